@@ -1,0 +1,3 @@
+from neckimu.cli import main
+
+raise SystemExit(main())

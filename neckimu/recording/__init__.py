@@ -1,0 +1,1 @@
+"""Recordings: the session file format (v1), foreign CSV import, and session events."""
