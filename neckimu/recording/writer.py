@@ -1,0 +1,171 @@
+"""Write recordings (format v1, docs/recording-format.md) while streaming.
+
+The writer appends rows as blocks arrive and flushes (with ``fsync``) at least once a second,
+so a session cut off by power loss or ``kill -9`` loses at most the last second and at worst
+leaves one partial line, which the reader drops with a warning.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from neckimu.recording.events import Event
+from neckimu.samples import COLUMNS, SampleBlock
+
+FORMAT_VERSION = 1
+MAGIC = f"# neckimu recording v{FORMAT_VERSION}"
+
+#: time to the microsecond; sensor values to 7 significant digits (ample for int16 counts:
+#: a count is recovered exactly from value / scale), as in neckimu's interchange CSV.
+TIME_FORMAT = "%.6f"
+VALUE_FORMAT = "%.7g"
+_CHUNK_ROWS = 20_000
+
+
+def format_rows(table: np.ndarray) -> str:
+    """Rows of a (N, C) table as CSV text, time first; one C-level ``%`` per chunk.
+
+    Parameters
+    ----------
+    table : ndarray, shape (N, C)
+        Column 0 is time in s, the rest are sensor values.
+
+    Returns
+    -------
+    str
+        ``N`` lines, each ending in ``\\n``.
+    """
+    n, c = table.shape
+    row = ",".join([TIME_FORMAT] + [VALUE_FORMAT] * (c - 1)) + "\n"
+    parts = []
+    for i in range(0, n, _CHUNK_ROWS):
+        chunk = table[i : i + _CHUNK_ROWS]
+        parts.append((row * len(chunk)) % tuple(chunk.ravel().tolist()))
+    return "".join(parts)
+
+
+def _json_line(kind: str, obj: dict[str, Any]) -> str:
+    return f"# {kind} {json.dumps(obj, separators=(', ', ': '), allow_nan=False)}\n"
+
+
+class RecordingWriter:
+    """Append-only writer of one session file.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output file; ``.gz`` writes gzip (sync-flushed, so a cut-off file still reads).
+    meta : dict
+        Header metadata (device, firmware, nominal rate, ranges, mount, ...); JSON-able.
+    has_mag : bool
+        Whether the rows carry ``mag_x, mag_y, mag_z``.
+    flush_interval_s : float
+        Longest time data may sit in buffers before ``flush`` + ``fsync``, s.
+    clock : callable
+        Monotonic clock in s (injectable for tests).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        meta: dict[str, Any] | None = None,
+        *,
+        has_mag: bool = True,
+        flush_interval_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.path = Path(path)
+        self.has_mag = has_mag
+        self.columns = COLUMNS if has_mag else COLUMNS[:7]
+        self.flush_interval_s = flush_interval_s
+        self._clock = clock
+        self.rows_written = 0
+        self._last_t = -np.inf
+        if self.path.suffix == ".gz":
+            self._raw = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+            self._gz = gzip.GzipFile(fileobj=self._raw, mode="wb", mtime=0)
+            self._f: io.TextIOBase = io.TextIOWrapper(self._gz, encoding="utf-8", newline="\n")
+        else:
+            self._raw = None
+            self._gz = None
+            self._f = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        header = {"format_version": FORMAT_VERSION, **(meta or {})}
+        self._f.write(MAGIC + "\n")
+        self._f.write(_json_line("meta", header))
+        self._f.write(",".join(self.columns) + "\n")
+        self._last_flush = self._clock()
+        self.flush()
+
+    # -- writing ---------------------------------------------------------------------------
+    def write_block(self, block: SampleBlock) -> None:
+        """Append the rows of ``block``; time must continue after the rows already written."""
+        if not len(block):
+            return
+        if block.t[0] <= self._last_t:
+            raise ValueError(f"time goes backwards: {block.t[0]} s after {self._last_t} s")
+        if self.has_mag:
+            mag = block.mag if block.mag is not None else np.full((len(block), 3), np.nan)
+            table = np.column_stack([block.t, block.gyr, block.acc, mag])
+        else:
+            table = np.column_stack([block.t, block.gyr, block.acc])
+        self._f.write(format_rows(table))
+        self.rows_written += len(block)
+        self._last_t = float(block.t[-1])
+        self._maybe_flush()
+
+    def write_event(self, event: Event) -> None:
+        """Append an exercise cue."""
+        obj = {"time_s": round(event.time_s, 6), "event": event.event, "exercise": event.exercise}
+        self._f.write(_json_line("event", obj))
+        self._maybe_flush()
+
+    def write_gap(self, time_s: float, missing: int, reason: str) -> None:
+        """Append a gap: ``missing`` samples the source did not deliver before ``time_s``."""
+        obj = {"time_s": round(float(time_s), 6), "missing": int(missing), "reason": reason}
+        self._f.write(_json_line("gap", obj))
+        self._maybe_flush()
+
+    def update_meta(self, **fields: Any) -> None:
+        """Append metadata that updates the header's keys (e.g. the calibration result)."""
+        self._f.write(_json_line("meta", fields))
+        self._maybe_flush()
+
+    # -- durability --------------------------------------------------------------------------
+    def _maybe_flush(self) -> None:
+        if self._clock() - self._last_flush >= self.flush_interval_s:
+            self.flush()
+
+    def flush(self) -> None:
+        """Push everything written so far to the disk (flush and fsync)."""
+        self._f.flush()
+        if self._gz is not None:
+            self._gz.flush()  # Z_SYNC_FLUSH: everything so far decompresses without the trailer
+            self._raw.flush()
+            os.fsync(self._raw.fileno())
+        else:
+            os.fsync(self._f.fileno())
+        self._last_flush = self._clock()
+
+    def close(self) -> None:
+        """Flush and close; safe to call twice."""
+        if self._f.closed:
+            return
+        self.flush()
+        self._f.close()
+        if self._raw is not None:
+            self._raw.close()
+
+    def __enter__(self) -> RecordingWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
