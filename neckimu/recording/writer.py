@@ -12,7 +12,7 @@ import io
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +31,15 @@ VALUE_FORMAT = "%.7g"
 _CHUNK_ROWS = 20_000
 
 
-def format_rows(table: np.ndarray) -> str:
-    """Rows of a (N, C) table as CSV text, time first; one C-level ``%`` per chunk.
+def format_rows(table: np.ndarray, formats: Sequence[str] | None = None) -> str:
+    """Rows of a (N, C) table as CSV text; one C-level ``%`` per chunk of rows.
 
     Parameters
     ----------
     table : ndarray, shape (N, C)
-        Column 0 is time in s, the rest are sensor values.
+        Column 0 is time in s, the rest are values.
+    formats : sequence of str, optional
+        printf format per column; default :data:`TIME_FORMAT` then :data:`VALUE_FORMAT`.
 
     Returns
     -------
@@ -45,7 +47,9 @@ def format_rows(table: np.ndarray) -> str:
         ``N`` lines, each ending in ``\\n``.
     """
     n, c = table.shape
-    row = ",".join([TIME_FORMAT] + [VALUE_FORMAT] * (c - 1)) + "\n"
+    if formats is None:
+        formats = [TIME_FORMAT] + [VALUE_FORMAT] * (c - 1)
+    row = ",".join(formats) + "\n"
     parts = []
     for i in range(0, n, _CHUNK_ROWS):
         chunk = table[i : i + _CHUNK_ROWS]
@@ -91,13 +95,13 @@ class RecordingWriter:
         self.rows_written = 0
         self._last_t = -np.inf
         if self.path.suffix == ".gz":
-            self._raw = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+            self._raw = open(self.path, "wb")
             self._gz = gzip.GzipFile(fileobj=self._raw, mode="wb", mtime=0)
             self._f: io.TextIOBase = io.TextIOWrapper(self._gz, encoding="utf-8", newline="\n")
         else:
             self._raw = None
             self._gz = None
-            self._f = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+            self._f = open(self.path, "w", encoding="utf-8", newline="\n")
         header = {"format_version": FORMAT_VERSION, **(meta or {})}
         self._f.write(MAGIC + "\n")
         self._f.write(_json_line("meta", header))

@@ -1,0 +1,71 @@
+"""``neckimu analyze PATH [--events E] [--json OUT] [--plot OUT.png]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+
+HELP = "analyse a recording: head angles, rep verdicts, JSON and plot"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", help="recording or interchange CSV (.csv or .csv.gz)")
+    p.add_argument("--events", help="events CSV time_s,event,exercise")
+    p.add_argument("--json", dest="json_out", help="write the analysis as JSON here")
+    p.add_argument("--plot", help="write a PNG of the three head angles over time here")
+    p.add_argument("--mount", help="mount preset (forehead, back_of_head, top_of_head)")
+    p.add_argument("--quiet", action="store_true", help="no summary on stdout")
+
+
+def progress_bar(total_samples: int):
+    """A stage progress bar on stderr for long files (over ~10 minutes of data)."""
+    from tqdm import tqdm
+
+    stages = ["read", "orientation", "head frame", "angles", "verification", "output"]
+    bar = tqdm(total=len(stages), desc="analyze", unit="stage", leave=False,
+               disable=total_samples < 60_000 or not sys.stderr.isatty())
+
+    def step(name: str) -> None:
+        bar.set_postfix_str(name)
+        bar.update(1)
+
+    return step, bar.close
+
+
+def run(args: argparse.Namespace) -> int:
+    from neckimu.errors import InputError
+    from neckimu.mounts import get_mount
+    from neckimu.pipeline import analyze
+    from neckimu.recording.reader import RecordingWarning, read_recording
+    from neckimu.results import summary_lines, to_json
+
+    if args.mount:
+        try:
+            get_mount(args.mount)
+        except ValueError as e:
+            raise InputError("--mount", str(e)) from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RecordingWarning)  # kept in rec.warnings, printed below
+        rec = read_recording(args.path, args.events)
+    step, close = progress_bar(len(rec.samples))
+    step("read")
+    try:
+        analysis = analyze(rec, mount=args.mount, progress=step)
+        step("output")
+        if args.json_out:
+            out = Path(args.json_out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(to_json(analysis), indent=1) + "\n", encoding="utf-8")
+        if args.plot:
+            from neckimu.plots import plot_angles
+
+            Path(args.plot).parent.mkdir(parents=True, exist_ok=True)
+            plot_angles(analysis, args.plot)
+    finally:
+        close()
+    if not args.quiet:
+        print("\n".join(summary_lines(analysis)))
+    return 0

@@ -1,0 +1,264 @@
+"""The head frame: how the board sits on the head, found from the ``calibrate`` segment.
+
+The person sits tall and looks ahead (~5 s), then nods slowly a few times, chin down first.
+
+- While still, the accelerometer reads gravity: that direction is the head's *up* axis (z).
+- The nods rotate about the head's left-right axis: the principal axis of the gyro signal
+  during the nods, made orthogonal to z, is *left* (y); the first nod goes down (flexion,
+  a positive rotation about +y), which fixes the sign.
+- Forward is x = y × z.
+
+The head frame is x forward, y left, z up in the neutral pose; the neutral pose itself (the
+head's orientation while still) is the reference of all head angles (``neckimu.angles``).
+Without a calibrate segment the vertical still comes from gravity, and forward from the mount
+preset's nominal rotation; the result says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.ndimage import uniform_filter1d
+from scipy.spatial.transform import Rotation
+
+from neckimu.errors import CalibrationError
+from neckimu.mounts import DEFAULT_MOUNT, MOUNTS, get_mount, infer_mount
+from neckimu.orientation import Orientation
+from neckimu.recording.events import Window
+from neckimu.samples import SampleBlock
+
+#: Head angular speed below which the head counts as still, rad/s (~3 deg/s).
+STILL_RAD_S = 0.05
+#: Angular speed above which the head counts as nodding, rad/s (~6 deg/s).
+MOVING_RAD_S = 0.1
+#: Shortest still phase usable for gravity, s.
+MIN_STILL_S = 1.0
+#: A nod axis tilted more than this from the horizontal is rejected, deg.
+MAX_NOD_TILT_DEG = 30.0
+#: The first nod excursion beyond this angle decides which way is down, rad.
+FIRST_NOD_RAD = np.radians(5.0)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Result of the head-frame calibration.
+
+    Attributes
+    ----------
+    sensor_to_head : Rotation
+        Maps board-frame vectors into the head frame (x forward, y left, z up).
+    method : str
+        ``"gravity+nod"`` or ``"gravity-only"``.
+    mount : str
+        Mount preset used for the lever arm.
+    mount_source : str
+        ``"argument"``, ``"recording"``, ``"inferred"`` or ``"default"``.
+    still_s : tuple of float
+        Still phase used for gravity and the neutral pose, s.
+    nod_s : tuple of float or None
+        Nodding phase used for the left-right axis, s.
+    nod_axis_tilt_deg : float or None
+        Angle of the measured nod axis from the horizontal plane, deg (quality).
+    neutral : Rotation
+        Head-to-earth rotation in the neutral pose, in the orientation estimate's earth frame.
+        Not stored in metadata: a 6D earth frame is arbitrary in heading for each run.
+    notes : list of str
+        What was assumed, for people.
+    """
+
+    sensor_to_head: Rotation
+    method: str
+    mount: str
+    mount_source: str
+    still_s: tuple[float, float]
+    nod_s: tuple[float, float] | None
+    nod_axis_tilt_deg: float | None
+    neutral: Rotation
+    notes: list[str] = field(default_factory=list)
+
+    def to_meta(self) -> dict[str, Any]:
+        """JSON-able summary stored in the recording metadata and the analysis JSON."""
+        q = self.sensor_to_head.as_quat()  # x, y, z, w
+        return {
+            "method": self.method,
+            "sensor_to_head_quat_wxyz": [round(float(v), 6) for v in (q[3], q[0], q[1], q[2])],
+            "mount": self.mount,
+            "mount_source": self.mount_source,
+            "still_s": [round(v, 3) for v in self.still_s],
+            "nod_s": None if self.nod_s is None else [round(v, 3) for v in self.nod_s],
+            "nod_axis_tilt_deg": None
+            if self.nod_axis_tilt_deg is None
+            else round(self.nod_axis_tilt_deg, 2),
+            "notes": list(self.notes),
+        }
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Start/stop indices of the True runs of a boolean array."""
+    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True))
+
+
+def _speed(seg: SampleBlock, bias: np.ndarray, ts: float) -> np.ndarray:
+    """Bias-corrected angular speed smoothed over 0.2 s, rad/s, shape (N,)."""
+    w = np.linalg.norm(seg.gyr - bias, axis=1)
+    return uniform_filter1d(w, max(1, round(0.2 / ts)))
+
+
+def _quat_xyzw(q_wxyz: np.ndarray) -> np.ndarray:
+    return q_wxyz[..., [1, 2, 3, 0]]
+
+
+def find_still(
+    samples: SampleBlock, orient: Orientation, i0: int, i1: int, *, first: bool = False
+) -> tuple[int, int] | None:
+    """The longest (or, with ``first``, the first) still run in ``samples[i0:i1]``.
+
+    Returns absolute start/stop indices trimmed by 0.2 s at both ends, or None if no run
+    lasts :data:`MIN_STILL_S`.
+    """
+    seg = samples.slice(i0, i1)
+    speed = _speed(seg, orient.bias[i0:i1], orient.ts)
+    runs = [r for r in _runs(speed < STILL_RAD_S) if (r[1] - r[0]) * orient.ts >= MIN_STILL_S]
+    if not runs:
+        return None
+    a, b = runs[0] if first else max(runs, key=lambda r: r[1] - r[0])
+    trim = round(0.2 / orient.ts)
+    return i0 + a + trim, i0 + b - trim
+
+
+def _nod_axis(
+    seg_gyr: np.ndarray, t: np.ndarray, z: np.ndarray
+) -> tuple[np.ndarray, float] | None:
+    """Left axis (sensor frame) from nodding gyro samples, and its tilt from horizontal (deg)."""
+    m = seg_gyr.T @ seg_gyr
+    _, vecs = np.linalg.eigh(m)
+    a = vecs[:, -1]
+    tilt = float(np.degrees(np.arcsin(min(1.0, abs(a @ z)))))
+    y = a - (a @ z) * z
+    y /= np.linalg.norm(y)
+    # first excursion beyond FIRST_NOD_RAD is downward (flexion = +rotation about +y)
+    dt = np.diff(t, prepend=t[0])
+    theta = np.cumsum((seg_gyr @ y) * dt)
+    beyond = np.flatnonzero(np.abs(theta) > FIRST_NOD_RAD)
+    if not len(beyond):
+        return None
+    if theta[beyond[0]] < 0:
+        y = -y
+    return y, tilt
+
+
+def calibrate(
+    samples: SampleBlock,
+    orient: Orientation,
+    window: Window | None,
+    *,
+    mount: str | None = None,
+    mount_source: str = "argument",
+) -> Calibration:
+    """Find the sensor-to-head rotation and the neutral pose.
+
+    Parameters
+    ----------
+    samples : SampleBlock
+        The recording.
+    orient : Orientation
+        Its orientation estimate (for bias and the neutral pose).
+    window : Window or None
+        The ``calibrate`` segment; None falls back to gravity only.
+    mount : str, optional
+        Mount preset name if known (from ``--mount`` or the recording's metadata).
+    mount_source : str
+        Where ``mount`` came from (``"argument"`` or ``"recording"``).
+
+    Returns
+    -------
+    Calibration
+
+    Raises
+    ------
+    CalibrationError
+        If the recording never keeps still for :data:`MIN_STILL_S`.
+    """
+    if mount is not None:
+        get_mount(mount)  # validates the name
+    notes: list[str] = []
+    n = len(samples)
+    i0, i1 = 0, n
+    if window is not None:
+        i0, i1 = (int(i) for i in np.searchsorted(samples.t, [window.start_s, window.end_s]))
+    still = find_still(samples, orient, i0, i1, first=window is None)
+    if still is None and window is not None:
+        notes.append("calibrate segment has no still phase; used the first still phase instead")
+        window, still = None, find_still(samples, orient, 0, n, first=True)
+    if still is None:
+        raise CalibrationError("the head never keeps still for 1 s: cannot find the vertical")
+    s0, s1 = still
+    z = samples.acc[s0:s1].mean(axis=0)
+    z /= np.linalg.norm(z)
+
+    y = None
+    nod_s = tilt = None
+    if window is not None:
+        j0, j1 = s1, i1
+        speed = _speed(samples.slice(j0, j1), orient.bias[j0:j1], orient.ts)
+        moving = np.flatnonzero(speed > MOVING_RAD_S)
+        if len(moving) * orient.ts >= 1.0:
+            k0, k1 = j0 + moving[0], j0 + moving[-1] + 1
+            found = _nod_axis(samples.gyr[k0:k1] - orient.bias[k0:k1], samples.t[k0:k1], z)
+            if found is None:
+                notes.append("nods too small (< 5 deg): head frame from gravity only")
+            elif found[1] > MAX_NOD_TILT_DEG:
+                notes.append(
+                    f"nod axis tilted {found[1]:.0f} deg from horizontal (turning instead of "
+                    "nodding?): head frame from gravity only"
+                )
+            else:
+                y, tilt = found
+                nod_s = (float(samples.t[k0]), float(samples.t[k1 - 1]))
+        else:
+            notes.append("no nods found after the still phase: head frame from gravity only")
+    else:
+        notes.append("no calibrate segment: head frame from gravity only")
+
+    name, source = mount, mount_source if mount is not None else ""
+    if y is not None:
+        method = "gravity+nod"
+        x = np.cross(y, z)
+        rot = Rotation.from_matrix(np.vstack([x, y, z]))
+        if name is None:
+            preset, angle = infer_mount(rot)
+            name, source = preset.name, "inferred"
+            notes.append(f"mount not given: assumed {name} (board {angle:.0f} deg from preset)")
+    else:
+        method = "gravity-only"
+        if name is None:
+            name, source = DEFAULT_MOUNT, "default"
+            notes.append(f"mount not given and not inferable from gravity: assumed {name}")
+        preset = MOUNTS[name]
+        # forward of the preset, in the sensor frame, made horizontal
+        fwd = preset.sensor_to_head.inv().apply([1.0, 0.0, 0.0])
+        x = fwd - (fwd @ z) * z
+        if np.linalg.norm(x) < 0.3:  # preset forward nearly vertical: use its left axis
+            left = preset.sensor_to_head.inv().apply([0.0, 1.0, 0.0])
+            x = np.cross(left - (left @ z) * z, z)
+        x /= np.linalg.norm(x)
+        y = np.cross(z, x)
+        rot = Rotation.from_matrix(np.vstack([x, y, z]))
+        notes.append(f"forward direction taken from the {name} mount preset")
+
+    q_es = Rotation.from_quat(_quat_xyzw(orient.quat[s0:s1])).mean()
+    neutral = q_es * rot.inv()  # head -> earth at neutral
+    return Calibration(
+        sensor_to_head=rot,
+        method=method,
+        mount=name,
+        mount_source=source,
+        still_s=(float(samples.t[s0]), float(samples.t[s1 - 1])),
+        nod_s=nod_s,
+        nod_axis_tilt_deg=tilt,
+        neutral=neutral,
+        notes=notes,
+    )

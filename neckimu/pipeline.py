@@ -1,0 +1,112 @@
+"""The offline pipeline: recording → orientation → head frame → angles → rep verdicts.
+
+One function, :func:`analyze`, used by ``neckimu analyze``, ``export``, ``report``, the
+replay window and the benchmarks, so every path judges a session the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from neckimu.angles import head_angles_deg
+from neckimu.headframe import Calibration, calibrate
+from neckimu.orientation import Orientation, estimate_offline
+from neckimu.recording.events import Window, windows
+from neckimu.recording.reader import Recording
+
+#: Called with the name of each stage as it starts (for a progress bar).
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Analysis:
+    """Everything the pipeline derived from one recording.
+
+    Attributes
+    ----------
+    recording : Recording
+    orientation : Orientation
+        Sensor orientation (6D, used for all exercise checks).
+    calibration : Calibration
+    angles_deg : ndarray, shape (N, 3)
+        Flexion, lateral flexion, rotation relative to neutral, deg.
+    windows : list of Window
+        Exercise windows from the events, clipped to the data.
+    reps : list of dict
+        Per-rep results (schema: docs/analysis-json.md).
+    notes : list of str
+        Assumptions and warnings, for people.
+    """
+
+    recording: Recording
+    orientation: Orientation
+    calibration: Calibration
+    angles_deg: np.ndarray
+    windows: list[Window]
+    reps: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _clip_windows(rec: Recording) -> list[Window]:
+    t0, t1 = float(rec.samples.t[0]), float(rec.samples.t[-1])
+    out = []
+    for w in windows(rec.events):
+        s, e = max(w.start_s, t0), min(w.end_s, t1)
+        if e > s:
+            out.append(Window(w.exercise, s, e))
+    return out
+
+
+def analyze(
+    rec: Recording,
+    *,
+    mount: str | None = None,
+    verify: bool = True,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Run the whole offline pipeline on a recording.
+
+    Parameters
+    ----------
+    rec : Recording
+    mount : str, optional
+        Mount preset; default: the recording's metadata, else inferred by the calibration.
+    verify : bool
+        Run the exercise verifiers (off for ``export``).
+    progress : callable, optional
+        Receives each stage's name as it starts.
+
+    Returns
+    -------
+    Analysis
+    """
+    step = progress or (lambda _name: None)
+    if len(rec.samples) < 2:
+        from neckimu.errors import InputError
+
+        raise InputError(rec.path, "fewer than two samples")
+    step("orientation")
+    orient = estimate_offline(rec.samples)
+    step("head frame")
+    wins = _clip_windows(rec)
+    cal_win = next((w for w in wins if w.exercise == "calibrate"), None)
+    source = "argument"
+    if mount is None and isinstance(rec.meta.get("mount"), str):
+        mount, source = rec.meta["mount"], "recording"
+    cal = calibrate(rec.samples, orient, cal_win, mount=mount, mount_source=source)
+    step("angles")
+    angles = head_angles_deg(orient.quat, cal)
+    analysis = Analysis(rec, orient, cal, angles, wins, notes=list(rec.warnings) + cal.notes)
+    if verify:
+        step("verification")
+        try:
+            from neckimu.verify import verify_all
+        except ImportError:  # verifiers not built yet
+            pass
+        else:
+            analysis.reps = verify_all(analysis)
+    return analysis

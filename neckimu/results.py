@@ -1,0 +1,84 @@
+"""The analysis as JSON (schema: docs/analysis-json.md) and as lines for people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from neckimu import SAFETY_NOTICE, __version__
+from neckimu.angles import ANGLE_NAMES
+from neckimu.pipeline import Analysis
+
+SCHEMA_VERSION = 1
+
+
+def _r(x: float, nd: int = 2) -> float:
+    return round(float(x), nd)
+
+
+def angles_summary(angles_deg: np.ndarray) -> dict[str, dict[str, float]]:
+    """Min, max, mean, standard deviation and 5/95th percentiles of each head angle, deg."""
+    out = {}
+    for i, name in enumerate(ANGLE_NAMES):
+        a = angles_deg[:, i]
+        p5, p95 = np.percentile(a, [5, 95])
+        out[name.removesuffix("_deg")] = {
+            "min_deg": _r(a.min()), "max_deg": _r(a.max()), "mean_deg": _r(a.mean()),
+            "std_deg": _r(a.std()), "p5_deg": _r(p5), "p95_deg": _r(p95),
+        }
+    return out
+
+
+def to_json(analysis: Analysis) -> dict[str, Any]:
+    """The analysis as a JSON-able dict (``neckimu analyze --json``)."""
+    rec = analysis.recording
+    t = rec.samples.t
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "neckimu_version": __version__,
+        "recording": rec.path,
+        "duration_s": _r(t[-1] - t[0], 3),
+        "n_samples": len(t),
+        "rate_hz": _r(1.0 / analysis.orientation.ts, 3),
+        "gaps": {"count": len(rec.gaps), "missing_samples": sum(g.missing for g in rec.gaps)},
+        "orientation": {"filter": "offlineVQF", "mode": analysis.orientation.mode},
+        "calibration": analysis.calibration.to_meta(),
+        "exercises": [
+            {"exercise": w.exercise, "start_s": _r(w.start_s, 3), "end_s": _r(w.end_s, 3)}
+            for w in analysis.windows
+        ],
+        "angles_summary": angles_summary(analysis.angles_deg),
+        "reps": analysis.reps,
+        "notes": analysis.notes,
+        "safety": SAFETY_NOTICE,
+    }
+
+
+def summary_lines(analysis: Analysis) -> list[str]:
+    """A readable summary: the session, the calibration, each rep's verdict line."""
+    rec = analysis.recording
+    t = rec.samples.t
+    cal = analysis.calibration
+    lines = [
+        f"{rec.path}: {len(t)} samples, {t[-1] - t[0]:.1f} s at "
+        f"{1.0 / analysis.orientation.ts:.1f} Hz"
+        + (f", {len(rec.gaps)} gaps" if rec.gaps else ""),
+        f"head frame: {cal.method}, mount {cal.mount} ({cal.mount_source})",
+    ]
+    s = angles_summary(analysis.angles_deg)
+    lines.append(
+        "angles (5th..95th percentile): "
+        + ", ".join(f"{k} {v['p5_deg']:+.1f}..{v['p95_deg']:+.1f} deg" for k, v in s.items())
+    )
+    lines += [f"note: {n}" for n in analysis.notes]
+    if analysis.reps:
+        lines.append("")
+        lines += [r.get("message", "") for r in analysis.reps]
+        passed = sum(r["verdict"] == "pass" for r in analysis.reps)
+        lines.append(f"{passed}/{len(analysis.reps)} reps passed")
+    elif not analysis.windows:
+        lines.append("no exercise events: angles only (pass --events to check reps)")
+    lines.append("")
+    lines.append(SAFETY_NOTICE)
+    return lines
