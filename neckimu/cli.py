@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _module(name: str):  # noqa: ANN202 - a module object
+def _module(name: str):
     try:
         return importlib.import_module(f"neckimu._commands.{name}")
     except ModuleNotFoundError as e:

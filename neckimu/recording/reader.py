@@ -11,7 +11,6 @@ import csv
 import gzip
 import io
 import json
-import re
 import warnings
 import zlib
 from dataclasses import dataclass, field
@@ -25,8 +24,6 @@ from neckimu.errors import InputError
 from neckimu.recording.events import EVENT_KINDS, Event, is_valid_exercise
 from neckimu.recording.writer import MAGIC
 from neckimu.samples import COLUMNS, REQUIRED_COLUMNS, SampleBlock
-
-_COMMENT = re.compile(rb"^#[^\n]*", re.MULTILINE)
 
 
 class RecordingWarning(UserWarning):
@@ -121,20 +118,31 @@ def _cut_partial_line(raw: bytes, notes: list[str]) -> bytes:
 
 
 # -- comment lines: magic, meta, events, gaps -------------------------------------------------
+def _comment_lines(raw: bytes) -> list[tuple[int, bytes]]:
+    """(line number, text) of every line starting with ``#``; memchr-speed ``find`` loop."""
+    out: list[tuple[int, bytes]] = []
+    pos, line = 0, 1
+    if raw.startswith(b"#"):
+        end = raw.find(b"\n")
+        out.append((1, raw[:end]))
+    while True:
+        hit = raw.find(b"\n#", pos)
+        if hit < 0:
+            return out
+        line += raw.count(b"\n", pos, hit + 1)
+        end = raw.find(b"\n", hit + 1)
+        out.append((line, raw[hit + 1 : end]))
+        pos = hit + 1
+
+
 def _parse_comments(
-    path: Path, raw: bytes, notes: list[str]
-) -> tuple[dict[str, Any], list[Event], list[Gap], bool]:
+    path: Path, comments: list[tuple[int, bytes]]
+) -> tuple[dict[str, Any], list[Event], list[Gap]]:
     meta: dict[str, Any] = {}
     events: list[Event] = []
     gaps: list[Gap] = []
-    is_recording = raw.startswith(MAGIC.encode())
-    if b"#" not in raw:
-        return meta, events, gaps, is_recording
-    pos, line = 0, 1
-    for m in _COMMENT.finditer(raw):
-        line += raw.count(b"\n", pos, m.start())
-        pos = m.start()
-        text = m.group().decode("utf-8")[1:].strip()
+    for line, raw_text in comments:
+        text = raw_text.decode("utf-8")[1:].strip()
         kind, _, payload = text.partition(" ")
         if kind == "neckimu":
             if text != MAGIC[2:]:
@@ -156,7 +164,7 @@ def _parse_comments(
             if isinstance(e, InputError):
                 raise
             raise InputError(str(path), f"malformed '# {kind}' line: {e}", line) from None
-    return meta, events, gaps, is_recording
+    return meta, events, gaps
 
 
 def _event(path: Path, time_s: Any, event: Any, exercise: Any, line: int) -> Event:
@@ -232,7 +240,10 @@ def _diagnose(path: Path, raw: bytes, header: list[str], wanted: list[str]) -> I
     return InputError(str(path), "could not parse the numbers")
 
 
-def _parse_numbers(path: Path, raw: bytes, header: list[str], wanted: list[str]) -> np.ndarray:
+def _parse_numbers(
+    path: Path, raw: bytes, header: list[str], wanted: list[str], other_commas: int
+) -> np.ndarray:
+    """The wanted columns as an (N, C) array; ``other_commas``: commas outside data rows."""
     try:
         df = pd.read_csv(
             io.BytesIO(raw),
@@ -247,7 +258,9 @@ def _parse_numbers(path: Path, raw: bytes, header: list[str], wanted: list[str])
     table = df[wanted].to_numpy(dtype=np.float64)
     if not len(table):
         raise InputError(str(path), "no data rows")
-    if not np.isfinite(table).all() or not (np.diff(table[:, 0]) > 0).all():
+    # pandas drops surplus fields silently when usecols is given: count the commas
+    fields_ok = raw.count(b",") - other_commas == len(table) * (len(header) - 1)
+    if not fields_ok or not np.isfinite(table).all() or not (np.diff(table[:, 0]) > 0).all():
         raise _diagnose(path, raw, header, wanted)
     return table
 
@@ -312,10 +325,12 @@ def read_recording(path: str | Path, events: str | Path | None = None) -> Record
     raw = _read_bytes(p, notes)
     _check_text(p, raw)
     raw = _cut_partial_line(raw, notes)
-    meta, evs, gaps, _ = _parse_comments(p, raw, notes)
+    comments = _comment_lines(raw)
+    meta, evs, gaps = _parse_comments(p, comments)
     header, header_line = _header(p, raw)
     wanted = _columns(p, header, header_line)
-    table = _parse_numbers(p, raw, header, wanted)
+    other_commas = sum(c.count(b",") for _, c in comments) + len(header) - 1
+    table = _parse_numbers(p, raw, header, wanted, other_commas)
     if events is not None:
         evs = evs + read_events_csv(events)
     for note in notes:

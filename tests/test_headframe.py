@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+from neckimu.headframe import calibrate
+from neckimu.mounts import MOUNTS
+from neckimu.orientation import estimate_offline
+from neckimu.recording.events import windows
+from tests.synth import calibration_session
+
+
+def _mount_with_error(name: str, extra_deg: float, seed: int) -> Rotation:
+    """A preset's board->head rotation, then a random extra rotation of ``extra_deg``."""
+    axis = np.random.default_rng(seed).normal(size=3)
+    extra = Rotation.from_rotvec(np.radians(extra_deg) * axis / np.linalg.norm(axis))
+    return MOUNTS[name].sensor_to_head * extra
+
+
+def _calibrate(rec, mount=None):
+    orient = estimate_offline(rec.samples)
+    win = next((w for w in windows(rec.events) if w.exercise == "calibrate"), None)
+    return calibrate(rec.samples, orient, win, mount=mount)
+
+
+@pytest.mark.parametrize("name", sorted(MOUNTS))
+@pytest.mark.parametrize("extra_deg, seed", [(0.0, 1), (15.0, 2), (30.0, 3)])
+def test_recovers_mounting_rotation_within_1_deg(name, extra_deg, seed):
+    true = _mount_with_error(name, extra_deg, seed)
+    rec, _ = calibration_session(true, seed=seed)
+    cal = _calibrate(rec)
+    err = np.degrees((cal.sensor_to_head * true.inv()).magnitude())
+    assert err < 1.0, f"{name} +{extra_deg} deg: error {err:.2f} deg"
+    assert cal.method == "gravity+nod"
+    assert cal.mount == name and cal.mount_source == "inferred"
+
+
+def test_jittered_time_stamps_still_calibrate():
+    true = _mount_with_error("forehead", 20.0, 7)
+    rec, _ = calibration_session(true, seed=7, jitter_s=0.002)
+    cal = _calibrate(rec)
+    assert np.degrees((cal.sensor_to_head * true.inv()).magnitude()) < 1.0
+
+
+def test_without_calibrate_segment_falls_back_to_gravity_and_says_so():
+    true = _mount_with_error("forehead", 10.0, 4)
+    rec, _ = calibration_session(true, seed=4, nods=False)
+    cal = _calibrate(rec, mount="forehead")
+    assert cal.method == "gravity-only"
+    assert any("gravity only" in n for n in cal.notes)
+    # the vertical is still right: the head's up axis maps to the true one within 1 deg
+    up_err = np.degrees(np.arccos(np.clip(
+        cal.sensor_to_head.inv().apply([0, 0, 1]) @ true.inv().apply([0, 0, 1]), -1, 1)))
+    assert up_err < 1.0
+
+
+def test_calibration_is_stored_as_json_metadata():
+    rec, _ = calibration_session(MOUNTS["top_of_head"].sensor_to_head, seed=5)
+    meta = _calibrate(rec).to_meta()
+    assert meta["method"] == "gravity+nod"
+    assert len(meta["sensor_to_head_quat_wxyz"]) == 4
+    assert meta["mount"] == "top_of_head"
