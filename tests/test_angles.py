@@ -42,3 +42,16 @@ def test_known_head_motions_reproduced_within_1_deg(name):
     # and the peaks are there: flexion reaches 25 deg, rotation 30 deg
     assert ang[after, 0].max() == pytest.approx(25, abs=1.0)
     assert ang[after, 2].max() == pytest.approx(30, abs=1.0)
+
+
+def test_fast_composition_equals_scipy():
+    from neckimu.angles import head_matrices, head_rotation
+    from neckimu.headframe import Calibration
+
+    cal = Calibration(Rotation.random(random_state=1), "gravity+nod", "forehead", "argument",
+                      (0.0, 1.0), None, None, Rotation.random(random_state=2))
+    q = Rotation.random(200, random_state=4).as_quat()[:, [3, 0, 1, 2]]
+    want = cal.neutral.inv() * Rotation.from_quat(q[:, [1, 2, 3, 0]]) * cal.sensor_to_head.inv()
+    np.testing.assert_allclose(head_matrices(q, cal), want.as_matrix(), atol=1e-12)
+    np.testing.assert_allclose(head_angles_deg(q, cal), angles_from_rotation(want), atol=1e-9)
+    assert (head_rotation(q, cal) * want.inv()).magnitude().max() < 1e-9

@@ -10,9 +10,12 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
+import os
 import warnings
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,9 @@ from neckimu.errors import InputError
 from neckimu.recording.events import EVENT_KINDS, Event, is_valid_exercise
 from neckimu.recording.writer import MAGIC
 from neckimu.samples import COLUMNS, REQUIRED_COLUMNS, SampleBlock
+
+#: Files larger than this are parsed in parallel chunks, bytes.
+_PARALLEL_BYTES = 4_000_000
 
 
 class RecordingWarning(UserWarning):
@@ -89,12 +95,14 @@ def _read_bytes(path: Path, notes: list[str]) -> bytes:
 
 
 def _check_text(path: Path, raw: bytes) -> None:
-    if not raw.strip():
+    if len(raw) < 4096 and not raw.strip():  # a large file is not blank: spare the copy
         raise InputError(str(path), "empty file")
     nul = raw.find(b"\x00")
     if nul >= 0:
         line = raw.count(b"\n", 0, nul) + 1
         raise InputError(str(path), "binary data, not a CSV text file", line)
+    if raw.isascii():  # fast path: recordings are ASCII
+        return
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -240,22 +248,48 @@ def _diagnose(path: Path, raw: bytes, header: list[str], wanted: list[str]) -> I
     return InputError(str(path), "could not parse the numbers")
 
 
+def _read_csv(chunk: bytes, header: list[str], wanted: list[str], first: bool) -> np.ndarray:
+    df = pd.read_csv(
+        io.BytesIO(chunk),
+        comment="#",
+        header=0 if first else None,
+        names=None if first else header,
+        usecols=wanted,
+        dtype=np.float64,
+        engine="c",
+        skipinitialspace=True,
+    )
+    return df[wanted].to_numpy(dtype=np.float64).T  # (C, n): pandas keeps columns contiguous
+
+
+def _parallel_read_csv(raw: bytes, header: list[str], wanted: list[str]) -> np.ndarray:
+    """Parse in one chunk per core: pandas' C tokenizer releases the GIL, so threads scale."""
+    workers = min(os.cpu_count() or 1, 4) if len(raw) > _PARALLEL_BYTES else 1
+    # the header and everything before it stay in the first chunk
+    head_end = raw.find(b"\n" + ",".join(header).encode()) + 1
+    cuts = [0]
+    for k in range(1, workers):
+        cut = raw.find(b"\n", max(head_end + 1, k * len(raw) // workers)) + 1
+        if cut > cuts[-1]:
+            cuts.append(cut)
+    cuts.append(len(raw))
+    chunks = [raw[a:b] for a, b in itertools.pairwise(cuts)]
+    if len(chunks) == 1:
+        return _read_csv(raw, header, wanted, True).T
+    with ThreadPoolExecutor(len(chunks)) as ex:
+        parts = list(ex.map(_read_csv, chunks, [header] * len(chunks), [wanted] * len(chunks),
+                            [i == 0 for i in range(len(chunks))]))
+    return np.concatenate(parts, axis=1).T  # (N, C) view of a column-contiguous block
+
+
 def _parse_numbers(
     path: Path, raw: bytes, header: list[str], wanted: list[str], other_commas: int
 ) -> np.ndarray:
     """The wanted columns as an (N, C) array; ``other_commas``: commas outside data rows."""
     try:
-        df = pd.read_csv(
-            io.BytesIO(raw),
-            comment="#",
-            usecols=wanted,
-            dtype=np.float64,
-            engine="c",
-            skipinitialspace=True,
-        )
+        table = _parallel_read_csv(raw, header, wanted)
     except (ValueError, pd.errors.ParserError):
         raise _diagnose(path, raw, header, wanted) from None
-    table = df[wanted].to_numpy(dtype=np.float64)
     if not len(table):
         raise InputError(str(path), "no data rows")
     # pandas drops surplus fields silently when usecols is given: count the commas
