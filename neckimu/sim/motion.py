@@ -1,0 +1,189 @@
+"""Head trajectory of a seated person: orientation and head-centre position versus time.
+
+The script (``neckimu.sim.script``) commands a few *channels* through keyframes joined by
+minimum-jerk transitions; the person model (``neckimu.sim.person``) adds sway, breathing and
+tremor. :class:`HeadMotion` turns both into the head's pose in the trunk frame T:
+
+* ``R_TH(t) = Rotation.from_euler("YXZ", [flex, lat, -rot])`` (intrinsic; flexion + is chin
+  down, lateral + toward the right shoulder, rotation + to the right);
+* the head centre ``p_H(t)`` moves when the whole neck flexes (the lower cervical spine pivots
+  about ~C7, 0.12 m below and 0.03 m behind the head centre), when the head glides (retraction)
+  and with sway and breathing; a "yes" nod (upper cervical) pivots at the head centre.
+
+Everything is vectorised over time and SI (s, rad, m).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+if TYPE_CHECKING:
+    from neckimu.sim.person import Person
+
+#: Channel names of the keyframes, in column order. Angles in rad, glides in m, brace 0..1.
+CHANNELS: tuple[str, ...] = ("neck_flex", "nod_flex", "lat", "rot", "glide_x", "glide_z", "brace")
+NECK_FLEX, NOD_FLEX, LAT, ROT, GLIDE_X, GLIDE_Z, BRACE = range(len(CHANNELS))
+
+#: Lower-cervical pivot of whole-neck flexion relative to the head centre, trunk frame, m.
+NECK_PIVOT_M = np.array([-0.03, 0.0, -0.12])
+
+
+def min_jerk(s: np.ndarray) -> np.ndarray:
+    """Minimum-jerk profile ``10s³ − 15s⁴ + 6s⁵`` for ``s`` in [0, 1] (clipped outside)."""
+    s = np.clip(s, 0.0, 1.0)
+    return s * s * s * (10.0 + s * (-15.0 + 6.0 * s))
+
+
+@dataclass(frozen=True)
+class Keyframes:
+    """Channel values at knot times, joined by minimum-jerk transitions.
+
+    Attributes
+    ----------
+    times : ndarray, shape (K,)
+        Knot times in s (physical time from session start), strictly increasing.
+    values : ndarray, shape (K, C)
+        Channel values at the knots (columns as :data:`CHANNELS`).
+    """
+
+    times: np.ndarray
+    values: np.ndarray
+
+    @property
+    def duration_s(self) -> float:
+        """Time of the last knot, s."""
+        return float(self.times[-1])
+
+    def __call__(self, t: np.ndarray) -> np.ndarray:
+        """Channel values at times ``t`` (shape (N,)) -> shape (N, C)."""
+        t = np.asarray(t, dtype=np.float64)
+        k = len(self.times)
+        if k == 1:
+            return np.broadcast_to(self.values[0], (len(t), self.values.shape[1])).copy()
+        i = np.clip(np.searchsorted(self.times, t, side="right") - 1, 0, k - 2)
+        t0 = self.times[i]
+        s = (t - t0) / (self.times[i + 1] - t0)
+        v0 = self.values[i]
+        return v0 + (self.values[i + 1] - v0) * min_jerk(s)[:, None]
+
+
+class Timeline:
+    """Builder of :class:`Keyframes`: append moves and holds one after another.
+
+    Parameters
+    ----------
+    t0 : float
+        Start time, s.
+    """
+
+    def __init__(self, t0: float = 0.0) -> None:
+        self._times = [float(t0)]
+        self._values = [np.zeros(len(CHANNELS))]
+
+    @property
+    def t(self) -> float:
+        """Time at the end of what has been built so far, s."""
+        return self._times[-1]
+
+    def value(self, channel: int) -> float:
+        """The current (last commanded) value of ``channel``."""
+        return float(self._values[-1][channel])
+
+    def move(self, duration_s: float, **targets: float) -> float:
+        """Minimum-jerk move of the named channels to absolute values over ``duration_s``.
+
+        Channels not named hold their value. Returns the end time, s.
+        """
+        if duration_s <= 0:
+            raise ValueError(f"move duration must be > 0, not {duration_s}")
+        v = self._values[-1].copy()
+        for name, val in targets.items():
+            v[CHANNELS.index(name)] = val
+        self._times.append(self.t + float(duration_s))
+        self._values.append(v)
+        return self.t
+
+    def shift(self, duration_s: float, **deltas: float) -> float:
+        """Like :meth:`move` with values relative to the current ones."""
+        cur = self._values[-1]
+        return self.move(
+            duration_s, **{k: cur[CHANNELS.index(k)] + d for k, d in deltas.items()}
+        )
+
+    def hold(self, duration_s: float) -> float:
+        """Keep every channel still for ``duration_s``; returns the end time, s."""
+        return self.move(duration_s)
+
+    def build(self) -> Keyframes:
+        """The keyframes built so far."""
+        return Keyframes(np.array(self._times), np.array(self._values))
+
+
+class HeadMotion:
+    """Head pose in the trunk frame from keyframes plus a person model.
+
+    Parameters
+    ----------
+    keyframes : Keyframes
+        The commanded channels.
+    person : neckimu.sim.person.Person or None
+        Sway, breathing and tremor; None for a perfectly still person.
+    """
+
+    def __init__(self, keyframes: Keyframes, person: Person | None = None) -> None:
+        self.keyframes = keyframes
+        self.person = person
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the commanded trajectory, s."""
+        return self.keyframes.duration_s
+
+    def angles(self, t: np.ndarray) -> np.ndarray:
+        """Head angles ``flex, lat, rot`` relative to the trunk, rad, shape (N, 3)."""
+        ch = self.keyframes(t)
+        ang = np.column_stack([ch[:, NECK_FLEX] + ch[:, NOD_FLEX], ch[:, LAT], ch[:, ROT]])
+        if self.person is not None:
+            ang += self.person.angles(t, ch[:, BRACE])
+        return ang
+
+    def rotation(self, t: np.ndarray) -> Rotation:
+        """``R_TH``: head -> trunk rotation at times ``t`` (N rotations)."""
+        return angles_to_rotation(self.angles(t))
+
+    def head_centre(self, t: np.ndarray) -> np.ndarray:
+        """Head-centre position in the trunk frame, m, shape (N, 3).
+
+        Zero in the neutral pose without sway; whole-neck flexion swings it about
+        :data:`NECK_PIVOT_M`.
+        """
+        ch = self.keyframes(t)
+        th = ch[:, NECK_FLEX]
+        v = -NECK_PIVOT_M  # pivot -> head centre
+        c, s = np.cos(th), np.sin(th)
+        pos = np.column_stack(
+            [
+                NECK_PIVOT_M[0] + c * v[0] + s * v[2] + ch[:, GLIDE_X],
+                np.zeros_like(th),
+                NECK_PIVOT_M[2] - s * v[0] + c * v[2] + ch[:, GLIDE_Z],
+            ]
+        )
+        if self.person is not None:
+            pos += self.person.position(t)
+        return pos
+
+
+def angles_to_rotation(angles: np.ndarray) -> Rotation:
+    """Head angles ``flex, lat, rot`` (rad, shape (N, 3)) -> ``R_TH`` (head -> trunk)."""
+    a = np.asarray(angles, dtype=np.float64)
+    return Rotation.from_euler("YXZ", np.column_stack([a[:, 0], a[:, 1], -a[:, 2]]))
+
+
+def rotation_to_angles(rot: Rotation) -> np.ndarray:
+    """Inverse of :func:`angles_to_rotation`: ``flex, lat, rot`` in rad, shape (N, 3)."""
+    e = np.atleast_2d(rot.as_euler("YXZ"))
+    return np.column_stack([e[:, 0], e[:, 1], -e[:, 2]])

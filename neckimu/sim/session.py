@@ -1,0 +1,320 @@
+"""Simulate one guided session: the public entry point of ``neckimu.sim``.
+
+>>> from neckimu.sim import SessionConfig, simulate_session
+>>> s = simulate_session(SessionConfig(seed=3, mount="forehead", faults=("moved",)))
+>>> s.write("rec.csv")        # rec.csv + rec.truth.json + rec.truth.csv.gz
+
+Every random choice comes from ``seed`` through independent streams (person, script, body,
+board, timing, noise, magnetometer), so a session is reproducible and changing one part (say,
+the noise switch) leaves the others as they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+from neckimu.mounts import DEFAULT_MOUNT, get_mount
+from neckimu.recording.events import Event
+from neckimu.recording.writer import RecordingWriter
+from neckimu.samples import SampleBlock
+from neckimu.sim import sensors
+from neckimu.sim.device import DeviceStream
+from neckimu.sim.kinematics import Body, Kinematics, earth_field, evaluate, sensor_orientation
+from neckimu.sim.motion import HeadMotion
+from neckimu.sim.person import Person
+from neckimu.sim.script import FAULTS, Plan, ScriptConfig, build_guided, build_rest
+from neckimu.sim.truth import TruthSamples, rep_truth, write_truth, xyzw_to_wxyz
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """What to simulate (SI units unless the name says otherwise).
+
+    Attributes
+    ----------
+    seed : int
+        Seed of every random choice.
+    mount : str
+        Mount preset (``neckimu.mounts``).
+    board : str
+        ``"rev1"`` (LSM9DS1) or ``"rev2"`` (BMI270 + BMM150).
+    rate_hz : float or None
+        Nominal IMU rate; None: the board's default (119 Hz Rev1, 100 Hz Rev2).
+    faults : tuple of str
+        Mistakes to inject on some reps (``neckimu.sim.script.FAULTS``).
+    fault_rate : float
+        If > 0, each rep is faulty with this probability (fault drawn from ``faults``, or from
+        all faults of its exercise when ``faults`` is empty).
+    mount_rotation_max_deg : float
+        Largest extra mounting rotation (random axis) on top of the preset, deg.
+    lever_arm_sd_m : float
+        Standard deviation of the lever arm around the preset's (head size), m.
+    script : str
+        ``"guided"`` (the guided session) or ``"rest"`` (sitting still, ``rest_duration_s``).
+    person : bool
+        Sway, breathing and tremor on (off: a perfectly still person between moves).
+    sensor_noise, sensor_errors, bias_drift, timing_errors, magnetometer : bool
+        Switch parts of the sensor model off (for physics tests).
+    jitter_us, drop_prob, drop_bursts_per_min : float
+        Time-stamp jitter (µs), probability of a single dropped sample, bursts per minute.
+    """
+
+    seed: int = 0
+    mount: str = DEFAULT_MOUNT
+    board: str = "rev1"
+    rate_hz: float | None = None
+    faults: tuple[str, ...] = ()
+    fault_rate: float = 0.0
+    mount_rotation_max_deg: float = 20.0
+    lever_arm_sd_m: float = 0.005
+    script: str = "guided"
+    rest_duration_s: float = 60.0
+    hold_reps: int = 3
+    hold_s: tuple[float, float] = (5.0, 10.0)
+    retraction_reps: int = 8
+    stretch: str | None = None
+    stretch_hold_s: float = 30.0
+    initial_rest_s: float = 2.0
+    final_rest_s: float = 2.0
+    person: bool = True
+    sensor_noise: bool = True
+    sensor_errors: bool = True
+    bias_drift: bool = True
+    timing_errors: bool = True
+    magnetometer: bool = True
+    jitter_us: float = 25.0
+    drop_prob: float = 0.001
+    drop_bursts_per_min: float = 0.3
+
+    def check(self) -> None:
+        """Raise ValueError naming the first bad field."""
+        get_mount(self.mount)
+        if self.board not in sensors.SPECS:
+            raise ValueError(f"unknown board {self.board!r}; known: {', '.join(sensors.SPECS)}")
+        rates = sensors.SPECS[self.board].rates_hz
+        if self.rate_hz is not None and float(self.rate_hz) not in rates:
+            raise ValueError(
+                f"{self.board} offers {', '.join(f'{r:g}' for r in rates)} Hz, not {self.rate_hz}"
+            )
+        bad = [f for f in self.faults if f not in FAULTS]
+        if bad:
+            raise ValueError(f"unknown fault(s) {', '.join(bad)}; known: {', '.join(FAULTS)}")
+        if not 0.0 <= self.fault_rate <= 1.0:
+            raise ValueError(f"fault_rate must be in [0, 1], not {self.fault_rate}")
+        if self.script not in ("guided", "rest"):
+            raise ValueError(f"script must be guided or rest, not {self.script!r}")
+        if self.stretch not in (None, "stretch_left", "stretch_right"):
+            raise ValueError(f"stretch must be stretch_left or stretch_right, not {self.stretch}")
+        if self.hold_reps < 0 or self.retraction_reps < 0:
+            raise ValueError("rep counts must be >= 0")
+        if not 0.0 <= self.mount_rotation_max_deg <= 90.0:
+            raise ValueError("mount_rotation_max_deg must be in [0, 90]")
+
+
+@dataclass
+class SimulatedSession:
+    """A simulated session and everything known about it.
+
+    Attributes
+    ----------
+    config : SessionConfig
+    device : DeviceStream
+        Raw counts and device time stamps (what the headset would send).
+    samples : SampleBlock
+        ``device.to_samples()``: recording time from the first sample, SI units.
+    events : list of Event
+        Exercise cues on the recording clock.
+    gaps : list of tuple
+        ``(time_s, missing)``: dropped samples before ``time_s`` (recording clock).
+    truth : dict
+        The truth JSON (see ``neckimu.sim.truth``).
+    truth_samples : TruthSamples
+        Per-sample truth, one row per recording row.
+    kinematics : Kinematics
+        Ideal sensor signals at the delivered samples' physical times.
+    plan, motion, body, errors :
+        The script, head trajectory, sensor placement and board errors behind it.
+    """
+
+    config: SessionConfig
+    device: DeviceStream
+    samples: SampleBlock
+    events: list[Event]
+    gaps: list[tuple[float, int]]
+    truth: dict[str, Any]
+    truth_samples: TruthSamples
+    kinematics: Kinematics
+    plan: Plan
+    motion: HeadMotion
+    body: Body
+    errors: sensors.SensorErrors
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, path: str | Path) -> None:
+        """Write the recording (format v1) and its truth files beside it."""
+        path = Path(path)
+        marks = [(e.time_s, 0, e) for e in self.events] + [(t, 1, m) for t, m in self.gaps]
+        marks.sort(key=lambda m: (m[0], m[1]))
+        t = self.samples.t
+        with RecordingWriter(path, self.meta, has_mag=self.samples.mag is not None) as w:
+            i = 0
+            for time_s, kind, obj in marks:
+                j = int(np.searchsorted(t, time_s - 1e-9, side="left"))
+                if j > i:
+                    w.write_block(self.samples.slice(i, j))
+                    i = j
+                if kind == 0:
+                    w.write_event(obj)
+                else:
+                    w.write_gap(time_s, obj, "dropped")
+            w.write_block(self.samples.slice(i, len(t)))
+        write_truth(path, self.truth, self.truth_samples)
+
+
+def _script(cfg: SessionConfig, rng: np.random.Generator, person: Person | None) -> Plan:
+    if cfg.script == "rest":
+        return build_rest(cfg.rest_duration_s)
+    sc = ScriptConfig(
+        initial_rest_s=cfg.initial_rest_s, final_rest_s=cfg.final_rest_s,
+        hold_reps=cfg.hold_reps, hold_s=cfg.hold_s, retraction_reps=cfg.retraction_reps,
+        stretch=cfg.stretch, stretch_hold_s=cfg.stretch_hold_s, faults=tuple(cfg.faults),
+        fault_rate=cfg.fault_rate,
+    )
+    return build_guided(sc, rng, person)
+
+
+def simulate_session(config: SessionConfig | None = None) -> SimulatedSession:
+    """Simulate a person doing a session with the headset on.
+
+    Parameters
+    ----------
+    config : SessionConfig, optional
+        Defaults to ``SessionConfig()``.
+
+    Returns
+    -------
+    SimulatedSession
+
+    Raises
+    ------
+    ValueError
+        For a bad configuration (unknown mount, board, rate or fault).
+    """
+    cfg = config or SessionConfig()
+    cfg.check()
+    streams = np.random.SeedSequence(cfg.seed).spawn(7)
+    r_person, r_script, r_body, r_err, r_time, r_noise, r_mag = (
+        np.random.default_rng(s) for s in streams
+    )
+    spec = sensors.SPECS[cfg.board]
+    rate = float(cfg.rate_hz or spec.rates_hz[0])
+
+    person = Person(r_person) if cfg.person else None
+    plan = _script(cfg, r_script, person)
+    motion = HeadMotion(plan.keyframes, person)
+
+    mount = get_mount(cfg.mount)
+    axis = r_body.normal(size=3)
+    extra_deg = float(r_body.uniform(0.0, cfg.mount_rotation_max_deg))
+    extra = Rotation.from_rotvec(axis / np.linalg.norm(axis) * np.radians(extra_deg))
+    body = Body(
+        trunk_heading_rad=float(r_body.uniform(0.0, 2.0 * np.pi)),
+        sensor_to_head=mount.sensor_to_head * extra,
+        lever_arm_m=mount.lever_arm_m + r_body.normal(0.0, cfg.lever_arm_sd_m, 3),
+        field_ut=earth_field(r_body.uniform(45.0, 55.0), r_body.uniform(60.0, 70.0)),
+    )
+    err = sensors.SensorErrors.draw(
+        r_err, spec, rate, errors=cfg.sensor_errors, drift=cfg.bias_drift,
+        timing=cfg.timing_errors,
+    )
+
+    # IMU samples on the sensor's own oscillator; some never arrive
+    duration = motion.duration_s
+    t_all = sensors.regular_times(r_time, duration, err.real_rate_hz)
+    if cfg.timing_errors:
+        keep = sensors.drop_mask(
+            r_time, len(t_all), err.real_rate_hz, cfg.drop_prob, cfg.drop_bursts_per_min
+        )
+    else:
+        keep = np.ones(len(t_all), bool)
+    seq = np.flatnonzero(keep).astype(np.int64)
+    t = t_all[keep]
+    kin = evaluate(motion, body, t)
+    bias = sensors.gyro_bias_path(r_noise, err, t)
+    imu = sensors.measure_imu(
+        r_noise, spec, err, rate, kin.gyr, kin.acc, bias, noise=cfg.sensor_noise
+    )
+    jitter = cfg.jitter_us if cfg.timing_errors else 0.0
+    boot_us = int(r_time.integers(1_000_000, 30_000_000))
+    t_us = sensors.device_clock(r_time, t, boot_us, err.clock_ppm, jitter)
+
+    if cfg.magnetometer:
+        tm = sensors.regular_times(r_mag, duration, err.mag_rate_hz)
+        field_s = sensor_orientation(motion, body, tm).inv().apply(body.field_ut)
+        mag = sensors.measure_mag(r_mag, spec, err, field_s, noise=cfg.sensor_noise)
+        mag_t_us = sensors.device_clock(r_mag, tm, boot_us, err.clock_ppm, jitter)
+    else:
+        mag, mag_t_us = np.zeros((0, 3), np.int16), np.zeros(0, np.int64)
+
+    device = DeviceStream(
+        t_us=t_us, seq=seq, imu=imu, mag_t_us=mag_t_us, mag=mag,
+        gyr_scale=spec.gyr_scale, acc_scale=spec.acc_scale, mag_scale=spec.mag_scale,
+        board=spec.board, nominal_rate_hz=rate, gyro_range_dps=spec.gyro_range_dps,
+        acc_range_g=spec.acc_range_g, mag_range_ut=spec.mag_range_ut,
+        meta={"sensor": spec.name, "seed": cfg.seed, "mount": cfg.mount,
+              "mag_rate_hz": spec.mag_rate_hz},
+    )
+    samples = device.to_samples()
+    t0_us = int(t_us[0])
+    clock = 1.0 + err.clock_ppm * 1e-6
+
+    def to_rec(t_phys: float) -> float:
+        return (boot_us + t_phys * clock * 1e6 - t0_us) * 1e-6
+
+    events = [Event(round(to_rec(te), 6), kind, ex) for te, kind, ex in plan.events]
+    jumps = np.flatnonzero(np.diff(seq) > 1)
+    gaps = [(float(samples.t[i + 1]), int(seq[i + 1] - seq[i] - 1)) for i in jumps]
+
+    sensor_to_head = xyzw_to_wxyz(body.sensor_to_head.as_quat())
+    truth: dict[str, Any] = {
+        "seed": cfg.seed, "mount": cfg.mount, "sensor": spec.name, "board": cfg.board,
+        "nominal_rate_hz": rate, "actual_rate_hz": err.real_rate_hz / clock,
+        "mount_rotation_extra_deg": extra_deg,
+        "sensor_to_head_quat_wxyz": [float(v) for v in sensor_to_head],
+        "lever_arm_m": [float(v) for v in body.lever_arm_m],
+        "gyro_bias_rad_s": [float(v) for v in err.gyro_bias],
+        "acc_bias_m_s2": [float(v) for v in err.acc_bias],
+        "trunk_heading_deg": float(np.degrees(body.trunk_heading_rad)),
+        "clock_ppm": err.clock_ppm,
+        "dropped_samples": int(len(t_all) - len(t)),
+        "duration_s": float(samples.t[-1]),
+        "faults_requested": list(cfg.faults), "fault_rate": cfg.fault_rate,
+        "reps": rep_truth(plan, motion, to_rec),
+    }
+    truth_samples = TruthSamples(
+        t=samples.t, head_quat=xyzw_to_wxyz(kin.head_rot.as_quat()), head_pos=kin.head_pos,
+        sensor_quat=xyzw_to_wxyz(kin.sensor_rot.as_quat()), gyro_bias=bias,
+    )
+    meta = {
+        "source": "simulate",
+        "device": {"name": "neckimu-sim", "board": cfg.board, "sensor": spec.name},
+        "firmware": "sim",
+        "nominal_rate_hz": rate,
+        "mag_rate_hz": spec.mag_rate_hz if cfg.magnetometer else 0.0,
+        "ranges": {"gyro_dps": spec.gyro_range_dps, "acc_g": spec.acc_range_g,
+                   "mag_ut": spec.mag_range_ut},
+        "scales": {"gyr_rad_s": spec.gyr_scale, "acc_m_s2": spec.acc_scale,
+                   "mag_ut": spec.mag_scale},
+        "mount": cfg.mount,
+        "seed": cfg.seed,
+    }
+    return SimulatedSession(
+        config=cfg, device=device, samples=samples, events=events, gaps=gaps, truth=truth,
+        truth_samples=truth_samples, kinematics=kin, plan=plan, motion=motion, body=body,
+        errors=err, meta=meta,
+    )
