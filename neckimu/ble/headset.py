@@ -1,0 +1,370 @@
+"""The simulated headset: a bumble GATT peripheral that speaks docs/protocol.md.
+
+It plays a :class:`~neckimu.sim.device.DeviceStream` (raw counts + device µs) as the sensor,
+paced by the event loop's clock (``speed`` times real time), and behaves as the firmware
+does: the client must subscribe and write *start*; packets are sized to the negotiated MTU
+and the 40 ms rule; the magnetometer rides in the next IMU packet or goes alone; *mark event*
+answers with an event packet stamped with device time.
+
+:class:`Faults` injects what a real link does to a stream: forced disconnects, dropped
+notifications (``seq`` still advances), malformed packets, a stalled link and clock drift.
+What it actually sent is logged (:attr:`SimulatedHeadset.sent_seq`), so tests can check that
+everything sent while connected reached the recording.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from bumble.core import UUID, AdvertisingData
+from bumble.device import AdvertisingEventProperties, AdvertisingParameters, Connection, Device
+from bumble.gatt import Characteristic, CharacteristicValue, Service
+
+from neckimu import protocol as P
+from neckimu.errors import ProtocolError
+from neckimu.sim.device import DeviceStream
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Faults:
+    """What goes wrong, on the headset's device clock (s after the stream's first sample).
+
+    Attributes
+    ----------
+    disconnect_at_s : sequence of float
+        The headset drops the link at these times (it keeps advertising, as the firmware).
+    drop_every : int
+        Drop every n-th data packet before the radio (its samples are lost, ``seq`` advances).
+    malformed_every : int
+        After every n-th data packet, send one malformed packet (truncated, wrong version,
+        impossible counts or a bad length, in turn) in addition.
+    stall_at_s, stall_s : float
+        From ``stall_at_s`` for ``stall_s`` the link stays up but nothing is notified.
+    drift_ppm : float
+        The device crystal runs fast by this much against the host clock, ppm.
+    """
+
+    disconnect_at_s: tuple[float, ...] = ()
+    drop_every: int = 0
+    malformed_every: int = 0
+    stall_at_s: float | None = None
+    stall_s: float = 0.0
+    drift_ppm: float = 0.0
+
+
+def malformed_variant(packet: bytes, which: int) -> bytes:
+    """A malformed copy of a valid data ``packet``, kind ``which % 4``: truncated, wrong
+    version, impossible counts, one byte too many. ``decode_packet`` rejects every one.
+    """
+    b = bytearray(packet)
+    kind = which % 4
+    if kind == 0:
+        b = b[: max(1, len(b) // 2)]
+    elif kind == 1:
+        b[0] = (b[0] & 0xF0) | (P.VERSION + 1)
+    elif kind == 2:
+        b[1] = P.EVENT_BIT | 0x01  # an event packet that claims an IMU record
+    else:
+        b += b"\x00"
+    try:
+        P.decode_packet(bytes(b))
+    except ProtocolError:
+        return bytes(b)
+    return bytes(b[:3])  # pragma: no cover - every variant above is malformed
+
+
+class SimulatedHeadset:
+    """A neckimu headset on a bumble :class:`~bumble.device.Device`.
+
+    Parameters
+    ----------
+    device : bumble.device.Device
+        The peripheral's device (its controller on the virtual link); not yet powered on.
+    stream : DeviceStream
+        What the sensors produce, played from its first sample.
+    speed : float
+        Playback speed against the event loop clock (1 = real time).
+    faults : Faults
+        Fault injection.
+    firmware : tuple of int
+        Version reported in the info characteristic.
+    """
+
+    def __init__(
+        self,
+        device: Device,
+        stream: DeviceStream,
+        *,
+        speed: float = 1.0,
+        faults: Faults | None = None,
+        firmware: tuple[int, int, int] = (1, 0, 0),
+    ) -> None:
+        self.device = device
+        self.stream = stream
+        self.speed = float(speed)
+        self.faults = faults or Faults()
+        self.mag_rate_hz = _mag_rate(stream)
+        self.info = P.Info(
+            board=stream.board, firmware=firmware, imu_rate_hz=float(stream.nominal_rate_hz),
+            mag_rate_hz=self.mag_rate_hz, gyro_range_dps=int(stream.gyro_range_dps),
+            acc_range_g=int(stream.acc_range_g), mag_range_ut=int(stream.mag_range_ut),
+            gyr_scale=stream.gyr_scale, acc_scale=stream.acc_scale, mag_scale=stream.mag_scale,
+        )
+        address = str(device.random_address).replace(":", "")
+        self.name = P.NAME_PREFIX + address[-4:].upper()
+        self.mag_enabled = len(stream.mag) > 0
+        self.streaming = False
+        self.connection: Connection | None = None
+        # what went to the radio while connected (stream seq values) / what was dropped
+        self.sent_seq: list[np.ndarray] = []
+        self.sent_mag_idx: list[int] = []
+        self.dropped_seq: list[np.ndarray] = []
+        self.malformed_sent = 0
+        self.events_sent: list[tuple[int, int]] = []  # (device µs, code)
+        self.controls: list[P.Control] = []
+        self.disconnects = 0
+        self.packets_sent = 0
+        self.finished = asyncio.Event()
+        self._i = 0  # next IMU sample the sensor produces (stream index)
+        self._j = 0  # next mag sample
+        self._buf_start = 0  # first buffered IMU sample (stream index)
+        self._session_start = 0  # first sample after the last start
+        self._mag_buf: list[int] = []
+        self._seq_base = 0
+        self._outbox: list[bytes] = []
+        self._pending_disconnects = sorted(self.faults.disconnect_at_s)
+        self._data_count = 0
+        self._task: asyncio.Task | None = None
+        self._origin: tuple[float, int] | None = None
+        self._build_gatt()
+
+    # -- GATT --------------------------------------------------------------------------------
+    def _build_gatt(self) -> None:
+        self.data_char = Characteristic(
+            P.DATA_UUID, Characteristic.Properties.NOTIFY, Characteristic.READABLE, b""
+        )
+        self.control_char = Characteristic(
+            P.CONTROL_UUID, Characteristic.Properties.WRITE, Characteristic.WRITEABLE,
+            CharacteristicValue(write=self._on_control),
+        )
+        self.info_char = Characteristic(
+            P.INFO_UUID, Characteristic.Properties.READ, Characteristic.READABLE,
+            CharacteristicValue(read=lambda _conn: P.encode_info(self._current_info())),
+        )
+        self.device.add_service(
+            Service(P.SERVICE_UUID, [self.data_char, self.control_char, self.info_char])
+        )
+        self.device.on("connection", self._on_connection)
+
+    def _current_info(self) -> P.Info:
+        from dataclasses import replace
+
+        return replace(
+            self.info, streaming=self.streaming,
+            mag_rate_hz=self.mag_rate_hz if self.mag_enabled else 0.0,
+        )
+
+    def advertising_data(self) -> bytes:
+        """Flags, the service UUID and the local name ``neckimu-XXXX``."""
+        return bytes(AdvertisingData([
+            (AdvertisingData.FLAGS, bytes([0x06])),
+            (AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
+             bytes(UUID(P.SERVICE_UUID))),
+            (AdvertisingData.COMPLETE_LOCAL_NAME, self.name.encode()),
+        ]))
+
+    async def start(self) -> None:
+        """Power on, advertise (again after every disconnect) and start the sensor clock."""
+        await self.device.power_on()
+        # extended advertising: flags + 128-bit UUID + name is 35 bytes, over the legacy 31
+        # (ArduinoBLE puts the name in the scan response, which bumble's virtual controller
+        # does not emulate)
+        params = AdvertisingParameters(
+            advertising_event_properties=AdvertisingEventProperties(
+                is_connectable=True, is_legacy=False
+            ),
+            primary_advertising_interval_min=20, primary_advertising_interval_max=20,
+        )
+        await self.device.create_advertising_set(
+            advertising_parameters=params, advertising_data=self.advertising_data(),
+            auto_restart=True,
+        )
+        self._task = asyncio.create_task(self._run(), name=f"{self.name} sensor")
+
+    async def stop(self) -> None:
+        """Stop the sensor clock and drop the link."""
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        if self.connection is not None:
+            try:
+                await self.connection.disconnect()
+            except Exception:
+                pass
+
+    def _on_connection(self, connection: Connection) -> None:
+        self.connection = connection
+        connection.on("disconnection", lambda _reason: self._on_disconnection(connection))
+
+    def _on_disconnection(self, connection: Connection) -> None:
+        if self.connection is connection:
+            self.connection = None
+        self.streaming = False  # firmware: stop notifying, discard the buffer
+        self._outbox.clear()
+
+    def _on_control(self, _connection: Connection, value: bytes) -> None:
+        try:
+            ctl = P.decode_control(value)
+        except ProtocolError:
+            return  # firmware ignores a bad command
+        self.controls.append(ctl)
+        if ctl.opcode == P.OP_START:
+            self._buf_start = self._session_start = self._i
+            self._mag_buf.clear()
+            seqs = self.stream.seq
+            self._seq_base = int(seqs[self._i]) if self._i < len(seqs) else 0
+            self.streaming = True
+        elif ctl.opcode == P.OP_STOP:
+            self.streaming = False
+        elif ctl.opcode == P.OP_SET_MAG:
+            self.mag_enabled = bool(ctl.args[0]) and len(self.stream.mag) > 0
+        elif ctl.opcode == P.OP_MARK_EVENT:
+            now = self._device_now()
+            self.events_sent.append((now, ctl.args[0]))
+            self._outbox.append(P.encode_event_packet(self._next_seq(), now, ctl.args[0]))
+        # set rate / set ranges: a played stream has one rate and one range, as a Rev1 board
+
+    # -- the sensor clock ----------------------------------------------------------------------
+    def _device_now(self) -> int:
+        loop = asyncio.get_running_loop()
+        if self._origin is None:
+            self._origin = (loop.time(), int(self.stream.t_us[0]))
+        h0, d0 = self._origin
+        rate = 1e6 * self.speed * (1 + self.faults.drift_ppm * 1e-6)
+        return d0 + int((loop.time() - h0) * rate)
+
+    def _next_seq(self) -> int:
+        if self._buf_start < len(self.stream.seq):
+            return int(self.stream.seq[self._buf_start]) - self._seq_base
+        return int(self.stream.seq[-1]) + 1 - self._seq_base
+
+    def _mtu(self) -> int:
+        return self.connection.att_mtu if self.connection is not None else P.DEFAULT_MTU
+
+    async def _run(self) -> None:
+        s = self.stream
+        n_total = len(s.t_us)
+        tick = 0.004
+        while True:
+            now = self._device_now()
+            t_rel_s = (now - int(s.t_us[0])) * 1e-6
+            while self._pending_disconnects and t_rel_s >= self._pending_disconnects[0]:
+                self._pending_disconnects.pop(0)
+                if self.connection is not None:
+                    self.disconnects += 1
+                    await self._send_ready(final=True)  # what is due goes out first
+                    await self.connection.disconnect()
+            i_new = int(np.searchsorted(s.t_us, now, side="right"))
+            j_new = int(np.searchsorted(s.mag_t_us, now, side="right"))
+            if not self.streaming:
+                self._buf_start = i_new
+                self._mag_buf.clear()
+            elif self.mag_enabled:
+                self._mag_buf.extend(range(self._j, j_new))
+            self._i, self._j = i_new, j_new
+            if self.streaming:
+                await self._send_ready(final=self._i >= n_total)
+            for pkt in self._outbox[:]:
+                await self._notify(pkt)
+            self._outbox.clear()
+            if self._i >= n_total:
+                self.streaming = False
+                self.finished.set()
+                return
+            await asyncio.sleep(tick)
+
+    def _stalled(self, t_rel_s: float) -> bool:
+        f = self.faults
+        return f.stall_at_s is not None and f.stall_at_s <= t_rel_s < f.stall_at_s + f.stall_s
+
+    async def _send_ready(self, final: bool = False) -> None:
+        """Packetise the buffered samples per the MTU and the 40 ms rule and notify them."""
+        s = self.stream
+        payload = self._mtu() - 3
+        n_batch = P.batch_size(self._mtu(), s.nominal_rate_hz)
+        while self.streaming:
+            a = self._buf_start
+            avail = self._i - a
+            t_next = int(s.t_us[a]) if a < len(s.t_us) else None
+            # a mag record that cannot ride in the next IMU packet goes alone, now
+            if self._mag_buf:
+                tm = int(s.mag_t_us[self._mag_buf[0]])
+                if t_next is None or tm < t_next or P.packet_length(n_batch, 1) > payload:
+                    await self._send_data(None, [self._mag_buf.pop(0)])
+                    continue
+            if avail == 0 or (avail < n_batch and not final):
+                return
+            n = min(avail, n_batch)
+            jumps = np.nonzero(np.diff(s.seq[a : a + n]) != 1)[0]
+            if len(jumps):  # contiguous seq only: a device overflow starts a new packet
+                n = int(jumps[0]) + 1
+            mags: list[int] = []
+            while (self._mag_buf and len(mags) < P.MAX_MAG
+                   and P.packet_length(n, len(mags) + 1) <= payload
+                   and int(s.mag_t_us[self._mag_buf[0]]) - t_next <= 0xFFFF):
+                mags.append(self._mag_buf.pop(0))
+            self._buf_start = a + n
+            await self._send_data(a, mags, n)
+
+    async def _send_data(self, a: int | None, mags: list[int], n: int = 0) -> None:
+        s = self.stream
+        flags = 0
+        if a is not None:
+            seq = int(s.seq[a]) - self._seq_base
+            t0 = int(s.t_us[a])
+            if a > self._session_start and s.seq[a] - s.seq[a - 1] != 1:
+                flags |= P.FLAG_OVERFLOW
+            span = int(s.t_us[a + n - 1] - t0) if n >= 2 else 0
+            imu = s.imu[a : a + n]
+        else:
+            seq, t0, span, imu = self._next_seq(), int(s.mag_t_us[mags[0]]), 0, None
+        moff = [int(s.mag_t_us[m]) - t0 for m in mags]
+        mag = s.mag[mags] if mags else None
+        pkt = P.encode_packet(seq, t0, imu, span, mag, moff, flags)
+        t_rel_s = (self._device_now() - int(s.t_us[0])) * 1e-6
+        self._data_count += 1
+        f = self.faults
+        if self._stalled(t_rel_s) or (f.drop_every and self._data_count % f.drop_every == 0):
+            if n:
+                self.dropped_seq.append(s.seq[a : a + n].copy())
+            return
+        if await self._notify(pkt):
+            if n:
+                self.sent_seq.append(s.seq[a : a + n].copy())
+            self.sent_mag_idx.extend(mags)
+            if f.malformed_every and self._data_count % f.malformed_every == 0:
+                if await self._notify(malformed_variant(pkt, self.malformed_sent)):
+                    self.malformed_sent += 1
+
+    async def _notify(self, payload: bytes) -> bool:
+        conn = self.connection
+        if conn is None or not self.streaming:
+            return False
+        await self.device.notify_subscriber(conn, self.data_char, payload)
+        self.packets_sent += 1
+        return True
+
+
+def _mag_rate(stream: DeviceStream) -> float:
+    if len(stream.mag_t_us) < 2:
+        return 0.0
+    return round(1e6 / float(np.median(np.diff(stream.mag_t_us))), 2)

@@ -1,0 +1,201 @@
+"""Drive a headset client into a recording: queue -> :class:`StreamAssembler` -> file.
+
+The recorder owns the file: it opens it when the headset first answers (the header needs the
+headset's info), writes blocks, gaps and events as they come, flushes at least once a second
+even when the link is silent, and on stop, on an error or on Ctrl-C (task cancellation)
+drains what was received, writes the counters as a ``# meta`` line and closes the file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from neckimu.ble.client import HeadsetClient
+from neckimu.ble.clock import ClockFit
+from neckimu.ble.stream import GapRecord, LinkMarker, StreamAssembler, StreamStats
+from neckimu.errors import DeviceError
+from neckimu.recording.events import Event
+from neckimu.recording.writer import RecordingWriter
+from neckimu.samples import SampleBlock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RecordResult:
+    """What a recording run did."""
+
+    path: Path
+    stats: StreamStats
+    connections: int = 0
+    silences: int = 0
+    interrupted: bool = False
+    drift_ppm: float = 0.0
+    latencies_s: list[float] = field(default_factory=list)
+
+
+class Recorder:
+    """Record one headset.
+
+    Parameters
+    ----------
+    client : HeadsetClient
+        Not started yet; the recorder starts and closes it.
+    path : str or Path
+        The recording to write (``.gz`` compresses).
+    meta : dict, optional
+        Extra header fields (mount, subject, ...).
+    duration_s : float, optional
+        Stop after this much host time from the first connection, s.
+    clock_s_per_us : float
+        Host seconds per device µs before the drift fit (1e-6 in real time).
+    first_connect_timeout_s : float
+        Give up (DeviceError) when the headset has not answered by then, s.
+    measure_latency : bool
+        Keep, per notification, the time from its arrival to its decoded block (bench).
+    """
+
+    def __init__(
+        self,
+        client: HeadsetClient,
+        path: str | Path,
+        *,
+        meta: dict[str, Any] | None = None,
+        duration_s: float | None = None,
+        clock_s_per_us: float = 1e-6,
+        first_connect_timeout_s: float = 60.0,
+        measure_latency: bool = False,
+    ) -> None:
+        self.client = client
+        self.path = Path(path)
+        self.meta = dict(meta or {})
+        self.duration_s = duration_s
+        self.clock_s_per_us = clock_s_per_us
+        self.first_connect_timeout_s = first_connect_timeout_s
+        self.measure_latency = measure_latency
+        self.stop_event = asyncio.Event()
+        self.writer: RecordingWriter | None = None
+        self.assembler: StreamAssembler | None = None
+        self.origin = time.monotonic()
+        self._latencies: list[float] = []
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to finish (drain, close the file)."""
+        self.stop_event.set()
+
+    async def mark(self, event: Event) -> None:
+        """Write an exercise cue, stamped by the headset's clock when it is connected.
+
+        ``event.time_s`` is used only when the headset cannot echo it (not connected).
+        """
+        try:
+            await self.client.mark_event(event.code())
+        except DeviceError:
+            if self.writer is not None:
+                self.writer.write_event(event)
+
+    async def run(self) -> RecordResult:
+        """Record until the duration, :meth:`stop`, or cancellation (Ctrl-C)."""
+        interrupted = False
+        self.origin = time.monotonic()
+        self.client.start()
+        try:
+            info = await self.client.wait_connected(self.first_connect_timeout_s)
+            self._open(info)
+            await self._consume()
+        except asyncio.CancelledError:
+            interrupted = True
+        finally:
+            await self._finish()
+        assert self.assembler is not None or self.writer is None
+        stats = self.assembler.stats if self.assembler else StreamStats()
+        return RecordResult(
+            self.path, stats, self.client.connections, self.client.silences, interrupted,
+            self.assembler.clock.drift_ppm if self.assembler else 0.0, self._latencies,
+        )
+
+    # -- internals -----------------------------------------------------------------------------
+    def _open(self, info: Any) -> None:
+        c = self.client
+        meta = {
+            "source": "ble",
+            "device_name": c.name,
+            "device_address": c.address,
+            "att_mtu": c.mtu,
+            **info.as_meta(),
+            **self.meta,
+        }
+        self.writer = RecordingWriter(self.path, meta, has_mag=info.mag_rate_hz > 0)
+        self.assembler = StreamAssembler(
+            info, ClockFit(self.clock_s_per_us), host_origin_s=self.origin
+        )
+
+    async def _consume(self) -> None:
+        assert self.writer is not None
+        t_end = None if self.duration_s is None else time.monotonic() + self.duration_s
+        q = self.client.queue
+        while not self.stop_event.is_set():
+            timeout = 0.5
+            if t_end is not None:
+                timeout = min(timeout, t_end - time.monotonic())
+                if timeout <= 0:
+                    break
+            try:
+                item = await asyncio.wait_for(q.get(), timeout)
+            except TimeoutError:
+                self.writer.flush() if self._stale() else None
+                if self.client._task is not None and self.client._task.done():
+                    self.client._task.result()  # a DeviceError ends the recording
+                continue
+            self._handle(item)
+            while not q.empty():
+                self._handle(q.get_nowait())
+
+    def _stale(self) -> bool:
+        assert self.writer is not None
+        return time.monotonic() - self.writer._last_flush >= self.writer.flush_interval_s
+
+    def _handle(self, item: tuple[float, bytes] | LinkMarker) -> None:
+        assert self.writer is not None and self.assembler is not None
+        outs = self.assembler.feed(item)
+        if self.measure_latency and outs and not isinstance(item, LinkMarker):
+            now = time.monotonic()
+            if any(isinstance(o, SampleBlock) for o in outs):
+                self._latencies.append(now - item[0])
+        self._write(outs)
+
+    def _write(self, outs: list) -> None:
+        assert self.writer is not None
+        for o in outs:
+            if isinstance(o, SampleBlock):
+                self.writer.write_block(o)
+            elif isinstance(o, GapRecord):
+                self.writer.write_gap(o.time_s, o.missing, o.reason)
+            elif isinstance(o, Event):
+                self.writer.write_event(o)
+
+    async def _finish(self) -> None:
+        try:
+            await self.client.close()
+        except Exception as e:
+            log.warning("closing the link: %s", e)
+        if self.writer is None or self.assembler is None:
+            return
+        try:
+            q = self.client.queue
+            while not q.empty():
+                self._handle(q.get_nowait())
+            self._write(self.assembler.flush())
+            st = asdict(self.assembler.stats)
+            self.writer.update_meta(
+                stream_stats=st, connections=self.client.connections,
+                silences=self.client.silences,
+                clock_drift_ppm=round(self.assembler.clock.drift_ppm, 2),
+            )
+        finally:
+            self.writer.close()
