@@ -61,6 +61,15 @@ CONTROL_OPS: dict[int, tuple[str, str]] = {
     OP_SET_MAG: ("set_mag", "<B"),
 }
 
+class PacketError(ProtocolError):
+    """A malformed packet; ``reason`` is one word, the same as the firmware's golden vectors:
+    ``short``, ``bad_version``, ``zero_counts``, ``event_with_records``, ``bad_length``."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 _HEADER = struct.Struct("<BBHI")
 _INFO = struct.Struct("<BBBBBBHHHBBHfffI")
 assert _INFO.size == INFO_SIZE
@@ -95,13 +104,14 @@ def batch_size(mtu: int, rate_hz: float) -> int:
 def sample_offsets_us(n_imu: int, span_us: int) -> np.ndarray:
     """Offsets of the IMU samples of a packet from ``t0_us``, µs, int64, shape (n_imu,).
 
-    ``round(i · span_us / (n_imu − 1))`` rounded half up, in integers, as the firmware does.
+    ``round(i · span_us / (n_imu − 1))`` rounding halves up, in integers as the firmware:
+    ``(2·i·span_us + n_imu − 1) // (2·(n_imu − 1))`` (not Python's ``round``).
     """
     if n_imu < 2:
         return np.zeros(n_imu, dtype=np.int64)
     d = n_imu - 1
     i = np.arange(n_imu, dtype=np.int64)
-    return (i * int(span_us) + d // 2) // d
+    return (2 * i * int(span_us) + d) // (2 * d)
 
 
 # -- data packets --------------------------------------------------------------------------------
@@ -169,23 +179,28 @@ for _a in (_EMPTY_IMU, _EMPTY_MAG, _EMPTY_T):
 def _check_header(data: bytes | bytearray | memoryview) -> tuple[int, int, int, int, int, bool]:
     n = len(data)
     if n < HEADER_SIZE:
-        raise ProtocolError(f"short packet: {n} bytes, the header alone is {HEADER_SIZE}")
+        raise PacketError("short", f"short packet: {n} bytes, the header alone is {HEADER_SIZE}")
     ver_flags, counts, seq, t0 = _HEADER.unpack_from(data)
     if ver_flags & 0x0F != VERSION:
-        raise ProtocolError(f"protocol version {ver_flags & 0x0F}, expected {VERSION}")
+        raise PacketError(
+            "bad_version", f"protocol version {ver_flags & 0x0F}, expected {VERSION}"
+        )
     n_imu, n_mag, event = counts & 0x1F, (counts >> 5) & 0x03, bool(counts & EVENT_BIT)
     if event:
         if n_imu or n_mag:
-            raise ProtocolError(f"event packet with n_imu={n_imu}, n_mag={n_mag}")
+            raise PacketError(
+                "event_with_records", f"event packet with n_imu={n_imu}, n_mag={n_mag}"
+            )
         want = EVENT_PACKET_SIZE
     elif n_imu == 0 and n_mag == 0:
-        raise ProtocolError("packet with no IMU, no mag and no event record")
+        raise PacketError("zero_counts", "packet with no IMU, no mag and no event record")
     else:
         want = packet_length(n_imu, n_mag)
     if n != want:
-        raise ProtocolError(
+        raise PacketError(
+            "bad_length",
             f"bad length: {n} bytes, n_imu={n_imu}, n_mag={n_mag}, event={int(event)} "
-            f"needs {want}"
+            f"needs {want}",
         )
     return ver_flags & 0xF0, n_imu, n_mag, seq, t0, event
 
@@ -205,8 +220,9 @@ def decode_packet(data: bytes | bytearray | memoryview) -> DecodedPacket:
 
     Raises
     ------
-    ProtocolError
-        Short packet, wrong version, impossible counts or a length that disagrees with them.
+    PacketError
+        (a ProtocolError) Short packet, wrong version, impossible counts or a length that
+        disagrees with them.
     """
     flags, n_imu, n_mag, seq, t0, event = _check_header(data)
     if event:

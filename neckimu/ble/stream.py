@@ -68,7 +68,7 @@ class StreamStats:
     unknown_events: int = 0
     connections: int = 0
     overflow_packets: int = 0
-    errors: dict[str, int] = field(default_factory=dict)  #: malformed, by first word
+    errors: dict[str, int] = field(default_factory=dict)  #: malformed, by reason
 
 
 class StreamAssembler:
@@ -141,7 +141,7 @@ class StreamAssembler:
             pkt = decode_packet(data)
         except ProtocolError as e:
             self.stats.malformed += 1
-            word = str(e).split(":")[0].split(" ")[0]
+            word = getattr(e, "reason", "other")
             self.stats.errors[word] = self.stats.errors.get(word, 0) + 1
             return []
         return self._packet(pkt, host_s)
@@ -181,6 +181,11 @@ class StreamAssembler:
                     self._mag_v.append(np.array(v, dtype=np.int16))
                     self._newest_mag = t
         if pkt.n_imu:
+            if pkt.n_imu >= 2 and pkt.span_us < pkt.n_imu - 1:
+                # legal bytes, impossible timing: two samples at one device time
+                self.stats.malformed += 1
+                self.stats.errors["bad_span"] = self.stats.errors.get("bad_span", 0) + 1
+                return self._release()
             t = t0 + pkt.imu_dt_us
             gap = self._sequence(pkt, int(t[0]))
             if gap is None:

@@ -1,0 +1,160 @@
+"""Protocol v1 codec: round trips, batch sizing, and the firmware's golden vectors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neckimu import protocol as P
+from neckimu.errors import ProtocolError
+
+GOLDEN = Path(__file__).parent / "data" / "protocol_golden.txt"
+
+
+def test_round_trip_sample_packet():
+    rng = np.random.default_rng(0)
+    imu = rng.integers(-32768, 32768, (5, 6)).astype(np.int16)
+    mag = rng.integers(-32768, 32768, (2, 3)).astype(np.int16)
+    b = P.encode_packet(70000, 2**32 + 5, imu, 20000, mag, [100, 20000], P.FLAG_OVERFLOW)
+    assert len(b) == P.packet_length(5, 2) == 8 + 60 + 2 + 16
+    d = P.decode_packet(b)
+    assert (d.seq, d.t0_us, d.span_us, d.overflow) == (70000 % 65536, 5, 20000, True)
+    np.testing.assert_array_equal(d.imu, imu)
+    np.testing.assert_array_equal(d.mag, mag)
+    np.testing.assert_array_equal(d.imu_dt_us, [0, 5000, 10000, 15000, 20000])
+    np.testing.assert_array_equal(d.mag_dt_us, [100, 20000])
+    assert d.event_code is None
+
+
+def test_event_packet_and_control_round_trip():
+    d = P.decode_packet(P.encode_event_packet(41, 2031000, 0x0102))
+    assert (d.is_event, d.event_code, d.seq, d.n_imu, d.n_mag) == (True, 0x0102, 41, 0, 0)
+    for op, args in [(P.OP_START, ()), (P.OP_SET_RATE, (200,)), (P.OP_SET_RANGES, (500, 8)),
+                     (P.OP_MARK_EVENT, (0x0203,)), (P.OP_SET_MAG, (0,))]:
+        c = P.decode_control(P.encode_control(op, *args))
+        assert (c.opcode, c.args) == (op, args)
+    for bad in (b"", b"\x09", b"\x03\x01", b"\x01\x00"):
+        with pytest.raises(ProtocolError):
+            P.decode_control(bad)
+
+
+def test_info_round_trip():
+    info = P.Info(board=1, firmware=(1, 2, 3), imu_rate_hz=119.0, mag_rate_hz=20.0,
+                  gyr_scale=1.5e-3, acc_scale=1.2e-3, mag_scale=0.0122, overflow_count=7)
+    back = P.decode_info(P.encode_info(info))
+    assert back.firmware == (1, 2, 3) and back.imu_rate_hz == 119.0
+    assert back.gyr_scale == float(np.float32(1.5e-3))
+    with pytest.raises(ProtocolError):
+        P.decode_info(bytes(31))
+
+
+@pytest.mark.parametrize(("mtu", "rate", "n"), [(23, 100, 1), (23, 200, 1), (247, 100, 4),
+                                                (247, 200, 8), (247, 119, 4), (40, 200, 2)])
+def test_batch_size_follows_mtu_and_40ms(mtu, rate, n):
+    assert P.batch_size(mtu, rate) == n
+
+
+def test_max_imu_per_packet_table():
+    assert P.max_imu_per_packet(23) == 1
+    assert P.max_imu_per_packet(23, n_mag=1) == 0  # mag goes alone at MTU 23
+    assert P.max_imu_per_packet(247) == 19
+    assert P.max_imu_per_packet(247, n_mag=1) == 18
+
+
+def test_decode_batch_equals_one_by_one():
+    rng = np.random.default_rng(1)
+    pkts = [
+        P.encode_packet(i * 4, 1000 + i * 40000, rng.integers(-999, 999, (4, 6)), 30000,
+                        rng.integers(-99, 99, (1, 3)), [int(rng.integers(0, 30000))])
+        for i in range(50)
+    ]
+    b = P.decode_batch(pkts)
+    for k, raw in enumerate(pkts):
+        d = P.decode_packet(raw)
+        assert (b.seq[k], b.t0_us[k], b.span_us[k]) == (d.seq, d.t0_us, d.span_us)
+        np.testing.assert_array_equal(b.imu[k], d.imu)
+        np.testing.assert_array_equal(b.mag[k], d.mag)
+        np.testing.assert_array_equal(b.mag_dt_us[k], d.mag_dt_us)
+    with pytest.raises(ProtocolError):
+        P.decode_batch([pkts[0], pkts[1][:-1]])
+
+
+# -- golden vectors of the firmware core (tests/data/protocol_golden.txt) ------------------------
+def _golden() -> list[list[str]]:
+    if not GOLDEN.exists():
+        pytest.skip(f"{GOLDEN} missing: it is written by `make firmware-test`")
+    lines = [ln.split() for ln in GOLDEN.read_text().splitlines()]
+    return [f for f in lines if f and not f[0].startswith("#")]
+
+
+def _kv(fields: list[str]) -> dict[str, str]:
+    return dict(f.split("=", 1) for f in fields)
+
+
+def test_golden_vectors_decode():
+    lines = _golden()
+    packets = {f[1]: bytes.fromhex(f[2]) for f in lines if f[0] == "P"}
+    kinds = {f[0] for f in lines}
+    assert {"P", "H", "I", "M", "X", "C", "N"} <= kinds
+    checked = 0
+    for f in lines:
+        kind, name = f[0], f[1]
+        if kind == "P":
+            assert P.decode_packet(packets[name]) is not None
+        elif kind == "H":
+            d, h = P.decode_packet(packets[name]), _kv(f[2:])
+            assert int(h["version"]) == P.VERSION
+            assert d.flags >> 4 == int(h["flags"])
+            assert (d.seq, d.t0_us) == (int(h["seq"]), int(h["t0_us"]))
+            assert (d.n_imu, d.n_mag) == (int(h["n_imu"]), int(h["n_mag"]))
+            assert d.span_us == int(h["span_us"])
+            assert d.is_event == (h["event"] == "1")
+            assert (d.event_code or 0) == int(h["code"])
+            # encoding the decoded fields gives the same bytes back
+            if d.is_event:
+                again = P.encode_event_packet(d.seq, d.t0_us, d.event_code or 0, d.flags)
+            else:
+                again = P.encode_packet(d.seq, d.t0_us, d.imu, d.span_us, d.mag, d.mag_dt_us,
+                                        d.flags)
+            assert again == packets[name]
+        elif kind == "I":
+            d, i = P.decode_packet(packets[name]), int(f[2])
+            assert (d.t0_us + int(d.imu_dt_us[i])) % P.TIME_MOD == int(f[3])
+            assert d.imu[i].tolist() == [int(v) for v in f[4:10]]
+        elif kind == "M":
+            d, j = P.decode_packet(packets[name]), int(f[2])
+            assert (d.t0_us + int(d.mag_dt_us[j])) % P.TIME_MOD == int(f[3])
+            assert d.mag[j].tolist() == [int(v) for v in f[4:7]]
+        elif kind == "X":
+            with pytest.raises(P.PacketError) as e:
+                P.decode_packet(bytes.fromhex(f[2]))
+            assert e.value.reason == f[3], name
+        elif kind == "C":
+            raw = bytes.fromhex(f[2])
+            c = P.decode_control(raw)
+            assert [c.opcode, *c.args] == [int(v) for v in f[3:]]
+            assert P.encode_control(c.opcode, *c.args) == raw
+        elif kind == "N":
+            raw, want = bytes.fromhex(f[2]), _kv(f[3:])
+            info = P.decode_info(raw)
+            got = {
+                "protocol_version": info.version, "board": info.board, "frame": info.frame,
+                "fw_major": info.firmware[0], "fw_minor": info.firmware[1],
+                "fw_patch": info.firmware[2], "imu_rate_chz": round(info.imu_rate_hz * 100),
+                "mag_rate_chz": round(info.mag_rate_hz * 100),
+                "gyro_range_dps": info.gyro_range_dps, "acc_range_g": info.acc_range_g,
+                "streaming": int(info.streaming), "mag_range_ut": info.mag_range_ut,
+                "overflow_count": info.overflow_count,
+            }
+            for k, v in got.items():
+                assert int(want[k]) == v, (name, k)
+            for k, v in (("gyro_scale", info.gyr_scale), ("acc_scale", info.acc_scale),
+                         ("mag_scale", info.mag_scale)):
+                assert np.float32(want[k]) == np.float32(v), (name, k)
+            assert P.encode_info(info) == raw
+        else:
+            continue
+        checked += 1
+    assert checked == len(lines)
