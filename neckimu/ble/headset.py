@@ -58,16 +58,19 @@ class Faults:
 
 
 def malformed_variant(packet: bytes, which: int) -> bytes:
-    """A malformed copy of a valid data ``packet``, kind ``which % 4``: truncated, wrong
-    version, impossible counts, one byte too many. ``decode_packet`` rejects every one.
+    """A malformed copy of a valid data ``packet``, kind ``which % 5``: cut inside the header,
+    cut in half, wrong version, impossible counts, one byte too many. ``decode_packet``
+    rejects every one.
     """
     b = bytearray(packet)
-    kind = which % 4
+    kind = which % 5
     if kind == 0:
-        b = b[: max(1, len(b) // 2)]
+        b = b[:5]
     elif kind == 1:
-        b[0] = (b[0] & 0xF0) | (P.VERSION + 1)
+        b = b[: max(P.HEADER_SIZE, len(b) // 2)] if len(b) > P.HEADER_SIZE + 1 else b[:-1]
     elif kind == 2:
+        b[0] = (b[0] & 0xF0) | (P.VERSION + 1)
+    elif kind == 3:
         b[1] = P.EVENT_BIT | 0x01  # an event packet that claims an IMU record
     else:
         b += b"\x00"

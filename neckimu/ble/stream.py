@@ -105,6 +105,7 @@ class StreamAssembler:
         self._last_seq: int | None = None  # unwrapped index of the last IMU sample
         self._last_t: int | None = None  # its device time, µs unwrapped
         self._new_segment = True
+        self._seq_offset = 0  # continuous index = device seq + offset (start resets seq)
         self._seg_first: tuple[int, int] | None = None  # (seq, t) of a segment's first sample
         self._period_sum_us = 0.0  # device µs across contiguous samples, all segments
         self._period_n = 0
@@ -222,11 +223,12 @@ class StreamAssembler:
             self._closed = (c[0] + g[0], c[1] + g[1])
             self._seg_span = (0.0, 0)
             self._last_seq = self._last_seq + missing + n  # a continuous index across segments
+            self._seq_offset = self._last_seq - n + 1 - pkt.seq  # start reset the device's seq
             self._seg_first = (self._last_seq - n + 1, t_first)
             self._account(self._last_seq - n + 1, t_first, n)
             return (missing, "reconnect")
         expected = self._last_seq + 1
-        d = (pkt.seq - expected) % SEQ_MOD
+        d = (pkt.seq + self._seq_offset - expected) % SEQ_MOD
         gap_us = t_first - (self._last_t + period)
         k = round((gap_us / period - d) / SEQ_MOD)
         missing = d + SEQ_MOD * k
