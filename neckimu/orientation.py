@@ -23,6 +23,15 @@ from neckimu.samples import SampleBlock, sample_period
 #: Gaps longer than this are not bridged by holding the last gyro sample, s.
 MAX_GAP_S = 0.25
 
+#: VQF parameters for a sensor on a living head. VQF counts a sample as rest when the raw
+#: signals stay close to their 0.5 s low-pass (``restThGyr``, deg/s; ``restThAcc``, m/s²) *and*
+#: the low-passed rate is below ``biasClip`` (2 deg/s). Physiological head tremor (8-12 Hz)
+#: alone breaks the default closeness test (2 deg/s, 0.5 m/s²), so a seated person is never "at
+#: rest", the gyro bias about the vertical is never learnt and the heading drifts by the full
+#: bias (~0.5 deg/s). Tremor does not move the low-pass, so the second test still keeps real
+#: slow movement out of the bias estimate.
+HEAD_PARAMS: dict[str, float] = {"restThGyr": 6.0, "restThAcc": 1.5}
+
 
 @dataclass(frozen=True)
 class Orientation:
@@ -106,7 +115,7 @@ def estimate_offline(
         if samples.mag is None:
             raise ValueError("9D orientation needs magnetometer data")
         mag = np.ascontiguousarray(samples.mag)
-    out = offlineVQF(gyr, acc, mag, ts, params)
+    out = offlineVQF(gyr, acc, mag, ts, {**HEAD_PARAMS, **(params or {})})
     quat = out["quat9D"] if use_mag else out["quat6D"]
     return Orientation(quat, out["bias"], out["restDetected"].astype(bool), ts,
                        "9D" if use_mag else "6D")
@@ -127,7 +136,7 @@ class OnlineOrientation:
     def __init__(self, ts: float, *, use_mag: bool = False) -> None:
         self.ts = float(ts)
         self.use_mag = use_mag
-        self._vqf = VQF(self.ts)
+        self._vqf = VQF(self.ts, **HEAD_PARAMS)
         self._last_t: float | None = None
 
     def update(self, block: SampleBlock) -> np.ndarray:
@@ -152,6 +161,10 @@ class OnlineOrientation:
         self._vqf.setRestBiasEstEnabled(not frozen)
         self._vqf.setMotionBiasEstEnabled(not frozen)
 
+    def set_bias(self, bias: np.ndarray) -> None:
+        """Replace the gyro bias estimate, rad/s, shape (3,)."""
+        self._vqf.setBiasEstimate(np.ascontiguousarray(bias, dtype=float))
+
     @property
     def bias(self) -> np.ndarray:
         """Current gyro bias estimate, rad/s, shape (3,)."""
@@ -161,3 +174,89 @@ class OnlineOrientation:
     def rest(self) -> bool:
         """Whether VQF currently detects rest."""
         return bool(self._vqf.getRestDetected())
+
+
+def estimate_causal_frozen(
+    samples: SampleBlock,
+    frozen: list[tuple[int, int]],
+    *,
+    ts: float | None = None,
+    bias: np.ndarray | None = None,
+) -> np.ndarray:
+    """Causal 6D orientation with gyro bias estimation frozen inside given index ranges.
+
+    An isometric hold must be judged with the bias learnt *before* it: a slow creep during
+    the hold looks like bias to a rest-phase estimator (VQF's, Fusion's) and would be absorbed,
+    hiding the movement. The online filter runs over the whole recording in one pass, fed in
+    vectorised segments, with bias estimation off inside each ``frozen`` range.
+
+    Parameters
+    ----------
+    samples : SampleBlock
+    frozen : list of (int, int)
+        Sorted, non-overlapping ``[start, stop)`` sample index ranges.
+    ts : float, optional
+        Sampling time, s; default: measured.
+    bias : ndarray, shape (N, 3), optional
+        A better bias estimate (e.g. :func:`bias_outside`), rad/s: at the start of each frozen
+        range the filter's own estimate is replaced by it before freezing.
+
+    Returns
+    -------
+    ndarray, shape (N, 4)
+        Sensor-to-earth quaternions (w, x, y, z).
+    """
+    f = OnlineOrientation(ts or sample_period(samples.t))
+    out = []
+    pos = 0
+    for a, b in [*frozen, (len(samples), len(samples))]:
+        out.append(f.update(samples.slice(pos, a)))
+        if b > a:
+            if bias is not None:
+                f.set_bias(bias[a])
+            f.freeze_bias(True)
+            out.append(f.update(samples.slice(a, b)))
+            f.freeze_bias(False)
+        pos = b
+    return np.vstack(out)
+
+
+def bias_outside(
+    samples: SampleBlock, ranges: list[tuple[int, int]], *, ts: float | None = None
+) -> np.ndarray:
+    """Gyro bias estimated without the samples inside ``ranges``, frozen across each range.
+
+    ``offlineVQF`` smooths its bias estimate forwards and backwards, so a slow creep inside a
+    hold would leak into the estimate around it. Here the filter never sees the holds: it runs
+    on the recording with the ranges cut out, and inside each range the bias stays at its value
+    just before the range.
+
+    Parameters
+    ----------
+    samples : SampleBlock
+    ranges : list of (int, int)
+        Sorted, non-overlapping ``[start, stop)`` index ranges to leave out.
+    ts : float, optional
+        Sampling time, s; default: measured.
+
+    Returns
+    -------
+    ndarray, shape (N, 3)
+        Gyro bias, rad/s.
+    """
+    n = len(samples)
+    keep = np.ones(n, dtype=bool)
+    for a, b in ranges:
+        keep[a:b] = False
+    ts = ts or sample_period(samples.t)
+    bias = np.zeros((n, 3))
+    if keep.sum() < 2:
+        return bias
+    kept = SampleBlock(samples.t[keep], samples.gyr[keep], samples.acc[keep], None)
+    bias[keep] = offlineVQF(gyro_for_fixed_rate(kept.t, kept.gyr, ts),
+                            np.ascontiguousarray(kept.acc), None, ts, HEAD_PARAMS)["bias"]
+    first_kept = int(np.argmax(keep))
+    for a, b in ranges:
+        bias[a:b] = bias[a - 1] if a > 0 else bias[first_kept]
+    return bias
+
