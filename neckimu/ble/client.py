@@ -64,7 +64,7 @@ async def scan(
     try:
         seen = await BleakScanner.discover(timeout=timeout, return_adv=True, **kwargs)
     except (BleakError, OSError) as e:
-        raise DeviceError(f"cannot scan: {e}") from None
+        raise DeviceError(f"cannot scan, is Bluetooth available? ({e})") from None
     out = [
         Found(ad.local_name or dev.name or "?", dev.address, ad.rssi)
         for dev, ad in seen.values()

@@ -77,6 +77,8 @@ class ClockFit:
     @property
     def drift_ppm(self) -> float:
         """Device clock rate error against the host, ppm (positive: the device runs fast)."""
+        if self._dirty and self._bins:
+            self._refit()
         return (self.nominal / self.slope - 1.0) * 1e6
 
     def observe(self, dev_us: int, host_s: float) -> None:

@@ -370,4 +370,4 @@ class SimulatedHeadset:
 def _mag_rate(stream: DeviceStream) -> float:
     if len(stream.mag_t_us) < 2:
         return 0.0
-    return round(1e6 / float(np.median(np.diff(stream.mag_t_us))), 2)
+    return float(round(1e6 / float(np.median(np.diff(stream.mag_t_us)))))  # nominal, Hz

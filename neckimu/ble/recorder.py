@@ -57,7 +57,8 @@ class Recorder:
     first_connect_timeout_s : float
         Give up (DeviceError) when the headset has not answered by then, s.
     measure_latency : bool
-        Keep, per notification, the time from its arrival to its decoded block (bench).
+        Keep, per notification, the time from its arrival (callback) to the decoded block
+        holding its samples, s (bench).
     """
 
     def __init__(
@@ -109,7 +110,10 @@ class Recorder:
             self._open(info)
             await self._consume()
         except asyncio.CancelledError:
-            interrupted = True
+            interrupted = True  # Ctrl-C: consume the cancellation, close the file cleanly
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
         finally:
             await self._finish()
         assert self.assembler is not None or self.writer is None
@@ -163,10 +167,10 @@ class Recorder:
     def _handle(self, item: tuple[float, bytes] | LinkMarker) -> None:
         assert self.writer is not None and self.assembler is not None
         outs = self.assembler.feed(item)
-        if self.measure_latency and outs and not isinstance(item, LinkMarker):
+        if self.measure_latency:
             now = time.monotonic()
-            if any(isinstance(o, SampleBlock) for o in outs):
-                self._latencies.append(now - item[0])
+            self._latencies += [now - a for a, _ in self.assembler.released_arrivals]
+        self.assembler.released_arrivals.clear()
         self._write(outs)
 
     def _write(self, outs: list) -> None:
@@ -182,7 +186,7 @@ class Recorder:
     async def _finish(self) -> None:
         try:
             await self.client.close()
-        except Exception as e:
+        except (Exception, asyncio.CancelledError) as e:  # the file matters more now
             log.warning("closing the link: %s", e)
         if self.writer is None or self.assembler is None:
             return

@@ -112,7 +112,9 @@ class StreamAssembler:
         self._closed = (0.0, 0)  # (device µs, samples) of finished connections
         self._seg_span = (0.0, 0)  # the same for the current one
         # rows waiting for their magnetometer value: chunks of (gap or None, t_dev, imu)
-        self._pending: list[tuple[tuple[int, str] | None, np.ndarray, np.ndarray]] = []
+        self._pending: list[tuple[tuple[int, str] | None, np.ndarray, np.ndarray, float]] = []
+        #: arrival host time of each chunk of rows released by the last feed (latency bench)
+        self.released_arrivals: list[tuple[float, int]] = []
         self._mag_t: list[int] = []
         self._mag_v: list[np.ndarray] = []
         self._newest_mag = -(1 << 62)
@@ -196,7 +198,8 @@ class StreamAssembler:
                 self.stats.overflow_packets += 1
             self.clock.observe(int(t[-1]), host_s)
             missing, reason = gap
-            self._pending.append(((missing, reason) if missing else None, t, pkt.imu.copy()))
+            gap_before = (missing, reason) if missing else None
+            self._pending.append((gap_before, t, pkt.imu.copy(), host_s))
             self._newest_imu = int(t[-1])
             self._last_t = int(t[-1])
         else:
@@ -260,15 +263,16 @@ class StreamAssembler:
             limit = max(self._newest_mag, self._newest_imu - self.hold_us)
         out: list = []
         while self._pending:
-            gap, t, imu = self._pending[0]
+            gap, t, imu, arrival = self._pending[0]
             k = int(np.searchsorted(t, limit, side="left"))  # rows with t < limit are final
             if k == 0:
                 break
             if k < len(t):
-                self._pending[0] = (None, t[k:], imu[k:])
+                self._pending[0] = (None, t[k:], imu[k:], arrival)
                 t, imu = t[:k], imu[:k]
             else:
                 self._pending.pop(0)
+            self.released_arrivals.append((arrival, len(t)))
             out += self._emit(gap, t, imu)
         return out
 
