@@ -11,6 +11,9 @@ position:
 - the path elevation ``atan2(superior, posterior)`` (deg above the posterior horizontal);
 - the change of flexion, lateral flexion and rotation (deg).
 
+The glide out and the return are two independent measurements of the same excursion; each
+figure is their average (the return's sign flipped), which halves the integration noise.
+
 Faults (docs/verification.md): ``extension`` (tipped back), ``protraction`` (moved forward),
 ``downward`` (dropped), ``nod_only`` (flexion without a glide), ``lateral`` (tilted or turned),
 and ``too_small`` (correct form, glide too short) — the last only when no other fault explains
@@ -53,6 +56,15 @@ class RetractionCriteria:
         Lateral flexion or rotation change beyond this: tilted or turned.
     still_s : float
         Still time averaged before and at the kept position, s.
+    moving_deg_s, moving_m_s2 : float
+        Low-passed angular speed (deg/s) or linear acceleration (m/s²) above which the head
+        moves: a 1 cm glide in 1.3 s peaks at ~0.03 m/s² and turns the head little.
+    merge_s : float
+        Pauses shorter than this join two movements into one, s. A smooth glide's acceleration
+        crosses zero at its peak speed, which can look like a 0.3 s pause; the kept and rest
+        phases last a second or more.
+    margin_s : float
+        Time beyond the set's window searched for the still phases of its first and last rep, s.
     """
 
     min_glide_mm: float = 10.0
@@ -63,6 +75,10 @@ class RetractionCriteria:
     nod_glide_mm: float = 5.0
     lateral_deg: float = 5.0
     still_s: float = 0.5
+    moving_deg_s: float = 2.0
+    moving_m_s2: float = 0.02
+    merge_s: float = 0.5
+    margin_s: float = 1.5
 
 
 @dataclass
@@ -72,8 +88,9 @@ class _Move:
     d_mm: np.ndarray  # head-centre displacement (x forward, y left, z up), mm
 
     def features(self) -> np.ndarray:
-        """Scaled so 3 deg and 5 mm weigh the same, for comparing movements."""
-        return np.concatenate([self.d_angles / 3.0, self.d_mm[[0, 2]] / 5.0])
+        """Scaled so 3 deg and 8 mm weigh the same, for comparing movements (the angles of a
+        small movement are measured more reliably than its displacement)."""
+        return np.concatenate([self.d_angles / 3.0, self.d_mm[[0, 2]] / 8.0])
 
 
 def _measure(ctx: Context, i0: int, i1: int, b: Burst, prev_stop: int, next_start: int,
@@ -102,7 +119,7 @@ def _pair(moves: list[_Move]) -> list[tuple[_Move, _Move]]:
     while i + 1 < len(moves):
         f1, f2 = moves[i].features(), moves[i + 1].features()
         size = max(np.linalg.norm(f1), np.linalg.norm(f2))
-        if size > 0.5 and np.linalg.norm(f1 + f2) <= 0.6 * size:
+        if size > 0.5 and np.linalg.norm(f1 + f2) <= 0.75 * size:
             out.append((moves[i], moves[i + 1]))
             i += 2
         else:
@@ -154,7 +171,8 @@ def _message(name: str, faults: list[str], post: float, sup: float, angle: float
 def verify_retraction_set(ctx: Context, w: Window,
                           crit: RetractionCriteria = RetractionCriteria()) -> list[dict[str, Any]]:
     """Find and judge every rep inside one ``retraction`` window; returns their JSON records."""
-    i0, i1 = ctx.index(w.start_s, w.end_s)
+    # segment with a margin: the still phases of the first and last rep may lie outside
+    i0, i1 = ctx.index(w.start_s - crit.margin_s, w.end_s + crit.margin_s)
     if i1 - i0 < 10:
         return []
     ts = ctx.analysis.orientation.ts
@@ -165,18 +183,24 @@ def verify_retraction_set(ctx: Context, w: Window,
     sig = {"angles": ctx.analysis.angles_deg[i0:i1], "acc": samples.acc[i0:i1], "gyr": gyr,
            "m_nh": m_nh, "m_ns": m_ns}
     lin = linear_acceleration(samples.acc[i0:i1], m_ns)
-    found = bursts(moving_mask(gyr, lin, ts), ts)
+    moving = moving_mask(gyr, lin, ts, speed_threshold_deg_s=crit.moving_deg_s,
+                         acc_threshold_m_s2=crit.moving_m_s2)
+    found = bursts(moving, ts, merge_s=crit.merge_s)
     moves = []
     for k, b in enumerate(found):
         prev_stop = found[k - 1].stop if k else 0
         next_start = found[k + 1].start if k + 1 < len(found) else i1 - i0
         moves.append(_measure(ctx, i0, i1, b, prev_stop, next_start, sig, crit))
-    pairs = _pair(moves)
+    pairs = [(g, r) for g, r in _pair(moves)
+             if w.start_s - 0.5 <= ctx.t[i0 + g.burst.start] <= w.end_s]
     reps = []
     for n, (glide, ret) in enumerate(pairs, start=1):
-        post, sup = -glide.d_mm[0], glide.d_mm[2]
+        # the return is a second, independent measurement of the same excursion
+        d = 0.5 * (glide.d_mm - ret.d_mm)
+        d_ang = 0.5 * (glide.d_angles - ret.d_angles)
+        post, sup = -d[0], d[2]
         angle = float(np.degrees(np.arctan2(sup, post)))
-        faults = classify(post, sup, glide.d_angles, crit)
+        faults = classify(post, sup, d_ang, crit)
         name = f"retraction {n}/{len(pairs)}"
         reps.append({
             "exercise": "retraction", "index": n, "of": len(pairs),
@@ -188,11 +212,11 @@ def verify_retraction_set(ctx: Context, w: Window,
             "displacement_mm": {"posterior": round(float(post), 1),
                                 "superior": round(float(sup), 1)},
             "path_angle_deg": round(angle, 1),
-            "flexion_change_deg": round(float(glide.d_angles[0]), 1),
-            "lateral_change_deg": round(float(glide.d_angles[1]), 1),
-            "rotation_change_deg": round(float(glide.d_angles[2]), 1),
+            "flexion_change_deg": round(float(d_ang[0]), 1),
+            "lateral_change_deg": round(float(d_ang[1]), 1),
+            "rotation_change_deg": round(float(d_ang[2]), 1),
             "kept_s": [round(float(ctx.t[i0 + glide.burst.stop]), 3),
                        round(float(ctx.t[i0 + ret.burst.start]), 3)],
-            "message": _message(name, faults, post, sup, angle, glide.d_angles),
+            "message": _message(name, faults, post, sup, angle, d_ang),
         })
     return reps
