@@ -163,7 +163,10 @@ def write_truth(recording: str | Path, truth: dict[str, Any], samples: TruthSamp
     jpath, cpath = truth_paths(recording)
     jpath.write_text(json.dumps(truth, indent=1, allow_nan=False) + "\n", encoding="utf-8")
     text = ",".join(TRUTH_COLUMNS) + "\n" + format_rows(samples.table())
-    with open(cpath, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+    with (
+        open(cpath, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz,
+    ):
         gz.write(text.encode("utf-8"))
 
 

@@ -1,0 +1,49 @@
+"""``neckimu simulate`` on the command line."""
+
+from __future__ import annotations
+
+import pytest
+
+from neckimu.cli import main
+from neckimu.recording.reader import read_recording
+from neckimu.sim.truth import read_truth
+
+
+def test_simulate_writes_recording_and_truth(tmp_path, capsys):
+    out = tmp_path / "rec.csv"
+    rc = main(["simulate", "--out", str(out), "--seed", "4", "--mount", "top_of_head",
+               "--faults", "creep,too_small", "--hold-reps", "1", "--retraction-reps", "3"])
+    assert rc == 0
+    assert str(out) in capsys.readouterr().out
+    rec = read_recording(out)
+    truth, ts = read_truth(out)
+    assert rec.meta["mount"] == "top_of_head" and truth["seed"] == 4
+    assert len(ts.t) == len(rec.samples)
+    assert {e.exercise for e in rec.events} >= {"calibrate", "retraction", "hold_left"}
+    assert (tmp_path / "rec.truth.json").exists() and (tmp_path / "rec.truth.csv.gz").exists()
+
+
+def test_simulate_gzip_output(tmp_path):
+    out = tmp_path / "rec.csv.gz"
+    assert main(["simulate", "--out", str(out), "--hold-reps", "0", "--retraction-reps", "1",
+                 "--board", "rev2", "--rate", "200"]) == 0
+    assert read_recording(out).meta["nominal_rate_hz"] == 200.0
+    assert (tmp_path / "rec.truth.json").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["--faults", "bogus"], ["--mount", "chin"], ["--board", "rev9"], ["--rate", "50"],
+    ["--fault-rate", "1.5"],
+])
+def test_bad_arguments_exit_2_with_one_line(tmp_path, capsys, args):
+    rc = main(["simulate", "--out", str(tmp_path / "r.csv"), *args])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.count("\n") == 1 and err.startswith("neckimu simulate: error:")
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_bad_out_path_exit_2(tmp_path, capsys):
+    assert main(["simulate", "--out", str(tmp_path / "r.txt")]) == 2
+    assert main(["simulate", "--out", str(tmp_path / "nope" / "r.csv")]) == 2
+    assert capsys.readouterr().err.count("\n") == 2
