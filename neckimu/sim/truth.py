@@ -165,7 +165,7 @@ def write_truth(recording: str | Path, truth: dict[str, Any], samples: TruthSamp
     text = ",".join(TRUTH_COLUMNS) + "\n" + format_rows(samples.table())
     with (
         open(cpath, "wb") as raw,
-        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz,
     ):
         gz.write(text.encode("utf-8"))
 
