@@ -122,8 +122,7 @@ def evaluate(
     t = np.asarray(t, dtype=np.float64)
     n = len(t)
     t3 = np.concatenate([t - step_s, t, t + step_s])
-    r_th = motion.rotation(t3)
-    p_h = motion.head_centre(t3)
+    r_th, p_h = motion.pose(t3)
     r_et = body.trunk_to_earth
     p_s = r_et.apply(p_h + r_th.apply(body.lever_arm_m))
     pm, p0, pp = p_s[:n], p_s[n : 2 * n], p_s[2 * n :]

@@ -145,7 +145,9 @@ class HeadMotion:
 
     def angles(self, t: np.ndarray) -> np.ndarray:
         """Head angles ``flex, lat, rot`` relative to the trunk, rad, shape (N, 3)."""
-        ch = self.keyframes(t)
+        return self._angles(t, self.keyframes(t))
+
+    def _angles(self, t: np.ndarray, ch: np.ndarray) -> np.ndarray:
         ang = np.column_stack([ch[:, NECK_FLEX] + ch[:, NOD_FLEX], ch[:, LAT], ch[:, ROT]])
         if self.person is not None:
             ang += self.person.angles(t, ch[:, BRACE])
@@ -161,7 +163,9 @@ class HeadMotion:
         Zero in the neutral pose without sway; whole-neck flexion swings it about
         :data:`NECK_PIVOT_M`.
         """
-        ch = self.keyframes(t)
+        return self._head_centre(t, self.keyframes(t))
+
+    def _head_centre(self, t: np.ndarray, ch: np.ndarray) -> np.ndarray:
         th = ch[:, NECK_FLEX]
         v = -NECK_PIVOT_M  # pivot -> head centre
         c, s = np.cos(th), np.sin(th)
@@ -176,11 +180,27 @@ class HeadMotion:
             pos += self.person.position(t)
         return pos
 
+    def pose(self, t: np.ndarray) -> tuple[Rotation, np.ndarray]:
+        """:meth:`rotation` and :meth:`head_centre` at once (one keyframe evaluation)."""
+        t = np.asarray(t, dtype=np.float64)
+        ch = self.keyframes(t)
+        return angles_to_rotation(self._angles(t, ch)), self._head_centre(t, ch)
+
 
 def angles_to_rotation(angles: np.ndarray) -> Rotation:
-    """Head angles ``flex, lat, rot`` (rad, shape (N, 3)) -> ``R_TH`` (head -> trunk)."""
-    a = np.asarray(angles, dtype=np.float64)
-    return Rotation.from_euler("YXZ", np.column_stack([a[:, 0], a[:, 1], -a[:, 2]]))
+    """Head angles ``flex, lat, rot`` (rad, shape (N, 3)) -> ``R_TH`` (head -> trunk).
+
+    Equal to ``Rotation.from_euler("YXZ", [flex, lat, -rot])`` (intrinsic), computed as the
+    quaternion product ``q_y(flex) ⊗ q_x(lat) ⊗ q_z(-rot)``, which is several times faster.
+    """
+    a = 0.5 * np.asarray(angles, dtype=np.float64)
+    cy, sy = np.cos(a[:, 0]), np.sin(a[:, 0])
+    cx, sx = np.cos(a[:, 1]), np.sin(a[:, 1])
+    cz, sz = np.cos(a[:, 2]), -np.sin(a[:, 2])
+    # q_y ⊗ q_x = (cy cx, cy sx, sy cx, -sy sx) as (w, x, y, z); then ⊗ q_z
+    w, x, y, z = cy * cx, cy * sx, sy * cx, -sy * sx
+    quat = np.column_stack([x * cz + y * sz, y * cz - x * sz, z * cz + w * sz, w * cz - z * sz])
+    return Rotation.from_quat(quat)  # scipy: scalar last
 
 
 def rotation_to_angles(rot: Rotation) -> np.ndarray:

@@ -1,0 +1,56 @@
+"""Head trajectory: keyframes, angle convention, the neck pivot."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.spatial.transform import Rotation
+
+from neckimu.sim.motion import (
+    CHANNELS,
+    Keyframes,
+    Timeline,
+    angles_to_rotation,
+    min_jerk,
+    rotation_to_angles,
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(-1.4, 1.4), min_size=3, max_size=3))
+def test_angles_to_rotation_is_the_yxz_convention(a):
+    a = np.array([a])
+    expected = Rotation.from_euler("YXZ", [a[0, 0], a[0, 1], -a[0, 2]])
+    assert (angles_to_rotation(a).inv() * expected).magnitude()[0] < 1e-12
+    np.testing.assert_allclose(rotation_to_angles(angles_to_rotation(a)), a, atol=1e-12)
+
+
+def test_angle_signs():
+    d = np.radians(10.0)
+    chin = angles_to_rotation(np.array([[d, 0, 0]])).apply([1.0, 0, 0])[0]
+    assert chin[2] < 0  # flexion: the nose (x forward) goes down
+    top = angles_to_rotation(np.array([[0, d, 0]])).apply([0, 0, 1.0])[0]
+    assert top[1] < 0  # lateral +: the top of the head goes right (-y)
+    nose = angles_to_rotation(np.array([[0, 0, d]])).apply([1.0, 0, 0])[0]
+    assert nose[1] < 0  # rotation +: the nose turns right
+
+
+def test_min_jerk_profile():
+    s = np.linspace(-0.5, 1.5, 9)
+    v = min_jerk(s)
+    assert v[0] == 0 and v[-1] == 1 and min_jerk(np.array([0.5]))[0] == 0.5
+    assert (np.diff(v) >= 0).all()
+
+
+def test_timeline_moves_and_holds():
+    tl = Timeline()
+    tl.hold(1.0)
+    tl.move(2.0, lat=0.3)
+    tl.shift(1.0, lat=0.1, glide_x=-0.02)
+    kf = tl.build()
+    assert isinstance(kf, Keyframes) and kf.duration_s == 4.0
+    v = kf(np.array([0.5, 1.0, 2.0, 3.0, 3.5, 4.0, 9.0]))
+    lat, gx = v[:, CHANNELS.index("lat")], v[:, CHANNELS.index("glide_x")]
+    np.testing.assert_allclose(lat, [0, 0, 0.15, 0.3, 0.35, 0.4, 0.4])
+    np.testing.assert_allclose(gx, [0, 0, 0, 0, -0.01, -0.02, -0.02])
