@@ -96,7 +96,8 @@ class RecordingWriter:
         self._last_t = -np.inf
         if self.path.suffix == ".gz":
             self._raw = open(self.path, "wb")
-            self._gz = gzip.GzipFile(fileobj=self._raw, mode="wb", mtime=0)
+            # filename="": the header would otherwise record the output name (not reproducible)
+            self._gz = gzip.GzipFile(filename="", fileobj=self._raw, mode="wb", mtime=0)
             self._f: io.TextIOBase = io.TextIOWrapper(self._gz, encoding="utf-8", newline="\n")
         else:
             self._raw = None

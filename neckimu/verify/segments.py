@@ -41,6 +41,7 @@ def moving_mask(
     *,
     speed_threshold_deg_s: float = 2.0,
     acc_threshold_m_s2: float = 0.02,
+    edge_fraction: float = 0.7,
 ) -> np.ndarray:
     """Where the head moves: low-passed angular speed or linear acceleration above a threshold.
 
@@ -53,6 +54,10 @@ def moving_mask(
         inclination error leaks gravity as a near-constant offset that is not movement.
     ts : float
         Sampling time, s.
+    edge_fraction : float
+        Hysteresis: a movement is triggered above the thresholds and extends on both sides
+        while the signals stay above this fraction of them, so its still phases start where
+        the head really stops (a late start would leave motion in the "still" phase before it).
 
     Returns
     -------
@@ -64,7 +69,14 @@ def moving_mask(
     acc = lowpass(lin_acc, ts)
     base = median_filter(acc, size=(max(1, round(3.0 / ts)), 1), mode="nearest")
     acc = np.linalg.norm(acc - base, axis=1)
-    return (speed > speed_threshold_deg_s) | (acc > acc_threshold_m_s2)
+    strong = (speed > speed_threshold_deg_s) | (acc > acc_threshold_m_s2)
+    weak = (speed > edge_fraction * speed_threshold_deg_s) | (
+        acc > edge_fraction * acc_threshold_m_s2)
+    out = np.zeros_like(strong)
+    for a, b in runs(weak):
+        if strong[a:b].any():
+            out[a:b] = True
+    return out
 
 
 def bursts(moving: np.ndarray, ts: float, *, min_s: float = 0.25, merge_s: float = 0.3
