@@ -10,8 +10,8 @@ that never saw them (``neckimu.orientation.bias_outside``): a slow creep during 
 indistinguishable from gyro bias for a rest-phase bias estimator and would otherwise be
 absorbed.
 
-Tolerance (docs/verification.md): 2.0 deg. Healthy people holding an isometric neck load move
-around 1.5-4.5 deg/s on average (Meisingset et al. 2015), but that speed is mostly tremor and
+Tolerance (docs/verification.md): 2.0 deg. Head-steadiness tests find heads moving at mean
+speeds of a few deg/s (Meisingset et al. 2015), but that speed is mostly tremor and
 back-and-forth sway that returns to where it started; what the exercise forbids is the head
 *going somewhere*. A still head under load stays within ~1 deg of its start (postural sway plus
 sensor noise); the smallest mistake worth catching, a slow 3 deg creep over 10 s, is well

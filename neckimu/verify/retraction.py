@@ -17,8 +17,8 @@ figure is their average (the return's sign flipped), which halves the integratio
 Faults (docs/verification.md): ``extension`` (tipped back), ``protraction`` (moved forward),
 ``downward`` (dropped), ``nod_only`` (flexion without a glide), ``lateral`` (tilted or turned),
 and ``too_small`` (correct form, glide too short) — the last only when no other fault explains
-the rep. Natural retraction brings some flexion with it (~6 deg per cm, Ordway 1994), so
-flexion alone is a fault only without the glide.
+the rep. Retraction combines lower-cervical extension with upper-cervical flexion (Ordway et
+al. 1999), so the head flexes as it glides; flexion alone is a fault only without the glide.
 """
 
 from __future__ import annotations
