@@ -49,3 +49,18 @@ def test_analyze_foreign_csv_with_events(tmp_path, capsys):
     assert main(["analyze", str(rec), "--events", str(ev), "--json", str(tmp_path / "o.json")]) == 0
     cal = json.loads((tmp_path / "o.json").read_text())["calibration"]
     assert cal["mount_source"] == "inferred" and cal["mount"] == "forehead"
+
+
+def test_store_calibration_appends_once(tmp_path):
+    import shutil
+
+    from neckimu.recording.reader import read_recording
+
+    rec = tmp_path / "r.csv"
+    shutil.copy(EXAMPLES / "example_forehead.csv", rec)
+    assert "calibration" not in read_recording(rec).meta
+    for _ in range(2):
+        assert main(["analyze", str(rec), "--quiet", "--store-calibration"]) == 0
+    text = rec.read_text()
+    assert text.count('# meta {"calibration"') == 1
+    assert read_recording(rec).meta["calibration"]["method"] == "gravity+nod"

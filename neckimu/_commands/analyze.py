@@ -7,6 +7,10 @@ import json
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from neckimu.recording.reader import Recording
 
 HELP = "analyse a recording: head angles, rep verdicts, JSON and plot"
 
@@ -18,6 +22,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plot", help="write a PNG of the three head angles over time here")
     p.add_argument("--mount", help="mount preset (forehead, back_of_head, top_of_head)")
     p.add_argument("--quiet", action="store_true", help="no summary on stdout")
+    p.add_argument("--store-calibration", action="store_true",
+                   help="append the head-frame calibration to the recording's metadata "
+                        "(neckimu recordings in plain .csv only)")
 
 
 def progress_bar(total_samples: int):
@@ -55,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         analysis = analyze(rec, mount=args.mount, progress=step)
         step("output")
+        if args.store_calibration:
+            _store_calibration(rec, analysis.calibration.to_meta())
         if args.json_out:
             out = Path(args.json_out)
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -69,3 +78,16 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print("\n".join(summary_lines(analysis)))
     return 0
+
+
+def _store_calibration(rec: Recording, calibration: dict) -> None:
+    """Append the calibration to the recording's metadata unless it is there already."""
+    from neckimu.errors import InputError
+    from neckimu.recording.writer import append_meta
+
+    if rec.meta.get("calibration") == calibration:
+        return
+    try:
+        append_meta(rec.path, calibration=calibration)
+    except ValueError as e:
+        raise InputError(rec.path, f"--store-calibration: {e}") from None

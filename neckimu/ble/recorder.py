@@ -136,7 +136,8 @@ class Recorder:
         }
         self.writer = RecordingWriter(self.path, meta, has_mag=info.mag_rate_hz > 0)
         self.assembler = StreamAssembler(
-            info, ClockFit(self.clock_s_per_us), host_origin_s=self.origin
+            info, ClockFit(self.clock_s_per_us), host_origin_s=self.origin,
+            time_scale=1e-6 / self.clock_s_per_us
         )
 
     async def _consume(self) -> None:
@@ -203,3 +204,20 @@ class Recorder:
             )
         finally:
             self.writer.close()
+        self._store_calibration()
+
+    def _store_calibration(self) -> None:
+        """Add the head-frame calibration to the closed file's metadata, if it can be found."""
+        from neckimu.errors import NeckimuError
+        from neckimu.pipeline import analyze
+        from neckimu.recording.reader import read_recording
+        from neckimu.recording.writer import append_meta
+
+        try:
+            rec = read_recording(self.writer.path)
+            if not any(e.exercise == "calibrate" for e in rec.events):
+                return
+            cal = analyze(rec, verify=False).calibration
+            append_meta(self.writer.path, calibration=cal.to_meta())
+        except (NeckimuError, ValueError, OSError) as e:
+            log.warning("calibration not stored: %s", e)

@@ -85,6 +85,10 @@ class StreamAssembler:
     mag_hold_s : float
         Longest a row waits (device time) for the mag record that makes its held value
         final, s.
+    time_scale : float
+        Recording seconds per host second: 1 in real time; a simulated headset played
+        ``speed`` times faster passes ``speed``, so the recording keeps the session's own
+        time base (a 40 s session is 40 s long, whatever the playback speed).
     """
 
     def __init__(
@@ -93,10 +97,12 @@ class StreamAssembler:
         clock: ClockFit | None = None,
         host_origin_s: float = 0.0,
         mag_hold_s: float = 0.25,
+        time_scale: float = 1.0,
     ) -> None:
         self.info = info
         self.clock = clock or ClockFit()
         self.origin = host_origin_s
+        self.time_scale = float(time_scale)
         self.hold_us = int(mag_hold_s * 1e6)
         self.stats = StreamStats()
         self._time = Unwrapper()
@@ -252,7 +258,7 @@ class StreamAssembler:
             self._period_n = self._closed[1] + self._seg_span[1]
 
     def _map(self, t_dev: np.ndarray) -> np.ndarray:
-        return self.clock.to_host(t_dev) - self.origin
+        return (self.clock.to_host(t_dev) - self.origin) * self.time_scale
 
     def _release(self, force: bool = False) -> list:
         if not self._pending:

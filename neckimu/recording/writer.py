@@ -57,7 +57,8 @@ def format_rows(table: np.ndarray, formats: Sequence[str] | None = None) -> str:
     return "".join(parts)
 
 
-def _json_line(kind: str, obj: dict[str, Any]) -> str:
+def json_line(kind: str, obj: dict[str, Any]) -> str:
+    """One ``# kind {JSON}`` line of the format."""
     return f"# {kind} {json.dumps(obj, separators=(', ', ': '), allow_nan=False)}\n"
 
 
@@ -105,7 +106,7 @@ class RecordingWriter:
             self._f = open(self.path, "w", encoding="utf-8", newline="\n")
         header = {"format_version": FORMAT_VERSION, **(meta or {})}
         self._f.write(MAGIC + "\n")
-        self._f.write(_json_line("meta", header))
+        self._f.write(json_line("meta", header))
         self._f.write(",".join(self.columns) + "\n")
         self._last_flush = self._clock()
         self.flush()
@@ -130,18 +131,18 @@ class RecordingWriter:
     def write_event(self, event: Event) -> None:
         """Append an exercise cue."""
         obj = {"time_s": round(event.time_s, 6), "event": event.event, "exercise": event.exercise}
-        self._f.write(_json_line("event", obj))
+        self._f.write(json_line("event", obj))
         self._maybe_flush()
 
     def write_gap(self, time_s: float, missing: int, reason: str) -> None:
         """Append a gap: ``missing`` samples the source did not deliver before ``time_s``."""
         obj = {"time_s": round(float(time_s), 6), "missing": int(missing), "reason": reason}
-        self._f.write(_json_line("gap", obj))
+        self._f.write(json_line("gap", obj))
         self._maybe_flush()
 
     def update_meta(self, **fields: Any) -> None:
         """Append metadata that updates the header's keys (e.g. the calibration result)."""
-        self._f.write(_json_line("meta", fields))
+        self._f.write(json_line("meta", fields))
         self._maybe_flush()
 
     # -- durability --------------------------------------------------------------------------
@@ -174,3 +175,21 @@ class RecordingWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def append_meta(path: str | Path, **fields: Any) -> None:
+    """Append a ``# meta`` line to a closed plain-.csv recording (the format is appendable).
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is not a neckimu recording in plain .csv.
+    """
+    path = Path(path)
+    if path.suffix != ".csv":
+        raise ValueError("only plain .csv recordings can be appended to")
+    with open(path, "rb") as f:
+        if not f.readline().decode("utf-8", "replace").startswith(MAGIC):
+            raise ValueError("not a neckimu recording")
+    with open(path, "a", encoding="utf-8", newline="\n") as f:
+        f.write(json_line("meta", fields))

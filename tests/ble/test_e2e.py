@@ -31,11 +31,12 @@ def test_recorded_counts_equal_sent_counts(record_simulated, rate, mtu):
     ref = np.round(stream.to_samples().mag[idx] / np.float32(stream.mag_scale))
     got = np.round(rec.samples.mag / np.float32(stream.mag_scale))
     np.testing.assert_array_equal(got[ok], ref[ok])
-    # time stamps: strictly increasing, spaced like the device clock
+    # time stamps: strictly increasing, on the session's own time base at any playback speed
+    # (host scheduling jitter, 20 ms in real time, is stretched by the speed too)
     t = rec.samples.t
     assert (np.diff(t) > 0).all()
-    dev_s = (stream.t_us[idx] - stream.t_us[idx[0]]) * 1e-6 / 8.0
-    assert np.abs((t - t[0]) - dev_s).max() < 0.02
+    dev_s = (stream.t_us[idx] - stream.t_us[idx[0]]) * 1e-6
+    assert np.abs((t - t[0]) - dev_s).max() < 0.02 * 8.0
     assert rec.gaps == []
     assert rec.meta["att_mtu"] == mtu
     assert rec.meta["stream_stats"]["malformed"] == 0
