@@ -91,3 +91,19 @@ def test_frozen_bias_keeps_a_slow_creep_visible():
         r = Rotation.from_quat(q[:, [1, 2, 3, 0]])
         results[frozen] = np.degrees((r[0].inv() * r[-1]).magnitude())
     assert results[True] == pytest.approx(3.0, abs=0.3)
+
+
+def test_9d_export_on_broad_has_a_true_heading(tmp_path):
+    """With --mag the quaternion's heading is magnetic, so BROAD's total error is small."""
+    require_broad()
+    name = "02_undisturbed_slow_rotation_B"
+    out = tmp_path / "e.csv"
+    assert main(["export", str(BROAD / f"{name}.csv.gz"), "--out", str(out), "--mag"]) == 0
+    q = pd.read_csv(out)[["q_w", "q_x", "q_y", "q_z"]].to_numpy()
+    truth = load_truth(name)
+    q_ref = truth[["q_w", "q_x", "q_y", "q_z"]].to_numpy()
+    ok = np.isfinite(q_ref).all(axis=1) & (truth["movement"].to_numpy() == 1)
+    e = Rotation.from_quat(q[ok][:, [1, 2, 3, 0]]) * Rotation.from_quat(
+        q_ref[ok][:, [1, 2, 3, 0]]).inv()
+    total_rmse = np.degrees(np.sqrt(np.mean(e.magnitude() ** 2)))
+    assert total_rmse < 4.0, f"9D total error {total_rmse:.2f} deg"

@@ -15,6 +15,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--events", help="events CSV time_s,event,exercise")
     p.add_argument("--out", required=True, help="output CSV")
     p.add_argument("--mount", help="mount preset (forehead, back_of_head, top_of_head)")
+    p.add_argument("--mag", action="store_true",
+                   help="9D quaternions: heading from the magnetometer (east-north-up); "
+                        "default 6D, whose heading is arbitrary")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,7 +31,15 @@ def run(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore", RecordingWarning)
         rec = read_recording(args.path, args.events)
     analysis = analyze(rec, mount=args.mount, verify=False)
-    table = np.column_stack([rec.samples.t, analysis.orientation.quat, analysis.angles_deg])
+    quat = analysis.orientation.quat
+    if args.mag:
+        from neckimu.errors import InputError
+        from neckimu.orientation import estimate_offline
+
+        if rec.samples.mag is None:
+            raise InputError(rec.path, "--mag needs mag_x, mag_y, mag_z columns")
+        quat = estimate_offline(rec.samples, use_mag=True).quat  # angles stay 6D-based
+    table = np.column_stack([rec.samples.t, quat, analysis.angles_deg])
     formats = ["%.6f"] + ["%.8f"] * 4 + ["%.4f"] * 3
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
