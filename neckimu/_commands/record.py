@@ -32,16 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Record until --duration, the end of the simulated session, or Ctrl-C."""
     import asyncio
-    from pathlib import Path
 
+    from neckimu._commands._args import recording_out
     from neckimu.errors import NeckimuError
     from neckimu.mounts import get_mount
 
-    out = Path(args.out)
-    if not out.name.endswith((".csv", ".csv.gz")):
-        raise NeckimuError(f"--out must end in .csv or .csv.gz, not {out.name!r}")
-    if not out.parent.is_dir():
-        raise NeckimuError(f"--out: folder {str(out.parent)!r} does not exist")
+    out = recording_out(args.out)
     if args.duration is not None and not args.duration > 0:
         raise NeckimuError("--duration must be > 0")
     if not args.speed > 0:

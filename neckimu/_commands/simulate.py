@@ -38,15 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Simulate and write; bad arguments raise NeckimuError (one line, exit 2)."""
-    from pathlib import Path
 
+    from neckimu._commands._args import recording_out
     from neckimu.sim.session import SessionConfig, simulate_session
 
-    out = Path(args.out)
-    if not out.name.endswith((".csv", ".csv.gz")):
-        raise NeckimuError(f"--out must end in .csv or .csv.gz, not {out.name!r}")
-    if not out.parent.is_dir():
-        raise NeckimuError(f"--out: folder {str(out.parent)!r} does not exist")
+    out = recording_out(args.out)
     faults = tuple(f.strip() for f in args.faults.split(",") if f.strip())
     cfg = SessionConfig(
         seed=args.seed, mount=args.mount, board=args.board, rate_hz=args.rate, faults=faults,
