@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 
-from neckimu.angles import ANGLE_NAMES
 from neckimu.pipeline import Analysis
 
 COLORS = {"calibrate": "#bbbbbb", "hold": "#8ecae6", "retraction": "#ffb703", "stretch": "#90be6d"}
@@ -43,10 +42,11 @@ def plot_angles(analysis: Analysis, path: str | Path, t_range: tuple[float, floa
         t, a = t[m], a[m]
     step = max(1, len(t) // 20000)  # a PNG needs no more points than pixels
     fig, axes = plt.subplots(3, 1, figsize=(12, 7), sharex=True, constrained_layout=True)
-    labels = ["flexion (+) / extension (−)", "lateral flexion (+ right)", "rotation (+ right)"]
+    labels = ["flexion (+) /\nextension (−) [deg]", "lateral flexion\n(+ right) [deg]",
+              "rotation\n(+ right) [deg]"]
     for i, ax in enumerate(axes):
         ax.plot(t[::step], a[::step, i], lw=0.8, color="#1d3557")
-        ax.set_ylabel(f"{labels[i]}\n{ANGLE_NAMES[i].replace('_deg', '')} [deg]", fontsize=8)
+        ax.set_ylabel(labels[i], fontsize=8)
         ax.grid(alpha=0.3)
         for w in analysis.windows:
             ax.axvspan(w.start_s, w.end_s, color=_color(w.exercise), alpha=0.35, lw=0)
