@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from neckimu.angles import head_angles_deg
+from neckimu.errors import InputError
 from neckimu.headframe import Calibration, calibrate
 from neckimu.orientation import Orientation, estimate_offline
 from neckimu.recording.events import Window, windows
@@ -86,8 +87,6 @@ def analyze(
     """
     step = progress or (lambda _name: None)
     if len(rec.samples) < 2:
-        from neckimu.errors import InputError
-
         raise InputError(rec.path, "fewer than two samples")
     step("orientation")
     orient = estimate_offline(rec.samples)
@@ -103,10 +102,7 @@ def analyze(
     analysis = Analysis(rec, orient, cal, angles, wins, notes=list(rec.warnings) + cal.notes)
     if verify:
         step("verification")
-        try:
-            from neckimu.verify import verify_all
-        except ImportError:  # verifiers not built yet
-            pass
-        else:
-            analysis.reps = verify_all(analysis)
+        from neckimu.verify import verify_all  # the verifiers build on Analysis
+
+        analysis.reps = verify_all(analysis)
     return analysis

@@ -12,6 +12,8 @@ from neckimu.pipeline import Analysis
 from neckimu.recording.events import HOLDS
 from neckimu.verify.context import Context, rep_labels
 from neckimu.verify.hold import verify_hold
+from neckimu.verify.retraction import verify_retraction_set
+from neckimu.verify.stretch import verify_stretch
 
 
 def verify_all(analysis: Analysis) -> list[dict[str, Any]]:
@@ -23,15 +25,7 @@ def verify_all(analysis: Analysis) -> list[dict[str, Any]]:
         if w.exercise in HOLDS:
             reps.append(verify_hold(ctx, w, *labels[k]))
         elif w.exercise == "retraction":
-            try:
-                from neckimu.verify.retraction import verify_retraction_set
-            except ImportError:
-                continue
             reps += verify_retraction_set(ctx, w)
         elif w.exercise.startswith("stretch_"):
-            try:
-                from neckimu.verify.stretch import verify_stretch
-            except ImportError:
-                continue
             reps.append(verify_stretch(ctx, w, *labels[k]))
     return sorted(reps, key=lambda r: r["start_s"])
