@@ -1,0 +1,64 @@
+"""``neckimu replay``: a recording driving the live window, with pause and seek."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "replay a recording through the live window"
+
+
+def _speed(value: str) -> float | None:
+    if value == "max":
+        return None
+    try:
+        v = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number or max, not {value!r}") from None
+    if not v > 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return v
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``neckimu replay``."""
+    parser.add_argument("recording", metavar="REC", help="recording (.csv or .csv.gz)")
+    parser.add_argument("--events", default=None, help="events CSV time_s,event,exercise")
+    parser.add_argument("--speed", type=_speed, default=1.0,
+                        help="1 (real time), 4, any factor, or max (default 1)")
+    parser.add_argument("--start", type=float, default=None, metavar="S",
+                        help="start at this recording time, s")
+    parser.add_argument("--headless", action="store_true",
+                        help="no window: progress in the terminal")
+    parser.add_argument("--out", default=None,
+                        help="folder for the analysis JSON and report at the end")
+    parser.add_argument("--screenshot", metavar="PNG", default=None,
+                        help="save a picture of the window (rendered offscreen if needed)")
+    parser.add_argument("--screenshot-at", type=float, default=None, metavar="S",
+                        help="recording time of the screenshot, s (default: the end)")
+    parser.add_argument("--mount", default=None, help="mount preset (default: the recording's)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Replay ``REC`` in the window (or the terminal)."""
+    from pathlib import Path
+
+    from neckimu.errors import NeckimuError
+    from neckimu.live.app import check_png, run_and_finish
+    from neckimu.live.replay import ReplaySource
+    from neckimu.live.session import LiveSession
+    from neckimu.recording.reader import read_recording
+
+    shot = check_png(args.screenshot)
+    rec = read_recording(args.recording, args.events)
+    if len(rec.samples) < 2:
+        raise NeckimuError(f"{args.recording}: fewer than two samples")
+    source = ReplaySource(rec, speed=args.speed)
+    if args.start is not None:
+        source.seek(float(rec.samples.t[0]) + args.start)
+    session = LiveSession(source, mount=args.mount)
+    out = Path(args.out) if args.out else None
+    speed = "max" if args.speed is None else f"{args.speed:g}x"
+    print(f"replaying {args.recording} ({rec.samples.duration_s:.0f} s) at {speed}")
+    return run_and_finish(session, headless=args.headless, out_dir=out,
+                          stem=Path(args.recording).name.split(".")[0], screenshot=shot,
+                          screenshot_at=args.screenshot_at)

@@ -1,0 +1,56 @@
+"""What a finished session leaves behind: the analysis JSON and a report.
+
+The report is ``neckimu.report.write_report`` (HTML) when that module is installed; without
+it, the PNG plot of the three angles (``neckimu.plots.plot_angles``) stands in, and the
+returned note says so.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from neckimu.pipeline import Analysis
+from neckimu.results import to_json
+
+
+def write_outputs(analysis: Analysis, recording: Path | None, out_dir: Path,
+                  stem: str) -> tuple[list[Path], str]:
+    """Write ``<stem>.json`` and a report into ``out_dir``.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The final analysis (of the closed recording).
+    recording : Path or None
+        The recording file (for the HTML report).
+    out_dir : Path
+        Existing folder.
+    stem : str
+        File name stem.
+
+    Returns
+    -------
+    paths : list of Path
+        Files written.
+    note : str
+        How the report was made, for people.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    js = out_dir / f"{stem}.json"
+    js.write_text(json.dumps(to_json(analysis), indent=2) + "\n", encoding="utf-8")
+    paths.append(js)
+    try:
+        from neckimu.report import write_report  # written alongside; optional here
+    except ImportError:
+        write_report = None
+    if write_report is not None and recording is not None:
+        paths.append(Path(write_report([recording], out_dir)))
+        return paths, "HTML report"
+    from neckimu.plots import plot_angles
+
+    png = out_dir / f"{stem}.png"
+    plot_angles(analysis, png)
+    paths.append(png)
+    return paths, "neckimu.report is not available: wrote the angle plot (PNG) instead"

@@ -1,0 +1,389 @@
+"""The live session: the model behind the window and the terminal runner.
+
+Acquisition runs in a worker thread (:meth:`LiveSession.start`): the source calls the sink
+methods (``on_block``, ``on_event``, ...) there, and each block goes through the live stages
+
+    block -> online orientation (VQF) -> head angles -> ring buffer (drawn by the view)
+                                      -> history -> hold indicator, retraction path
+    every window end / few seconds -> verdicts (neckimu.pipeline.analyze, another thread)
+
+The calibration is provisional (gravity only, from the first still second) until the
+``calibrate`` window ends; then :func:`neckimu.headframe.calibrate` runs on the buffered
+samples and the angles in the ring are recomputed. During a hold the online filter's gyro bias
+is frozen at its latest estimate and the deviation is measured with
+:func:`neckimu.verify.hold.hold_deviation`, as the offline verifier does.
+
+The view never calls into the worker: it reads :attr:`LiveSession.ring` and
+:meth:`LiveSession.view` (a copy made under a lock) on its own timer.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from neckimu.angles import head_angles_deg
+from neckimu.errors import NeckimuError
+from neckimu.headframe import Calibration, calibrate
+from neckimu.live.history import History
+from neckimu.live.path import RetractionPath
+from neckimu.live.protocol import INSTRUCTIONS, Protocol
+from neckimu.live.ringbuffer import RingBuffer
+from neckimu.live.source import Source
+from neckimu.live.verdicts import VerdictWorker
+from neckimu.orientation import OnlineOrientation
+from neckimu.recording.events import HOLDS, Event, Window
+from neckimu.recording.reader import Gap, Recording
+from neckimu.samples import SampleBlock
+from neckimu.verify.hold import HOLD_NAMES, HoldCriteria, hold_deviation
+
+
+@dataclass(frozen=True)
+class HoldView:
+    """The stillness indicator: deviation from the hold's start orientation, deg."""
+
+    exercise: str
+    elapsed_s: float
+    planned_s: float | None
+    deviation_deg: float
+    max_deviation_deg: float
+    tolerance_deg: float
+    active: bool
+
+    @property
+    def moved(self) -> bool:
+        return self.max_deviation_deg > self.tolerance_deg
+
+    @property
+    def state(self) -> str:
+        """``"still"`` or ``"moved"``."""
+        return "moved" if self.moved else "still"
+
+    @property
+    def title(self) -> str:
+        return f"hold {HOLD_NAMES.get(self.exercise, self.exercise)}"
+
+
+@dataclass(frozen=True)
+class View:
+    """What the view draws besides the curves (a consistent copy)."""
+
+    state: str = "starting"
+    label: str = ""
+    session_s: float = 0.0
+    rate_hz: float = 0.0
+    loss_pct: float = 0.0
+    samples: int = 0
+    calibration: str = "none yet"
+    exercise: str | None = None
+    cue_text: str = "Get ready"
+    cue_elapsed_s: float = 0.0
+    cue_planned_s: float | None = None
+    cue_count: int = 0
+    hold: HoldView | None = None
+    retraction: bool = False
+    path_posterior_mm: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    path_superior_mm: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    reps: tuple[dict[str, Any], ...] = ()
+    finished: bool = False
+    error: str | None = None
+
+
+class LiveSession:
+    """One live session: a source streaming into the live stages.
+
+    Parameters
+    ----------
+    source : Source
+    protocol : Protocol, optional
+        For cue texts and countdowns.
+    window_s : float
+        Seconds of angles the ring buffer keeps for the view.
+    mount : str, optional
+        Mount preset; default the stream's metadata.
+    analysis_interval_s : float
+        Longest wall time between verdict updates while an exercise runs, s.
+    """
+
+    def __init__(self, source: Source, *, protocol: Protocol | None = None,
+                 window_s: float = 20.0, mount: str | None = None,
+                 analysis_interval_s: float = 3.0) -> None:
+        self.source = source
+        self.protocol = protocol or Protocol()
+        self.window_s = window_s
+        self.mount = mount
+        #: rows (t s, flexion, lateral, rotation deg); 260 Hz x 1.5 windows of room
+        self.ring = RingBuffer(int(window_s * 1.5 * 260) + 64, 4)
+        self.hist = History()
+        self.meta: dict[str, Any] = {}
+        self.latencies_s: collections.deque[float] = collections.deque(maxlen=100_000)
+        self._lock = threading.Lock()
+        self._hist_lock = threading.Lock()  # appends vs the verdict thread's copy
+        self._view = View(label=source.label)
+        self._arrivals: collections.deque[tuple[float, float]] = collections.deque()
+        self._verdicts = VerdictWorker(self._recording_so_far, analysis_interval_s)
+        self._thread: threading.Thread | None = None
+        self._reset_state()
+
+    def _reset_state(self) -> None:
+        self.hist.clear()
+        self.ring.clear()
+        self._orient: OnlineOrientation | None = None
+        self._ts = 0.01
+        self._cal: Calibration | None = None
+        self._cal_pending: Window | None = None
+        self._next_provisional = 2.0
+        self._events: list[Event] = []
+        self._gaps: list[Gap] = []
+        self._open: dict[str, float] = {}
+        self._hold: tuple[str, float, float] | None = None  # exercise, start s, max dev
+        self._hold_view: HoldView | None = None
+        #: every finished hold as the indicator last showed it
+        self.hold_log: list[HoldView] = []
+        self._cue_start = 0.0
+        self._path: RetractionPath | None = None
+        self._verdicts.reset()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the acquisition and verdict threads."""
+        self._verdicts.start()
+        self._thread = threading.Thread(target=self._acquire, name="neckimu-acquisition",
+                                        daemon=True)
+        self._thread.start()
+
+    def _acquire(self) -> None:
+        try:
+            self.source.run(self)
+        finally:
+            self._verdicts.final(self._written_recording())
+            err = self.source.error
+            with self._lock:
+                self._view = replace(self._view, finished=True, state="finished",
+                                     error=None if err is None else str(err))
+
+    def _written_recording(self) -> Recording | None:
+        """The closed recording the source wrote, read back (what ``neckimu analyze`` reads)."""
+        path = self.source.recording_path
+        if path is None or not path.exists():
+            return None
+        from neckimu.recording.reader import read_recording
+
+        try:
+            return read_recording(path)
+        except NeckimuError:
+            return None
+
+    @property
+    def analysis(self):
+        """The final :class:`~neckimu.pipeline.Analysis` (None before the end)."""
+        return self._verdicts.analysis
+
+    @property
+    def finished(self) -> bool:
+        return self._thread is not None and not self._thread.is_alive()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the source and wait for the threads (the recording is closed)."""
+        self.source.stop()
+        self.wait(timeout)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the stream to end; True if it did."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        done = self.finished
+        if done:
+            self._verdicts.stop()
+        return done
+
+    # -- what the view reads -------------------------------------------------------------------
+    def view(self) -> View:
+        """A consistent copy of the state (cheap; call it on every frame)."""
+        with self._lock:
+            v = self._view
+        st = self.source.stats()
+        lost = st.missing / max(1, st.missing + st.samples) * 100.0
+        t = self.ring.snapshot(2.0)[:, 0]
+        rate = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 2 and t[-1] > t[0] else 0.0
+        return replace(v, loss_pct=lost, rate_hz=rate, samples=st.samples,
+                       reps=self._verdicts.reps)
+
+    def drawn(self, t_newest: float) -> None:
+        """The view drew every sample up to ``t_newest`` (s): record notification latencies."""
+        now = time.monotonic()
+        arr = self._arrivals
+        while arr and arr[0][0] <= t_newest:
+            self.latencies_s.append(now - arr.popleft()[1])
+
+    # -- sink (acquisition thread) -----------------------------------------------------------
+    def on_meta(self, meta: dict[str, Any]) -> None:
+        self.meta = dict(meta)
+        if self.mount is not None:
+            self.meta["mount"] = self.mount
+
+    def on_status(self, state: str) -> None:
+        with self._lock:
+            self._view = replace(self._view, state=state)
+
+    def on_reset(self) -> None:
+        self._reset_state()
+        with self._lock:
+            self._view = View(label=self.source.label, state=self._view.state)
+
+    def on_gap(self, time_s: float, missing: int, reason: str) -> None:
+        self._gaps.append(Gap(time_s, missing, reason))
+
+    def on_event(self, ev: Event) -> None:
+        self._events.append(ev)
+        if ev.event == "start":
+            self._open[ev.exercise] = ev.time_s
+            text = INSTRUCTIONS.get(ev.exercise, ev.exercise)
+            self._hold_view = None
+            if ev.exercise in HOLDS:
+                self._start_hold(ev)
+            if ev.exercise == "retraction" and self._cal is not None:
+                self._path = RetractionPath(self._ts, self._cal, self.hist.index(ev.time_s))
+            self._set_cue(ev.exercise, text, ev.time_s)
+        else:
+            start = self._open.pop(ev.exercise, None)
+            if ev.exercise == "calibrate" and start is not None:
+                self._cal_pending = Window("calibrate", start, ev.time_s)
+            if self._hold is not None and self._hold[0] == ev.exercise:
+                self._end_hold()
+            if ev.exercise == "retraction":
+                self._path = None
+            self._set_cue(None, "Rest", ev.time_s)
+            self._verdicts.request(urgent=True)
+
+    def _set_cue(self, exercise: str | None, text: str, t: float) -> None:
+        with self._lock:
+            v = self._view
+            self._view = replace(
+                v, exercise=exercise, cue_text=text, cue_count=v.cue_count + 1,
+                cue_planned_s=self.protocol.exercise_s(exercise) if exercise else None,
+                retraction=exercise == "retraction",
+                hold=self._hold_view if exercise is None else None,
+                path_posterior_mm=np.zeros(0) if exercise == "retraction"
+                else v.path_posterior_mm,
+                path_superior_mm=np.zeros(0) if exercise == "retraction"
+                else v.path_superior_mm)
+            self._cue_start = t
+
+    def on_block(self, block: SampleBlock, arrivals: Sequence[float] = ()) -> None:
+        if not len(block):
+            return
+        if self._orient is None:
+            rate = self.meta.get("nominal_rate_hz") or self.meta.get("imu_rate_hz") or 100.0
+            self._orient = OnlineOrientation(1.0 / float(rate))
+            self._ts = 1.0 / float(rate)
+        quat = self._orient.update(block)
+        h = self.hist
+        with self._hist_lock:
+            h.append(block, quat, self._orient.bias)
+        if h.n < 400:  # the real rate differs from the nominal one: measure it
+            self._ts = float(np.median(np.diff(h.t))) if h.n > 2 else self._ts
+        self._calibrate_if_due()
+        angles = (head_angles_deg(quat, self._cal) if self._cal is not None
+                  else np.full((len(block), 3), np.nan))
+        self.ring.write(np.column_stack([block.t, angles]))
+        if self._hold is not None:
+            self._update_hold()
+        if self._path is not None:
+            self._path.update(h)
+        t_last = float(block.t[-1])
+        for a in arrivals:
+            self._arrivals.append((t_last, a))
+        while len(self._arrivals) > 10_000:
+            self._arrivals.popleft()
+        exercise = self._view.exercise
+        with self._lock:
+            self._view = replace(
+                self._view, session_s=t_last, cue_elapsed_s=t_last - self._cue_start
+                if exercise else 0.0,
+                hold=self._hold_view if exercise is None or exercise in HOLDS else None,
+                **({"path_posterior_mm": self._path.posterior_mm,
+                    "path_superior_mm": self._path.superior_mm} if self._path else {}))
+        if exercise is not None or self._open:
+            self._verdicts.request()
+
+    # -- calibration ---------------------------------------------------------------------------
+    def _calibrate_if_due(self) -> None:
+        h = self.hist
+        t_now = float(h.t[-1])
+        window = self._cal_pending
+        if window is not None and t_now >= window.end_s:
+            self._cal_pending = None
+            self._calibrate(window)
+        elif self._cal is None and t_now - float(h.t[0]) >= self._next_provisional:
+            self._next_provisional += 1.0
+            self._calibrate(None)
+
+    def _calibrate(self, window: Window | None) -> None:
+        h = self.hist
+        mount = self.mount or (self.meta.get("mount") if isinstance(self.meta.get("mount"), str)
+                               else None)
+        try:
+            cal = calibrate(h.samples(), h.orientation(self._ts), window, mount=mount,
+                            mount_source="argument" if self.mount else "recording")
+        except (NeckimuError, ValueError):
+            return
+        self._cal = cal
+        # redraw the angles held in the ring with the new head frame
+        n = min(h.n, self.ring.capacity)
+        self.ring.reset(np.column_stack([h.t[-n:], head_angles_deg(h.quat[-n:], cal)]))
+        label = cal.method if window is not None else "provisional (gravity only)"
+        with self._lock:
+            self._view = replace(self._view, calibration=label)
+
+    # -- the hold indicator ----------------------------------------------------------------
+    def _start_hold(self, ev: Event) -> None:
+        if self._orient is not None:
+            # the bias learnt before the hold stays; a slow creep must not be absorbed
+            self._orient.set_bias(self._orient.bias)
+            self._orient.freeze_bias(True)
+        self._hold = (ev.exercise, ev.time_s, 0.0)
+        self._hold_view = None
+
+    def _update_hold(self) -> None:
+        assert self._hold is not None
+        exercise, t0, worst = self._hold
+        h = self.hist
+        i0 = h.index(t0)
+        n_ref = max(1, round(HoldCriteria.reference_s / self._ts))
+        if h.n - i0 <= n_ref:
+            return
+        s2h = self._cal.sensor_to_head if self._cal is not None else None
+        if s2h is None:
+            from scipy.spatial.transform import Rotation
+
+            s2h = Rotation.identity()
+        angle, _ = hold_deviation(h.quat[i0:], s2h, n_ref)
+        worst = max(worst, float(angle.max()))
+        self._hold = (exercise, t0, worst)
+        self._hold_view = HoldView(exercise, float(h.t[-1]) - t0, self.protocol.exercise_s(
+            exercise), float(angle[-1]), worst, HoldCriteria.tolerance_deg, True)
+
+    def _end_hold(self) -> None:
+        if self._orient is not None:
+            self._orient.freeze_bias(False)
+        if self._hold_view is not None:
+            self._hold_view = replace(self._hold_view, active=False)
+            self.hold_log.append(self._hold_view)
+        self._hold = None
+
+    # -- verdicts ------------------------------------------------------------------------------
+    def _recording_so_far(self) -> Recording | None:
+        """A copy of everything received, for the verdict thread (acquisition continues)."""
+        if self.hist.n < 10:
+            return None
+        with self._hist_lock:
+            samples = self.hist.samples(copy=True)
+        return Recording(samples, sorted(self._events, key=lambda e:
+                         e.time_s), list(self._gaps), dict(self.meta), self.source.label)

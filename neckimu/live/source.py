@@ -1,0 +1,250 @@
+"""Where live samples come from: the interface every source implements, and the BLE sources.
+
+A source runs in the session's acquisition thread (:meth:`Source.run` blocks until the
+stream ends or :meth:`Source.stop`) and hands what it receives to a :class:`Sink` — the live
+session — exactly where the device's data enters the flow: :class:`~neckimu.samples.SampleBlock`
+objects, exercise :class:`~neckimu.recording.events.Event` objects and gaps. Three sources:
+
+- :class:`HeadsetSource`: a real headset through :class:`~neckimu.ble.client.HeadsetClient`
+  (bleak); the protocol's cues are sent to the headset as *mark event* commands;
+- :class:`SimulatedSource`: the simulated headset over the bumble stack, the same client code;
+  the simulated person's session events are the cues;
+- :class:`neckimu.live.replay.ReplaySource`: a recording played back in (scaled) real time.
+
+The two BLE sources record through :class:`~neckimu.ble.recorder.Recorder` (the file, gaps,
+counters, the calibration in the metadata) and tee its decoded output to the sink.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from neckimu.ble.client import HeadsetClient
+from neckimu.ble.recorder import Recorder
+from neckimu.ble.stream import GapRecord, LinkMarker, StreamStats
+from neckimu.errors import NeckimuError
+from neckimu.recording.events import Event
+from neckimu.samples import SampleBlock
+
+
+class Sink(Protocol):
+    """What a source feeds (the live session); called from the acquisition thread."""
+
+    def on_meta(self, meta: dict[str, Any]) -> None: ...
+    def on_block(self, block: SampleBlock, arrivals: Sequence[float]) -> None: ...
+    def on_event(self, event: Event) -> None: ...
+    def on_gap(self, time_s: float, missing: int, reason: str) -> None: ...
+    def on_status(self, state: str) -> None: ...
+    def on_reset(self) -> None: ...
+
+
+class Source:
+    """Base class: a stream of samples, events and gaps.
+
+    Attributes
+    ----------
+    label : str
+        Shown in the window's status line.
+    recording_path : Path or None
+        The recording the source writes (None: it writes none).
+    error : NeckimuError or None
+        Why the stream ended early (the device vanished, ...).
+    """
+
+    label = "source"
+    recording_path: Path | None = None
+
+    def __init__(self) -> None:
+        self.error: NeckimuError | None = None
+        self._stop = threading.Event()
+
+    def run(self, sink: Sink) -> None:  # pragma: no cover - interface
+        """Stream into ``sink`` until the end or :meth:`stop`; blocking."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to return soon (thread-safe)."""
+        self._stop.set()
+
+    def stats(self) -> StreamStats:
+        """Counters of the stream so far."""
+        return StreamStats()
+
+
+class _TeeRecorder(Recorder):
+    """A :class:`Recorder` that also hands every decoded item to the live sink."""
+
+    def __init__(self, client: HeadsetClient, path: Path, sink: Sink, **kw: Any) -> None:
+        super().__init__(client, path, **kw)
+        self.sink = sink
+
+    def _open(self, info: Any) -> None:
+        super()._open(info)
+        self.sink.on_meta({"imu_rate_hz": info.imu_rate_hz, **self.meta,
+                           "device_name": self.client.name})
+
+    def _handle(self, item: tuple[float, bytes] | LinkMarker) -> None:
+        assert self.assembler is not None
+        if isinstance(item, LinkMarker):
+            self.sink.on_status(item.kind)
+        outs = self.assembler.feed(item)
+        arrivals = [a for a, _ in self.assembler.released_arrivals]
+        self.assembler.released_arrivals.clear()
+        self._write(outs)
+        for o in outs:
+            if isinstance(o, SampleBlock):
+                self.sink.on_block(o, arrivals)
+            elif isinstance(o, GapRecord):
+                self.sink.on_gap(o.time_s, o.missing, o.reason)
+            elif isinstance(o, Event):
+                self.sink.on_event(o)
+
+
+class _BleSource(Source):
+    """Shared asyncio plumbing of the two BLE sources (an event loop in the worker thread)."""
+
+    def __init__(self, out: Path, meta: dict[str, Any]) -> None:
+        super().__init__()
+        self.recording_path = Path(out)
+        self.meta = meta
+        self._rec: _TeeRecorder | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def stats(self) -> StreamStats:
+        rec = self._rec
+        return rec.assembler.stats if rec is not None and rec.assembler else StreamStats()
+
+    def stop(self) -> None:
+        super().stop()
+        loop, rec = self._loop, self._rec
+        if loop is not None and rec is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(rec.stop)
+            except RuntimeError:
+                pass  # the loop just closed: nothing left to stop
+
+    def run(self, sink: Sink) -> None:
+        try:
+            asyncio.run(self._main(sink))
+        except NeckimuError as e:
+            self.error = e
+        except OSError as e:
+            self.error = NeckimuError(f"cannot write {self.recording_path}: {e.strerror or e}")
+
+    async def _main(self, sink: Sink) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    async def _record(self, rec: _TeeRecorder, sink: Sink, extra: list[asyncio.Task]) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._rec = rec
+        if self._stop.is_set():
+            rec.stop()
+        sink.on_status("connecting")
+        try:
+            await rec.run()
+        finally:
+            for task in extra:
+                task.cancel()
+            sink.on_status("finished")
+
+
+class HeadsetSource(_BleSource):
+    """A real headset (bleak), with the protocol's cues sent as *mark event* commands.
+
+    Parameters
+    ----------
+    target : str
+        Name (``neckimu-XXXX``) or address.
+    out : Path
+        Recording to write.
+    cues : sequence of Event
+        Cue times are s from the first connection.
+    meta : dict
+        Extra header fields (mount, protocol).
+    rate_hz : float, optional
+        IMU rate to ask for.
+    """
+
+    def __init__(self, target: str, out: Path, cues: Sequence[Event] = (),
+                 meta: dict[str, Any] | None = None, rate_hz: float | None = None) -> None:
+        super().__init__(out, meta or {})
+        self.label = target
+        self.target, self.cues, self.rate_hz = target, list(cues), rate_hz
+
+    async def _main(self, sink: Sink) -> None:
+        client = HeadsetClient(self.target, rate_hz=self.rate_hz)
+        rec = _TeeRecorder(client, self.recording_path, sink, meta=self.meta)
+        cue_task = asyncio.create_task(self._cue(rec, client))
+        await self._record(rec, sink, [cue_task])
+
+    async def _cue(self, rec: Recorder, client: HeadsetClient) -> None:
+        await client.connected.wait()
+        t0 = time.monotonic()
+        for ev in sorted(self.cues, key=lambda e: e.time_s):
+            await asyncio.sleep(max(0.0, t0 + ev.time_s - time.monotonic()))
+            # stamped by the headset; if the link is down, by the host clock
+            await rec.mark(Event(time.monotonic() - rec.origin, ev.event, ev.exercise))
+
+
+class SimulatedSource(_BleSource):
+    """The simulated headset over the bumble BLE stack (what ``neckimu demo`` streams).
+
+    Parameters
+    ----------
+    session : neckimu.sim.SimulatedSession
+        The simulated person's session; its events are the cues.
+    out : Path
+        Recording to write.
+    speed : float
+        Playback speed (1: real time).
+    duration_s : float, optional
+        Stop after this much session time, s.
+    meta : dict
+        Extra header fields.
+    mtu : int
+        ATT MTU the client asks for.
+    """
+
+    label = "simulated headset"
+
+    def __init__(self, session: Any, out: Path, *, speed: float = 1.0,
+                 duration_s: float | None = None, meta: dict[str, Any] | None = None,
+                 mtu: int = 247) -> None:
+        super().__init__(out, {"simulated": True, **(meta or {})})
+        self.session, self.speed, self.duration_s, self.mtu = session, speed, duration_s, mtu
+
+    async def _main(self, sink: Sink) -> None:
+        from neckimu.ble.link import virtual_radio
+
+        speed = self.speed
+        async with virtual_radio([self.session.device], speed=speed, mtu=self.mtu) as radio:
+            headset = radio.headsets[0]
+            client = HeadsetClient(
+                headset.name, client_backend=radio.client_backend,
+                scanner_backend=radio.scanner_backend, scan_timeout=5.0,
+                silence_s=max(0.5, 2.0 / speed))
+            rec = _TeeRecorder(
+                client, self.recording_path, sink, meta=self.meta,
+                duration_s=None if self.duration_s is None else self.duration_s / speed,
+                clock_s_per_us=1e-6 / speed)
+            cues = asyncio.create_task(self._cue(rec, headset))
+            ended = asyncio.create_task(self._end(rec, headset))
+            await self._record(rec, sink, [cues, ended])
+
+    async def _cue(self, rec: Recorder, headset: Any) -> None:
+        t0 = int(headset.stream.t_us[0])
+        for ev in sorted(self.session.events, key=lambda e: e.time_s):
+            while headset._device_now() < t0 + ev.time_s * 1e6:
+                await asyncio.sleep(0.01)
+            await rec.mark(ev)
+
+    @staticmethod
+    async def _end(rec: Recorder, headset: Any) -> None:
+        await headset.finished.wait()
+        await asyncio.sleep(0.2)
+        rec.stop()
