@@ -8,7 +8,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import time
 from pathlib import Path
 
 from neckimu import SAFETY_NOTICE
@@ -77,29 +76,39 @@ def run_window(session: LiveSession, *, screenshot: Path | None = None,
     win = LiveWindow(session, sound=sound)
     win.show()
     session.start()
-    shot_done = screenshot is None
-    try:
-        while win.isVisible():
-            app.processEvents()
-            v = session.view()
-            if not shot_done and screenshot_at is not None and v.session_s >= screenshot_at:
+    from PySide6 import QtCore
+
+    state = {"shot": screenshot is None}
+    loop = QtCore.QEventLoop()
+
+    def poll() -> None:  # 10 Hz: screenshot and end of stream; drawing is the window's timer
+        if not win.isVisible():
+            loop.quit()
+            return
+        v = session.view()
+        if not state["shot"] and screenshot_at is not None and v.session_s >= screenshot_at:
+            win.screenshot(str(screenshot))
+            state["shot"] = True
+        if session.finished:
+            if not state["shot"]:
                 win.screenshot(str(screenshot))
-                shot_done = True
-            if session.finished:
-                if not shot_done:
-                    time.sleep(0.3)  # the final verdicts
-                    win.screenshot(str(screenshot))
-                    shot_done = True
-                if quit_at_end:
-                    break
-            time.sleep(0.004)
+                state["shot"] = True
+            if quit_at_end:
+                loop.quit()
+
+    timer = QtCore.QTimer()
+    timer.timeout.connect(poll)
+    timer.start(100)
+    try:
+        loop.exec()
     finally:
+        timer.stop()
         session.stop()
         win.timer.stop()
         win.close()
         win.deleteLater()
         app.processEvents()
-        del win
+        win = None
         gc.collect()  # Qt objects go before the interpreter finalises (PySide6 crash otherwise)
 
 

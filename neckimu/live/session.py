@@ -122,11 +122,15 @@ class LiveSession:
         self.ring = RingBuffer(int(window_s * 1.5 * 260) + 64, 4)
         self.hist = History()
         self.meta: dict[str, Any] = {}
+        #: per notification: its arrival (client callback) -> its samples painted, s
         self.latencies_s: collections.deque[float] = collections.deque(maxlen=100_000)
+        #: per block: handed to the session -> painted, s (the live stages and the view alone)
+        self.block_latencies_s: collections.deque[float] = collections.deque(maxlen=100_000)
         self._lock = threading.Lock()
         self._hist_lock = threading.Lock()  # appends vs the verdict thread's copy
         self._view = View(label=source.label)
-        self._arrivals: collections.deque[tuple[float, float]] = collections.deque()
+        self._arrivals: collections.deque[tuple[float, float | None, float | None]] = \
+            collections.deque()
         self._verdicts = VerdictWorker(self._recording_so_far, analysis_interval_s)
         self._thread: threading.Thread | None = None
         self._reset_state()
@@ -220,7 +224,11 @@ class LiveSession:
         now = time.monotonic()
         arr = self._arrivals
         while arr and arr[0][0] <= t_newest:
-            self.latencies_s.append(now - arr.popleft()[1])
+            _, a, received = arr.popleft()
+            if a is not None:
+                self.latencies_s.append(now - a)
+            if received is not None:
+                self.block_latencies_s.append(now - received)
 
     # -- sink (acquisition thread) -----------------------------------------------------------
     def on_meta(self, meta: dict[str, Any]) -> None:
@@ -279,6 +287,7 @@ class LiveSession:
     def on_block(self, block: SampleBlock, arrivals: Sequence[float] = ()) -> None:
         if not len(block):
             return
+        t_received = time.monotonic()
         if self._orient is None:
             rate = self.meta.get("nominal_rate_hz") or self.meta.get("imu_rate_hz") or 100.0
             self._orient = OnlineOrientation(1.0 / float(rate))
@@ -298,8 +307,9 @@ class LiveSession:
         if self._path is not None:
             self._path.update(h)
         t_last = float(block.t[-1])
+        self._arrivals.append((t_last, None, t_received))
         for a in arrivals:
-            self._arrivals.append((t_last, a))
+            self._arrivals.append((t_last, a, None))
         while len(self._arrivals) > 10_000:
             self._arrivals.popleft()
         exercise = self._view.exercise
