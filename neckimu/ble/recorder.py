@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from neckimu.ble.client import HeadsetClient
 from neckimu.ble.clock import ClockFit
@@ -24,6 +24,23 @@ from neckimu.recording.writer import RecordingWriter
 from neckimu.samples import SampleBlock
 
 log = logging.getLogger(__name__)
+
+
+class RecorderListener(Protocol):
+    """What a live view receives from a :class:`Recorder`, besides the file it writes.
+
+    Called from the recorder's event loop; implementations hand the data on and return fast.
+    """
+
+    def on_open(self, info: Any, meta: dict[str, Any]) -> None:
+        """The headset answered: its info characteristic and the recording's header."""
+
+    def on_link(self, kind: str) -> None:
+        """The link changed: ``connected``, ``disconnected``, ..."""
+
+    def on_items(self, items: list[Any], arrivals: list[float]) -> None:
+        """Decoded items (SampleBlock, GapRecord, Event), just written to the file, and the
+        host arrival times (``time.monotonic``) of the notifications they came from."""
 
 
 @dataclass
@@ -59,6 +76,12 @@ class Recorder:
     measure_latency : bool
         Keep, per notification, the time from its arrival (callback) to the decoded block
         holding its samples, s (bench).
+    listener : RecorderListener, optional
+        Receives what is written, as it is written (a live view).
+    mag_hold_s : float
+        Longest a row waits for the magnetometer record that makes its held value exact, s.
+        0 releases rows at once with the latest magnetometer value known (live views: the
+        20 Hz magnetometer otherwise adds up to ~50 ms of latency to every sample).
     """
 
     def __init__(
@@ -71,6 +94,8 @@ class Recorder:
         clock_s_per_us: float = 1e-6,
         first_connect_timeout_s: float = 60.0,
         measure_latency: bool = False,
+        listener: RecorderListener | None = None,
+        mag_hold_s: float = 0.25,
     ) -> None:
         self.client = client
         self.path = Path(path)
@@ -79,6 +104,8 @@ class Recorder:
         self.clock_s_per_us = clock_s_per_us
         self.first_connect_timeout_s = first_connect_timeout_s
         self.measure_latency = measure_latency
+        self.listener = listener
+        self.mag_hold_s = mag_hold_s
         self.stop_event = asyncio.Event()
         self.writer: RecordingWriter | None = None
         self.assembler: StreamAssembler | None = None
@@ -137,8 +164,10 @@ class Recorder:
         self.writer = RecordingWriter(self.path, meta, has_mag=info.mag_rate_hz > 0)
         self.assembler = StreamAssembler(
             info, ClockFit(self.clock_s_per_us), host_origin_s=self.origin,
-            time_scale=1e-6 / self.clock_s_per_us
+            time_scale=1e-6 / self.clock_s_per_us, mag_hold_s=self.mag_hold_s,
         )
+        if self.listener is not None:
+            self.listener.on_open(info, meta)
 
     async def _consume(self) -> None:
         assert self.writer is not None
@@ -167,12 +196,17 @@ class Recorder:
 
     def _handle(self, item: tuple[float, bytes] | LinkMarker) -> None:
         assert self.writer is not None and self.assembler is not None
+        if isinstance(item, LinkMarker) and self.listener is not None:
+            self.listener.on_link(item.kind)
         outs = self.assembler.feed(item)
+        arrivals = [a for a, _ in self.assembler.released_arrivals]
+        self.assembler.released_arrivals.clear()
         if self.measure_latency:
             now = time.monotonic()
-            self._latencies += [now - a for a, _ in self.assembler.released_arrivals]
-        self.assembler.released_arrivals.clear()
+            self._latencies += [now - a for a in arrivals]
         self._write(outs)
+        if self.listener is not None and outs:
+            self.listener.on_items(outs, arrivals)
 
     def _write(self, outs: list) -> None:
         assert self.writer is not None

@@ -263,8 +263,8 @@ class StreamAssembler:
     def _release(self, force: bool = False) -> list:
         if not self._pending:
             return []
-        if force or not self._mag_on:
-            limit = 1 << 62
+        if force or not self._mag_on or self.hold_us <= 0:
+            limit = 1 << 62  # no hold: every row goes out with the latest magnetometer value
         else:
             limit = max(self._newest_mag, self._newest_imu - self.hold_us)
         out: list = []

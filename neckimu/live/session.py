@@ -348,6 +348,9 @@ class LiveSession:
         # redraw the angles held in the ring with the new head frame
         n = min(h.n, self.ring.capacity)
         self.ring.reset(np.column_stack([h.t[-n:], head_angles_deg(h.quat[-n:], cal)]))
+        # samples that arrived before there was a head frame were never drawn as they came:
+        # they have no live latency (counting them would report the calibration wait)
+        self._arrivals.clear()
         label = cal.method if window is not None else "provisional (gravity only)"
         with self._lock:
             self._view = replace(self._view, calibration=label)

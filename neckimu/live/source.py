@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from neckimu.ble.client import HeadsetClient
 from neckimu.ble.recorder import Recorder
-from neckimu.ble.stream import GapRecord, LinkMarker, StreamStats
+from neckimu.ble.stream import GapRecord, StreamStats
 from neckimu.errors import NeckimuError
 from neckimu.recording.events import Event
 from neckimu.samples import SampleBlock
@@ -76,27 +76,27 @@ class Source:
         return StreamStats()
 
 
-class _TeeRecorder(Recorder):
-    """A :class:`Recorder` that also hands every decoded item to the live sink."""
+#: Live views do not wait for the 20 Hz magnetometer record that would make a row's held
+#: value exact (up to ~50 ms): rows go out at once with the latest magnetometer value.
+LIVE_MAG_HOLD_S = 0.0
 
-    def __init__(self, client: HeadsetClient, path: Path, sink: Sink, **kw: Any) -> None:
-        super().__init__(client, path, **kw)
+
+class _SinkListener:
+    """Passes what the :class:`Recorder` writes on to the live sink (RecorderListener)."""
+
+    def __init__(self, sink: Sink, client: HeadsetClient) -> None:
         self.sink = sink
+        self.client = client
 
-    def _open(self, info: Any) -> None:
-        super()._open(info)
-        self.sink.on_meta({"imu_rate_hz": info.imu_rate_hz, **self.meta,
+    def on_open(self, info: Any, meta: dict[str, Any]) -> None:
+        self.sink.on_meta({"imu_rate_hz": info.imu_rate_hz, **meta,
                            "device_name": self.client.name})
 
-    def _handle(self, item: tuple[float, bytes] | LinkMarker) -> None:
-        assert self.assembler is not None
-        if isinstance(item, LinkMarker):
-            self.sink.on_status(item.kind)
-        outs = self.assembler.feed(item)
-        arrivals = [a for a, _ in self.assembler.released_arrivals]
-        self.assembler.released_arrivals.clear()
-        self._write(outs)
-        for o in outs:
+    def on_link(self, kind: str) -> None:
+        self.sink.on_status(kind)
+
+    def on_items(self, items: list[Any], arrivals: list[float]) -> None:
+        for o in items:
             if isinstance(o, SampleBlock):
                 self.sink.on_block(o, arrivals)
             elif isinstance(o, GapRecord):
@@ -112,7 +112,7 @@ class _BleSource(Source):
         super().__init__()
         self.recording_path = Path(out)
         self.meta = meta
-        self._rec: _TeeRecorder | None = None
+        self._rec: Recorder | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def stats(self) -> StreamStats:
@@ -139,7 +139,7 @@ class _BleSource(Source):
     async def _main(self, sink: Sink) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
-    async def _record(self, rec: _TeeRecorder, sink: Sink, extra: list[asyncio.Task]) -> None:
+    async def _record(self, rec: Recorder, sink: Sink, extra: list[asyncio.Task]) -> None:
         self._loop = asyncio.get_running_loop()
         self._rec = rec
         if self._stop.is_set():
@@ -178,7 +178,8 @@ class HeadsetSource(_BleSource):
 
     async def _main(self, sink: Sink) -> None:
         client = HeadsetClient(self.target, rate_hz=self.rate_hz)
-        rec = _TeeRecorder(client, self.recording_path, sink, meta=self.meta)
+        rec = Recorder(client, self.recording_path, meta=self.meta, mag_hold_s=LIVE_MAG_HOLD_S,
+                       listener=_SinkListener(sink, client))
         cue_task = asyncio.create_task(self._cue(rec, client))
         await self._record(rec, sink, [cue_task])
 
@@ -228,8 +229,9 @@ class SimulatedSource(_BleSource):
                 headset.name, client_backend=radio.client_backend,
                 scanner_backend=radio.scanner_backend, scan_timeout=5.0,
                 silence_s=max(0.5, 2.0 / speed))
-            rec = _TeeRecorder(
-                client, self.recording_path, sink, meta=self.meta,
+            rec = Recorder(
+                client, self.recording_path, meta=self.meta, mag_hold_s=LIVE_MAG_HOLD_S,
+                listener=_SinkListener(sink, client),
                 duration_s=None if self.duration_s is None else self.duration_s / speed,
                 clock_s_per_us=1e-6 / speed)
             cues = asyncio.create_task(self._cue(rec, headset))
