@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     sim = simulate_session(cfg)
     rec_path = out / "demo.csv"
     source = SimulatedSource(sim, rec_path, speed=args.speed, duration_s=args.duration,
-                             meta={"mount": args.mount, "protocol": protocol.name})
+                             meta={"mount": args.mount, "protocol": protocol.name,
+                                   **protocol.targets()})
     session = LiveSession(source, protocol=protocol)
     return run_and_finish(session, headless=args.headless, out_dir=out, stem="demo",
                           screenshot=shot, screenshot_at=args.screenshot_at, sound=args.sound)

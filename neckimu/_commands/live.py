@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     stem = time.strftime("session-%Y%m%d-%H%M%S")
     cues = [c.event for c in protocol.schedule()]
     source = HeadsetSource(args.device, out / f"{stem}.csv", cues,
-                           meta={"mount": args.mount, "protocol": protocol.name},
+                           meta={"mount": args.mount, "protocol": protocol.name,
+                                   **protocol.targets()},
                            rate_hz=args.rate)
     session = LiveSession(source, protocol=protocol, mount=args.mount)
     print(f"looking for {args.device}; protocol {protocol.name!r} "

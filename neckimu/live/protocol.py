@@ -131,6 +131,12 @@ class Protocol:
                 return hold + 6.0
         return None
 
+    def targets(self) -> dict[str, Any]:
+        """What the protocol prescribes, for the recording's metadata (the verifiers read it):
+        ``hold_s`` and ``stretch_hold_s`` per stretch exercise, s."""
+        return {"hold_s": self.hold_s,
+                "stretch_hold_s": {name: hold for name, hold in self.stretches}}
+
     # -- the simulated person ---------------------------------------------------------------
     def session_config(self, **overrides: Any):
         """The simulated person's script for this protocol (``neckimu.sim.SessionConfig``).

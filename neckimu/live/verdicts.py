@@ -113,7 +113,24 @@ class VerdictWorker:
         with self._lock:
             if gen != self._generation:
                 return None
-            self._reps = tuple(a.reps)
+            self._reps = tuple(a.reps if final else completed_reps(a.reps, rec))
             if final:
                 self.analysis = a
         return a
+
+
+def completed_reps(reps: list[dict[str, Any]], rec: Recording) -> list[dict[str, Any]]:
+    """The reps whose verdict is final while the session runs.
+
+    A hold or a stretch is judged over its whole window, so while its ``end`` cue has not come
+    its verdict is premature and left out. Retraction reps are judged one by one inside the
+    set's window, each once the head is back and still, so they are kept.
+    """
+    open_since: dict[str, float] = {}
+    for ev in sorted(rec.events, key=lambda e: e.time_s):
+        if ev.event == "start":
+            open_since[ev.exercise] = ev.time_s
+        else:
+            open_since.pop(ev.exercise, None)
+    return [r for r in reps if r["exercise"] == "retraction"
+            or r["start_s"] < open_since.get(r["exercise"], float("inf")) - 1e-6]

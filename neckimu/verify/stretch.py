@@ -31,7 +31,8 @@ class StretchCriteria:
     Attributes
     ----------
     target_s : float
-        Prescribed hold time, s.
+        Prescribed hold time, s, unless the recording's metadata says otherwise
+        (``stretch_hold_s``: {exercise: s}, written from the guided protocol).
     min_fraction : float
         Share of ``target_s`` that must be held to pass.
     band_deg : float
@@ -71,20 +72,24 @@ def verify_stretch(ctx: Context, w: Window, index: int, total: int,
     reached = float(np.median(a[a >= 0.7 * peak])) if peak > 0 else 0.0
     held_mask = np.abs(a - reached) <= crit.band_deg
     held_s = float(held_mask.sum() * ts)
+    prescribed = ctx.analysis.recording.meta.get("stretch_hold_s")
+    target_s = crit.target_s
+    if isinstance(prescribed, dict) and isinstance(prescribed.get(w.exercise), (int, float)):
+        target_s = float(prescribed[w.exercise])
     steadiness = float(a[held_mask].std()) if held_mask.any() else float("nan")
     faults = []
-    if held_s < crit.min_fraction * crit.target_s:
+    if held_s < crit.min_fraction * target_s:
         faults.append("short")
     if steadiness > crit.max_unsteadiness_deg:
         faults.append("unsteady")
     rec.update(verdict="fail" if faults else "pass", faults=faults, axis=_AXIS_NAMES[axis],
-               reached_deg=round(reached, 1), held_s=round(held_s, 1),
+               reached_deg=round(reached, 1), held_s=round(held_s, 1), target_s=target_s,
                steadiness_deg=round(steadiness, 2))
     if not faults:
         rec["message"] = (f"{name}: pass, held {held_s:.0f} s at {reached:.0f} deg "
                           f"(steady, ±{steadiness:.1f} deg)")
     elif faults[0] == "short":
-        rec["message"] = (f"{name}: fail, held only {held_s:.0f} s of {crit.target_s:.0f} "
+        rec["message"] = (f"{name}: fail, held only {held_s:.0f} s of {target_s:.0f} "
                           "(stay in the stretch longer)")
     else:
         rec["message"] = (f"{name}: fail, unsteady (±{steadiness:.1f} deg; hold the position "
