@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: run test lint firmware-test bench clean
 
@@ -13,12 +12,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The main job: a guided session on the simulated headset (see README).
+# The main job: a guided session with a simulated person on the simulated headset (real BLE
+# through bumble). With a display it opens the live window; without one it runs headless.
+# Writes the recording, the analysis JSON, a report and a picture of the window to out/demo.
 run: $(STAMP)
-	$(BIN)/neckimu analyze recordings/example_forehead.csv --json out/example_forehead.json --plot out/example_forehead.png
+	$(BIN)/neckimu demo --speed 4 --out out/demo --screenshot out/demo/window.png
 
 test: $(STAMP) firmware-test lint
-	$(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check neckimu tests bench
@@ -26,8 +27,12 @@ lint: $(STAMP)
 firmware-test:
 	$(MAKE) -C firmware test
 
+# Benchmarks print figures; they are not tests (shared machines are noisy: read the ratios).
 bench: $(STAMP)
 	$(BIN)/python bench/offline.py
+	$(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/stream.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui.py
 
 clean:
 	rm -rf $(VENV) out bench/out firmware/build
