@@ -344,6 +344,26 @@ def build_guided(cfg: ScriptConfig, rng: np.random.Generator, person: Person | N
     return Plan(b.tl.build(), b.events, b.reps)
 
 
+def build_posture(duration_s: float, rng: np.random.Generator) -> Plan:
+    """Desk work: calibration, then a ``posture`` window in which the person now and then
+    slumps forward (neck flexion 18-35 deg for 20-150 s) and sits up again."""
+    b = _Builder(ScriptConfig(), rng, None)
+    b.tl.hold(2.0)
+    b.calibrate()
+    b.event("start", "posture")
+    end = b.tl.t + max(duration_s - b.tl.t - 1.0, 5.0)
+    while b.tl.t < end - 10.0:
+        b.tl.hold(min(b.u(20.0, 90.0), end - b.tl.t))  # sitting up (a few degrees of play)
+        if b.tl.t >= end - 10.0:
+            break
+        b._to_pose(b.u(3.0, 8.0), b.u(18.0, 35.0), b.u(-3.0, 3.0), b.u(-5.0, 5.0))
+        b.tl.hold(min(b.u(20.0, 150.0), max(end - b.tl.t - 5.0, 0.5)))
+        b._to_pose(b.u(2.0, 4.0), b.u(-2.0, 4.0), 0.0, 0.0)
+    b.tl.hold(max(end - b.tl.t, 0.5))
+    b.event("end", "posture")
+    return Plan(b.tl.build(), b.events, b.reps)
+
+
 def build_rest(duration_s: float) -> Plan:
     """A person sitting still in the neutral pose for ``duration_s`` (no events)."""
     tl = Timeline()

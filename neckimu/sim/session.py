@@ -27,7 +27,14 @@ from neckimu.sim.device import DeviceStream
 from neckimu.sim.kinematics import Body, Kinematics, earth_field, evaluate, sensor_orientation
 from neckimu.sim.motion import HeadMotion
 from neckimu.sim.person import Person
-from neckimu.sim.script import FAULTS, Plan, ScriptConfig, build_guided, build_rest
+from neckimu.sim.script import (
+    FAULTS,
+    Plan,
+    ScriptConfig,
+    build_guided,
+    build_posture,
+    build_rest,
+)
 from neckimu.sim.truth import TruthSamples, rep_truth, write_truth, xyzw_to_wxyz
 
 
@@ -55,7 +62,8 @@ class SessionConfig:
     lever_arm_sd_m : float
         Standard deviation of the lever arm around the preset's (head size), m.
     script : str
-        ``"guided"`` (the guided session) or ``"rest"`` (sitting still, ``rest_duration_s``).
+        ``"guided"`` (the guided session), ``"rest"`` (sitting still, ``rest_duration_s``) or
+        ``"posture"`` (desk work with slumps, ``rest_duration_s``).
     person : bool
         Sway, breathing and tremor on (off: a perfectly still person between moves).
     sensor_noise, sensor_errors, bias_drift, timing_errors, magnetometer : bool
@@ -106,8 +114,8 @@ class SessionConfig:
             raise ValueError(f"unknown fault(s) {', '.join(bad)}; known: {', '.join(FAULTS)}")
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ValueError(f"fault_rate must be in [0, 1], not {self.fault_rate}")
-        if self.script not in ("guided", "rest"):
-            raise ValueError(f"script must be guided or rest, not {self.script!r}")
+        if self.script not in ("guided", "rest", "posture"):
+            raise ValueError(f"script must be guided, rest or posture, not {self.script!r}")
         if self.stretch not in (None, "stretch_left", "stretch_right"):
             raise ValueError(f"stretch must be stretch_left or stretch_right, not {self.stretch}")
         if self.hold_reps < 0 or self.retraction_reps < 0:
@@ -179,6 +187,8 @@ class SimulatedSession:
 def _script(cfg: SessionConfig, rng: np.random.Generator, person: Person | None) -> Plan:
     if cfg.script == "rest":
         return build_rest(cfg.rest_duration_s)
+    if cfg.script == "posture":
+        return build_posture(cfg.rest_duration_s, rng)
     sc = ScriptConfig(
         initial_rest_s=cfg.initial_rest_s, final_rest_s=cfg.final_rest_s,
         hold_reps=cfg.hold_reps, hold_s=cfg.hold_s, retraction_reps=cfg.retraction_reps,
