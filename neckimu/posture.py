@@ -94,6 +94,22 @@ def summarize(t: np.ndarray, flexion_deg: np.ndarray,
     }
 
 
+def summarize_analysis(analysis: Any, crit: PostureCriteria = PostureCriteria()
+                       ) -> dict[str, Any]:
+    """:func:`summarize` over a pipeline Analysis: its ``posture`` windows, else everything but
+    the calibration."""
+    t, flex = analysis.recording.samples.t, analysis.angles_deg[:, 0]
+    wins = [w for w in analysis.windows if w.exercise == "posture"]
+    keep = np.zeros(len(t), bool) if wins else np.ones(len(t), bool)
+    for w in analysis.windows:
+        inside = (t >= w.start_s) & (t < w.end_s)
+        if w.exercise == "posture":
+            keep |= inside
+        elif not wins and w.exercise == "calibrate":
+            keep &= ~inside
+    return summarize(t[keep], flex[keep], crit)
+
+
 class PostureMonitor:
     """Live posture state, fed block by block (no history kept but the current bout).
 

@@ -41,28 +41,15 @@ def summarize_recording(path: str | Path, crit: Any) -> dict[str, Any]:
     """Posture summary of a recording: over its ``posture`` windows, else all but calibration."""
     import warnings
 
-    import numpy as np
-
     from neckimu.pipeline import analyze
-    from neckimu.posture import summarize
+    from neckimu.posture import summarize_analysis
     from neckimu.recording.reader import RecordingWarning, read_recording
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RecordingWarning)
         rec = read_recording(path)
     a = analyze(rec, verify=False)
-    t, flex = rec.samples.t, a.angles_deg[:, 0]
-    wins = [w for w in a.windows if w.exercise == "posture"]
-    if wins:
-        keep = np.zeros(len(t), bool)
-        for w in wins:
-            keep |= (t >= w.start_s) & (t < w.end_s)
-    else:
-        keep = np.ones(len(t), bool)
-        for w in a.windows:
-            if w.exercise == "calibrate":
-                keep &= ~((t >= w.start_s) & (t < w.end_s))
-    out = summarize(t[keep], flex[keep], crit)
+    out = summarize_analysis(a, crit)
     out.update(recording=str(path), calibration=a.calibration.method)
     return out
 

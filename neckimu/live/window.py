@@ -19,15 +19,13 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from neckimu import SAFETY_NOTICE
 from neckimu.live.replay import ReplaySource
 from neckimu.live.session import LiveSession, View
+from neckimu.verify.retraction import target_corridor
 
 _ANGLES = (("flexion / extension", "#1f77b4"), ("lateral flexion", "#2ca02c"),
            ("rotation", "#d62728"))
 _GREEN, _RED, _GREY = "#2e9d4f", "#c62828", "#9e9e9e"
-#: target corridor of a retraction glide (posterior mm, superior mm): 10-30 mm back,
-#: 10-40 deg above the horizontal
-_CORRIDOR = [(10, 10 * np.tan(np.radians(a))) for a in (10,)] + [
-    (30, 30 * np.tan(np.radians(10))), (30, 30 * np.tan(np.radians(40))),
-    (10, 10 * np.tan(np.radians(40)))]
+#: target corridor of a retraction glide (posterior mm, superior mm)
+_CORRIDOR = target_corridor()
 
 
 class _Canvas(pg.GraphicsLayoutWidget):

@@ -81,6 +81,16 @@ class RetractionCriteria:
     margin_s: float = 1.5
 
 
+def target_corridor(near_mm: float = 10.0, far_mm: float = 30.0, low_deg: float = 10.0,
+                    high_deg: float = 40.0) -> list[tuple[float, float]]:
+    """The target of a glide, for drawing: (posterior mm, superior mm) corners of the area
+    ``near_mm``..``far_mm`` back and ``low_deg``..``high_deg`` above the posterior horizontal
+    (a gentle back-and-slightly-up diagonal; ``RetractionCriteria`` judges the reps)."""
+    lo, hi = np.tan(np.radians(low_deg)), np.tan(np.radians(high_deg))
+    return [(near_mm, near_mm * lo), (far_mm, far_mm * lo), (far_mm, far_mm * hi),
+            (near_mm, near_mm * hi)]
+
+
 @dataclass
 class _Move:
     burst: Burst
