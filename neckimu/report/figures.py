@@ -1,0 +1,344 @@
+"""The report's PNG figures (matplotlib, Agg, no pyplot: safe inside a Qt application).
+
+Each function draws one figure into a PNG file. Times are in s, angles in deg, displacements
+in mm (what people read).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from neckimu.recording.events import HOLDS, Window
+from neckimu.report.progress import PeriodStats, SessionStats
+from neckimu.verify.retraction import target_corridor
+
+ANGLE_STYLE = (("flexion (+ down)", "#1f77b4"), ("lateral (+ right)", "#2ca02c"),
+               ("rotation (+ right)", "#d62728"))
+PASS, FAIL, GREY = "#2e9d4f", "#c62828", "#9e9e9e"
+#: Posterior extent of the retraction target corridor (``target_corridor``'s default), mm.
+CORRIDOR_POSTERIOR_MM = (10.0, 30.0)
+#: Hold tolerance drawn around the start pose (neckimu.verify.hold), deg.
+HOLD_TOLERANCE_DEG = 2.0
+DPI = 90
+MARGIN_S = 1.0
+
+
+def _figure(width_in: float, height_in: float):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width_in, height_in), dpi=DPI, layout="constrained")
+
+
+def _save(fig, path: Path) -> Path:
+    fig.savefig(path, dpi=DPI)
+    return path
+
+
+def _verdict_color(rep: dict[str, Any] | None) -> str:
+    if rep is None:
+        return GREY
+    return PASS if rep["verdict"] == "pass" else FAIL
+
+
+def _rep_of_window(w: Window, reps: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    for r in reps:
+        if r["exercise"] == w.exercise and abs(r["start_s"] - w.start_s) < 0.5:
+            return r
+    return None
+
+
+def exercise_figure(t: np.ndarray, angles_deg: np.ndarray, exercise: str,
+                    windows: Sequence[Window], reps: Sequence[dict[str, Any]], title: str,
+                    path: Path) -> Path:
+    """Head angles over time in each window of one exercise.
+
+    Parameters
+    ----------
+    t : ndarray, shape (N,)
+        Sample times, s.
+    angles_deg : ndarray, shape (N, 3)
+        Flexion, lateral flexion, rotation relative to neutral, deg.
+    exercise : str
+        Exercise name (all ``windows`` are of it).
+    windows : sequence of Window
+    reps : sequence of dict
+        The session's rep records (the ones in these windows are marked).
+    title : str
+    path : Path
+        PNG to write.
+
+    Notes
+    -----
+    Holds are drawn relative to the pose at the window's start, with the ±2 deg tolerance; the
+    other exercises relative to neutral. A retraction set is one wide panel with each rep's
+    span shaded by its verdict.
+    """
+    n = len(windows)
+    cols = min(n, 3)
+    rows = math.ceil(n / cols)
+    fig = _figure(11.0, 0.4 + 2.3 * rows)
+    axes = fig.subplots(rows, cols, squeeze=False)
+    hold = exercise in HOLDS
+    for k, ax in enumerate(axes.ravel()):
+        if k >= n:
+            ax.set_visible(False)
+            continue
+        w = windows[k]
+        i0, i1 = np.searchsorted(t, [w.start_s - MARGIN_S, w.end_s + MARGIN_S])
+        ts = t[i0:i1] - w.start_s
+        a = angles_deg[i0:i1]
+        if hold and len(a):
+            j = int(np.searchsorted(t, w.start_s)) - i0
+            a = a - a[min(j, len(a) - 1)]
+            ax.axhspan(-HOLD_TOLERANCE_DEG, HOLD_TOLERANCE_DEG, color="#e8f5e9", lw=0)
+        ax.axvspan(0.0, w.end_s - w.start_s, color="#f2f2f2", lw=0, zorder=0)
+        for i, (label, color) in enumerate(ANGLE_STYLE):
+            ax.plot(ts, a[:, i], lw=1.0, color=color, label=label)
+        if exercise == "retraction":
+            for r in reps:
+                if r["exercise"] == "retraction" and w.start_s - 1 <= r["start_s"] <= w.end_s:
+                    ax.axvspan(r["start_s"] - w.start_s, r["end_s"] - w.start_s,
+                               color=_verdict_color(r), alpha=0.15, lw=0)
+                    ax.text(0.5 * (r["start_s"] + r["end_s"]) - w.start_s, 1.01,
+                            str(r["index"]), transform=ax.get_xaxis_transform(),
+                            ha="center", va="bottom", fontsize=7, color=_verdict_color(r))
+            ax.set_title("reps shaded green (pass) / red (fail)", fontsize=8, pad=12)
+        else:
+            r = _rep_of_window(w, reps)
+            verdict = "" if r is None else f": {r['verdict']}"
+            ax.set_title(f"{k + 1}/{n}{verdict}", fontsize=9, color=_verdict_color(r))
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+        if k % cols == 0:
+            ax.set_ylabel("change from start [deg]" if hold else "angle [deg]", fontsize=8)
+        if k >= n - cols:
+            ax.set_xlabel("time from cue [s]", fontsize=8)
+    axes[0, 0].legend(fontsize=7, loc="upper left", ncols=3)
+    fig.suptitle(title, fontsize=10)
+    return _save(fig, path)
+
+
+def retraction_figure(reps: Sequence[dict[str, Any]],
+                      paths: Sequence[tuple[np.ndarray, np.ndarray] | None], title: str,
+                      path: Path) -> Path:
+    """Sagittal head-centre path of every retraction rep over the target corridor.
+
+    Parameters
+    ----------
+    reps : sequence of dict
+        Retraction rep records (``displacement_mm``, ``verdict``, ``index``).
+    paths : sequence of (ndarray, ndarray) or None
+        Per rep, the posterior and superior path, mm (``neckimu.report.paths``); None draws
+        an arrow from the origin to the rep's kept displacement instead.
+    title : str
+    path : Path
+        PNG to write.
+    """
+    from matplotlib.patches import Polygon
+
+    fig = _figure(6.0, 4.6)
+    ax = fig.subplots()
+    ax.add_patch(Polygon(np.array(target_corridor()), closed=True, color="#d8f3dc", lw=0,
+                         label="target: 10-30 mm back, 10-40 deg up"))
+    ax.axhline(0.0, color="#777777", lw=0.6)
+    ax.axvline(0.0, color="#777777", lw=0.6)
+    pts = [np.zeros(2)]
+    for rep, p in zip(reps, paths, strict=True):
+        c = _verdict_color(rep)
+        d = rep.get("displacement_mm") or {}
+        end = np.array([d.get("posterior", np.nan), d.get("superior", np.nan)], float)
+        if p is not None:
+            ax.plot(p[0], p[1], color=c, lw=1.2, alpha=0.85)
+            pts.append(np.array([np.nanmax(np.abs(p[0])), np.nanmax(np.abs(p[1]))]))
+        elif np.all(np.isfinite(end)):
+            ax.annotate("", xy=tuple(end), xytext=(0.0, 0.0),
+                        arrowprops={"arrowstyle": "->", "color": c, "lw": 1.2})
+        if np.all(np.isfinite(end)):
+            ax.plot(*end, "o", color=c, ms=5)
+            ax.annotate(str(rep["index"]), tuple(end), textcoords="offset points",
+                        xytext=(4, 3), fontsize=7, color=c)
+            pts.append(np.abs(end))
+    lim = max(35.0, float(np.nanmax(np.vstack(pts))) * 1.1)
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-0.6 * lim, 0.9 * lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("posterior (backward) [mm]", fontsize=8)
+    ax.set_ylabel("superior (up) [mm]", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.3)
+    ax.plot([], [], color=PASS, label="pass (dot: judged displacement)")
+    ax.plot([], [], color=FAIL, label="fail")
+    ax.legend(fontsize=7, loc="lower left")
+    fig.suptitle(title, fontsize=10)
+    return _save(fig, path)
+
+
+def progress_figure(sessions: Sequence[SessionStats], days: Sequence[PeriodStats],
+                    weeks: Sequence[PeriodStats], path: Path) -> Path:
+    """Reps, pass rate, hold stillness and retraction glide over days and weeks.
+
+    Parameters
+    ----------
+    sessions : sequence of SessionStats
+        In time order.
+    days, weeks : sequence of PeriodStats
+        The same sessions pooled per day and per ISO week.
+    path : Path
+        PNG to write.
+    """
+    from datetime import datetime, time, timedelta
+
+    posture = any(s.posture_beyond_s is not None for s in sessions)
+    rows = 5 if posture else 4
+    fig = _figure(11.0, 1.9 * rows + 0.5)
+    axes = fig.subplots(rows, 1, sharex=True)
+    day_x = [datetime.combine(d.start, time(12)) for d in days]
+    week_x = [datetime.combine(w.start, time(0)) for w in weeks]
+    week_edges = week_x + [week_x[-1] + timedelta(days=7)] if weeks else []
+    sx = [s.when for s in sessions]
+
+    def weekly(ax, values: list[float], label: str) -> None:
+        if weeks:
+            ax.stairs(values, week_edges, color="#555555", lw=1.2, baseline=None, label=label)
+
+    ax = axes[0]
+    passed = np.array([d.passed for d in days])
+    failed = np.array([d.reps - d.passed for d in days])
+    ax.bar(day_x, passed, width=0.8, color=PASS, label="passed")
+    ax.bar(day_x, failed, width=0.8, bottom=passed, color=FAIL, label="failed")
+    ax.set_ylabel("reps per day", fontsize=8)
+    ax.legend(fontsize=7, loc="upper left", ncols=2)
+
+    ax = axes[1]
+    ax.plot(sx, [100 * s.pass_rate for s in sessions], "o", color="#1d3557", ms=4,
+            label="session")
+    weekly(ax, [100 * w.pass_rate for w in weeks], "week")
+    ax.set_ylim(-5, 105)
+    ax.set_ylabel("pass rate [%]", fontsize=8)
+    ax.legend(fontsize=7, loc="lower left", ncols=2)
+
+    ax = axes[2]
+    hold = [float(np.median(s.hold_max_deviation_deg)) if len(s.hold_max_deviation_deg)
+            else np.nan for s in sessions]
+    ax.axhline(HOLD_TOLERANCE_DEG, color=FAIL, lw=0.8, ls="--", label="tolerance 2 deg")
+    ax.plot(sx, hold, "o", color="#1d3557", ms=4, label="session median")
+    weekly(ax, [w.hold_median_deg for w in weeks], "week median")
+    ax.set_ylim(0, max(2.5, float(np.nanmax(hold + [0.0])) * 1.15))
+    ax.set_ylabel("hold: largest\nmovement [deg]", fontsize=8)
+    ax.legend(fontsize=7, loc="upper left", ncols=3)
+
+    ax = axes[3]
+    glide = [float(np.median(s.retraction_posterior_mm)) if len(s.retraction_posterior_mm)
+             else np.nan for s in sessions]
+    ax.axhspan(*CORRIDOR_POSTERIOR_MM, color="#d8f3dc", lw=0, label="target 10-30 mm")
+    ax.plot(sx, glide, "o", color="#1d3557", ms=4, label="session median")
+    weekly(ax, [w.retraction_median_mm for w in weeks], "week median")
+    ax.set_ylim(min(0.0, float(np.nanmin(glide + [0.0]))) - 2,
+                max(35.0, float(np.nanmax(glide + [0.0])) * 1.15))
+    ax.set_ylabel("retraction:\nglide back [mm]", fontsize=8)
+    ax.legend(fontsize=7, loc="upper left", ncols=3)
+
+    if posture:
+        ax = axes[4]
+        frac = [100 * s.posture_beyond_s / s.posture_s if s.posture_s else np.nan
+                for s in sessions]
+        ax.plot(sx, frac, "o", color="#1d3557", ms=4, label="session")
+        weekly(ax, [100 * w.posture_beyond_fraction for w in weeks], "week")
+        ax.set_ylim(-5, 105)
+        ax.set_ylabel("posture: time head\nforward [%]", fontsize=8)
+        ax.legend(fontsize=7, loc="upper left", ncols=2)
+
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+    if sx:
+        pad = timedelta(days=1)
+        axes[-1].set_xlim(min(sx) - pad, max(sx) + pad)
+    fig.autofmt_xdate() if len(days) > 6 else None
+    fig.suptitle("progress: every dot is a session, steps are weekly", fontsize=10)
+    return _save(fig, path)
+
+
+def posture_figure(t: np.ndarray, flexion_deg: np.ndarray, threshold_deg: float,
+                   bouts_s: np.ndarray, alerts_s: np.ndarray, title: str, path: Path) -> Path:
+    """Flexion over time in posture mode, with the threshold, bouts and alerts.
+
+    Parameters
+    ----------
+    t : ndarray, shape (N,)
+        Sample times, s.
+    flexion_deg : ndarray, shape (N,)
+        Flexion relative to neutral, deg.
+    threshold_deg : float
+    bouts_s : ndarray, shape (k, 2)
+        Start and end of each bout beyond the threshold, s.
+    alerts_s : ndarray, shape (m,)
+        Alert times, s.
+    title : str
+    path : Path
+        PNG to write.
+    """
+    fig = _figure(11.0, 2.8)
+    ax = fig.subplots()
+    step = max(1, len(t) // 20000)
+    tm = (t - t[0]) / 60.0 if len(t) else t
+    t0 = t[0] if len(t) else 0.0
+    for s, e in bouts_s:
+        ax.axvspan((s - t0) / 60.0, (e - t0) / 60.0, color="#ffe0b2", lw=0)
+    ax.plot(tm[::step], flexion_deg[::step], lw=0.8, color="#1f77b4", label="flexion")
+    ax.axhline(threshold_deg, color=FAIL, lw=0.8, ls="--",
+               label=f"threshold {threshold_deg:g} deg")
+    for k, a in enumerate(alerts_s):
+        ax.axvline((a - t0) / 60.0, color=FAIL, lw=1.2, label="alert" if k == 0 else None)
+    ax.set_xlabel("time [min]", fontsize=8)
+    ax.set_ylabel("flexion [deg]", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", ncols=3)
+    fig.suptitle(title, fontsize=10)
+    return _save(fig, path)
+
+
+def session_figure(t: np.ndarray, angles_deg: np.ndarray, windows: Sequence[Window],
+                   reps: Sequence[dict[str, Any]], title: str, path: Path) -> Path:
+    """The three head angles over a whole session, exercise windows shaded, verdicts marked.
+
+    Parameters
+    ----------
+    t : ndarray, shape (N,)
+        Sample times, s.
+    angles_deg : ndarray, shape (N, 3)
+        Flexion, lateral flexion, rotation relative to neutral, deg.
+    windows : sequence of Window
+    reps : sequence of dict
+        Rep records; each rep's end is marked green (pass) or red (fail).
+    title : str
+    path : Path
+        PNG to write.
+    """
+    fig = _figure(11.0, 3.2)
+    ax = fig.subplots()
+    step = max(1, len(t) // 20000)  # no more points than pixels
+    minutes = len(t) > 1 and t[-1] - t[0] > 600.0
+    scale, unit = (1 / 60.0, "min") if minutes else (1.0, "s")
+    for w in windows:
+        ax.axvspan(w.start_s * scale, w.end_s * scale, color="#f0f0f0", lw=0)
+    for i, (label, color) in enumerate(ANGLE_STYLE):
+        ax.plot(t[::step] * scale, angles_deg[::step, i], lw=0.8, color=color, label=label)
+    for r in reps:
+        ax.axvline(r["end_s"] * scale, color=_verdict_color(r), lw=1.0, alpha=0.8)
+    if len(t):
+        ax.set_xlim(t[0] * scale, t[-1] * scale)
+    ax.set_xlabel(f"time [{unit}] (grey: exercise windows; lines: rep ends, green pass, red "
+                  "fail)", fontsize=8)
+    ax.set_ylabel("angle [deg]", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", ncols=3)
+    fig.suptitle(title, fontsize=10)
+    return _save(fig, path)
