@@ -6,7 +6,6 @@ in mm (what people read).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -52,10 +51,17 @@ def _rep_of_window(w: Window, reps: Sequence[dict[str, Any]]) -> dict[str, Any] 
     return None
 
 
-def exercise_figure(t: np.ndarray, angles_deg: np.ndarray, exercise: str,
-                    windows: Sequence[Window], reps: Sequence[dict[str, Any]], title: str,
-                    path: Path) -> Path:
-    """Head angles over time in each window of one exercise.
+def _panel_label(w: Window, k: int, n: int) -> str:
+    from neckimu.verify.hold import HOLD_NAMES
+
+    name = f"hold {HOLD_NAMES[w.exercise]}" if w.exercise in HOLDS else w.exercise
+    return f"{name.replace('_', ' ')} {k}/{n}"
+
+
+def exercise_figure(t: np.ndarray, angles_deg: np.ndarray, windows: Sequence[Window],
+                    reps: Sequence[dict[str, Any]], title: str, path: Path,
+                    max_cols: int = 4) -> Path:
+    """Head angles over time in each exercise window: one row per exercise, a panel per window.
 
     Parameters
     ----------
@@ -63,64 +69,77 @@ def exercise_figure(t: np.ndarray, angles_deg: np.ndarray, exercise: str,
         Sample times, s.
     angles_deg : ndarray, shape (N, 3)
         Flexion, lateral flexion, rotation relative to neutral, deg.
-    exercise : str
-        Exercise name (all ``windows`` are of it).
     windows : sequence of Window
+        The windows to draw (e.g. all holds of a session, or one retraction set).
     reps : sequence of dict
         The session's rep records (the ones in these windows are marked).
     title : str
     path : Path
         PNG to write.
+    max_cols : int
+        Panels per row; more windows of one exercise wrap onto further rows.
 
     Notes
     -----
     Holds are drawn relative to the pose at the window's start, with the ±2 deg tolerance; the
-    other exercises relative to neutral. A retraction set is one wide panel with each rep's
-    span shaded by its verdict.
+    other exercises relative to neutral. A retraction set is one panel with each rep's span
+    shaded by its verdict.
     """
-    n = len(windows)
-    cols = min(n, 3)
-    rows = math.ceil(n / cols)
-    fig = _figure(11.0, 0.4 + 2.3 * rows)
-    axes = fig.subplots(rows, cols, squeeze=False)
-    hold = exercise in HOLDS
-    for k, ax in enumerate(axes.ravel()):
-        if k >= n:
-            ax.set_visible(False)
-            continue
-        w = windows[k]
-        i0, i1 = np.searchsorted(t, [w.start_s - MARGIN_S, w.end_s + MARGIN_S])
-        ts = t[i0:i1] - w.start_s
-        a = angles_deg[i0:i1]
-        if hold and len(a):
-            j = int(np.searchsorted(t, w.start_s)) - i0
-            a = a - a[min(j, len(a) - 1)]
-            ax.axhspan(-HOLD_TOLERANCE_DEG, HOLD_TOLERANCE_DEG, color="#e8f5e9", lw=0)
-        ax.axvspan(0.0, w.end_s - w.start_s, color="#f2f2f2", lw=0, zorder=0)
-        for i, (label, color) in enumerate(ANGLE_STYLE):
-            ax.plot(ts, a[:, i], lw=1.0, color=color, label=label)
-        if exercise == "retraction":
-            for r in reps:
-                if r["exercise"] == "retraction" and w.start_s - 1 <= r["start_s"] <= w.end_s:
-                    ax.axvspan(r["start_s"] - w.start_s, r["end_s"] - w.start_s,
-                               color=_verdict_color(r), alpha=0.15, lw=0)
-                    ax.text(0.5 * (r["start_s"] + r["end_s"]) - w.start_s, 1.01,
-                            str(r["index"]), transform=ax.get_xaxis_transform(),
-                            ha="center", va="bottom", fontsize=7, color=_verdict_color(r))
-            ax.set_title("reps shaded green (pass) / red (fail)", fontsize=8, pad=12)
-        else:
-            r = _rep_of_window(w, reps)
-            verdict = "" if r is None else f": {r['verdict']}"
-            ax.set_title(f"{k + 1}/{n}{verdict}", fontsize=9, color=_verdict_color(r))
-        ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=7)
-        if k % cols == 0:
-            ax.set_ylabel("change from start [deg]" if hold else "angle [deg]", fontsize=8)
-        if k >= n - cols:
-            ax.set_xlabel("time from cue [s]", fontsize=8)
+    groups: dict[str, list[Window]] = {}
+    for w in windows:
+        groups.setdefault(w.exercise, []).append(w)
+    layout: list[list[tuple[Window, str]]] = []
+    for ws in groups.values():
+        labelled = [(w, _panel_label(w, k, len(ws))) for k, w in enumerate(ws, start=1)]
+        layout += [labelled[i : i + max_cols] for i in range(0, len(labelled), max_cols)]
+    cols = max(len(row) for row in layout)
+    fig = _figure(11.0, 0.5 + 2.1 * len(layout))
+    axes = fig.subplots(len(layout), cols, squeeze=False)
+    for r_i, row in enumerate(layout):
+        for c_i, ax in enumerate(axes[r_i]):
+            if c_i >= len(row):
+                ax.set_visible(False)
+                continue
+            w, label = row[c_i]
+            _window_panel(ax, t, angles_deg, w, label, reps)
+            if c_i == 0:
+                ax.set_ylabel("change from start [deg]" if w.exercise in HOLDS
+                              else "angle [deg]", fontsize=8)
+            if r_i == len(layout) - 1:
+                ax.set_xlabel("time from cue [s]", fontsize=8)
     axes[0, 0].legend(fontsize=7, loc="upper left", ncols=3)
     fig.suptitle(title, fontsize=10)
     return _save(fig, path)
+
+
+def _window_panel(ax, t: np.ndarray, angles_deg: np.ndarray, w: Window, label: str,
+                  reps: Sequence[dict[str, Any]]) -> None:
+    i0, i1 = np.searchsorted(t, [w.start_s - MARGIN_S, w.end_s + MARGIN_S])
+    ts = t[i0:i1] - w.start_s
+    a = angles_deg[i0:i1]
+    if w.exercise in HOLDS and len(a):
+        j = int(np.searchsorted(t, w.start_s)) - i0
+        a = a - a[min(j, len(a) - 1)]
+        ax.axhspan(-HOLD_TOLERANCE_DEG, HOLD_TOLERANCE_DEG, color="#e8f5e9", lw=0)
+    ax.axvspan(0.0, w.end_s - w.start_s, color="#f2f2f2", lw=0, zorder=0)
+    for i, (name, color) in enumerate(ANGLE_STYLE):
+        ax.plot(ts, a[:, i], lw=1.0, color=color, label=name)
+    if w.exercise == "retraction":
+        for r in reps:
+            if r["exercise"] == "retraction" and w.start_s - 1 <= r["start_s"] <= w.end_s:
+                c = _verdict_color(r)
+                ax.axvspan(r["start_s"] - w.start_s, r["end_s"] - w.start_s, color=c,
+                           alpha=0.15, lw=0)
+                ax.text(0.5 * (r["start_s"] + r["end_s"]) - w.start_s, 1.01, str(r["index"]),
+                        transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                        fontsize=7, color=c)
+        ax.set_title(f"{label}: reps shaded green (pass) / red (fail)", fontsize=8, pad=12)
+    else:
+        r = _rep_of_window(w, reps)
+        verdict = "" if r is None else f": {r['verdict']}"
+        ax.set_title(f"{label}{verdict}", fontsize=9, color=_verdict_color(r))
+    ax.grid(alpha=0.3)
+    ax.tick_params(labelsize=7)
 
 
 def retraction_figure(reps: Sequence[dict[str, Any]],
@@ -230,7 +249,7 @@ def progress_figure(sessions: Sequence[SessionStats], days: Sequence[PeriodStats
     weekly(ax, [w.hold_median_deg for w in weeks], "week median")
     ax.set_ylim(0, max(2.5, float(np.nanmax(hold + [0.0])) * 1.15))
     ax.set_ylabel("hold: largest\nmovement [deg]", fontsize=8)
-    ax.legend(fontsize=7, loc="upper left", ncols=3)
+    ax.legend(fontsize=7, loc="best", ncols=3)
 
     ax = axes[3]
     glide = [float(np.median(s.retraction_posterior_mm)) if len(s.retraction_posterior_mm)
@@ -241,7 +260,7 @@ def progress_figure(sessions: Sequence[SessionStats], days: Sequence[PeriodStats
     ax.set_ylim(min(0.0, float(np.nanmin(glide + [0.0]))) - 2,
                 max(35.0, float(np.nanmax(glide + [0.0])) * 1.15))
     ax.set_ylabel("retraction:\nglide back [mm]", fontsize=8)
-    ax.legend(fontsize=7, loc="upper left", ncols=3)
+    ax.legend(fontsize=7, loc="best", ncols=3)
 
     if posture:
         ax = axes[4]

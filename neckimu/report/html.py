@@ -49,7 +49,9 @@ def _slug(text: str) -> str:
 
 
 def _num(x: float | None, fmt: str) -> str:
-    return "–" if x is None or not math.isfinite(x) else format(x, fmt)
+    if x is None or not math.isfinite(x):
+        return "–"
+    return format(float(format(x, fmt)) + 0.0, fmt)  # + 0.0: no "-0"
 
 
 def exercise_title(exercise: str) -> str:
@@ -169,14 +171,15 @@ def _session(k: int, s: Session, out: Path) -> tuple[str, SessionStats]:
     figures.session_figure(t, a.angles_deg, a.windows, reps, f"{s.path.name}: whole session",
                            out / f"{stem}-session.png")
     parts.append(_img(f"{stem}-session.png", "head angles over the whole session"))
+    # one figure per exercise; the four isometric holds share one
     by_exercise: dict[str, list] = {}
     for w in a.windows:
         if w.exercise != "posture":
-            by_exercise.setdefault(w.exercise, []).append(w)
+            by_exercise.setdefault("holds" if w.exercise in HOLDS else w.exercise, []).append(w)
     for ex, wins in by_exercise.items():
         png = f"{stem}-{_slug(ex)}.png"
-        title = exercise_title(ex)
-        figures.exercise_figure(t, a.angles_deg, ex, wins, reps, f"{s.path.name}: {title}",
+        title = "isometric holds" if ex == "holds" else exercise_title(ex)
+        figures.exercise_figure(t, a.angles_deg, wins, reps, f"{s.path.name}: {title}",
                                 out / png)
         parts.append(f"<h3>{_esc(title.capitalize())}</h3>" + _img(png, f"{title}: head angles"))
         if ex == "retraction":

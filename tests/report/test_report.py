@@ -1,0 +1,179 @@
+"""The HTML report: self-contained, one verdict row per rep of ``neckimu analyze``, progress
+over days and weeks, sessions in date order, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from neckimu import SAFETY_NOTICE
+from neckimu.cli import main
+from neckimu.report import write_report
+from tests.report.conftest import short_session
+
+
+class _Page(HTMLParser):
+    """Collects what the tests look at: resources, sections, table rows and their cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.srcs: list[str] = []
+        self.hrefs: list[str] = []
+        self.tags: set[str] = set()
+        self.sections: list[str] = []  # id of each session section, in page order
+        self.rows: dict[str, list[list[str]]] = {}  # table class -> body rows' cell texts
+        self.rep_sections: list[str] = []  # for each verdict row, its session section
+        self._table: str | None = None
+        self._cell: list[str] | None = None
+        self._row: list[str] | None = None
+        self._tbody = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.add(tag)
+        if "src" in a:
+            self.srcs.append(a["src"])
+        if "href" in a:
+            self.hrefs.append(a["href"])
+        if tag == "section" and a.get("class") == "session":
+            self.sections.append(a["id"])
+        elif tag == "table":
+            self._table = a.get("class", "")
+            self.rows.setdefault(self._table, [])
+        elif tag == "tbody":
+            self._tbody = True
+        elif tag == "tr" and self._table is not None and self._tbody:
+            self._row = []
+            if "rep" in (a.get("class") or "").split():
+                self.rep_sections.append(self.sections[-1])
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._table is not None:
+            self.rows[self._table].append(self._row)
+            self._row = None
+        elif tag == "tbody":
+            self._tbody = False
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _parse(index: Path) -> tuple[_Page, str]:
+    text = index.read_text(encoding="utf-8")
+    page = _Page()
+    page.feed(text)
+    return page, text
+
+
+def test_page_is_self_contained(report_dir):
+    page, text = _parse(report_dir / "index.html")
+    pngs = [s for s in page.srcs if s.endswith(".png")]
+    assert len(pngs) >= 4 * 4  # per session: whole, calibration, holds, retraction, ...
+    assert page.srcs == pngs, "only PNG resources"
+    for src in pngs:
+        assert "/" not in src and (report_dir / src).is_file(), src
+        assert (report_dir / src).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "script" not in page.tags
+    assert not re.search(r"(?:src|href)=\"(?:https?:)?//", text), "no network resources"
+    assert all(h.startswith(("#", "data:")) for h in page.hrefs)
+    assert SAFETY_NOTICE in text.replace("&#x27;", "'")
+
+
+def test_verdict_rows_are_the_reps_of_analyze(report_dir, rec_folder, tmp_path):
+    page, _ = _parse(report_dir / "index.html")
+    verdicts = page.rows.get("verdicts")
+    # sessions in date order: created, created, created, then the file-time one
+    order = ["b_monday", "c_wednesday", "a_next_week", "d_no_created"]
+    assert [s.split("-", 1)[1] for s in page.sections] == order
+    k = 0
+    for n, stem in enumerate(order):
+        out = tmp_path / f"{stem}.json"
+        assert main(["analyze", str(rec_folder / f"{stem}.csv"), "--json", str(out),
+                     "--quiet"]) == 0
+        reps = json.loads(out.read_text())["reps"]
+        assert len(reps) >= 5
+        rows = verdicts[k : k + len(reps)]
+        assert all(page.rep_sections[k + i] == page.sections[n] for i in range(len(reps)))
+        assert [r[-1] for r in rows] == [r["message"] for r in reps]
+        assert [r[3] for r in rows] == [r["verdict"] for r in reps]
+        k += len(reps)
+    assert k == len(verdicts), "no verdict rows beyond the reps of analyze"
+
+
+def test_progress_over_days_and_weeks(report_dir):
+    page, text = _parse(report_dir / "index.html")
+    assert "progress.png" in page.srcs
+    days = page.rows.get("days")
+    weeks = page.rows.get("weeks")
+    assert [d[0] for d in days] == ["2025-03-03", "2025-03-05", "2025-03-11", "2025-03-12"]
+    assert [w[0] for w in weeks] == ["2025-W10", "2025-W11"]
+    assert [w[1] for w in weeks] == ["2", "2"]  # sessions per week
+    reps = len(page.rows.get("verdicts"))
+    assert sum(int(d[3]) for d in days) == reps == sum(int(w[3]) for w in weeks)
+    assert "4 sessions on 4 days in 2 weeks" in text
+
+
+def test_mtime_dates_a_session_without_created(report_dir):
+    _, text = _parse(report_dir / "index.html")
+    assert re.search(r"Session 4: 2025-03-12 12:00 — d_no_created\.csv", text)
+    assert "date from file time" in text and "date from created" in text
+
+
+def test_one_recording_and_the_library_call(tmp_path):
+    rec = tmp_path / "one.csv.gz"
+    short_session(21, rec)
+    index = write_report([rec], tmp_path / "r")
+    assert index == tmp_path / "r" / "index.html"
+    page, text = _parse(index)
+    assert page.sections == ["s01-one"]
+    assert "appears once there are recordings of several sessions" in text
+    assert "progress.png" not in page.srcs
+    assert "Retraction" in text and "retraction-paths.png" in " ".join(page.srcs)
+
+
+def test_posture_session_in_the_report(tmp_path):
+    from neckimu.sim import SessionConfig, simulate_session
+
+    rec = tmp_path / "desk.csv"
+    simulate_session(SessionConfig(script="posture", rest_duration_s=240.0, seed=4)).write(rec)
+    page, text = _parse(write_report([rec], tmp_path / "r"))
+    assert "<h3>Posture</h3>" in text and "s01-desk-posture.png" in page.srcs
+    assert re.search(r"Head forward \(flexion beyond \d+ deg from neutral\) for \d+:\d\d", text)
+    assert "posture: head forward [% of time]" in text
+
+
+@pytest.mark.parametrize("setup, expect", [
+    ("missing", "no such file or folder"),
+    ("empty_folder", "no neckimu recordings"),
+    ("junk", "binary data"),
+    ("out_is_file", "is not a folder"),
+])
+def test_bad_input_is_one_line_exit_2(tmp_path, capsys, setup, expect):
+    out = tmp_path / "out"
+    target = tmp_path / "nope.csv"
+    if setup == "empty_folder":
+        target = tmp_path / "folder"
+        target.mkdir()
+        (target / "notes.csv").write_text("a,b\n1,2\n")
+    elif setup == "junk":
+        target.write_bytes(b"\x00\x01junk")
+    elif setup == "out_is_file":
+        short_session(22, target)
+        out.write_text("x")
+    assert main(["report", str(target), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expect in err and "Traceback" not in err
+    assert err.startswith("neckimu report: error: ")
+    assert not (out / "index.html").exists()
