@@ -1,10 +1,10 @@
 """``neckimu posture``: desk posture mode — time spent with the head flexed forward.
 
-Live (``--device`` a real headset, ``--simulate`` the simulated headset with a person at a
-desk who slumps now and then): a short calibration (sit tall, look ahead, then nod slowly),
-then a status line and a reminder (terminal bell) after a sustained period head-forward; the
-session is recorded with ``calibrate`` and ``posture`` events. Offline (``--analyze REC``):
-the summary of a recording.
+Live (``--device`` a real headset, ``--simulate`` the simulated headset over the bumble BLE
+stack with a simulated person at a desk who slumps forward now and then): a short calibration
+(sit tall, look ahead, then nod slowly), then a status line and a reminder (terminal bell)
+after a sustained period head-forward; the session is recorded with ``calibrate`` and
+``posture`` events. Offline (``--analyze REC``): the summary of a recording.
 """
 
 from __future__ import annotations
@@ -17,19 +17,30 @@ from typing import Any
 
 HELP = "desk posture mode: time spent with the head forward"
 
+#: cue times of the live calibration with a real headset, s from the first connection
+CALIBRATE_START_S, CALIBRATE_END_S = 1.0, 13.0
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from neckimu.posture import PostureCriteria
+
+    d = PostureCriteria()
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--device", metavar="NAME|ADDRESS", help="a real headset")
     src.add_argument("--simulate", action="store_true",
                      help="the simulated headset: a person at a desk who slumps now and then")
     src.add_argument("--analyze", metavar="REC", help="summarise a recorded session")
     p.add_argument("--out", help="recording to write (live; default out/posture-<time>.csv)")
-    p.add_argument("--duration", type=float, default=None, help="stop after S seconds (live)")
-    p.add_argument("--threshold", type=float, default=25.0,
-                   help="flexion beyond neutral that counts as head forward, deg (default 25)")
-    p.add_argument("--alert-after", type=float, default=60.0,
-                   help="remind after this long head-forward, s (default 60)")
+    p.add_argument("--duration", type=float, default=None,
+                   help="stop after S seconds (live; --simulate: the session's length, "
+                        "default 600)")
+    p.add_argument("--threshold", type=float, default=d.threshold_deg,
+                   help="flexion beyond neutral that counts as head forward, deg "
+                        f"(default {d.threshold_deg:g}; docs/posture.md)")
+    p.add_argument("--alert-after", type=float, default=d.alert_after_s,
+                   help=f"remind after this long head-forward, s (default {d.alert_after_s:g})")
+    p.add_argument("--repeat", type=float, default=None,
+                   help="then remind again every this many s (default: --alert-after)")
     p.add_argument("--mount", default=None, help="forehead, back_of_head or top_of_head")
     p.add_argument("--json", dest="json_out", help="write the summary as JSON here")
     sim = p.add_argument_group("simulated headset")
@@ -50,15 +61,33 @@ def summarize_recording(path: str | Path, crit: Any) -> dict[str, Any]:
         rec = read_recording(path)
     a = analyze(rec, verify=False)
     out = summarize_analysis(a, crit)
-    out.update(recording=str(path), calibration=a.calibration.method)
+    out.update(recording=str(path), calibration=a.calibration.method,
+               windows="posture" if any(w.exercise == "posture" for w in a.windows)
+               else "all but calibration")
     return out
+
+
+def _end_cue_before_stream_end(sim: Any, margin_s: float = 1.0) -> Any:
+    """The simulated desk session with its cues at least ``margin_s`` before its last sample.
+
+    The desk script ends the ``posture`` window at its very last sample; sent as a *mark
+    event* then, the cue races the end of the stream and is often lost.
+    """
+    from dataclasses import replace
+
+    from neckimu.recording.events import Event
+
+    last = float(sim.samples.t[-1]) - margin_s
+    return replace(sim, events=[Event(min(e.time_s, last), e.event, e.exercise)
+                                for e in sim.events])
 
 
 def _lines(s: dict[str, Any]) -> list[str]:
     m, sec = divmod(round(s["time_beyond_s"]), 60)
     return [
-        f"{s['recording']}: {s['duration_s'] / 60:.1f} min at the desk, head forward "
-        f"(> {s['threshold_deg']:g} deg) for {m}:{sec:02d} ({100 * s['fraction_beyond']:.0f} %)",
+        f"{s['recording']}: {s['duration_s'] / 60:.1f} min at the desk ({s['windows']}), head "
+        f"forward (> {s['threshold_deg']:g} deg) for {m}:{sec:02d} "
+        f"({100 * s['fraction_beyond']:.0f} %)",
         f"{s['bouts']} head-forward periods, the longest {s['longest_bout_s']:.0f} s; "
         f"{s['alerts']} reminders (after {s['alert_after_s']:g} s); "
         f"mean flexion {s['mean_flexion_deg']:+.1f} deg",
@@ -70,9 +99,16 @@ def run(args: argparse.Namespace) -> int:
     from neckimu.errors import NeckimuError
     from neckimu.posture import PostureCriteria
 
-    if not args.threshold > 0 or not args.alert_after > 0:
-        raise NeckimuError("--threshold and --alert-after must be > 0")
-    crit = PostureCriteria(threshold_deg=args.threshold, alert_after_s=args.alert_after)
+    crit = PostureCriteria(threshold_deg=args.threshold, alert_after_s=args.alert_after,
+                           repeat_s=args.repeat)
+    if not 0 < args.threshold < 90:
+        raise NeckimuError("--threshold must be in (0, 90) deg")
+    try:
+        crit.check()
+    except ValueError as e:
+        raise NeckimuError(f"--alert-after/--repeat: {e}") from None
+    if args.json_out and not Path(args.json_out).resolve().parent.is_dir():
+        raise NeckimuError(f"--json: folder {str(Path(args.json_out).parent)!r} does not exist")
     if args.analyze:
         summary = summarize_recording(args.analyze, crit)
     else:
@@ -86,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _live(args: argparse.Namespace, crit: Any) -> dict[str, Any]:
     import time
+    from datetime import datetime
 
     import numpy as np
 
@@ -93,48 +130,66 @@ def _live(args: argparse.Namespace, crit: Any) -> dict[str, Any]:
     from neckimu.errors import NeckimuError
     from neckimu.live.session import LiveSession
     from neckimu.live.source import HeadsetSource, SimulatedSource
+    from neckimu.mounts import get_mount
     from neckimu.posture import PostureMonitor
     from neckimu.recording.events import Event
 
-    out = recording_out(args.out or time.strftime("out/posture-%Y%m%d-%H%M%S.csv"))
-    if args.out is None:
-        out.parent.mkdir(exist_ok=True)
+    if args.duration is not None and not args.duration > 0:
+        raise NeckimuError("--duration must be > 0")
     if not args.speed > 0:
         raise NeckimuError("--speed must be > 0")
-    meta = {"mount": args.mount or "forehead", "posture_threshold_deg": crit.threshold_deg}
+    mount = args.mount or "forehead"
+    try:
+        get_mount(mount)
+    except ValueError as e:
+        raise NeckimuError(str(e)) from None
+    if args.out is None:
+        Path("out").mkdir(exist_ok=True)
+    out = recording_out(args.out or time.strftime("out/posture-%Y%m%d-%H%M%S.csv"))
+    meta = {"mount": mount, "posture_threshold_deg": crit.threshold_deg,
+            "created": datetime.now().astimezone().isoformat(timespec="seconds")}
     if args.simulate:
         from neckimu.sim import SessionConfig, simulate_session
 
         duration = args.duration or 600.0
         sim = simulate_session(SessionConfig(script="posture", rest_duration_s=duration,
-                                             seed=args.seed, mount=meta["mount"]))
-        source = SimulatedSource(sim, out, speed=args.speed, meta=meta)
+                                             seed=args.seed, mount=mount))
+        source = SimulatedSource(_end_cue_before_stream_end(sim), out, speed=args.speed,
+                                 meta=meta)
     else:
-        cues = [Event(1.0, "start", "calibrate"), Event(13.0, "end", "calibrate"),
-                Event(13.0, "start", "posture")]
+        cues = [Event(CALIBRATE_START_S, "start", "calibrate"),
+                Event(CALIBRATE_END_S, "end", "calibrate"),
+                Event(CALIBRATE_END_S, "start", "posture")]
+        if args.duration:
+            cues.append(Event(args.duration, "end", "posture"))
         source = HeadsetSource(args.device, out, cues, meta=meta)
     print("calibration: sit tall and look ahead for 5 s, then nod slowly three times, chin "
           "down first; then work as usual. Ctrl-C stops.")
     session = LiveSession(source, mount=args.mount)
-    monitor = PostureMonitor(crit)
+    monitor: PostureMonitor | None = None
     tty = sys.stdout.isatty()
     last_t, last_print = -np.inf, 0.0
     session.start()
     try:
         while not session.finished:
             time.sleep(0.25)
-            rows = session.ring.snapshot(5.0)
+            cal = session.view().calibration
+            if cal == "none yet" or cal.startswith("provisional"):
+                continue  # angles count from the calibrated neutral pose only
+            rows = session.ring.snapshot()
             rows = rows[(rows[:, 0] > last_t) & np.isfinite(rows[:, 1])]
-            if not len(rows) or session.view().calibration != "gravity+nod":
+            if len(rows) < 2:
                 continue
+            if monitor is None:
+                monitor = PostureMonitor(float(np.median(np.diff(rows[:, 0]))), crit)
             last_t = float(rows[-1, 0])
-            if monitor.update(rows[:, 0], rows[:, 1]):
-                print(f"\a\n[{last_t / 60:4.1f} min] head forward for "
-                      f"{monitor.bout_s(last_t):.0f} s: sit tall, chin level")
+            for at in monitor.update(rows[:, 0], rows[:, 1]):
+                print(f"\a\n[{at / 60:5.1f} min] head forward for {monitor.bout_s(at):.0f} s: "
+                      "sit tall, chin level", flush=True)
             if tty or time.monotonic() - last_print > 10.0:
                 last_print = time.monotonic()
-                line = (f"[{last_t / 60:4.1f} min] flexion {np.median(rows[:, 1]):+5.1f} deg | "
-                        f"head forward {monitor.bout_s(last_t):4.0f} s | total "
+                line = (f"[{last_t / 60:5.1f} min] flexion {np.median(rows[-50:, 1]):+5.1f} deg"
+                        f" | head forward {monitor.bout_s():4.0f} s | total "
                         f"{monitor.time_beyond_s / 60:4.1f} min | reminders {monitor.alerts}")
                 print("\r" + line if tty else line, end="" if tty else "\n", flush=True)
             if args.duration and last_t >= args.duration:
@@ -145,6 +200,10 @@ def _live(args: argparse.Namespace, crit: Any) -> dict[str, Any]:
         session.stop()
     if tty:
         print()
-    if source.error is not None and source.recording_path is None:
-        raise source.error
+    if source.error is not None:
+        if not out.exists():
+            raise source.error
+        print(f"neckimu posture: {source.error} (summary of what was recorded)", file=sys.stderr)
+    if not out.exists():
+        raise NeckimuError("stopped before the headset answered; no recording written")
     return summarize_recording(out, crit)
