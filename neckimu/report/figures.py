@@ -314,7 +314,7 @@ def posture_figure(t: np.ndarray, flexion_deg: np.ndarray, threshold_deg: float,
                label=f"threshold {threshold_deg:g} deg")
     for k, a in enumerate(alerts_s):
         ax.axvline((a - t0) / 60.0, color=FAIL, lw=1.2, label="alert" if k == 0 else None)
-    ax.set_xlabel("time [min]", fontsize=8)
+    ax.set_xlabel("time in posture mode [min]", fontsize=8)
     ax.set_ylabel("flexion [deg]", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)

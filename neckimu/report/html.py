@@ -131,27 +131,25 @@ def _posture_part(s: Session, stem: str, out: Path) -> tuple[str, tuple[float, f
     wins = [w for w in a.windows if w.exercise == "posture"]
     if not wins:
         return "", None
-    from neckimu.posture import PostureCriteria, bouts, summarize_analysis
+    from neckimu.posture import analysis_spans, posture_analysis
 
-    crit = PostureCriteria()
     t, flex = a.recording.samples.t, a.angles_deg[:, 0]
-    p = summarize_analysis(a, crit)
+    p = posture_analysis(a)
     inside = np.zeros(len(t), bool)
-    for w in wins:
-        inside |= (t >= w.start_s) & (t < w.end_s)
-    b = bouts(t[inside], flex[inside], crit)
+    for s0, s1 in analysis_spans(a):
+        inside |= (t >= s0) & (t < s1)
     png = f"{stem}-posture.png"
-    figures.posture_figure(t[inside], flex[inside], crit.threshold_deg, b, np.zeros(0),
+    figures.posture_figure(t[inside], flex[inside], p.threshold_deg, p.bouts_s, p.alerts_s,
                            f"{s.path.name}: posture", out / png)
-    m, sec = divmod(round(p["time_beyond_s"]), 60)
-    n, n_alerts = p["bouts"], p["alerts"]
-    text = (f"<h3>Posture</h3><p>Head forward (flexion beyond {crit.threshold_deg:g} deg from "
-            f"neutral) for {m}:{sec:02d} min of {p['duration_s'] / 60:.1f} min "
-            f"({100 * p['fraction_beyond']:.0f} %); {n} period{'s' if n != 1 else ''}, the "
-            f"longest {p['longest_bout_s']:.0f} s; {n_alerts} reminder"
-            f"{'s' if n_alerts != 1 else ''} (after {crit.alert_after_s:g} s).</p>"
+    m, sec = divmod(round(p.time_beyond_s), 60)
+    n, n_alerts = len(p.bouts_s), len(p.alerts_s)
+    text = (f"<h3>Posture</h3><p>Head forward (flexion beyond {p.threshold_deg:g} deg from "
+            f"neutral) for {m}:{sec:02d} min of {p.duration_s / 60:.1f} min "
+            f"({100 * p.fraction_beyond:.0f} %); {n} period{'s' if n != 1 else ''}, the "
+            f"longest {p.longest_bout_s:.0f} s; {n_alerts} reminder"
+            f"{'s' if n_alerts != 1 else ''} (after {p.alert_after_s:g} s).</p>"
             + _img(png, "flexion during posture mode"))
-    return text, (float(p["time_beyond_s"]), float(p["duration_s"]))
+    return text, (p.time_beyond_s, p.duration_s)
 
 
 def _session(k: int, s: Session, out: Path) -> tuple[str, SessionStats]:
