@@ -34,7 +34,8 @@ h3{margin:1.2em 0 .3em}
 .meta{color:#555;font-size:.92em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
 td,th{border:1px solid #ddd;padding:.25em .6em;vertical-align:top}
-th{background:#f4f4f4;text-align:left} td.num{text-align:right}
+th{background:#f4f4f4;text-align:left} td.num{text-align:right} td:first-child{white-space:nowrap}
+summary{cursor:pointer;font-weight:600;margin:1em 0 .3em}
 tr.pass td.verdict{color:#1e7d3c;font-weight:600} tr.fail td.verdict{color:#c62828;font-weight:600}
 img{max-width:100%;height:auto;border:1px solid #eee;margin:.3em 0;display:block}
 """
@@ -120,7 +121,9 @@ def _progress(stats: list[SessionStats], out: Path) -> str:
     if posture:
         head.append("posture: head forward [% of time]")
     parts.append("<h3>By week</h3>" + _table(head, _period_rows(weeks, posture), "weeks"))
-    parts.append("<h3>By day</h3>" + _table(head, _period_rows(days, posture), "days"))
+    parts.append(f"<details><summary>By day ({len(days)} day{'s' if len(days) != 1 else ''})"
+                 "</summary>" + _table(head, _period_rows(days, posture), "days")
+                 + "</details>")
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -247,7 +250,7 @@ def write_report(recordings: list[Path], out_dir: Path) -> Path:
     passed = sum(st.passed for st in stats)
     toc = "".join(
         f'<li><a href="#{_esc(_anchor(k, s))}">{s.when:%Y-%m-%d %H:%M}</a> — '
-        f"{_esc(s.path.name)}: {st.passed}/{st.reps} reps passed</li>"
+        f"{_esc(s.path.name)}: {_outcome(st)}</li>"
         for k, (s, st) in enumerate(zip(sessions, stats, strict=True), start=1))
     body = [
         "<header><h1>neckimu report</h1>",
@@ -268,6 +271,14 @@ def write_report(recordings: list[Path], out_dir: Path) -> Path:
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     return index
+
+
+def _outcome(st: SessionStats) -> str:
+    parts = [f"{st.passed}/{st.reps} reps passed"] if st.reps else []
+    if st.posture_beyond_s is not None and st.posture_s:
+        parts.append(f"head forward {100 * st.posture_beyond_s / st.posture_s:.0f} % of "
+                     f"{st.posture_s / 60:.0f} min at the desk")
+    return ", ".join(parts) or "no reps"
 
 
 def _anchor(k: int, s: Session) -> str:
