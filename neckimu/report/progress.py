@@ -93,7 +93,7 @@ class PeriodStats:
         ``2025-03-04`` or ``2025-W10``.
     sessions : int
     days : int
-        Days with at least one session.
+        Days with at least one judged rep (a desk session alone is not training).
     reps, passed : int
     hold_median_deg : float
         Median of the hold reps' largest deviations, deg (NaN: no holds).
@@ -156,7 +156,7 @@ def by_period(stats: list[SessionStats], period: str = "day") -> list[PeriodStat
             start=start,
             label=f"{iso.year}-W{iso.week:02d}" if period == "week" else start.isoformat(),
             sessions=len(g),
-            days=len({s.when.date() for s in g}),
+            days=len({s.when.date() for s in g if s.reps}),
             reps=sum(s.reps for s in g),
             passed=sum(s.passed for s in g),
             hold_median_deg=_median([s.hold_max_deviation_deg for s in g]),
