@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -155,6 +156,7 @@ class Recorder:
         c = self.client
         meta = {
             "source": "ble",
+            "created": datetime.now().astimezone().isoformat(timespec="seconds"),
             "device_name": c.name,
             "device_address": c.address,
             "att_mtu": c.mtu,

@@ -361,6 +361,7 @@ def build_posture(duration_s: float, rng: np.random.Generator) -> Plan:
         b._to_pose(b.u(2.0, 4.0), b.u(-2.0, 4.0), 0.0, 0.0)
     b.tl.hold(max(end - b.tl.t, 0.5))
     b.event("end", "posture")
+    b.tl.hold(1.0)  # the end cue lies inside the data
     return Plan(b.tl.build(), b.events, b.reps)
 
 
