@@ -11,6 +11,7 @@ namespace neckimu {
 class ImuRev1 : public ImuSource {
  public:
   Board board() const override { return Board::kRev1; }
+  uint32_t hidden_samples() const override { return 0; }
 
   bool begin(const Settings&) override {
     if (!IMU_LSM9DS1.begin()) return false;

@@ -74,6 +74,8 @@ class Bmi270Configured : public BoschSensorClass {
 class ImuRev2 : public ImuSource {
  public:
   Board board() const override { return Board::kRev2; }
+  // The library reports FIFO data only in bursts of 8 (watermark): up to 7 may wait unseen.
+  uint32_t hidden_samples() const override { return 7; }
 
   bool begin(const Settings& s) override {
     sensor_.settings = s;

@@ -11,10 +11,14 @@ namespace neckimu {
 
 class ImuSource {
  public:
-  static constexpr size_t kMaxBurst = 32;  // samples read per loop at most (LSM9DS1 FIFO depth)
+  // Samples read per call at most: more than the LSM9DS1 FIFO holds (32), so a Rev1 read always
+  // empties it; the BMI270 FIFO holds more, and a read that stops here says so to the clock.
+  static constexpr size_t kMaxBurst = 64;
 
   virtual ~ImuSource() {}
   virtual Board board() const = 0;
+  // Samples a read that found the FIFO "empty" may still have left in it (see SampleClock).
+  virtual uint32_t hidden_samples() const = 0;
   // Starts the sensor with `s` (already the nearest the board offers) in FIFO mode.
   virtual bool begin(const Settings& s) = 0;
   // Drains the sensor FIFO: up to `max` samples, oldest first. Returns how many.

@@ -61,8 +61,12 @@ uint32_t last_info_us = 0;
 uint32_t last_log_us = 0;
 uint16_t last_mtu = 23;
 
+void reset_clock() {
+  sample_clock.reset(1e6f / static_cast<float>(settings.rate_hz), imu ? imu->hidden_samples() : 0);
+}
+
 bool start_imu() {
-  sample_clock.reset(1e6f / static_cast<float>(settings.rate_hz));
+  reset_clock();
   streamer.configure(settings.rate_hz);
   return imu != nullptr && imu->begin(settings);
 }
@@ -114,7 +118,7 @@ void on_control(BLEDevice, BLECharacteristic c) {
   const Settings before = settings;
   switch (cmd.opcode) {
     case proto::kOpStart:
-      sample_clock.reset(1e6f / static_cast<float>(settings.rate_hz));
+      reset_clock();
       streamer.start();
       break;
     case proto::kOpStop:
@@ -161,7 +165,8 @@ void sample_sensors() {
   const size_t k = imu->read_imu(gyro, acc, ImuSource::kMaxBurst);
   if (k == 0) return;
   const uint32_t now = static_cast<uint32_t>(micros());
-  const uint32_t lost = sample_clock.stamp(now, k, times);
+  const bool drained = k < ImuSource::kMaxBurst;
+  const uint32_t lost = sample_clock.stamp(now, k, times, drained);
   streamer.skip_imu(lost);
   samples_read += k;
   const Board board = imu->board();

@@ -75,3 +75,16 @@ TEST(sample_clock_reports_a_sensor_fifo_overflow) {
   CHECK_EQ(clock.stamp(now, 32, t), 20);
   CHECK_EQ(t[31], now);
 }
+
+TEST(sample_clock_extrapolates_a_partial_drain) {
+  SampleClock clock;
+  clock.reset(10000.0f);
+  uint32_t t[64];
+  clock.stamp(100000, 1, t);
+  // a long stall: the reader got 64 of the 90 waiting samples; no loss may be claimed
+  CHECK_EQ(clock.stamp(1000000, 64, t, false), 0);
+  CHECK_EQ(t[0], 110000);
+  CHECK_EQ(t[63], 740000);
+  CHECK_EQ(clock.stamp(1000100, 26, t), 0);  // the rest, FIFO now empty
+  CHECK(t[25] >= 1000000 && t[25] <= 1000100);  // on the predicted time, nudged toward now
+}

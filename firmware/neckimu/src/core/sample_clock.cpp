@@ -8,8 +8,9 @@ uint32_t round_us(float x) { return static_cast<uint32_t>(static_cast<int32_t>(x
 
 }  // namespace
 
-void SampleClock::reset(float nominal_period_us) {
+void SampleClock::reset(float nominal_period_us, uint32_t hidden_samples) {
   nominal_us_ = nominal_period_us;
+  hidden_ = static_cast<float>(hidden_samples);
   period_us_ = nominal_period_us;
   locked_ = false;
 }
@@ -25,19 +26,25 @@ void SampleClock::anchor(uint32_t now_us, size_t k, uint32_t* out_us) {
   locked_ = true;
 }
 
-uint32_t SampleClock::stamp(uint32_t now_us, size_t k, uint32_t* out_us) {
+uint32_t SampleClock::stamp(uint32_t now_us, size_t k, uint32_t* out_us, bool drained) {
   if (k == 0) return 0;
   if (!locked_) {
     anchor(now_us, k, out_us);
     return 0;
   }
+  if (!drained) {  // more samples wait in the sensor: now_us says nothing about these
+    for (size_t j = 0; j < k; ++j) out_us[j] = last_us_ + round_us(static_cast<float>(j + 1) * period_us_);
+    last_us_ = out_us[k - 1];
+    return 0;
+  }
   const float predicted = static_cast<float>(k) * period_us_;
   const float err = static_cast<float>(static_cast<int32_t>(now_us - last_us_)) - predicted;
   uint32_t lost = 0;
-  if (err > 1.5f * period_us_) {
-    // More time passed than the samples account for: the sensor FIFO overflowed while the loop
-    // was away. Report the missing samples and start again from this burst.
-    lost = round_us(err / period_us_);
+  if (err > (hidden_ + 1.5f) * period_us_) {
+    // More time passed than the samples (and those that may still wait) account for: the
+    // sensor FIFO overflowed while the loop was away. Report the missing samples, counting the
+    // ones that may still wait as half there, and start again from this burst.
+    lost = round_us(err / period_us_ - 0.5f * hidden_);
     anchor(now_us, k, out_us);
     return lost;
   }

@@ -23,12 +23,17 @@ class SampleClock {
   explicit SampleClock(SampleClockSettings settings = SampleClockSettings()) : settings_(settings) {}
 
   // Forget the past; the next burst anchors the clock. nominal_period_us = 1e6 / rate.
-  void reset(float nominal_period_us);
+  // hidden_samples: how many samples a drained read may still leave in the sensor (the BMI270
+  // library reads its FIFO in bursts of 8, so up to 7 wait below the watermark; LSM9DS1: 0).
+  void reset(float nominal_period_us, uint32_t hidden_samples = 0);
 
-  // `k` samples were read at device time `now_us` (the newest one was produced just before).
-  // Writes their times (oldest first, strictly increasing) to out_us[0..k-1]. Returns how many
-  // samples the sensor must have lost before this burst (its FIFO overflowed), usually 0.
-  uint32_t stamp(uint32_t now_us, size_t k, uint32_t* out_us);
+  // `k` samples were read at device time `now_us`. `drained`: the read emptied the sensor FIFO,
+  // so the newest sample was produced just before now_us; if not (the reader stopped at its
+  // buffer size), the samples are placed after the previous ones at the estimated period and
+  // now_us is not used. Writes their times (oldest first, strictly increasing) to
+  // out_us[0..k-1]. Returns how many samples the sensor must have lost before this burst (its
+  // FIFO overflowed), usually 0.
+  uint32_t stamp(uint32_t now_us, size_t k, uint32_t* out_us, bool drained = true);
 
   float period_us() const { return period_us_; }  // current estimate, microseconds
 
@@ -38,6 +43,7 @@ class SampleClock {
   SampleClockSettings settings_;
   float nominal_us_ = 10000.0f;
   float period_us_ = 10000.0f;
+  float hidden_ = 0.0f;   // samples that may wait unreported
   uint32_t last_us_ = 0;  // time given to the newest sample so far
   bool locked_ = false;
 };

@@ -62,7 +62,7 @@ void Streamer::mark_event(uint32_t t_us, uint16_t code) {
 
 size_t Streamer::emit_mag_only(size_t payload, uint8_t* out) {
   MagRecord recs[kMaxMagPerPacket] = {};
-  uint8_t flags = pending_flags_;
+  uint8_t flags = 0;  // an overflow waits for the next IMU packet, where its seq gap shows
   const MagEntry& first = mag_.front();
   size_t m = 0;
   // Up to three records that are all earlier than the next IMU sample and within 65 535 us.
@@ -81,7 +81,6 @@ size_t Streamer::emit_mag_only(size_t payload, uint8_t* out) {
   }
   size_t len = encode_data_packet(out, flags, first.seq, nullptr, 0, recs, m, first.rec.t_us);
   mag_.pop(m);
-  pending_flags_ = 0;
   return len;
 }
 

@@ -1,6 +1,6 @@
 // Batching: buffered samples in, notification-sized packets out (docs/protocol.md, *Batching
 // and MTU*). The sensor side only ever pushes; the radio side pulls packets when it can. When
-// the radio falls behind, the oldest samples are dropped and counted, and the next packet
+// the radio falls behind, the oldest samples are dropped and counted, and the next IMU packet
 // carries the overflow flag; seq numbers were given at push time, so the client sees the gap.
 #pragma once
 
