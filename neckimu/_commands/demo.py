@@ -36,30 +36,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Simulate the person, stream them over bumble into the window (or the terminal)."""
-    from pathlib import Path
 
+    from neckimu._commands._args import mount_name, out_folder
     from neckimu.errors import NeckimuError
     from neckimu.live.app import check_png, run_and_finish
     from neckimu.live.protocol import load_protocol
     from neckimu.live.session import LiveSession
     from neckimu.live.source import SimulatedSource
-    from neckimu.mounts import get_mount
     from neckimu.sim import simulate_session
 
     if not args.speed > 0:
         raise NeckimuError("--speed must be > 0")
     if args.duration is not None and not args.duration > 0:
         raise NeckimuError("--duration must be > 0")
-    try:
-        get_mount(args.mount)
-    except ValueError as e:
-        raise NeckimuError(str(e)) from None
+    mount_name(args.mount)
     protocol = load_protocol(args.protocol)
-    out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise NeckimuError(f"--out: cannot create {out}: {e.strerror or e}") from None
+    out = out_folder(args.out)
     shot = check_png(args.screenshot)
     cfg = protocol.session_config(seed=args.seed, fault_rate=args.fault_rate, board="rev2",
                                   rate_hz=args.rate, mount=args.mount)

@@ -26,25 +26,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Connect, cue the protocol, record, judge."""
     import time
-    from pathlib import Path
 
-    from neckimu.errors import NeckimuError
+    from neckimu._commands._args import mount_name, out_folder
     from neckimu.live.app import run_and_finish
     from neckimu.live.protocol import load_protocol
     from neckimu.live.session import LiveSession
     from neckimu.live.source import HeadsetSource
-    from neckimu.mounts import get_mount
 
-    try:
-        get_mount(args.mount)
-    except ValueError as e:
-        raise NeckimuError(str(e)) from None
+    mount_name(args.mount)
     protocol = load_protocol(args.protocol)
-    out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise NeckimuError(f"--out: cannot create {out}: {e.strerror or e}") from None
+    out = out_folder(args.out)
     stem = time.strftime("session-%Y%m%d-%H%M%S")
     cues = [c.event for c in protocol.schedule()]
     source = HeadsetSource(args.device, out / f"{stem}.csv", cues,
