@@ -125,7 +125,8 @@ class HeadsetClient:
         self.rate_hz = rate_hz
         self.magnetometer = magnetometer
         self._clock = clock
-        self.queue: asyncio.Queue[tuple[float, bytes] | LinkMarker] = asyncio.Queue()
+        #: (arrival time, bytes) or LinkMarker; None is a wake-up from Recorder.stop
+        self.queue: asyncio.Queue[tuple[float, bytes] | LinkMarker | None] = asyncio.Queue()
         self.info: P.Info | None = None
         self.name: str | None = None
         self.address: str | None = None

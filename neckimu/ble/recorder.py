@@ -114,8 +114,9 @@ class Recorder:
         self._latencies: list[float] = []
 
     def stop(self) -> None:
-        """Ask :meth:`run` to finish (drain, close the file)."""
+        """Ask :meth:`run` to finish (drain, close the file); call it on the recorder's loop."""
         self.stop_event.set()
+        self.client.queue.put_nowait(None)  # wake the consumer now, not at its next timeout
 
     async def mark(self, event: Event) -> None:
         """Write an exercise cue, stamped by the headset's clock when it is connected.
@@ -188,9 +189,9 @@ class Recorder:
                 if self.client._task is not None and self.client._task.done():
                     self.client._task.result()  # a DeviceError ends the recording
                 continue
-            self._handle(item)
-            while not q.empty():
-                self._handle(q.get_nowait())
+            for it in [item, *(q.get_nowait() for _ in range(q.qsize()))]:
+                if it is not None:  # None: the wake-up of stop()
+                    self._handle(it)
 
     def _stale(self) -> bool:
         assert self.writer is not None
@@ -230,7 +231,9 @@ class Recorder:
         try:
             q = self.client.queue
             while not q.empty():
-                self._handle(q.get_nowait())
+                item = q.get_nowait()
+                if item is not None:
+                    self._handle(item)
             self._write(self.assembler.flush())
             st = asdict(self.assembler.stats)
             self.writer.update_meta(
