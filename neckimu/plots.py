@@ -1,10 +1,12 @@
-"""Static PNG figures (matplotlib, Agg): angles over time with the exercise windows."""
+"""Static PNG figures: head angles over a session, exercise windows shaded, verdicts marked.
+
+Drawn on a matplotlib ``Figure`` without pyplot, so it is safe from any thread (the live
+window writes its report from a worker thread).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import numpy as np
 
 from neckimu.pipeline import Analysis
 
@@ -18,8 +20,7 @@ def _color(exercise: str) -> str:
     return "#dddddd"
 
 
-def plot_angles(analysis: Analysis, path: str | Path, t_range: tuple[float, float] | None = None
-                ) -> None:
+def plot_angles(analysis: Analysis, path: str | Path, title: str | None = None) -> Path:
     """Write the three head angles over time, exercise windows shaded, rep verdicts marked.
 
     Parameters
@@ -27,21 +28,21 @@ def plot_angles(analysis: Analysis, path: str | Path, t_range: tuple[float, floa
     analysis : Analysis
     path : str or Path
         PNG file to write.
-    t_range : tuple of float, optional
-        Only this time span, s.
-    """
-    import matplotlib
+    title : str, optional
+        Default: the recording's file name.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    from matplotlib.figure import Figure
 
     t = analysis.recording.samples.t
     a = analysis.angles_deg
-    if t_range is not None:
-        m = (t >= t_range[0]) & (t <= t_range[1])
-        t, a = t[m], a[m]
     step = max(1, len(t) // 20000)  # a PNG needs no more points than pixels
-    fig, axes = plt.subplots(3, 1, figsize=(12, 7), sharex=True, constrained_layout=True)
+    fig = Figure(figsize=(12, 7), layout="constrained")
+    axes = fig.subplots(3, 1, sharex=True)
     labels = ["flexion (+) /\nextension (−) [deg]", "lateral flexion\n(+ right) [deg]",
               "rotation\n(+ right) [deg]"]
     for i, ax in enumerate(axes):
@@ -58,7 +59,7 @@ def plot_angles(analysis: Analysis, path: str | Path, t_range: tuple[float, floa
                      fontsize=6, rotation=30, va="bottom")
     axes[-1].set_xlabel("time [s]")
     if len(t):
-        axes[-1].set_xlim(float(np.min(t)), float(np.max(t)))
-    fig.suptitle(Path(analysis.recording.path).name or "session", fontsize=10)
+        axes[-1].set_xlim(float(t[0]), float(t[-1]))
+    fig.suptitle(title or Path(analysis.recording.path).name or "session", fontsize=10)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return Path(path)

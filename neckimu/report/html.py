@@ -18,6 +18,7 @@ import numpy as np
 
 from neckimu import SAFETY_NOTICE, __version__
 from neckimu.errors import NeckimuError
+from neckimu.plots import plot_angles
 from neckimu.recording.events import HOLDS
 from neckimu.report import figures
 from neckimu.report.paths import retraction_path_mm
@@ -169,8 +170,7 @@ def _session(k: int, s: Session, out: Path) -> tuple[str, SessionStats]:
              + (f" · {len(a.recording.gaps)} gaps" if a.recording.gaps else "") + "</p>"]
     if reps:
         parts.append(f"<p><b>{passed} of {len(reps)} reps passed.</b></p>")
-    figures.session_figure(t, a.angles_deg, a.windows, reps, f"{s.path.name}: whole session",
-                           out / f"{stem}-session.png")
+    plot_angles(a, out / f"{stem}-session.png", f"{s.path.name}: whole session")
     parts.append(_img(f"{stem}-session.png", "head angles over the whole session"))
     # one figure per exercise; the four isometric holds share one
     by_exercise: dict[str, list] = {}
