@@ -27,6 +27,7 @@ from neckimu.errors import CalibrationError
 from neckimu.mounts import DEFAULT_MOUNT, MOUNTS, get_mount, infer_mount
 from neckimu.orientation import Orientation
 from neckimu.recording.events import Window
+from neckimu.runs import true_runs
 from neckimu.samples import SampleBlock
 
 #: Head angular speed below which the head counts as still, rad/s (~3 deg/s).
@@ -95,12 +96,6 @@ class Calibration:
         }
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Start/stop indices of the True runs of a boolean array."""
-    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True))
-
-
 def _speed(seg: SampleBlock, bias: np.ndarray, ts: float) -> np.ndarray:
     """Bias-corrected angular speed smoothed over 0.2 s, rad/s, shape (N,)."""
     w = np.linalg.norm(seg.gyr - bias, axis=1)
@@ -121,7 +116,7 @@ def find_still(
     """
     seg = samples.slice(i0, i1)
     speed = _speed(seg, orient.bias[i0:i1], orient.ts)
-    runs = [r for r in _runs(speed < STILL_RAD_S) if (r[1] - r[0]) * orient.ts >= MIN_STILL_S]
+    runs = [r for r in true_runs(speed < STILL_RAD_S) if (r[1] - r[0]) * orient.ts >= MIN_STILL_S]
     if not runs:
         return None
     a, b = runs[0] if first else max(runs, key=lambda r: r[1] - r[0])

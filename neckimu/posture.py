@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 from scipy.ndimage import median_filter
 
+from neckimu.runs import true_runs
+
 
 @dataclass(frozen=True)
 class PostureCriteria:
@@ -102,8 +104,8 @@ def _hysteresis(f: np.ndarray, crit: PostureCriteria, state: bool = False) -> np
 
 def _runs(beyond: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First and last index of every run of True."""
-    edges = np.diff(np.concatenate([[0], beyond.astype(np.int8), [0]]))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    r = np.array(true_runs(beyond), dtype=np.int64).reshape(-1, 2)
+    return r[:, 0], r[:, 1] - 1
 
 
 def bouts(t: np.ndarray, flexion_deg: np.ndarray,

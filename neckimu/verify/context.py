@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -25,7 +25,6 @@ class Context:
     """
 
     analysis: Analysis
-    _cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def t(self) -> np.ndarray:
@@ -68,10 +67,6 @@ class Context:
     def head_to_neutral(self, i0: int, i1: int) -> np.ndarray:
         """Head-to-neutral rotation matrices of samples ``i0:i1``, shape (n, 3, 3)."""
         return head_matrices(self.analysis.orientation.quat[i0:i1], self.analysis.calibration)
-
-    def sensor_to_neutral(self, i0: int, i1: int) -> np.ndarray:
-        """Sensor-to-neutral rotation matrices of samples ``i0:i1``, shape (n, 3, 3)."""
-        return self.head_to_neutral(i0, i1) @ self.sensor_to_head.as_matrix()
 
     def angular_speed_deg_s(self, i0: int, i1: int, *, frozen: bool = False) -> np.ndarray:
         """Bias-corrected angular speed, deg/s, shape (n,); ``frozen``: with the hold bias."""

@@ -8,6 +8,8 @@ import numpy as np
 from scipy.ndimage import median_filter
 from scipy.signal import butter, sosfiltfilt
 
+from neckimu.runs import true_runs
+
 #: Voluntary head movements (a 1 s glide) live below this; tremor (8-12 Hz) above, Hz.
 MOVEMENT_BAND_HZ = 2.0
 
@@ -18,12 +20,6 @@ class Burst:
 
     start: int
     stop: int
-
-
-def runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """``[start, stop)`` index pairs of the True runs of a boolean array."""
-    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True))
 
 
 def lowpass(x: np.ndarray, ts: float, cutoff_hz: float = MOVEMENT_BAND_HZ) -> np.ndarray:
@@ -73,7 +69,7 @@ def moving_mask(
     weak = (speed > edge_fraction * speed_threshold_deg_s) | (
         acc > edge_fraction * acc_threshold_m_s2)
     out = np.zeros_like(strong)
-    for a, b in runs(weak):
+    for a, b in true_runs(weak):
         if strong[a:b].any():
             out[a:b] = True
     return out
@@ -83,7 +79,7 @@ def bursts(moving: np.ndarray, ts: float, *, min_s: float = 0.25, merge_s: float
            ) -> list[Burst]:
     """Movements: moving runs merged across pauses shorter than ``merge_s``, at least ``min_s``."""
     merged: list[list[int]] = []
-    for a, b in runs(moving):
+    for a, b in true_runs(moving):
         if merged and (a - merged[-1][1]) * ts < merge_s:
             merged[-1][1] = b
         else:
