@@ -26,7 +26,7 @@ _AXIS_NAMES = ("flexion", "lateral flexion", "rotation")
 
 @dataclass(frozen=True)
 class StretchCriteria:
-    """Thresholds of the stretch verifier.
+    """Thresholds of the stretch verifier (the pass rule; docs/verification.md).
 
     Attributes
     ----------
@@ -35,16 +35,68 @@ class StretchCriteria:
         (``stretch_hold_s``: {exercise: s}, written from the guided protocol).
     min_fraction : float
         Share of ``target_s`` that must be held to pass.
+    min_reached_deg : float
+        Smallest reached angle toward the prescribed side, deg.
+    wrong_side_deg : float
+        A reached angle below −this (toward the other side) is ``wrong_side``, deg.
     band_deg : float
-        Half-width of the band around the reached angle that counts as held, deg.
+        Half-width of the band around the reached angle that counts as held, deg (at most
+        half the reached angle).
     max_unsteadiness_deg : float
-        Largest standard deviation of the angle while held, deg.
+        Largest ± excursion of the angle about its trend over the plateau, deg.
     """
 
     target_s: float = 30.0
     min_fraction: float = 0.8
+    min_reached_deg: float = 15.0
+    wrong_side_deg: float = 5.0
     band_deg: float = 5.0
     max_unsteadiness_deg: float = 2.0
+
+
+def unsteadiness_deg(theta_deg: np.ndarray) -> float:
+    """± excursion of an angle about its linear trend: half its 5-95th percentile range, deg.
+
+    A bounce of ±A deg gives ~A; a slow creep (a trend) gives ~0.
+
+    Parameters
+    ----------
+    theta_deg : ndarray, shape (n,)
+        The stretch angle over the hold plateau, deg.
+    """
+    if len(theta_deg) < 3:
+        return 0.0
+    x = np.arange(len(theta_deg), dtype=float)
+    resid = theta_deg - np.polyval(np.polyfit(x, theta_deg, 1), x)
+    p5, p95 = np.percentile(resid, [5.0, 95.0])
+    return float(0.5 * (p95 - p5))
+
+
+def classify_stretch(reached_deg: float, held_s: float, unsteady_deg: float, target_s: float,
+                     crit: StretchCriteria = StretchCriteria()) -> list[str]:
+    """Fault names of one stretch (the pass rule), most important first; [] for a pass.
+
+    Parameters
+    ----------
+    reached_deg : float
+        Reached angle, signed so the prescribed direction is positive, deg.
+    held_s : float
+        Time held near the reached angle, s.
+    unsteady_deg : float
+        :func:`unsteadiness_deg` over the plateau, deg.
+    target_s : float
+        Prescribed hold, s.
+    """
+    if reached_deg < -crit.wrong_side_deg:
+        return ["wrong_side"]
+    if reached_deg < crit.min_reached_deg:
+        return ["not_reached"]
+    faults = []
+    if held_s < crit.min_fraction * target_s:
+        faults.append("short")
+    if unsteady_deg > crit.max_unsteadiness_deg:
+        faults.append("unsteady")
+    return faults
 
 
 def verify_stretch(ctx: Context, w: Window, index: int, total: int,
