@@ -60,9 +60,60 @@ class Orientation:
     mode: str
 
 
-def gyro_for_fixed_rate(
-    t: np.ndarray, gyr: np.ndarray, ts: float, t_prev: float | None = None
-) -> np.ndarray:
+#: The sensor's real period is measured over this many samples.
+PERIOD_WINDOW = 100
+
+
+class SampleIntervals:
+    """The true interval before each sample, from jittery time stamps.
+
+    An IMU samples on its own oscillator, at a steady period; what jitters is the *time stamp*
+    (a host or a firmware loop stamping samples as it reads them: a few hundred µs on a 10 ms
+    period). Integrating the gyro over each stamped interval would turn that jitter into
+    rotation noise (4 % of every sample's rotation). So each interval is taken as a whole
+    number of periods — 1, or more where samples were dropped — of the period measured over the
+    last :data:`PERIOD_WINDOW` samples. Causal and block by block: a live stream gets the same
+    intervals as the same samples read from a file.
+
+    Parameters
+    ----------
+    ts : float
+        Nominal sampling time, s (the real period may differ by up to ±30 %).
+    """
+
+    def __init__(self, ts: float) -> None:
+        self.ts = float(ts)
+        self._t = np.zeros(0)  # the last PERIOD_WINDOW + 1 stamps ..
+        self._c = np.zeros(0)  # .. and the number of periods since the first one
+
+    def __call__(self, t: np.ndarray) -> np.ndarray:
+        """Intervals before each sample of the next block ``t``, s, shape (N,)."""
+        n = len(t)
+        if not n:
+            return np.zeros(0)
+        t_all = np.concatenate([self._t, t])
+        start = len(self._t)
+        dt = np.diff(t_all, prepend=t_all[0] - self.ts)[start:]
+        k = np.maximum(1.0, np.round(dt / self.ts))
+        if not start:
+            k[0] = 0.0  # the first sample of the stream has no interval before it
+        c0 = self._c[-1] if start else 0.0
+        c_all = np.concatenate([self._c, c0 + np.cumsum(k)])
+        idx = np.arange(start, start + n)
+        back = np.maximum(idx - PERIOD_WINDOW, 0)
+        periods = c_all[idx] - c_all[back]
+        period = np.where(periods > 0,
+                          (t_all[idx] - t_all[back]) / np.maximum(periods, 1e-12), self.ts)
+        out = np.where(dt > MAX_GAP_S, self.ts, np.maximum(k, 1.0) * period)
+        if not start:
+            out[0] = self.ts
+        keep = PERIOD_WINDOW + 1
+        self._t, self._c = t_all[-keep:], c_all[-keep:]
+        return out
+
+
+def gyro_for_fixed_rate(t: np.ndarray, gyr: np.ndarray, ts: float,
+                        intervals: SampleIntervals | None = None) -> np.ndarray:
     """Scale gyro samples so a fixed-``ts`` integrator reproduces the real intervals.
 
     Parameters
@@ -73,20 +124,19 @@ def gyro_for_fixed_rate(
         Angular rate, rad/s.
     ts : float
         The filter's fixed sampling time, s.
-    t_prev : float, optional
-        Time of the sample before ``t[0]`` (live blocks), s.
+    intervals : SampleIntervals, optional
+        The stream's interval estimator (live blocks); a new one by default.
 
     Returns
     -------
     ndarray, shape (N, 3), C-contiguous
-        ``gyr_i · dt_i / ts`` with ``dt_i = t_i − t_{i−1}``; the ratio is 1 for a first
-        sample without ``t_prev`` and across gaps longer than :data:`MAX_GAP_S`.
+        ``gyr_i · dt_i / ts`` with ``dt_i`` from :class:`SampleIntervals`; the ratio is 1 for
+        the first sample of a stream and across gaps longer than :data:`MAX_GAP_S`.
     """
     if not len(t):
         return np.zeros((0, 3))
-    dt = np.diff(t, prepend=t[0] - ts if t_prev is None else t_prev)
-    ratio = np.where(dt > MAX_GAP_S, ts, dt) / ts
-    return np.ascontiguousarray(gyr * ratio[:, None])
+    dt = (intervals or SampleIntervals(ts))(t)
+    return np.ascontiguousarray(gyr * (dt / ts)[:, None])
 
 
 def estimate_offline(
@@ -137,19 +187,26 @@ class OnlineOrientation:
         self.ts = float(ts)
         self.use_mag = use_mag
         self._vqf = VQF(self.ts, **HEAD_PARAMS)
-        self._last_t: float | None = None
+        self._intervals = SampleIntervals(self.ts)
 
     def update(self, block: SampleBlock) -> np.ndarray:
         """Feed a block; returns its sensor-to-earth quaternions (w, x, y, z), shape (N, 4)."""
         if not len(block):
             return np.zeros((0, 4))
-        gyr = gyro_for_fixed_rate(block.t, block.gyr, self.ts, self._last_t)
-        self._last_t = float(block.t[-1])
+        gyr = gyro_for_fixed_rate(block.t, block.gyr, self.ts, self._intervals)
         acc = np.ascontiguousarray(block.acc)
         if self.use_mag and block.mag is not None:
             out = self._vqf.updateBatch(gyr, acc, np.ascontiguousarray(block.mag))
             return out["quat9D"]
         return self._vqf.updateBatch(gyr, acc)["quat6D"]
+
+    def update_full(self, block: SampleBlock) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Feed a block (6D); returns quaternions (N, 4), gyro bias (N, 3) and rest (N,)."""
+        if not len(block):
+            return np.zeros((0, 4)), np.zeros((0, 3)), np.zeros(0, bool)
+        gyr = gyro_for_fixed_rate(block.t, block.gyr, self.ts, self._intervals)
+        out = self._vqf.updateBatch(gyr, np.ascontiguousarray(block.acc))
+        return out["quat6D"], out["bias"], out["restDetected"].astype(bool)
 
     def freeze_bias(self, frozen: bool = True) -> None:
         """Stop (or resume) gyro bias estimation.
@@ -174,6 +231,31 @@ class OnlineOrientation:
     def rest(self) -> bool:
         """Whether VQF currently detects rest."""
         return bool(self._vqf.getRestDetected())
+
+
+def filter_period(meta: dict[str, Any], t: np.ndarray) -> float:
+    """The sampling time the causal filter runs with, s: the same live and offline.
+
+    The nominal rate from the recording's metadata when it has one, else the median interval
+    of the first 200 samples (all a live session would have seen when it started the filter).
+    """
+    rate = meta.get("nominal_rate_hz")
+    if isinstance(rate, (int, float)) and np.isfinite(rate) and 1.0 <= rate <= 10_000.0:
+        return 1.0 / float(rate)
+    return sample_period(t[:200])
+
+
+def estimate_causal(samples: SampleBlock, ts: float) -> Orientation:
+    """Causal 6D orientation of a whole recording: the live filter, run offline.
+
+    Parameters
+    ----------
+    samples : SampleBlock
+    ts : float
+        Filter sampling time (:func:`filter_period`), s.
+    """
+    quat, bias, rest = OnlineOrientation(ts).update_full(samples)
+    return Orientation(quat, bias, rest, ts, "6D causal")
 
 
 def estimate_causal_frozen(
