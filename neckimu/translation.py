@@ -13,13 +13,19 @@ the head centre itself (midway between the ears), in the neutral (trunk) frame.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.integrate import cumulative_trapezoid
 from scipy.spatial.transform import Rotation
 from vqf import VQF
 
+from neckimu.filters import lowpass_fir
 from neckimu.orientation import gyro_for_fixed_rate
 from neckimu.samples import G
+
+#: Band of voluntary head movement kept in the acceleration before integration, Hz.
+MOVEMENT_BAND_HZ = 3.0
 
 
 def linear_acceleration(acc_sensor: np.ndarray, m_ns: np.ndarray) -> np.ndarray:
@@ -90,6 +96,80 @@ def rotation_progress(rot: np.ndarray, still_2: slice) -> np.ndarray:
     return np.clip(rv @ end / n2, 0.0, 1.0)
 
 
+@dataclass(frozen=True)
+class SensorErrorPrior:
+    """Sizes (1 sigma) of the sensor errors a movement's residual acceleration comes from.
+
+    Attributes
+    ----------
+    gyro_bias_rad_s : float
+        Error of the filter's gyro bias estimate: 0.1 deg/s (the online VQF on the simulator
+        with drifting bias: median 0.06, 90th percentile 0.13 deg/s).
+    acc_bias_m_s2 : float
+        Accelerometer offset: 20 mg, the typical zero-g offset of the BMI270 (Rev2 board);
+        the LSM9DS1 (Rev1) specifies ±90 mg.
+    acc_scale : float
+        Accelerometer scale and cross-axis error (~1.5 %).
+    """
+
+    gyro_bias_rad_s: float = np.radians(0.1)
+    acc_bias_m_s2: float = 0.2
+    acc_scale: float = 0.015
+
+    @classmethod
+    def for_sensor(cls, sensor: str | None) -> SensorErrorPrior:
+        """The prior for a sensor named in a recording's metadata (``LSM9DS1``, ``BMI270``)."""
+        if sensor and "LSM9DS1" in sensor.upper():
+            return cls(acc_bias_m_s2=0.5)
+        return cls()
+
+
+def leak_correction(t: np.ndarray, rot: np.ndarray, residual: np.ndarray, acc_1: np.ndarray,
+                    k2: int, prior: SensorErrorPrior) -> np.ndarray:
+    """The error acceleration along a movement, from what remains in the still pose after it.
+
+    Two causes leave a residual ``r`` in the second still pose, with different shapes in time:
+
+    - a gyro bias error tilts the estimated frame a little more every second, leaking gravity
+      in proportion to the time since the first pose (perpendicular to gravity);
+    - the accelerometer's bias and scale error turn with the sensor (``(R - I) b``), in
+      proportion to how far it has rotated (:func:`rotation_progress`).
+
+    ``r`` is split between them by their prior covariances (the maximum a posteriori split),
+    and each part is spread along the movement in its own shape.
+
+    Parameters
+    ----------
+    t : ndarray, shape (n,)
+        Times, s.
+    rot : ndarray, shape (n, 3, 3)
+        Sensor rotation since ``t[0]`` (:func:`relative_rotations`).
+    residual : ndarray, shape (3,)
+        Mean residual acceleration in the second still pose, first-pose frame, m/s².
+    acc_1 : ndarray, shape (3,)
+        Specific force in the first still pose (gravity), m/s².
+    k2 : int
+        Index where the second still pose starts.
+    prior : SensorErrorPrior
+
+    Returns
+    -------
+    ndarray, shape (n, 3)
+        Error acceleration to subtract, m/s².
+    """
+    span = max(float(t[min(k2, len(t) - 1)] - t[0]), 1e-6)
+    up = acc_1 / max(np.linalg.norm(acc_1), 1e-9)
+    c_time = (G * prior.gyro_bias_rad_s * span) ** 2 * (np.eye(3) - np.outer(up, up))
+    angle = float(np.linalg.norm(Rotation.from_matrix(rot[min(k2, len(rot) - 1)]).as_rotvec()))
+    c_turn = (prior.acc_bias_m_s2 ** 2 + (G * prior.acc_scale) ** 2) * angle ** 2 * np.eye(3)
+    r_time = c_time @ np.linalg.solve(c_time + c_turn + 1e-12 * np.eye(3), residual)
+    shape_time = np.clip((t - t[0]) / span, 0.0, 1.0)
+    shape_turn = rotation_progress(rot, slice(k2, None))
+    if not shape_turn.any():  # it hardly turned: whatever remains grew with time
+        shape_turn = shape_time
+    return np.outer(shape_time, r_time) + np.outer(shape_turn, residual - r_time)
+
+
 def head_centre_displacement(
     t: np.ndarray,
     acc: np.ndarray,
@@ -100,8 +180,9 @@ def head_centre_displacement(
     m_ns_1: np.ndarray,
     m_nh: np.ndarray,
     lever_arm_m: np.ndarray,
+    errors: SensorErrorPrior | None = None,
 ) -> np.ndarray:
-    """Head-centre displacement over one movement between two still phases, neutral frame.
+    """Head-centre displacement over one movement between two still phases, level frame.
 
     Parameters
     ----------
@@ -121,6 +202,8 @@ def head_centre_displacement(
         Head-to-neutral rotations (for the lever arm).
     lever_arm_m : ndarray, shape (3,)
         Sensor position relative to the head centre, head frame, m.
+    errors : SensorErrorPrior, optional
+        How large the sensor errors behind the residual acceleration can be.
 
     Returns
     -------
@@ -131,19 +214,26 @@ def head_centre_displacement(
     Notes
     -----
     Acceleration is integrated in the frame of the first still pose, rotated by the gyro, with
-    gravity (plus bias) taken from that pose. An accelerometer bias of a few tens of mg,
-    constant in the sensor frame, changes its projection by ~0.05 m/s² as the head flexes
-    10 deg; a zero-velocity correction alone cannot cancel that (it is not constant) and it
-    costs ~5 mm. It is measured in the second still pose, where the head does not accelerate,
-    and removed in proportion to the rotation (:func:`rotation_progress`).
+    gravity (plus accelerometer bias) taken from that pose. In the second still pose the true
+    acceleration is zero, so what remains there is error (:func:`leak_correction`), removed
+    along the movement in the shape each cause gives it. Only the movement itself is
+    integrated, from the last still sample before it to the first after it, with zero velocity
+    at both ends: white acceleration noise grows the position error as T^1.5, and inside the
+    still phases the head does not move.
     """
-    rot = relative_rotations(t, gyr, ts)  # sensor(t) -> sensor(t0)
+    k1 = max(still_1.stop - 1, 0)  # the movement: last still sample before ..
+    k2 = max(still_2.start, k1 + 1)  # .. first still sample after
     acc_1 = acc[still_1].mean(axis=0)  # gravity (+ bias) in the first pose
-    lin = np.einsum("nij,nj->ni", rot, acc) - acc_1
-    # In the second still pose the true acceleration is zero: what remains is the bias turned
-    # with the sensor, (R - I) b, plus gravity leaking through any gyro scale error; both grow
-    # with the rotation, so they are removed in proportion to it.
-    lin -= np.outer(rotation_progress(rot, still_2), lin[still_2].mean(axis=0))
-    d_sensor = zupt_displacement(t, lin) @ m_ns_1.T
-    lever = m_nh @ lever_arm_m  # (n, 3): sensor offset from the head centre, neutral frame
+    rot = relative_rotations(t[k1:], gyr[k1:], ts)  # sensor(t) -> sensor(t[k1])
+    # tremor (8-12 Hz) shakes a sensor on a lever arm by ~0.2 m/s²: it moves nothing, but a
+    # short average of it would look like a residual error
+    lin = lowpass_fir(np.einsum("nij,nj->ni", rot, acc[k1:]) - acc_1, ts, MOVEMENT_BAND_HZ)
+    j2 = still_2.start - k1
+    lin -= leak_correction(t[k1:], rot, lin[j2: still_2.stop - k1].mean(axis=0), acc_1, j2,
+                           errors or SensorErrorPrior())
+    d_sensor = np.zeros((len(t), 3))
+    d_sensor[k1: k2 + 1] = zupt_displacement(t[k1: k2 + 1], lin[: k2 + 1 - k1])
+    d_sensor[k2 + 1:] = d_sensor[k2]
+    d_sensor = d_sensor @ m_ns_1.T
+    lever = m_nh @ lever_arm_m  # (n, 3): sensor offset from the head centre, level frame
     return d_sensor - (lever - lever[0])
