@@ -16,7 +16,7 @@ preset's nominal rotation; the result says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -257,3 +257,15 @@ def calibrate(
         neutral=neutral,
         notes=notes,
     )
+
+
+def with_neutral(cal: Calibration, t: np.ndarray, quat_wxyz: np.ndarray) -> Calibration:
+    """The same head frame with its neutral pose taken from another orientation estimate.
+
+    The neutral pose is a head-to-earth rotation, so it belongs to one estimate's earth frame
+    (a 6D heading is arbitrary per run); the sensor-to-head rotation does not.
+    """
+    i0, i1 = (int(i) for i in np.searchsorted(t, cal.still_s))
+    i1 = max(i1, i0 + 1)
+    q_es = Rotation.from_quat(_quat_xyzw(quat_wxyz[i0:i1])).mean()
+    return replace(cal, neutral=q_es * cal.sensor_to_head.inv())

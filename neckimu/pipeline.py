@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from neckimu.angles import head_angles_deg
 from neckimu.errors import InputError
-from neckimu.headframe import Calibration, calibrate
-from neckimu.orientation import Orientation, estimate_offline
+from neckimu.headframe import Calibration, calibrate, with_neutral
+from neckimu.orientation import Orientation, estimate_causal, estimate_offline, filter_period
 from neckimu.recording.events import Window, windows
 from neckimu.recording.reader import Recording
+from neckimu.verify import verify_all
+from neckimu.verify.context import Context
+from neckimu.verify.reps import Rep
 
 #: Called with the name of each stage as it starts (for a progress bar).
 Progress = Callable[[str], None]
@@ -31,24 +33,28 @@ class Analysis:
     ----------
     recording : Recording
     orientation : Orientation
-        Sensor orientation (6D, used for all exercise checks).
+        Sensor orientation (offlineVQF, 6D): the angles shown and exported.
+    causal : Orientation
+        The live filter run over the recording: what the verifiers judge (as live).
     calibration : Calibration
+        Head frame; its neutral pose refers to ``orientation``.
     angles_deg : ndarray, shape (N, 3)
         Flexion, lateral flexion, rotation relative to neutral, deg.
     windows : list of Window
         Exercise windows from the events, clipped to the data.
-    reps : list of dict
-        Per-rep results (schema: docs/analysis-json.md).
+    reps : list of Rep
+        Per-rep results (``neckimu.verify.reps``; JSON: docs/analysis-json.md).
     notes : list of str
         Assumptions and warnings, for people.
     """
 
     recording: Recording
     orientation: Orientation
+    causal: Orientation
     calibration: Calibration
     angles_deg: np.ndarray
     windows: list[Window]
-    reps: list[dict[str, Any]] = field(default_factory=list)
+    reps: list[Rep] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -90,19 +96,22 @@ def analyze(
         raise InputError(rec.path, "fewer than two samples")
     step("orientation")
     orient = estimate_offline(rec.samples)
+    causal = estimate_causal(rec.samples, filter_period(rec.meta, rec.samples.t))
     step("head frame")
     wins = _clip_windows(rec)
     cal_win = next((w for w in wins if w.exercise == "calibrate"), None)
     source = "argument"
     if mount is None and isinstance(rec.meta.get("mount"), str):
         mount, source = rec.meta["mount"], "recording"
-    cal = calibrate(rec.samples, orient, cal_win, mount=mount, mount_source=source)
+    cal = calibrate(rec.samples, causal, cal_win, mount=mount, mount_source=source)
     step("angles")
-    angles = head_angles_deg(orient.quat, cal)
-    analysis = Analysis(rec, orient, cal, angles, wins, notes=list(rec.warnings) + cal.notes)
+    shown = with_neutral(cal, rec.samples.t, orient.quat)
+    angles = head_angles_deg(orient.quat, shown)
+    analysis = Analysis(rec, orient, causal, shown, angles, wins,
+                        notes=list(rec.warnings) + cal.notes)
     if verify:
         step("verification")
-        from neckimu.verify import verify_all  # the verifiers build on Analysis
-
-        analysis.reps = verify_all(analysis)
+        ctx = Context(rec.samples, causal.quat, causal.bias, causal.ts, cal, meta=rec.meta,
+                      saturated=getattr(rec, "saturated", None))
+        analysis.reps = verify_all(ctx, windows(rec.events))
     return analysis

@@ -49,7 +49,7 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
             for w in analysis.windows
         ],
         "angles_summary": angles_summary(analysis.angles_deg),
-        "reps": analysis.reps,
+        "reps": [r.to_json() for r in analysis.reps],
         "notes": analysis.notes,
         "safety": SAFETY_NOTICE,
     }
@@ -74,8 +74,8 @@ def summary_lines(analysis: Analysis) -> list[str]:
     lines += [f"note: {n}" for n in analysis.notes]
     if analysis.reps:
         lines.append("")
-        lines += [r.get("message", "") for r in analysis.reps]
-        passed = sum(r["verdict"] == "pass" for r in analysis.reps)
+        lines += [r.message() for r in analysis.reps]
+        passed = sum(r.verdict == "pass" for r in analysis.reps)
         lines.append(f"{passed}/{len(analysis.reps)} reps passed")
     elif not analysis.windows:
         lines.append("no exercise events: angles only (pass --events to check reps)")

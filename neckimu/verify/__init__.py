@@ -1,31 +1,55 @@
 """Exercise verifiers: rep by rep, was the exercise done right?
 
-``verify_all`` runs the verifier of each exercise window of an analysis and returns the per-rep
-records of the analysis JSON (docs/analysis-json.md), in time order.
+:func:`verify_window` judges one exercise window (a hold rep, a stretch rep, a retraction set)
+and :func:`verify_all` every window of a session, in time order, as typed results
+(``neckimu.verify.reps``). The live session calls :func:`verify_window` on each window once its
+data is complete; ``neckimu analyze`` calls :func:`verify_all`: the same code, on the same
+causal orientation, gives the same verdicts.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from neckimu.pipeline import Analysis
-from neckimu.recording.events import HOLDS
+from neckimu.recording.events import HOLDS, Window
 from neckimu.verify.context import Context, rep_labels
-from neckimu.verify.hold import verify_hold
-from neckimu.verify.retraction import verify_retraction_set
+from neckimu.verify.hold import HoldCriteria, verify_hold
+from neckimu.verify.reps import Rep
+from neckimu.verify.retraction import FINAL_AFTER_S, RepFinding, verify_retraction_set
 from neckimu.verify.stretch import verify_stretch
 
+#: Exercises that have a verifier.
+VERIFIED = (*HOLDS, "retraction")
 
-def verify_all(analysis: Analysis) -> list[dict[str, Any]]:
-    """Per-rep records of every exercise window of ``analysis``, in time order."""
-    ctx = Context(analysis)
-    reps: list[dict[str, Any]] = []
-    labels = rep_labels(analysis.windows)
-    for k, w in enumerate(analysis.windows):
-        if w.exercise in HOLDS:
-            reps.append(verify_hold(ctx, w, *labels[k]))
-        elif w.exercise == "retraction":
-            reps += verify_retraction_set(ctx, w)
-        elif w.exercise.startswith("stretch_"):
-            reps.append(verify_stretch(ctx, w, *labels[k]))
-    return sorted(reps, key=lambda r: r["start_s"])
+
+def has_verifier(exercise: str) -> bool:
+    """Whether ``exercise`` windows are judged rep by rep."""
+    return exercise in VERIFIED or exercise.startswith("stretch_")
+
+
+def margin_after_s(exercise: str) -> float:
+    """Data needed after a window's end before it can be judged, s."""
+    if exercise == "retraction":
+        return RepFinding().margin_s + FINAL_AFTER_S
+    if exercise in HOLDS:
+        return HoldCriteria().margin_s
+    return 0.6
+
+
+def verify_window(ctx: Context, w: Window, index: int = 1, total: int = 1) -> list[Rep]:
+    """The reps of one exercise window (``index``/``total``: its place among its exercise)."""
+    if w.exercise in HOLDS:
+        return [verify_hold(ctx, w, index, total)]
+    if w.exercise == "retraction":
+        return list(verify_retraction_set(ctx, w))
+    if w.exercise.startswith("stretch_"):
+        return [verify_stretch(ctx, w, index, total)]
+    return []
+
+
+def verify_all(ctx: Context, windows: list[Window]) -> list[Rep]:
+    """Every rep of every window, in time order."""
+    judged = [w for w in windows if has_verifier(w.exercise)]
+    labels = rep_labels([w.exercise for w in judged])
+    reps: list[Rep] = []
+    for w, (index, total) in zip(judged, labels, strict=True):
+        reps += verify_window(ctx, w, index, total)
+    return sorted(reps, key=lambda r: r.start_s)

@@ -1,89 +1,154 @@
-"""What every verifier reads: one analysis, its derived signals computed once and shared."""
+"""What every verifier reads: samples, a causal orientation and the head frame.
+
+The verifiers judge a rep from the samples around it and from an orientation estimate that is
+*causal* (VQF fed sample by sample from the start of the session). The live session runs the
+very same filter on the very same samples, so a rep judged live and the same rep judged later
+by ``neckimu analyze`` get the same numbers and the same verdict.
+
+Nothing here depends on the heading of the earth frame: 6D orientation drifts about the
+vertical (~20 deg/h), so every verifier measures relative to the head's own pose at the start
+of its rep, in a level frame whose forward is the head's forward at that moment.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from neckimu.angles import head_matrices
+from neckimu.headframe import Calibration
 from neckimu.mounts import get_mount
-from neckimu.orientation import bias_outside, estimate_causal_frozen
-from neckimu.pipeline import Analysis
-from neckimu.recording.events import HOLDS, Window
+from neckimu.orientation import MAX_GAP_S
+from neckimu.samples import SampleBlock
+from neckimu.verify.activity import NoiseFloor, Signals, movement_signals
 
 
 @dataclass
 class Context:
-    """Signals of one analysis that the verifiers share.
+    """The data of one session (or of its recent part, live) as the verifiers see it.
 
     Attributes
     ----------
-    analysis : Analysis
+    samples : SampleBlock
+        Samples, SI units, sensor frame.
+    quat : ndarray, shape (N, 4)
+        Causal sensor-to-earth orientation (w, x, y, z), earth z up.
+    bias : ndarray, shape (N, 3)
+        Causal gyro bias estimate, rad/s.
+    ts : float
+        Sampling time of the filter, s.
+    calibration : Calibration
+        Head frame (sensor-to-head rotation, mount, still phase).
+    meta : dict
+        Recording metadata (``stretch_hold_s``: prescribed stretch holds).
+    t_final : float
+        Data after this time is not complete yet (live: the newest sample), s.
+    saturated : ndarray of bool, shape (N,), optional
+        Samples where a sensor saturated.
     """
 
-    analysis: Analysis
+    samples: SampleBlock
+    quat: np.ndarray
+    bias: np.ndarray
+    ts: float
+    calibration: Calibration
+    meta: dict[str, Any] = field(default_factory=dict)
+    t_final: float = float("inf")
+    saturated: np.ndarray | None = None
 
     @property
     def t(self) -> np.ndarray:
         """Sample times, s, shape (N,)."""
-        return self.analysis.recording.samples.t
+        return self.samples.t
+
+    @property
+    def t_end(self) -> float:
+        """Time of the last sample that is final, s."""
+        return min(float(self.t[-1]), self.t_final) if len(self.t) else -np.inf
 
     def index(self, t0: float, t1: float) -> tuple[int, int]:
         """Sample index range ``[i0, i1)`` of the time span ``[t0, t1)``."""
         i0, i1 = np.searchsorted(self.t, [t0, t1])
         return int(i0), int(i1)
 
-    @property
-    def hold_windows(self) -> list[Window]:
-        return [w for w in self.analysis.windows if w.exercise in HOLDS]
-
     @cached_property
-    def frozen_bias(self) -> np.ndarray:
-        """Gyro bias learnt outside the hold windows and frozen inside them, rad/s, (N, 3)."""
-        ranges = [self.index(w.start_s, w.end_s) for w in self.hold_windows]
-        return bias_outside(self.analysis.recording.samples, ranges,
-                            ts=self.analysis.orientation.ts)
-
-    @cached_property
-    def frozen_quat(self) -> np.ndarray:
-        """Causal orientation, bias frozen inside every hold window at :attr:`frozen_bias`,
-        (N, 4) wxyz. Gravity still corrects inclination: a real tilt stays visible."""
-        ranges = [self.index(w.start_s, w.end_s) for w in self.hold_windows]
-        return estimate_causal_frozen(self.analysis.recording.samples, ranges,
-                                      ts=self.analysis.orientation.ts, bias=self.frozen_bias)
-
-    @cached_property
-    def sensor_to_head(self) -> Rotation:
-        return self.analysis.calibration.sensor_to_head
+    def sensor_to_head(self) -> np.ndarray:
+        """Board-frame vectors to head-frame vectors, matrix (3, 3)."""
+        return self.calibration.sensor_to_head.as_matrix()
 
     @cached_property
     def lever_arm_m(self) -> np.ndarray:
         """IMU position relative to the head centre, head frame, m (from the mount preset)."""
-        return get_mount(self.analysis.calibration.mount).lever_arm_m
+        return get_mount(self.calibration.mount).lever_arm_m
 
-    def head_to_neutral(self, i0: int, i1: int) -> np.ndarray:
-        """Head-to-neutral rotation matrices of samples ``i0:i1``, shape (n, 3, 3)."""
-        return head_matrices(self.analysis.orientation.quat[i0:i1], self.analysis.calibration)
+    def floor_before(self, t0: float, span_s: float = 30.0) -> NoiseFloor:
+        """The head's signals at rest, from the quietest 2 s of the ``span_s`` before ``t0``.
 
-    def angular_speed_deg_s(self, i0: int, i1: int, *, frozen: bool = False) -> np.ndarray:
-        """Bias-corrected angular speed, deg/s, shape (n,); ``frozen``: with the hold bias."""
-        s = self.analysis.recording.samples
-        bias = self.frozen_bias[i0] if frozen else self.analysis.orientation.bias[i0:i1]
-        w = s.gyr[i0:i1] - bias
-        return np.degrees(np.linalg.norm(w, axis=1))
+        Measured before the exercise starts, so it is known (and the same) live and offline.
+        """
+        a, b = self.index(t0 - span_s, t0)
+        return NoiseFloor.quietest(self.signals(a, b), self.ts)
+
+    def signals(self, i0: int, i1: int) -> Signals:
+        """Movement signals of samples ``i0:i1``."""
+        s = self.samples
+        return movement_signals(s.gyr[i0:i1] - self.bias[i0:i1], s.acc[i0:i1],
+                                self.quat[i0:i1], self.ts)
+
+    def level_frame(self, i0: int, i1: int) -> np.ndarray:
+        """Sensor-to-level rotation matrices of samples ``i0:i1``, shape (n, 3, 3).
+
+        The level frame has z up and x along the head's forward direction at sample ``i0``
+        (projected on the horizontal): the trunk frame of a person facing forward, with no
+        reference to the earth's heading.
+        """
+        m_es = Rotation.from_quat(self.quat[i0:i1], scalar_first=True).as_matrix()
+        fwd = m_es[0] @ self.sensor_to_head.T[:, 0]  # head x in the earth frame
+        yaw = np.arctan2(fwd[1], fwd[0])
+        c, s = np.cos(yaw), np.sin(yaw)
+        rz_inv = np.array([[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, 1.0]])
+        return rz_inv @ m_es
+
+    def head_in_level(self, i0: int, i1: int) -> np.ndarray:
+        """Head-to-level rotation matrices of samples ``i0:i1`` (see :meth:`level_frame`)."""
+        return self.level_frame(i0, i1) @ self.sensor_to_head.T
+
+    def coverage(self, t0: float, t1: float) -> str | None:
+        """Why the span ``[t0, t1]`` lacks data, in words; None when it is all there.
+
+        Missing: samples before the recording started or after it ended (or, live, not yet
+        final), or a gap longer than :data:`~neckimu.orientation.MAX_GAP_S` inside it.
+        """
+        t = self.t
+        if not np.isfinite(t1):
+            return "it has no end cue"
+        if not len(t) or t0 < t[0] - 2 * self.ts:
+            return "the recording starts after it began"
+        if t1 > self.t_end + 2 * self.ts:
+            return (f"the recording ends {t1 - self.t_end:.1f} s before it did"
+                    if self.t_final == float("inf") else "not over yet")
+        i0, i1 = self.index(t0, t1)
+        dt = np.diff(t[max(0, i0 - 1): i1 + 1])
+        if len(dt) and dt.max() > MAX_GAP_S:
+            return f"{dt.max():.1f} s of data are missing inside it"
+        return None
+
+    def saturated_in(self, i0: int, i1: int) -> int:
+        """How many samples of ``i0:i1`` saturated a sensor."""
+        return 0 if self.saturated is None else int(self.saturated[i0:i1].sum())
 
 
-def rep_labels(windows: list[Window]) -> dict[int, tuple[int, int]]:
+def rep_labels(exercises: list[str]) -> list[tuple[int, int]]:
     """For each window (by position), its 1-based index among its exercise and their count."""
     counts: dict[str, int] = {}
-    for w in windows:
-        counts[w.exercise] = counts.get(w.exercise, 0) + 1
+    for e in exercises:
+        counts[e] = counts.get(e, 0) + 1
     seen: dict[str, int] = {}
-    out = {}
-    for k, w in enumerate(windows):
-        seen[w.exercise] = seen.get(w.exercise, 0) + 1
-        out[k] = (seen[w.exercise], counts[w.exercise])
+    out = []
+    for e in exercises:
+        seen[e] = seen.get(e, 0) + 1
+        out.append((seen[e], counts[e]))
     return out

@@ -1,47 +1,63 @@
-"""Cervical retraction: glide the head straight back and slightly up, keep, return.
+"""Cervical retraction: glide the head straight back and slightly up, keep it, return.
 
-Inside the ``retraction`` window the verifier finds each rep as a pair of movements — the
-glide out and the return — separated by the kept position, with the head still before, during
-the kept phase and after. For each rep it measures, from the still phase before to the kept
-position:
+One ``retraction`` window holds a whole set; the verifier finds the reps in it.
 
-- the head-centre displacement (posterior, superior; mm) in the neutral (trunk) frame, by
-  double integration of gravity-free acceleration over the glide with zero velocity at both
-  ends and the sensor's lever arm removed (``neckimu.translation``);
-- the path elevation ``atan2(superior, posterior)`` (deg above the posterior horizontal);
-- the change of flexion, lateral flexion and rotation (deg).
+**Finding the reps.** The head's movement is measured against this session's own noise floor
+(``neckimu.verify.activity``): samples whose activity stays low are *stations* — the head at
+rest or keeping a position — and the movements lie between them. A rep is the sequence
+rest → glide → kept → return → rest: from a rest station the head moves to a station away from
+it (the kept position: the pose that differs most) and comes back to within half that
+excursion of where it started. A movement that is over before the head keeps any position (a
+kept position of a fraction of a second) is split at its turning point, where the head's speed
+dips and its pose is furthest out. Excursions smaller than ``min_excursion_mm`` and
+``min_excursion_deg`` are fidgets, not reps.
 
-The glide out and the return are two independent measurements of the same excursion; each
-figure is their average (the return's sign flipped), which halves the integration noise.
+**Measuring a rep** (``neckimu.translation``), from the rest before to the kept position:
 
-Faults (docs/verification.md): ``extension`` (tipped back), ``protraction`` (moved forward),
-``downward`` (dropped), ``nod_only`` (flexion without a glide), ``lateral`` (tilted or turned),
-and ``too_small`` (correct form, glide too short) — the last only when no other fault explains
-the rep. Retraction combines lower-cervical extension with upper-cervical flexion (Ordway et
-al. 1999), so the head flexes as it glides; flexion alone is a fault only without the glide.
+- the head-centre displacement (posterior, superior, lateral; mm) in a level frame whose forward
+  is the head's forward at the rest: the gravity-free acceleration, rotated by the gyro into the
+  first pose, integrated twice with zero velocity at every station (a constant error cancels),
+  the sensor's lever arm (mount preset) removed;
+- the change of flexion, lateral flexion and rotation (deg), from the orientation.
+
+The glide out and the return are two measurements of the same excursion; the displacement is
+their average (the return's sign flipped), which halves the integration noise.
+
+Faults (the pass rule, :class:`RetractionCriteria`): ``extension`` (tipped back),
+``protraction`` (moved forward), ``downward`` (dropped), ``nod_only`` (flexion without a
+glide), ``lateral`` (tilted or turned) and ``too_small`` (correct form, glide too short) — the
+last only when no other fault explains the rep. Retraction combines lower-cervical extension
+with upper-cervical flexion (Ordway et al. 1999), so the head flexes as it glides; flexion alone
+is a fault only without the glide.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import itertools
+from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.spatial.transform import Rotation
 
+from neckimu.angles import angles_from_matrices
 from neckimu.recording.events import Window
-from neckimu.translation import head_centre_displacement, linear_acceleration
+from neckimu.translation import head_centre_displacement
+from neckimu.verify.activity import SUPPORT_S, moving_runs
 from neckimu.verify.context import Context
-from neckimu.verify.segments import Burst, bursts, moving_mask
+from neckimu.verify.reps import RetractionRep
 
 
 @dataclass(frozen=True)
 class RetractionCriteria:
-    """Thresholds of the retraction verifier (mm and deg as named).
+    """The pass rule of a retraction rep (mm and deg as named): one definition, read by the
+    verifier, the simulator's truth, the live view and the report's target drawing.
 
     Attributes
     ----------
     min_glide_mm : float
         Shortest posterior glide of a complete rep (correct reps glide ~10-30 mm).
+    max_glide_mm : float
+        Drawn edge of the target only (a longer glide is not a fault), mm.
     protraction_mm : float
         Posterior displacement below −this: the head went forward.
     downward_mm : float
@@ -54,93 +70,38 @@ class RetractionCriteria:
         See ``nod_flexion_deg``.
     lateral_deg : float
         Lateral flexion or rotation change beyond this: tilted or turned.
-    still_s : float
-        Still time averaged before and at the kept position, s.
-    moving_deg_s, moving_m_s2 : float
-        Low-passed angular speed (deg/s) or linear acceleration (m/s²) above which the head
-        moves: a 1 cm glide in 1.3 s peaks at ~0.03 m/s² and turns the head little.
-    merge_s : float
-        Pauses shorter than this join two movements into one, s. A smooth glide's acceleration
-        crosses zero at its peak speed, which can look like a 0.3 s pause; the kept and rest
-        phases last a second or more.
-    margin_s : float
-        Time beyond the set's window searched for the still phases of its first and last rep, s.
     """
 
     min_glide_mm: float = 10.0
+    max_glide_mm: float = 35.0
     protraction_mm: float = 5.0
     downward_mm: float = 4.0
     extension_deg: float = 4.0
     nod_flexion_deg: float = 7.0
     nod_glide_mm: float = 5.0
     lateral_deg: float = 5.0
-    still_s: float = 0.5
-    moving_deg_s: float = 2.0
-    moving_m_s2: float = 0.02
-    merge_s: float = 0.5
-    margin_s: float = 1.5
 
-
-def target_corridor(near_mm: float = 10.0, far_mm: float = 30.0, low_deg: float = 10.0,
-                    high_deg: float = 40.0) -> list[tuple[float, float]]:
-    """The target of a glide, for drawing: (posterior mm, superior mm) corners of the area
-    ``near_mm``..``far_mm`` back and ``low_deg``..``high_deg`` above the posterior horizontal
-    (a gentle back-and-slightly-up diagonal; ``RetractionCriteria`` judges the reps)."""
-    lo, hi = np.tan(np.radians(low_deg)), np.tan(np.radians(high_deg))
-    return [(near_mm, near_mm * lo), (far_mm, far_mm * lo), (far_mm, far_mm * hi),
-            (near_mm, near_mm * hi)]
-
-
-@dataclass
-class _Move:
-    burst: Burst
-    d_angles: np.ndarray  # flexion, lateral, rotation change, deg
-    d_mm: np.ndarray  # head-centre displacement (x forward, y left, z up), mm
-
-    def features(self) -> np.ndarray:
-        """Scaled so 3 deg and 8 mm weigh the same, for comparing movements (the angles of a
-        small movement are measured more reliably than its displacement)."""
-        return np.concatenate([self.d_angles / 3.0, self.d_mm[[0, 2]] / 8.0])
-
-
-def _measure(ctx: Context, i0: int, i1: int, b: Burst, prev_stop: int, next_start: int,
-             sig: dict[str, np.ndarray], crit: RetractionCriteria) -> _Move:
-    ts = ctx.analysis.orientation.ts
-    n_still = max(1, round(crit.still_s / ts))
-    before = slice(max(0, prev_stop, b.start - n_still), max(b.start, 1))
-    last = len(sig["angles"]) - 1
-    after = slice(min(b.stop, last), max(b.stop + 1, min(next_start, b.stop + n_still)))
-    ang = sig["angles"]
-    d_ang = ang[after].mean(axis=0) - ang[before].mean(axis=0)
-    s, e = before.start, min(after.stop, len(sig["gyr"]))
-    ref = s + round(0.5 * (before.stop - before.start))  # integrate from mid still phase
-    gyr = sig["gyr"][ref:e]
-    d = head_centre_displacement(
-        ctx.t[i0 + ref : i0 + e], sig["acc"][ref:e], gyr, ts,
-        slice(0, max(1, before.stop - ref)), slice(after.start - ref, after.stop - ref),
-        sig["m_ns"][ref], sig["m_nh"][ref:e], ctx.lever_arm_m)
-    d = d[after.start - ref :].mean(axis=0)
-    return _Move(b, d_ang, d * 1e3)
-
-
-def _pair(moves: list[_Move]) -> list[tuple[_Move, _Move]]:
-    """Glide/return pairs: consecutive movements where the second undoes the first."""
-    out, i = [], 0
-    while i + 1 < len(moves):
-        f1, f2 = moves[i].features(), moves[i + 1].features()
-        size = max(np.linalg.norm(f1), np.linalg.norm(f2))
-        if size > 0.5 and np.linalg.norm(f1 + f2) <= 0.75 * size:
-            out.append((moves[i], moves[i + 1]))
-            i += 2
-        else:
-            i += 1  # a fidget or a half rep: not a rep
-    return out
+    def target(self) -> list[tuple[float, float]]:
+        """The region of (posterior, superior) mm that passes (with no angle fault), as a
+        polygon for drawing: posterior ``min_glide_mm``..``max_glide_mm`` and superior at least
+        −``downward_mm`` — the rule itself, not a prettier corridor."""
+        lo, hi = self.min_glide_mm, self.max_glide_mm
+        top = 0.6 * hi
+        return [(lo, -self.downward_mm), (hi, -self.downward_mm), (hi, top), (lo, top)]
 
 
 def classify(posterior_mm: float, superior_mm: float, d_angles: np.ndarray,
              crit: RetractionCriteria = RetractionCriteria()) -> list[str]:
-    """Fault names of one rep, in the order they matter to people; [] for a correct rep."""
-    flex, lat, rot = d_angles
+    """Fault names of one rep, in the order they matter to people; [] for a correct rep.
+
+    Parameters
+    ----------
+    posterior_mm, superior_mm : float
+        Head-centre displacement at the kept position, mm.
+    d_angles : array_like, shape (3,)
+        Change of flexion, lateral flexion and rotation, deg.
+    """
+    flex, lat, rot = (float(v) for v in d_angles)
     faults = []
     if flex < -crit.extension_deg:
         faults.append("extension")
@@ -157,76 +118,322 @@ def classify(posterior_mm: float, superior_mm: float, d_angles: np.ndarray,
     return faults
 
 
-def _message(name: str, faults: list[str], post: float, sup: float, angle: float,
-             d_ang: np.ndarray) -> str:
-    flex, lat, rot = d_ang
-    if not faults:
-        return f"{name}: pass, glided {post:.0f} mm back and {sup:.0f} mm up ({angle:.0f} deg)"
-    f = faults[0]
-    side = lat if abs(lat) >= abs(rot) else rot
-    what = {
-        "extension": f"head tipped back {-flex:.0f} deg (keep the chin tucked)",
-        "protraction": f"head moved forward {-post:.0f} mm (glide backward, not forward)",
-        "downward": f"head dropped {-sup:.0f} mm (glide back and slightly up)",
-        "nod_only": f"nodded {flex:.0f} deg without gliding (slide the head back, chin level)",
-        "lateral": (f"head {'tilted' if abs(lat) >= abs(rot) else 'turned'} "
-                    f"{abs(side):.0f} deg to the {'right' if side > 0 else 'left'} "
-                    "(keep the head level and facing forward)"),
-        "too_small": f"glided only {max(post, 0):.0f} mm (aim for 1-3 cm)",
-    }[f]
-    more = f"; also {', '.join(faults[1:])}" if len(faults) > 1 else ""
-    return f"{name}: fail, {what}{more}"
+@dataclass(frozen=True)
+class RepFinding:
+    """How reps are found in a set (not the pass rule).
+
+    Attributes
+    ----------
+    on, off : float
+        Activity (multiples of the noise floor) that starts a movement / keeps it going.
+    bridge_s : float
+        Shorter dips do not end a movement, s.
+    min_move_s : float
+        Shorter bursts are not movements, s.
+    rest_avg_s : float
+        The pose before a rep is the mean over this last part of the rest, s.
+    settle_s : float
+        A station's pose after a movement is measured over its first part this long, s.
+    min_excursion_mm, min_excursion_deg : float
+        An excursion below both is a fidget, not a rep.
+    returned_fraction : float
+        A rep ends where the pose is back within this fraction of the excursion ..
+    angle_error_deg, displacement_error_mm : float
+        .. or within these (the measurement's own error over a rep).
+    split_speed : float
+        A movement is split at a turning point whose speed is below this fraction of its peak.
+    margin_s : float
+        Time searched beyond the set's window for its first and last rep's rests, s.
+    """
+
+    on: float = 2.5
+    off: float = 1.3
+    bridge_s: float = 0.1
+    min_move_s: float = 0.2
+    rest_avg_s: float = 0.25
+    settle_s: float = 0.5
+    min_excursion_mm: float = 3.0
+    min_excursion_deg: float = 3.0
+    returned_fraction: float = 0.5
+    split_speed: float = 0.25
+    angle_error_deg: float = 2.0
+    displacement_error_mm: float = 8.0
+    margin_s: float = 2.0
 
 
-def verify_retraction_set(ctx: Context, w: Window,
-                          crit: RetractionCriteria = RetractionCriteria()) -> list[dict[str, Any]]:
-    """Find and judge every rep inside one ``retraction`` window; returns their JSON records."""
-    # segment with a margin: the still phases of the first and last rep may lie outside
-    i0, i1 = ctx.index(w.start_s - crit.margin_s, w.end_s + crit.margin_s)
-    if i1 - i0 < 10:
+# -- the set, as stations and movements -------------------------------------------------------
+@dataclass
+class _Station:
+    """A stretch of samples where the head keeps still (chunk indices ``[a, b)``)."""
+
+    a: int
+    b: int
+    virtual: bool = False
+
+
+class _SetView:
+    """The samples of one set and the quantities derived from them (chunk indices)."""
+
+    def __init__(self, ctx: Context, i0: int, i1: int, finding: RepFinding) -> None:
+        self.ctx, self.i0, self.i1, self.finding = ctx, i0, i1, finding
+        self.ts = ctx.ts
+        s = ctx.samples
+        self.t = s.t[i0:i1]
+        self.gyr = s.gyr[i0:i1] - ctx.bias[i0:i1]
+        self.acc = s.acc[i0:i1]
+        self.m_lh = ctx.head_in_level(i0, i1)  # head -> level (heading of the set's start)
+        self.m_ls = self.m_lh @ ctx.sensor_to_head  # sensor -> level
+        sig = ctx.signals(i0, i1)
+        self.floor = ctx.floor_before(float(s.t[i0]))
+        self.activity = self.floor.activity(sig)
+        self.speed = sig.speed_deg_s
+
+    def stations(self) -> list[_Station]:
+        f = self.finding
+        moves = moving_runs(self.activity, self.ts, on=f.on, off=f.off, bridge_s=f.bridge_s,
+                            min_s=f.min_move_s)
+        out, pos = [], 0
+        for a, b in moves:
+            if a > pos:
+                out.append(_Station(pos, a))
+            pos = b
+        if pos < len(self.t):
+            out.append(_Station(pos, len(self.t)))
+        return out
+
+    def head(self, st: _Station, *, last_s: float | None = None,
+             first_s: float | None = None) -> np.ndarray:
+        """Mean head-to-level rotation over a station, or over its last ``last_s`` or first
+        ``first_s`` only, (3, 3)."""
+        a, b = st.a, st.b
+        if last_s is not None:
+            a = max(st.a, st.b - max(1, round(last_s / self.ts)))
+        if first_s is not None:
+            b = min(st.b, st.a + max(1, round(first_s / self.ts)))
+        return Rotation.from_matrix(self.m_lh[a:b]).mean().as_matrix()
+
+    def displacement(self, s1: _Station, s2: _Station) -> tuple[np.ndarray, np.ndarray, int]:
+        """Head-centre displacement over the movement from station ``s1`` to ``s2``, level
+        frame, m.
+
+        The integration runs from the last ``rest_avg_s`` of ``s1`` to the first ``settle_s``
+        of ``s2``, with zero velocity at both ends: inside a station the head is still, so a
+        long station adds no drift. Returns the mean over the start of ``s2`` relative to the
+        mean over the end of ``s1`` (3,), the trajectory on the same reference (n, 3) and the
+        chunk index of its first sample.
+        """
+        n_avg = max(1, round(self.finding.rest_avg_s / self.ts))
+        a = max(s1.a, s1.b - n_avg)
+        b = min(max(s2.b, s2.a + 1), s2.a + round(self.finding.settle_s / self.ts))
+        still_1 = slice(0, s1.b - a)
+        still_2 = slice(s2.a - a, b - a)
+        d = head_centre_displacement(
+            self.t[a:b], self.acc[a:b], self.gyr[a:b], self.ts, still_1, still_2,
+            self.m_ls[a], self.m_lh[a:b], self.ctx.lever_arm_m)
+        d = d - d[still_1].mean(axis=0)
+        return d[still_2].mean(axis=0), d, a
+
+    def pose_features(self, s1: _Station, s2: _Station) -> tuple[np.ndarray, int]:
+        """Scaled pose (:func:`_features`) of every sample from ``s1``'s end to ``s2``'s end,
+        relative to ``s1``; and the chunk index of the first."""
+        _, d, a = self.displacement(s1, s2)
+        ang = angles_from_matrices(self.head(s1, last_s=self.finding.rest_avg_s).T
+                                   @ self.m_lh[a: a + len(d)])
+        return np.column_stack([ang / 3.0, d[:, [0, 2]] * 1e3 / 8.0]), a
+
+
+def _features(d_ang: np.ndarray, d_mm: np.ndarray) -> np.ndarray:
+    """A pose change scaled so 3 deg and 8 mm weigh the same (posterior/superior only)."""
+    return np.concatenate([np.asarray(d_ang) / 3.0, np.asarray(d_mm)[[0, 2]] / 8.0])
+
+
+def _angle_change(m_before: np.ndarray, m_after: np.ndarray) -> np.ndarray:
+    """Flexion, lateral flexion and rotation of the head from one pose to another, deg (3,).
+
+    The relative rotation is taken in the first pose's head frame, so the result does not
+    depend on where the head was pointing.
+    """
+    return angles_from_matrices((m_before.T @ m_after)[None])[0]
+
+
+@dataclass
+class _Found:
+    rest: _Station
+    kept: _Station
+    back: _Station
+    glide_mm: np.ndarray
+    return_mm: np.ndarray
+    d_ang: np.ndarray
+
+
+def _split_virtual(view: _SetView, stations: list[_Station]) -> list[_Station]:
+    """Insert a turning-point station into movements that go out and back without stopping."""
+    f = view.finding
+    out = [stations[0]]
+    w = max(1, round(0.05 / view.ts))
+    for s1, s2 in itertools.pairwise(stations):
+        feats, a = view.pose_features(s1, s2)
+        size = np.linalg.norm(feats, axis=1)
+        lo, hi = s1.b - a, s2.a - a  # the movement
+        if hi - lo > 4:
+            k = lo + int(np.argmax(size[lo:hi]))
+            speed = view.speed[a + lo: a + hi]
+            turning = view.speed[a + k] <= f.split_speed * speed.max()
+            if (size[k] > 1.0 and size[-1] < f.returned_fraction * size[k] and turning
+                    and lo < k < hi - 1):
+                out.append(_Station(a + max(lo, k - w), a + min(hi, k + w + 1), virtual=True))
+        out.append(s2)
+    return out
+
+
+def find_reps(view: _SetView, crit: RetractionCriteria, final: int | None = None
+              ) -> tuple[list[_Found], list[_Station]]:
+    """Rest -> kept -> rest sequences of the set, and the stations they were found among.
+
+    Parameters
+    ----------
+    view : _SetView
+    crit : RetractionCriteria
+    final : int, optional
+        Chunk index up to which the data is final (live: the newest samples are not); the
+        search stops before any decision that would need later data, so every rep it returns
+        is the one the complete data gives. None: all of it is final.
+    """
+    f = view.finding
+    n_final = len(view.t) if final is None else final
+    stations = view.stations()
+    if final is not None:  # the activity of the newest samples is not final yet
+        stations = [st for st in stations if st.a < n_final]
+    if len(stations) < 3:
+        return [], stations
+    stations = _split_virtual(view, stations)
+    n_settle = round(f.settle_s / view.ts)
+
+    def settled(st: _Station) -> bool:  # its pose after the movement is measured
+        return final is None or st.a + n_settle <= n_final
+
+    steps = [view.displacement(s1, s2)[0] * 1e3
+             for s1, s2 in itertools.pairwise(stations)]
+    found: list[_Found] = []
+    i = 0
+    while i + 2 < len(stations):
+        rest_head = view.head(stations[i], last_s=f.rest_avg_s)
+        best, pending = None, False
+        for k in range(i + 2, i + 6):
+            if k >= len(stations) or not settled(stations[k]):
+                pending = final is not None  # later data may complete this rep
+                break
+            pos = np.cumsum(steps[i:k], axis=0)  # stations i+1..k relative to i, mm
+            sizes = [np.linalg.norm(_features(_angle_change(rest_head, view.head(stations[j])),
+                                              pos[j - i - 1])) for j in range(i + 1, k)]
+            j = i + 1 + int(np.argmax(sizes))
+            d_ang = _angle_change(rest_head, view.head(stations[j]))
+            d_mm = pos[j - i - 1]
+            glide_mm = float(np.linalg.norm(d_mm[[0, 2]]))
+            big = glide_mm >= f.min_excursion_mm or np.abs(d_ang).max() >= f.min_excursion_deg
+            # back where it started: the angles (measured to a few tenths of a degree) within
+            # half the excursion or their error; the displacement (a few mm per movement) too,
+            # or at least a return against the glide
+            back_ang = float(np.linalg.norm(
+                _angle_change(rest_head, view.head(stations[k], first_s=f.settle_s))))
+            back_mm = float(np.linalg.norm(pos[-1][[0, 2]]))
+            back_step = pos[-1][[0, 2]] - d_mm[[0, 2]]
+            opposed = (float(back_step @ d_mm[[0, 2]]) < 0.0
+                       and float(np.linalg.norm(back_step)) >= 0.3 * glide_mm)
+            ang_back = back_ang <= max(f.returned_fraction * float(np.linalg.norm(d_ang)),
+                                       f.angle_error_deg)
+            disp_back = (back_mm <= max(f.returned_fraction * glide_mm, f.displacement_error_mm)
+                         or opposed)
+            # a clear turn of the head that came back settles it: the angles are measured far
+            # better than the displacement
+            if big and ang_back and (disp_back or np.abs(d_ang).max() >= f.min_excursion_deg):
+                best = _Found(stations[i], stations[j], stations[k], d_mm, pos[-1] - d_mm,
+                              d_ang)
+                break
+        if pending:
+            break
+        if best is None:
+            i += 1
+            continue
+        found.append(best)
+        i = stations.index(best.back)
+    return found, stations
+
+
+def verify_retraction_set(ctx: Context, w: Window, *, first_index: int = 1,
+                          crit: RetractionCriteria = RetractionCriteria(),
+                          finding: RepFinding = RepFinding()) -> list[RetractionRep]:
+    """Find and judge every rep inside one ``retraction`` window."""
+    i0, i1 = ctx.index(w.start_s - finding.margin_s, min(w.end_s + finding.margin_s,
+                                                         ctx.t_end + 1e-9))
+    if i1 - i0 < round(3.0 / ctx.ts):
         return []
-    ts = ctx.analysis.orientation.ts
-    samples = ctx.analysis.recording.samples
-    m_nh = ctx.head_to_neutral(i0, i1)
-    m_ns = m_nh @ ctx.sensor_to_head.as_matrix()
-    gyr = samples.gyr[i0:i1] - ctx.analysis.orientation.bias[i0:i1]
-    sig = {"angles": ctx.analysis.angles_deg[i0:i1], "acc": samples.acc[i0:i1], "gyr": gyr,
-           "m_nh": m_nh, "m_ns": m_ns}
-    lin = linear_acceleration(samples.acc[i0:i1], m_ns)
-    moving = moving_mask(gyr, lin, ts, speed_threshold_deg_s=crit.moving_deg_s,
-                         acc_threshold_m_s2=crit.moving_m_s2)
-    found = bursts(moving, ts, merge_s=crit.merge_s)
-    moves = []
-    for k, b in enumerate(found):
-        prev_stop = found[k - 1].stop if k else 0
-        next_start = found[k + 1].start if k + 1 < len(found) else i1 - i0
-        moves.append(_measure(ctx, i0, i1, b, prev_stop, next_start, sig, crit))
-    pairs = [(g, r) for g, r in _pair(moves)
-             if w.start_s - 0.5 <= ctx.t[i0 + g.burst.start] <= w.end_s]
-    reps = []
-    for n, (glide, ret) in enumerate(pairs, start=1):
-        # the return is a second, independent measurement of the same excursion
-        d = 0.5 * (glide.d_mm - ret.d_mm)
-        d_ang = 0.5 * (glide.d_angles - ret.d_angles)
-        post, sup = -d[0], d[2]
-        angle = float(np.degrees(np.arctan2(sup, post)))
-        faults = classify(post, sup, d_ang, crit)
-        name = f"retraction {n}/{len(pairs)}"
-        reps.append({
-            "exercise": "retraction", "index": n, "of": len(pairs),
-            "start_s": round(float(ctx.t[i0 + glide.burst.start]) - 0.5, 3),
-            "end_s": round(float(ctx.t[i0 + ret.burst.stop - 1]) + 0.5, 3),
-            "verdict": "fail" if faults else "pass",
-            "faults": faults,
-            "max_deviation_deg": None,
-            "displacement_mm": {"posterior": round(float(post), 1),
-                                "superior": round(float(sup), 1)},
-            "path_angle_deg": round(angle, 1),
-            "flexion_change_deg": round(float(d_ang[0]), 1),
-            "lateral_change_deg": round(float(d_ang[1]), 1),
-            "rotation_change_deg": round(float(d_ang[2]), 1),
-            "kept_s": [round(float(ctx.t[i0 + glide.burst.stop]), 3),
-                       round(float(ctx.t[i0 + ret.burst.start]), 3)],
-            "message": _message(name, faults, post, sup, angle, d_ang),
-        })
-    return reps
+    view = _SetView(ctx, i0, i1, finding)
+    final = None
+    if w.end_s + finding.margin_s > ctx.t_end:  # live, set under way: the newest data is not final
+        final = int(np.searchsorted(view.t, ctx.t_end - SUPPORT_S))
+    reps: list[RetractionRep] = []
+    t = view.t
+    found, stations = find_reps(view, crit, final)
+    for fd in found:
+        start, end = float(t[fd.rest.b]), float(t[max(fd.back.a - 1, 0)])
+        if not (w.start_s - 1.0 <= start <= w.end_s):
+            continue
+        # glide and return: two measurements of the same excursion
+        d = 0.5 * (fd.glide_mm - fd.return_mm)
+        post, sup, lat = -d[0], d[2], d[1]
+        faults = classify(post, sup, fd.d_ang, crit)
+        path_t, path = _path(view, fd, stations, d)
+        sat = ctx.saturated_in(i0 + fd.rest.a, i0 + fd.back.b)
+        reps.append(RetractionRep(
+            exercise="retraction", index=first_index + len(reps), of=0,
+            start_s=start, end_s=end, faults=tuple(faults),
+            posterior_mm=float(post), superior_mm=float(sup), lateral_mm=float(lat),
+            flexion_deg=float(fd.d_ang[0]), lateral_deg=float(fd.d_ang[1]),
+            rotation_deg=float(fd.d_ang[2]),
+            kept_s=(float(t[fd.kept.a]), float(t[fd.kept.b - 1])),
+            path_t_s=path_t, path_posterior_mm=-path[:, 0], path_superior_mm=path[:, 2],
+            low_confidence=f"{sat} saturated samples" if sat else None,
+        ))
+    return [_with_count(r, len(reps)) for r in reps]
+
+
+def _path(view: _SetView, fd: _Found, stations: list[_Station], judged_mm: np.ndarray
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """The head centre's path over a rep, mm (level frame), every ~50 ms.
+
+    The integrated trajectories of the rep's movements, joined at the stations (the head keeps
+    still there), and corrected in proportion to the way out (and back) so that the kept part
+    lands on the judged displacement, the average of glide and return: the drawn path and the
+    judged dot are one computation.
+    """
+    i, k = stations.index(fd.rest), stations.index(fd.back)
+    parts_t, parts = [], []
+    pos = np.zeros(3)
+    for s1, s2 in zip(stations[i:k], stations[i + 1: k + 1], strict=True):
+        _, d, a = view.displacement(s1, s2)
+        parts_t.append(view.t[a: a + len(d)])
+        parts.append(pos + d * 1e3)
+        pos = parts[-1][-1]
+        if s2 is not stations[k]:
+            parts_t.append(view.t[a + len(d): s2.b])
+            parts.append(np.tile(pos, (len(parts_t[-1]), 1)))
+    t = np.concatenate(parts_t)
+    d = np.concatenate(parts)
+    kept_at = np.searchsorted(t, view.t[fd.kept.a])
+    kept_end = np.searchsorted(t, view.t[fd.kept.b - 1])
+    out_ramp = np.clip(np.arange(len(d)) / max(1, kept_at), 0.0, 1.0)
+    back_ramp = np.clip((len(d) - 1 - np.arange(len(d))) / max(1, len(d) - 1 - kept_end), 0.0,
+                        1.0)
+    kept = d[kept_at: kept_end + 1].mean(axis=0)
+    d = d + np.outer(np.minimum(out_ramp, back_ramp), judged_mm - kept)
+    step = max(1, round(0.05 / view.ts))
+    return t[::step], d[::step]
+
+
+def _with_count(rep: RetractionRep, n: int) -> RetractionRep:
+    return replace(rep, of=n)
+
+
+#: How far past a rep's return the data must reach before the rep is final, s.
+FINAL_AFTER_S = SUPPORT_S + 0.5

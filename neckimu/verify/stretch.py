@@ -1,27 +1,39 @@
-"""Stretch holds: reach a position and keep it steadily for ~30 s.
+"""Stretches: reach a position toward the prescribed side and keep it steadily for ~30 s.
 
-The stretch's main angle (lateral flexion for ``stretch_left``/``stretch_right``, flexion for
-``stretch_flexion``, rotation for ``stretch_rotation_*``; otherwise the angle that moves most)
-is low-passed; the *reached* angle is the median of its plateau (samples beyond 70 % of the
-peak). Time held is the time spent within ``band_deg`` of the reached angle; steadiness is the
-standard deviation of the angle while held.
+Per rep (its ``start``/``end`` window) the stretch's angle θ is the head's rotation relative
+to its pose at the start cue, about the stretch's axis (lateral flexion for ``stretch_left`` /
+``stretch_right``, flexion for ``stretch_flexion``, rotation for ``stretch_rotation_*``),
+signed so that the prescribed direction is positive:
+
+- ``reached_deg``: the median of θ over the hold plateau (from the end of the move into the
+  stretch to the start of the return: the samples beyond half the largest excursion);
+- ``held_s``: the time within ``min(band_deg, |reached|/2)`` of the reached angle;
+- ``steadiness_deg``: :func:`unsteadiness_deg` over the plateau (a bounce of ±A deg gives ~A).
+
+Faults (:class:`StretchCriteria`): ``wrong_side`` (toward the other side), ``not_reached``
+(less than ``min_reached_deg``), ``short`` (held less than 80 % of the prescription) and
+``unsteady`` (bouncing). The minimum of 15 deg is about a third of the normal active lateral
+flexion of an adult (~45 deg; AAOS 1965, Youdas et al. 1992): a stretch is held at a point of
+gentle tension, well inside the range, but a head that barely tilts does not stretch.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from neckimu.angles import angles_from_matrices
+from neckimu.filters import lowpass_fir
 from neckimu.recording.events import Window
 from neckimu.verify.context import Context
-from neckimu.verify.segments import lowpass
+from neckimu.verify.reps import StretchRep
 
-#: (angle index, sign) of the stretch direction: 0 flexion, 1 lateral (+ right), 2 rotation.
-_AXIS = {"stretch_left": (1, -1), "stretch_right": (1, 1), "stretch_flexion": (0, 1),
-         "stretch_rotation_left": (2, -1), "stretch_rotation_right": (2, 1)}
-_AXIS_NAMES = ("flexion", "lateral flexion", "rotation")
+#: (angle index, sign) of the stretch direction: 0 flexion, 1 lateral (+ right ear down),
+#: 2 rotation (+ turned right).
+AXES = {"stretch_left": (1, -1), "stretch_right": (1, 1), "stretch_flexion": (0, 1),
+        "stretch_rotation_left": (2, -1), "stretch_rotation_right": (2, 1)}
+AXIS_NAMES = ("flexion", "lateral flexion", "rotation")
 
 
 @dataclass(frozen=True)
@@ -100,50 +112,38 @@ def classify_stretch(reached_deg: float, held_s: float, unsteady_deg: float, tar
 
 
 def verify_stretch(ctx: Context, w: Window, index: int, total: int,
-                   crit: StretchCriteria = StretchCriteria()) -> dict[str, Any]:
-    """Judge one stretch window; returns its JSON record."""
-    i0, i1 = ctx.index(w.start_s, w.end_s)
-    side = w.exercise.removeprefix("stretch_").replace("_", " ")
-    name = f"stretch {side} {index}/{total}"
-    rec: dict[str, Any] = {"exercise": w.exercise, "index": index, "of": total,
-                           "start_s": round(w.start_s, 3), "end_s": round(w.end_s, 3),
-                           "max_deviation_deg": None, "displacement_mm": None,
-                           "path_angle_deg": None}
-    ts = ctx.analysis.orientation.ts
-    if (i1 - i0) * ts < 1.0:
-        rec.update(verdict="fail", faults=["no_data"], message=f"{name}: no data in this window")
-        return rec
-    ang = lowpass(ctx.analysis.angles_deg[i0:i1], ts)
-    if w.exercise in _AXIS:
-        axis, sign = _AXIS[w.exercise]
-    else:
-        axis = int(np.argmax(np.abs(ang).max(axis=0)))
-        sign = 1 if ang[np.argmax(np.abs(ang[:, axis])), axis] >= 0 else -1
-    a = sign * ang[:, axis]
-    peak = float(a.max())
-    reached = float(np.median(a[a >= 0.7 * peak])) if peak > 0 else 0.0
-    held_mask = np.abs(a - reached) <= crit.band_deg
-    held_s = float(held_mask.sum() * ts)
-    prescribed = ctx.analysis.recording.meta.get("stretch_hold_s")
+                   crit: StretchCriteria = StretchCriteria()) -> StretchRep:
+    """Judge one stretch window."""
+    prescribed = ctx.meta.get("stretch_hold_s")
     target_s = crit.target_s
-    if isinstance(prescribed, dict) and isinstance(prescribed.get(w.exercise), (int, float)):
-        target_s = float(prescribed[w.exercise])
-    steadiness = float(a[held_mask].std()) if held_mask.any() else float("nan")
-    faults = []
-    if held_s < crit.min_fraction * target_s:
-        faults.append("short")
-    if steadiness > crit.max_unsteadiness_deg:
-        faults.append("unsteady")
-    rec.update(verdict="fail" if faults else "pass", faults=faults, axis=_AXIS_NAMES[axis],
-               reached_deg=round(reached, 1), held_s=round(held_s, 1), target_s=target_s,
-               steadiness_deg=round(steadiness, 2))
-    if not faults:
-        rec["message"] = (f"{name}: pass, held {held_s:.0f} s at {reached:.0f} deg "
-                          f"(steady, ±{steadiness:.1f} deg)")
-    elif faults[0] == "short":
-        rec["message"] = (f"{name}: fail, held only {held_s:.0f} s of {target_s:.0f} "
-                          "(stay in the stretch longer)")
-    else:
-        rec["message"] = (f"{name}: fail, unsteady (±{steadiness:.1f} deg; hold the position "
-                          "still and breathe)")
-    return rec
+    if isinstance(prescribed, dict):
+        value = prescribed.get(w.exercise)
+        if isinstance(value, (int, float)) and np.isfinite(value) and value > 0:
+            target_s = float(value)
+    axis, sign = AXES.get(w.exercise, (1, 1))
+    base = {"exercise": w.exercise, "index": index, "of": total, "start_s": w.start_s,
+            "end_s": w.end_s, "axis": AXIS_NAMES[axis], "target_s": target_s,
+            "min_reached_deg": crit.min_reached_deg}
+    missing = ctx.coverage(w.start_s, w.end_s)
+    i0, i1 = ctx.index(w.start_s, w.end_s)
+    if missing is not None or (i1 - i0) * ctx.ts < 1.0:
+        return StretchRep(**base, faults=("incomplete",), incomplete=missing or "no data")
+    m_lh = ctx.head_in_level(i0, i1)
+    n_ref = max(1, round(0.2 / ctx.ts))
+    ref = m_lh[:n_ref].mean(axis=0)
+    u, _, vt = np.linalg.svd(ref)  # nearest rotation to the mean matrix
+    ref = u @ vt
+    theta = sign * lowpass_fir(angles_from_matrices(ref.T @ m_lh)[:, axis], ctx.ts, 1.0)
+    peak_at = int(np.argmax(np.abs(theta)))
+    peak = float(theta[peak_at])
+    plateau = np.flatnonzero(np.sign(peak) * theta >= 0.5 * abs(peak))
+    hold = theta[plateau[0]: plateau[-1] + 1]
+    reached = float(np.median(hold))
+    band = min(crit.band_deg, abs(reached) / 2.0)
+    held_s = float((np.abs(theta - reached) <= band).sum() * ctx.ts)
+    unsteady = unsteadiness_deg(hold)
+    sat = ctx.saturated_in(i0, i1)
+    return StretchRep(
+        **base, faults=tuple(classify_stretch(reached, held_s, unsteady, target_s, crit)),
+        reached_deg=reached, held_s=held_s, unsteadiness_deg=unsteady,
+        low_confidence=f"{sat} saturated samples" if sat else None)

@@ -1,0 +1,281 @@
+"""Typed results of the verifiers: one dataclass per exercise kind, JSON and words in one place.
+
+Every rep, wherever it is shown — the terminal summary, the analysis JSON
+(docs/analysis-json.md), the live window, the HTML report — is one of these objects, turned into
+a dict by :meth:`Rep.to_json` and into the line for people by :meth:`Rep.message`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+#: How each exercise is named to people.
+EXERCISE_NAMES: dict[str, str] = {
+    "hold_flexion": "hold forward", "hold_extension": "hold backward",
+    "hold_left": "hold left", "hold_right": "hold right", "retraction": "retraction",
+    "stretch_left": "stretch left", "stretch_right": "stretch right",
+    "stretch_flexion": "stretch forward", "stretch_rotation_left": "stretch turning left",
+    "stretch_rotation_right": "stretch turning right", "calibrate": "calibration",
+    "posture": "posture", "rom": "range of motion",
+}
+
+
+def exercise_name(exercise: str) -> str:
+    """The name of an exercise for people (``hold_flexion`` -> ``hold forward``)."""
+    return EXERCISE_NAMES.get(exercise, exercise.replace("_", " "))
+
+
+def _r(x: float | None, nd: int = 1) -> float | None:
+    """Rounded float for JSON; None for None and non-finite values (JSON has no NaN)."""
+    if x is None or not math.isfinite(float(x)):
+        return None
+    return round(float(x), nd)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rep:
+    """One judged rep.
+
+    Attributes
+    ----------
+    exercise : str
+    index, of : int
+        Rep number within its exercise (1-based) and how many (0: not known yet, live).
+    start_s, end_s : float
+        When the rep happened, s.
+    faults : tuple of str
+        Empty for a pass; the most important first.
+    low_confidence : str or None
+        Why the verdict is less certain (e.g. a saturated sensor), in words.
+    incomplete : str or None
+        Why there was not enough data to judge (then ``faults == ("incomplete",)``).
+    """
+
+    exercise: str
+    index: int
+    of: int
+    start_s: float
+    end_s: float
+    faults: tuple[str, ...] = ()
+    low_confidence: str | None = None
+    incomplete: str | None = None
+
+    kind: ClassVar[str] = "rep"
+
+    @property
+    def verdict(self) -> str:
+        """``"pass"`` or ``"fail"``."""
+        return "fail" if self.faults else "pass"
+
+    @property
+    def title(self) -> str:
+        """``hold forward 2/3``, ``retraction 4``."""
+        if self.of and self.exercise != "retraction":
+            return f"{exercise_name(self.exercise)} {self.index}/{self.of}"
+        return f"{exercise_name(self.exercise)} {self.index}"
+
+    def message(self) -> str:
+        """The rep's line for people."""
+        if self.incomplete is not None:
+            return f"{self.title}: fail, incomplete ({self.incomplete}; not judged)"
+        text = f"{self.title}: {self.verdict}, {self._describe()}"
+        if self.low_confidence:
+            text += f" [uncertain: {self.low_confidence}]"
+        return text
+
+    def _describe(self) -> str:
+        return ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The rep as a JSON-able dict (docs/analysis-json.md)."""
+        out: dict[str, Any] = {
+            "exercise": self.exercise, "index": self.index, "of": self.of,
+            "start_s": _r(self.start_s, 3), "end_s": _r(self.end_s, 3),
+            "verdict": self.verdict, "faults": list(self.faults),
+            "max_deviation_deg": None, "displacement_mm": None, "path_angle_deg": None,
+        }
+        out.update(self._fields())
+        out["low_confidence"] = self.low_confidence
+        out["message"] = self.message()
+        return out
+
+    def _fields(self) -> dict[str, Any]:
+        return {}
+
+
+#: Direction of a hold deviation -> words.
+HOLD_DIRECTIONS: dict[str, str] = {
+    "flexion": "nodded down", "extension": "tipped back", "lateral_left": "tilted left",
+    "lateral_right": "tilted right", "rotation_left": "turned left",
+    "rotation_right": "turned right",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class HoldRep(Rep):
+    """An isometric hold.
+
+    Attributes
+    ----------
+    max_deviation_deg : float or None
+        Largest rotation of the head away from its pose at the start, deg.
+    direction : str or None
+        Main direction of that deviation (a key of :data:`HOLD_DIRECTIONS`).
+    first_exceeded_s : float or None
+        When the deviation first passed the tolerance, s after the start.
+    mean_speed_deg_s : float or None
+        Mean angular speed, deg/s.
+    tolerance_deg : float
+    """
+
+    max_deviation_deg: float | None = None
+    direction: str | None = None
+    first_exceeded_s: float | None = None
+    mean_speed_deg_s: float | None = None
+    tolerance_deg: float = 2.0
+
+    kind: ClassVar[str] = "hold"
+
+    def _describe(self) -> str:
+        dev = self.max_deviation_deg or 0.0
+        if not self.faults:
+            return f"moved at most {dev:.1f} deg"
+        words = HOLD_DIRECTIONS.get(self.direction or "", "moved")
+        if self.exercise == "hold_flexion" and self.direction == "extension":
+            return f"head tipped back {dev:.1f} deg (keep the head level while you push forward)"
+        after = f" after {self.first_exceeded_s:.1f} s" if self.first_exceeded_s else ""
+        return f"head {words} {dev:.1f} deg{after} (keep the head still; push less hard)"
+
+    def _fields(self) -> dict[str, Any]:
+        return {"max_deviation_deg": _r(self.max_deviation_deg, 2), "direction": self.direction,
+                "first_exceeded_s": _r(self.first_exceeded_s, 2),
+                "mean_speed_deg_s": _r(self.mean_speed_deg_s, 2),
+                "tolerance_deg": self.tolerance_deg}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetractionRep(Rep):
+    """One chin-tuck glide: rest, glide, kept position, return.
+
+    Attributes
+    ----------
+    posterior_mm, superior_mm, lateral_mm : float or None
+        Head-centre displacement at the kept position from the rest before, mm (posterior:
+        backward, superior: up, lateral: to the left).
+    flexion_deg, lateral_deg, rotation_deg : float or None
+        Change of the head angles from the rest before to the kept position, deg.
+    kept_s : tuple of float or None
+        Start and end of the kept position, s.
+    path_t_s, path_posterior_mm, path_superior_mm : ndarray
+        The head centre's path over the rep (the judged displacement is its kept part).
+    """
+
+    posterior_mm: float | None = None
+    superior_mm: float | None = None
+    lateral_mm: float | None = None
+    flexion_deg: float | None = None
+    lateral_deg: float | None = None
+    rotation_deg: float | None = None
+    kept_s: tuple[float, float] | None = None
+    path_t_s: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False)
+    path_posterior_mm: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False)
+    path_superior_mm: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False)
+
+    kind: ClassVar[str] = "retraction"
+
+    @property
+    def path_angle_deg(self) -> float | None:
+        """Direction of the glide above the posterior horizontal, deg."""
+        if self.posterior_mm is None or self.superior_mm is None:
+            return None
+        return float(np.degrees(np.arctan2(self.superior_mm, self.posterior_mm)))
+
+    def _describe(self) -> str:
+        post, sup = self.posterior_mm or 0.0, self.superior_mm or 0.0
+        flex, lat, rot = self.flexion_deg or 0.0, self.lateral_deg or 0.0, self.rotation_deg or 0.0
+        if not self.faults:
+            return (f"glided {post:.0f} mm back and {sup:.0f} mm up "
+                    f"({self.path_angle_deg:.0f} deg)")
+        side = lat if abs(lat) >= abs(rot) else rot
+        what = {
+            "extension": f"head tipped back {-flex:.0f} deg (keep the chin tucked)",
+            "protraction": f"head moved forward {-post:.0f} mm (glide backward, not forward)",
+            "downward": f"head dropped {-sup:.0f} mm (glide back and slightly up)",
+            "nod_only": f"nodded {flex:.0f} deg without gliding (slide the head back, chin level)",
+            "lateral": (f"head {'tilted' if abs(lat) >= abs(rot) else 'turned'} "
+                        f"{abs(side):.0f} deg to the {'right' if side > 0 else 'left'} "
+                        "(keep the head level and facing forward)"),
+            "too_small": f"glided only {max(post, 0.0):.0f} mm (aim for 1-3 cm)",
+        }.get(self.faults[0], self.faults[0])
+        more = f"; also {', '.join(f.replace('_', ' ') for f in self.faults[1:])}" \
+            if len(self.faults) > 1 else ""
+        return what + more
+
+    def _fields(self) -> dict[str, Any]:
+        disp = None
+        if self.posterior_mm is not None:
+            disp = {"posterior": _r(self.posterior_mm), "superior": _r(self.superior_mm),
+                    "lateral": _r(self.lateral_mm)}
+        return {
+            "displacement_mm": disp, "path_angle_deg": _r(self.path_angle_deg),
+            "flexion_change_deg": _r(self.flexion_deg), "lateral_change_deg": _r(self.lateral_deg),
+            "rotation_change_deg": _r(self.rotation_deg),
+            "kept_s": None if self.kept_s is None else [_r(v, 3) for v in self.kept_s],
+            "path_mm": {"t_s": [_r(v, 3) for v in self.path_t_s],
+                        "posterior": [_r(v) for v in self.path_posterior_mm],
+                        "superior": [_r(v) for v in self.path_superior_mm]},
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class StretchRep(Rep):
+    """A static stretch.
+
+    Attributes
+    ----------
+    axis : str
+        The stretch's angle: ``flexion``, ``lateral flexion`` or ``rotation``.
+    reached_deg : float or None
+        Reached angle, signed so the prescribed direction is positive, deg.
+    held_s : float or None
+        Time held near the reached angle, s.
+    target_s : float
+        Prescribed hold, s.
+    unsteadiness_deg : float or None
+        ± excursion about the trend while held, deg.
+    min_reached_deg : float
+        The smallest reached angle that counts, deg (from the criteria, for the words).
+    """
+
+    axis: str = "lateral flexion"
+    reached_deg: float | None = None
+    held_s: float | None = None
+    target_s: float = 30.0
+    unsteadiness_deg: float | None = None
+    min_reached_deg: float = 15.0
+
+    kind: ClassVar[str] = "stretch"
+
+    def _describe(self) -> str:
+        reached, held = self.reached_deg or 0.0, self.held_s or 0.0
+        if not self.faults:
+            return (f"held {held:.0f} s at {reached:.0f} deg "
+                    f"(steady, ±{self.unsteadiness_deg or 0.0:.1f} deg)")
+        return {
+            "wrong_side": f"leaned {-reached:.0f} deg to the other side (stretch toward the "
+                          "side the cue names)",
+            "not_reached": f"reached only {reached:.0f} deg (go to at least "
+                           f"{self.min_reached_deg:.0f} deg, to a gentle stretch)",
+            "short": f"held only {held:.0f} s of {self.target_s:.0f} (stay in the stretch longer)",
+            "unsteady": f"unsteady, ±{self.unsteadiness_deg or 0.0:.1f} deg (hold the position "
+                        "still and breathe; do not bounce)",
+        }.get(self.faults[0], self.faults[0])
+
+    def _fields(self) -> dict[str, Any]:
+        return {"axis": self.axis, "reached_deg": _r(self.reached_deg),
+                "held_s": _r(self.held_s), "target_s": self.target_s,
+                "steadiness_deg": _r(self.unsteadiness_deg, 2)}
