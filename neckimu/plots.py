@@ -52,8 +52,8 @@ def plot_angles(analysis: Analysis, path: str | Path, title: str | None = None) 
         for w in analysis.windows:
             ax.axvspan(w.start_s, w.end_s, color=_color(w.exercise), alpha=0.35, lw=0)
     for rep in analysis.reps:
-        c = "#2a9d8f" if rep["verdict"] == "pass" else "#e63946"
-        axes[0].axvline(rep["end_s"], color=c, lw=1.2, alpha=0.8)
+        c = "#2a9d8f" if rep.verdict == "pass" else "#e63946"
+        axes[0].axvline(rep.end_s, color=c, lw=1.2, alpha=0.8)
     for w in analysis.windows:
         axes[0].text(w.start_s, 1.02, w.exercise, transform=axes[0].get_xaxis_transform(),
                      fontsize=6, rotation=30, va="bottom")

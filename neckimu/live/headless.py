@@ -52,8 +52,8 @@ def run_headless(session: LiveSession, *, say: Print = print, sound: bool = Fals
             if sound:
                 sys.stdout.write("\a")
                 sys.stdout.flush()
-        msgs = [r["message"] for r in v.reps]
-        for m in msgs[len(shown):]:  # new reps (earlier ones may be refined at the end)
+        msgs = [r.message() for r in v.reps]
+        for m in msgs[len(shown):]:  # new reps: final when shown
             say(f"[{_clock(v.session_s)}]   {m}")
         shown = shown + msgs[len(shown):]
         if v.session_s >= next_status:
@@ -67,9 +67,9 @@ def run_headless(session: LiveSession, *, say: Print = print, sound: bool = Fals
     v = session.view()
     if v.error:
         say(f"stream ended early: {v.error}")
-    final = [r["message"] for r in v.reps]
+    final = [r.message() for r in v.reps]
     if final:
-        passed = sum(r["verdict"] == "pass" for r in v.reps)
+        passed = sum(r.verdict == "pass" for r in v.reps)
         say(f"final verdicts ({len(final)} reps, {passed} passed; as `neckimu analyze`):")
         for m in final:
             say(f"  {m}")

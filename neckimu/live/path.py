@@ -34,53 +34,58 @@ class RetractionPath:
         Sampling time, s.
     cal : Calibration
         Head frame (for the neutral frame and the lever arm).
-    start_index : int
-        History row where the window starts.
+    start_s : float
+        When the window starts, s.
     """
 
-    def __init__(self, ts: float, cal: Calibration, start_index: int) -> None:
+    def __init__(self, ts: float, cal: Calibration, start_s: float) -> None:
         self.ts = ts
         self.cal = cal
         self.lever = get_mount(cal.mount).lever_arm_m
         self._s2h = cal.sensor_to_head.as_matrix()
-        self._seen = start_index  # rows examined for movement
+        self._seen_t = start_s  # time up to which rows were examined for movement
         self._moving = False
-        self._still_start = start_index
-        self._move_start = -1
-        self._ref = -1
+        self._still_start = start_s
+        self._move_start = -1.0
+        self._ref = -1.0
         self.moves = 0  #: movements seen (glides are the odd ones)
         self.posterior_mm = np.zeros(0)  #: current rep's path, mm, shape (n,)
         self.superior_mm = np.zeros(0)
 
     def update(self, h: History) -> None:
         """Follow the new rows of ``h`` and recompute the current path."""
-        lo = max(0, self._seen - round(0.1 / self.ts))
+        seen = h.index(self._seen_t)
+        lo = max(0, seen - round(0.1 / self.ts))
         w = h.gyr[lo:] - h.bias[lo:]
         speed = uniform_filter1d(np.degrees(np.linalg.norm(w, axis=1)),
                                  max(1, round(0.1 / self.ts)))
-        moving = speed[self._seen - lo :] > MOVING_DEG_S
+        moving = speed[seen - lo:] > MOVING_DEG_S
+        t = h.t
         for k in np.flatnonzero(np.diff(np.concatenate([[self._moving], moving])) != 0):
-            i = self._seen + int(k)
+            i = seen + int(k)
             self._moving = not self._moving
             if self._moving:
                 self.moves += 1
                 if self.moves % 2 == 1:  # a glide: new rep, reference = still phase before
-                    self._move_start = i
-                    self._ref = max(self._still_start, i - round(STILL_REF_S / self.ts))
+                    self._move_start = float(t[i])
+                    self._ref = max(self._still_start, float(t[i]) - STILL_REF_S)
             else:
-                self._still_start = i
-        self._seen = h.n
-        if self._ref < 0 or self._move_start <= self._ref or h.n - self._ref < 4:
+                self._still_start = float(t[i])
+        self._seen_t = float(t[-1]) + 1e-9
+        if self._ref < 0 or self._move_start <= self._ref:
             return
-        self._compute(h)
+        a, m = h.index(self._ref), h.index(self._move_start)
+        if h.n - a < 4 or m <= a:
+            return
+        self._compute(h, a, m)
 
-    def _compute(self, h: History) -> None:
-        a, b = self._ref, h.n
+    def _compute(self, h: History, a: int, m: int) -> None:
+        b = h.n
         m_nh = head_matrices(h.quat[a:b], self.cal)
         m_ns_1 = m_nh[0] @ self._s2h
-        n2 = max(1, min(round(0.2 / self.ts), (b - self._move_start) // 2))
+        n2 = max(1, min(round(0.2 / self.ts), (b - m) // 2))
         d = head_centre_displacement(
             h.t[a:b], h.acc[a:b], h.gyr[a:b] - h.bias[a:b], self.ts,
-            slice(0, self._move_start - a), slice(b - a - n2, b - a), m_ns_1, m_nh, self.lever)
+            slice(0, m - a), slice(b - a - n2, b - a), m_ns_1, m_nh, self.lever)
         self.posterior_mm = -d[:, 0] * 1e3
         self.superior_mm = d[:, 2] * 1e3

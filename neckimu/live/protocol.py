@@ -131,11 +131,22 @@ class Protocol:
                 return hold + 6.0
         return None
 
+    def planned_counts(self) -> dict[str, int]:
+        """How many windows of each exercise the session has (for "hold forward 2/3")."""
+        counts: dict[str, int] = {}
+        for cue in self.schedule():
+            if cue.event.event == "start":
+                counts[cue.event.exercise] = counts.get(cue.event.exercise, 0) + 1
+        return counts
+
+    def stretch_hold_s(self) -> dict[str, float]:
+        """Prescribed hold of each stretch exercise, s."""
+        return {name: hold for name, hold in self.stretches}
+
     def targets(self) -> dict[str, Any]:
         """What the protocol prescribes, for the recording's metadata (the verifiers read it):
         ``hold_s`` and ``stretch_hold_s`` per stretch exercise, s."""
-        return {"hold_s": self.hold_s,
-                "stretch_hold_s": {name: hold for name, hold in self.stretches}}
+        return {"hold_s": self.hold_s, "stretch_hold_s": self.stretch_hold_s()}
 
     # -- the simulated person ---------------------------------------------------------------
     def session_config(self, **overrides: Any):

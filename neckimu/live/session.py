@@ -3,15 +3,18 @@
 Acquisition runs in a worker thread (:meth:`LiveSession.start`): the source calls the sink
 methods (``on_block``, ``on_event``, ...) there, and each block goes through the live stages
 
-    block -> online orientation (VQF) -> head angles -> ring buffer (drawn by the view)
-                                      -> history -> hold indicator, retraction path
-    every window end / few seconds -> verdicts (neckimu.pipeline.analyze, another thread)
+    block -> causal orientation (VQF) -> head angles -> ring buffer (drawn by the view)
+                                      -> history (last minutes) -> hold indicator, retraction
+                                         path (progress) -> judge (verdicts, another thread)
 
 The calibration is provisional (gravity only, from the first still second) until the
 ``calibrate`` window ends; then :func:`neckimu.headframe.calibrate` runs on the buffered
-samples and the angles in the ring are recomputed. During a hold the online filter's gyro bias
-is frozen at its latest estimate and the deviation is measured with
-:func:`neckimu.verify.hold.hold_deviation`, as the offline verifier does.
+samples and the angles in the ring are recomputed. The orientation filter is the causal one
+``neckimu analyze`` hands to its verifiers, never frozen or reset here, so the judge
+(:class:`~neckimu.live.judge.LiveJudge`) gives each rep the verdict the analysis of the
+recording gives. While a hold runs, the indicator shows the deviation measured so far with
+the verifier's own function (:func:`neckimu.verify.hold.hold_rotation`): progress, not a
+verdict.
 
 The view never calls into the worker: it reads :attr:`LiveSession.ring` and
 :meth:`LiveSession.view` (a copy made under a lock) on its own timer.
@@ -32,16 +35,19 @@ from neckimu.angles import head_angles_deg
 from neckimu.errors import NeckimuError
 from neckimu.headframe import Calibration, calibrate
 from neckimu.live.history import History
+from neckimu.live.judge import LiveJudge
 from neckimu.live.path import RetractionPath
 from neckimu.live.protocol import INSTRUCTIONS, Protocol
 from neckimu.live.ringbuffer import RingBuffer
 from neckimu.live.source import Source
-from neckimu.live.verdicts import VerdictWorker
-from neckimu.orientation import OnlineOrientation
+from neckimu.orientation import OnlineOrientation, filter_period
+from neckimu.pipeline import Analysis, analyze
 from neckimu.recording.events import HOLDS, Event, Window
 from neckimu.recording.reader import Gap, Recording
 from neckimu.samples import SampleBlock
-from neckimu.verify.hold import HOLD_NAMES, HoldCriteria, hold_deviation
+from neckimu.verify.context import Context
+from neckimu.verify.hold import HoldCriteria, hold_rotation
+from neckimu.verify.reps import Rep, exercise_name
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ class HoldView:
 
     @property
     def title(self) -> str:
-        return f"hold {HOLD_NAMES.get(self.exercise, self.exercise)}"
+        return exercise_name(self.exercise)
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,7 @@ class View:
     retraction: bool = False
     path_posterior_mm: np.ndarray = field(default_factory=lambda: np.zeros(0))
     path_superior_mm: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    reps: tuple[dict[str, Any], ...] = ()
+    reps: tuple[Rep, ...] = ()
     finished: bool = False
     error: str | None = None
 
@@ -107,13 +113,10 @@ class LiveSession:
         Seconds of angles the ring buffer keeps for the view.
     mount : str, optional
         Mount preset; default the stream's metadata.
-    analysis_interval_s : float
-        Longest wall time between verdict updates while an exercise runs, s.
     """
 
     def __init__(self, source: Source, *, protocol: Protocol | None = None,
-                 window_s: float = 20.0, mount: str | None = None,
-                 analysis_interval_s: float = 3.0) -> None:
+                 window_s: float = 20.0, mount: str | None = None) -> None:
         self.source = source
         self.protocol = protocol or Protocol()
         self.window_s = window_s
@@ -127,11 +130,15 @@ class LiveSession:
         #: per block: handed to the session -> painted, s (the live stages and the view alone)
         self.block_latencies_s: collections.deque[float] = collections.deque(maxlen=100_000)
         self._lock = threading.Lock()
-        self._hist_lock = threading.Lock()  # appends vs the verdict thread's copy
+        self._hist_lock = threading.Lock()  # appends vs the judge thread's copy
         self._view = View(label=source.label)
         self._arrivals: collections.deque[tuple[float, float | None, float | None]] = \
             collections.deque()
-        self._verdicts = VerdictWorker(self._recording_so_far, analysis_interval_s)
+        self.judge = LiveJudge(self._context, self.protocol.planned_counts())
+        self._judge_wake = threading.Event()
+        self._judge_stop = False
+        self._judge_thread: threading.Thread | None = None
+        self._analysis: Analysis | None = None
         self._thread: threading.Thread | None = None
         self._reset_state()
 
@@ -152,12 +159,15 @@ class LiveSession:
         self.hold_log: list[HoldView] = []
         self._cue_start = 0.0
         self._path: RetractionPath | None = None
-        self._verdicts.reset()
+        self._newest = -np.inf
+        self.judge.reset()
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
-        """Start the acquisition and verdict threads."""
-        self._verdicts.start()
+        """Start the acquisition and judge threads."""
+        self._judge_thread = threading.Thread(target=self._judge_loop, name="neckimu-judge",
+                                              daemon=True)
+        self._judge_thread.start()
         self._thread = threading.Thread(target=self._acquire, name="neckimu-acquisition",
                                         daemon=True)
         self._thread.start()
@@ -166,7 +176,14 @@ class LiveSession:
         try:
             self.source.run(self)
         finally:
-            self._verdicts.final(self._written_recording())
+            self._stop_judge()
+            self.judge.update(self._newest, final=True)
+            rec = self._written_recording()
+            if rec is not None:
+                try:
+                    self._analysis = analyze(rec)
+                except (NeckimuError, ValueError):
+                    self._analysis = None
             err = self.source.error
             with self._lock:
                 self._view = replace(self._view, finished=True, state="finished",
@@ -185,9 +202,9 @@ class LiveSession:
             return None
 
     @property
-    def analysis(self):
-        """The final :class:`~neckimu.pipeline.Analysis` (None before the end)."""
-        return self._verdicts.analysis
+    def analysis(self) -> Analysis | None:
+        """The analysis of the closed recording (None before the end or without one)."""
+        return self._analysis
 
     @property
     def finished(self) -> bool:
@@ -202,10 +219,7 @@ class LiveSession:
         """Wait for the stream to end; True if it did."""
         if self._thread is not None:
             self._thread.join(timeout)
-        done = self.finished
-        if done:
-            self._verdicts.stop()
-        return done
+        return self.finished
 
     # -- what the view reads -------------------------------------------------------------------
     def view(self) -> View:
@@ -217,7 +231,7 @@ class LiveSession:
         t = self.ring.snapshot(2.0)[:, 0]
         rate = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 2 and t[-1] > t[0] else 0.0
         return replace(v, loss_pct=lost, rate_hz=rate, samples=st.samples,
-                       reps=self._verdicts.reps)
+                       reps=self.judge.reps)
 
     def drawn(self, t_newest: float) -> None:
         """The view drew every sample up to ``t_newest`` (s): record notification latencies."""
@@ -250,6 +264,7 @@ class LiveSession:
 
     def on_event(self, ev: Event) -> None:
         self._events.append(ev)
+        self.judge.on_event(ev)
         if ev.event == "start":
             self._open[ev.exercise] = ev.time_s
             text = INSTRUCTIONS.get(ev.exercise, ev.exercise)
@@ -257,7 +272,7 @@ class LiveSession:
             if ev.exercise in HOLDS:
                 self._start_hold(ev)
             if ev.exercise == "retraction" and self._cal is not None:
-                self._path = RetractionPath(self._ts, self._cal, self.hist.index(ev.time_s))
+                self._path = RetractionPath(self._ts, self._cal, ev.time_s)
             self._set_cue(ev.exercise, text, ev.time_s)
         else:
             start = self._open.pop(ev.exercise, None)
@@ -268,7 +283,6 @@ class LiveSession:
             if ev.exercise == "retraction":
                 self._path = None
             self._set_cue(None, "Rest", ev.time_s)
-            self._verdicts.request(urgent=True)
 
     def _set_cue(self, exercise: str | None, text: str, t: float) -> None:
         with self._lock:
@@ -288,16 +302,14 @@ class LiveSession:
         if not len(block):
             return
         t_received = time.monotonic()
-        if self._orient is None:
-            rate = self.meta.get("nominal_rate_hz") or self.meta.get("imu_rate_hz") or 100.0
-            self._orient = OnlineOrientation(1.0 / float(rate))
-            self._ts = 1.0 / float(rate)
-        quat = self._orient.update(block)
+        if self._orient is None:  # the filter analyze's verifiers use: same period, same state
+            self._ts = filter_period(self.meta, block.t)
+            self._orient = OnlineOrientation(self._ts)
+        quat, bias, _ = self._orient.update_full(block)
         h = self.hist
         with self._hist_lock:
-            h.append(block, quat, self._orient.bias)
-        if h.n < 400:  # the real rate differs from the nominal one: measure it
-            self._ts = float(np.median(np.diff(h.t))) if h.n > 2 else self._ts
+            h.append(block, quat, bias)
+        self._newest = float(block.t[-1])
         self._calibrate_if_due()
         angles = (head_angles_deg(quat, self._cal) if self._cal is not None
                   else np.full((len(block), 3), np.nan))
@@ -320,8 +332,8 @@ class LiveSession:
                 hold=self._hold_view if exercise is None or exercise in HOLDS else None,
                 **({"path_posterior_mm": self._path.posterior_mm,
                     "path_superior_mm": self._path.superior_mm} if self._path else {}))
-        if exercise is not None or self._open:
-            self._verdicts.request()
+        if self.judge.due(self._newest):
+            self._judge_wake.set()
 
     # -- calibration ---------------------------------------------------------------------------
     def _calibrate_if_due(self) -> None:
@@ -357,10 +369,6 @@ class LiveSession:
 
     # -- the hold indicator ----------------------------------------------------------------
     def _start_hold(self, ev: Event) -> None:
-        if self._orient is not None:
-            # the bias learnt before the hold stays; a slow creep must not be absorbed
-            self._orient.set_bias(self._orient.bias)
-            self._orient.freeze_bias(True)
         self._hold = (ev.exercise, ev.time_s, 0.0)
         self._hold_view = None
 
@@ -370,33 +378,52 @@ class LiveSession:
         h = self.hist
         i0 = h.index(t0)
         n_ref = max(1, round(HoldCriteria.reference_s / self._ts))
-        if h.n - i0 <= n_ref:
+        if h.n - i0 <= n_ref or self._cal is None:
             return
-        s2h = self._cal.sensor_to_head if self._cal is not None else None
-        if s2h is None:
-            from scipy.spatial.transform import Rotation
-
-            s2h = Rotation.identity()
-        angle, _ = hold_deviation(h.quat[i0:], s2h, n_ref)
+        rot = hold_rotation(h.t[i0:], h.gyr[i0:] - h.bias[i0], h.acc[i0:], self._ts,
+                            band_hz=HoldCriteria.tilt_band_hz)
+        angle = np.degrees((rot[:n_ref].mean().inv() * rot).magnitude())
         worst = max(worst, float(angle.max()))
         self._hold = (exercise, t0, worst)
         self._hold_view = HoldView(exercise, float(h.t[-1]) - t0, self.protocol.exercise_s(
             exercise), float(angle[-1]), worst, HoldCriteria.tolerance_deg, True)
 
     def _end_hold(self) -> None:
-        if self._orient is not None:
-            self._orient.freeze_bias(False)
         if self._hold_view is not None:
             self._hold_view = replace(self._hold_view, active=False)
             self.hold_log.append(self._hold_view)
         self._hold = None
 
     # -- verdicts ------------------------------------------------------------------------------
-    def _recording_so_far(self) -> Recording | None:
-        """A copy of everything received, for the verdict thread (acquisition continues)."""
-        if self.hist.n < 10:
+    def _context(self, t0: float, t_final: float) -> Context | None:
+        """The history from ``t0`` as the verifiers see it (a copy: acquisition goes on)."""
+        if self._cal is None or not self._cal.method.startswith("gravity"):
             return None
         with self._hist_lock:
-            samples = self.hist.samples(copy=True)
-        return Recording(samples, sorted(self._events, key=lambda e:
-                         e.time_s), list(self._gaps), dict(self.meta), self.source.label)
+            h = self.hist
+            i0 = h.index(t0)
+            if h.n - i0 < 3:
+                return None
+            samples = h.samples(i0, copy=True)
+            o = h.orientation(self._ts, i0, copy=True)
+        return Context(samples, o.quat, o.bias, self._ts, self._cal, meta=self._judge_meta(),
+                       t_final=t_final)
+
+    def _judge_meta(self) -> dict[str, Any]:
+        meta = dict(self.meta)
+        meta.setdefault("stretch_hold_s", self.protocol.stretch_hold_s())
+        return meta
+
+    def _judge_loop(self) -> None:
+        while True:
+            self._judge_wake.wait()
+            self._judge_wake.clear()
+            if self._judge_stop:
+                return
+            self.judge.update(self._newest)
+
+    def _stop_judge(self) -> None:
+        self._judge_stop = True
+        self._judge_wake.set()
+        if self._judge_thread is not None and self._judge_thread is not threading.current_thread():
+            self._judge_thread.join()

@@ -19,13 +19,13 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from neckimu import SAFETY_NOTICE
 from neckimu.live.replay import ReplaySource
 from neckimu.live.session import LiveSession, View
-from neckimu.verify.retraction import target_corridor
+from neckimu.verify.retraction import RetractionCriteria
 
 _ANGLES = (("flexion / extension", "#1f77b4"), ("lateral flexion", "#2ca02c"),
            ("rotation", "#d62728"))
 _GREEN, _RED, _GREY = "#2e9d4f", "#c62828", "#9e9e9e"
-#: target corridor of a retraction glide (posterior mm, superior mm)
-_CORRIDOR = target_corridor()
+#: where a glide passes (posterior mm, superior mm): the pass rule itself
+_CORRIDOR = RetractionCriteria().target()
 
 
 class _Canvas(pg.GraphicsLayoutWidget):
@@ -257,27 +257,26 @@ class LiveWindow(QtWidgets.QMainWindow):
                 self._texts["path"] = n  # redraw the path plot only when the path grew
                 self.path_curve.setData(v.path_posterior_mm, v.path_superior_mm,
                                         skipFiniteCheck=True)
-        reps = [r for r in v.reps if r["exercise"] == "retraction" and r["displacement_mm"]]
-        key = "points" + str([(r["index"], r["verdict"]) for r in reps])
+        reps = [r for r in v.reps if r.exercise == "retraction" and r.posterior_mm is not None]
+        key = "points" + str([(r.index, r.verdict) for r in reps])
         if self._texts.get("points") != key:
             self._texts["points"] = key
             self.rep_points.setData(
-                [r["displacement_mm"]["posterior"] for r in reps],
-                [r["displacement_mm"]["superior"] for r in reps],
-                brush=[pg.mkBrush(_GREEN if r["verdict"] == "pass" else _RED) for r in reps])
+                [r.posterior_mm for r in reps], [r.superior_mm for r in reps],
+                brush=[pg.mkBrush(_GREEN if r.verdict == "pass" else _RED) for r in reps])
 
     def _draw_verdicts(self, v: View) -> None:
-        key = "|".join(r["message"] for r in v.reps)
+        key = "|".join(r.message() for r in v.reps)
         if self._texts.get("verdicts") == key:
             return
         self._texts["verdicts"] = key
         self.verdicts.clear()
         for r in v.reps:
-            item = QtWidgets.QListWidgetItem(r["message"])
-            item.setForeground(QtGui.QColor(_GREEN if r["verdict"] == "pass" else _RED))
+            item = QtWidgets.QListWidgetItem(r.message())
+            item.setForeground(QtGui.QColor(_GREEN if r.verdict == "pass" else _RED))
             self.verdicts.addItem(item)
         self.verdicts.scrollToBottom()
-        passed = sum(r["verdict"] == "pass" for r in v.reps)
+        passed = sum(r.verdict == "pass" for r in v.reps)
         self._set(self.counter, "counter", f"reps: {len(v.reps)} judged, {passed} passed")
 
     def screenshot(self, path: str) -> None:

@@ -14,15 +14,15 @@ import numpy as np
 
 from neckimu.recording.events import HOLDS, Window
 from neckimu.report.progress import PeriodStats, SessionStats
-from neckimu.verify.retraction import target_corridor
+from neckimu.verify.hold import HoldCriteria
+from neckimu.verify.reps import exercise_name
+from neckimu.verify.retraction import RetractionCriteria
 
 ANGLE_STYLE = (("flexion (+ down)", "#1f77b4"), ("lateral (+ right)", "#2ca02c"),
                ("rotation (+ right)", "#d62728"))
 PASS, FAIL, GREY = "#2e9d4f", "#c62828", "#9e9e9e"
-#: Posterior extent of the retraction target corridor (``target_corridor``'s default), mm.
-CORRIDOR_POSTERIOR_MM = (10.0, 30.0)
-#: Hold tolerance drawn around the start pose (neckimu.verify.hold), deg.
-HOLD_TOLERANCE_DEG = 2.0
+#: Hold tolerance drawn around the start pose: the pass rule's own, deg.
+HOLD_TOLERANCE_DEG = HoldCriteria().tolerance_deg
 DPI = 90
 MARGIN_S = 1.0
 
@@ -52,10 +52,7 @@ def _rep_of_window(w: Window, reps: Sequence[dict[str, Any]]) -> dict[str, Any] 
 
 
 def _panel_label(w: Window, k: int, n: int) -> str:
-    from neckimu.verify.hold import HOLD_NAMES
-
-    name = f"hold {HOLD_NAMES[w.exercise]}" if w.exercise in HOLDS else w.exercise
-    return f"{name.replace('_', ' ')} {k}/{n}"
+    return f"{exercise_name(w.exercise)} {k}/{n}"
 
 
 def exercise_figure(t: np.ndarray, angles_deg: np.ndarray, windows: Sequence[Window],
@@ -145,14 +142,14 @@ def _window_panel(ax, t: np.ndarray, angles_deg: np.ndarray, w: Window, label: s
 def retraction_figure(reps: Sequence[dict[str, Any]],
                       paths: Sequence[tuple[np.ndarray, np.ndarray] | None], title: str,
                       path: Path) -> Path:
-    """Sagittal head-centre path of every retraction rep over the target corridor.
+    """Sagittal head-centre path of every retraction rep over the region that passes.
 
     Parameters
     ----------
     reps : sequence of dict
         Retraction rep records (``displacement_mm``, ``verdict``, ``index``).
     paths : sequence of (ndarray, ndarray) or None
-        Per rep, the posterior and superior path, mm (``neckimu.report.paths``); None draws
+        Per rep, the posterior and superior path, mm (the verifier's ``path_mm``); None draws
         an arrow from the origin to the rep's kept displacement instead.
     title : str
     path : Path
@@ -162,8 +159,10 @@ def retraction_figure(reps: Sequence[dict[str, Any]],
 
     fig = _figure(6.0, 4.6)
     ax = fig.subplots()
-    ax.add_patch(Polygon(np.array(target_corridor()), closed=True, color="#d8f3dc", lw=0,
-                         label="target: 10-30 mm back, 10-40 deg up"))
+    crit = RetractionCriteria()
+    ax.add_patch(Polygon(np.array(crit.target()), closed=True, color="#d8f3dc", lw=0,
+                         label=f"passes: {crit.min_glide_mm:g}+ mm back, not below "
+                               f"-{crit.downward_mm:g} mm (angles aside)"))
     ax.axhline(0.0, color="#777777", lw=0.6)
     ax.axvline(0.0, color="#777777", lw=0.6)
     pts = [np.zeros(2)]
@@ -244,7 +243,8 @@ def progress_figure(sessions: Sequence[SessionStats], days: Sequence[PeriodStats
     ax = axes[2]
     hold = [float(np.median(s.hold_max_deviation_deg)) if len(s.hold_max_deviation_deg)
             else np.nan for s in sessions]
-    ax.axhline(HOLD_TOLERANCE_DEG, color=FAIL, lw=0.8, ls="--", label="tolerance 2 deg")
+    ax.axhline(HOLD_TOLERANCE_DEG, color=FAIL, lw=0.8, ls="--",
+               label=f"tolerance {HOLD_TOLERANCE_DEG:g} deg")
     ax.plot(sx, hold, "o", color="#1d3557", ms=4, label="session median")
     weekly(ax, [w.hold_median_deg for w in weeks], "week median")
     ax.set_ylim(0, max(2.5, float(np.nanmax(hold + [0.0])) * 1.15))
@@ -254,7 +254,9 @@ def progress_figure(sessions: Sequence[SessionStats], days: Sequence[PeriodStats
     ax = axes[3]
     glide = [float(np.median(s.retraction_posterior_mm)) if len(s.retraction_posterior_mm)
              else np.nan for s in sessions]
-    ax.axhspan(*CORRIDOR_POSTERIOR_MM, color="#d8f3dc", lw=0, label="target 10-30 mm")
+    crit = RetractionCriteria()
+    ax.axhspan(crit.min_glide_mm, crit.max_glide_mm, color="#d8f3dc", lw=0,
+               label=f"target {crit.min_glide_mm:g}+ mm")
     ax.plot(sx, glide, "o", color="#1d3557", ms=4, label="session median")
     weekly(ax, [w.retraction_median_mm for w in weeks], "week median")
     ax.set_ylim(min(0.0, float(np.nanmin(glide + [0.0]))) - 2,

@@ -21,10 +21,9 @@ from neckimu.errors import NeckimuError
 from neckimu.plots import plot_angles
 from neckimu.recording.events import HOLDS
 from neckimu.report import figures
-from neckimu.report.paths import retraction_path_mm
 from neckimu.report.progress import PeriodStats, SessionStats, by_period, session_stats
 from neckimu.report.sessions import Session, load_sessions
-from neckimu.verify.hold import HOLD_NAMES
+from neckimu.verify.reps import exercise_name
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1080px;margin:1.5em auto;
@@ -58,11 +57,7 @@ def _num(x: float | None, fmt: str) -> str:
 
 def exercise_title(exercise: str) -> str:
     """How an exercise is named to people (``hold_flexion`` -> ``hold forward``)."""
-    if exercise in HOLDS:
-        return f"hold {HOLD_NAMES[exercise]}"
-    if exercise == "calibrate":
-        return "calibration"
-    return exercise.replace("_", " ")
+    return exercise_name(exercise)
 
 
 def _img(src: str, alt: str) -> str:
@@ -160,7 +155,7 @@ def _session(k: int, s: Session, out: Path) -> tuple[str, SessionStats]:
     a = s.analysis
     t = a.recording.samples.t
     stem = _anchor(k, s)
-    reps = a.reps
+    reps = [r.to_json() for r in a.reps]
     passed = sum(r["verdict"] == "pass" for r in reps)
     parts = [f'<section class="session" id="{stem}">',
              f"<h2>Session {k}: {s.when:%Y-%m-%d %H:%M} — {_esc(s.path.name)}</h2>",
@@ -186,14 +181,15 @@ def _session(k: int, s: Session, out: Path) -> tuple[str, SessionStats]:
         if ex == "retraction":
             rr = [r for r in reps if r["exercise"] == "retraction"]
             if rr:
-                paths = [retraction_path_mm(a, r) for r in rr]
+                paths = [(np.asarray(r["path_mm"]["posterior"], float),
+                          np.asarray(r["path_mm"]["superior"], float)) for r in rr]
                 png = f"{stem}-retraction-paths.png"
                 figures.retraction_figure(rr, paths, f"{s.path.name}: retraction paths",
                                           out / png)
                 parts.append(
-                    '<p class="meta">Head-centre path of each glide, side view (posterior = '
-                    "backward, superior = up), over the target corridor; the dot is the "
-                    "displacement the verdict judged.</p>"
+                    '<p class="meta">Head-centre path of each rep, side view (posterior = '
+                    "backward, superior = up), over the region the pass rule accepts; the dot "
+                    "is the displacement the verdict judged, on the path.</p>"
                     + _img(png, "retraction paths: posterior vs superior displacement"))
     posture_html, posture = _posture_part(s, stem, out)
     parts.append(posture_html)
