@@ -274,6 +274,16 @@ class _Builder:
         self.tl.hold(max(0.8, end - self.tl.t))
         self.fidget(still + 0.2, self.tl.t - 0.7)  # settled again before the next cue
 
+    def _give_way(self, exercise: str) -> str:
+        """Where a head moves in a hold: along the push 40 %, against it 30 %, else anywhere."""
+        along, against = _HOLD_AXIS[exercise]
+        r = self.rng.random()
+        if r < 0.4:
+            return along
+        if r < 0.7:
+            return against
+        return ("rotation", "left", "right", "flexion", "extension")[self.rng.integers(5)]
+
     def hold_rep(self, exercise: str, index: int, fault: str | None) -> None:
         tl, cfg, hr = self.tl, self.cfg, self.r.hold
         dur = self.u(*cfg.hold_s)
@@ -287,17 +297,7 @@ class _Builder:
             if fault == "tipped_back":
                 ch, sign, direction = "nod_flex", -1.0, "extension"
             else:
-                axis = _HOLD_AXIS[exercise]
-                r = self.rng.random()
-                direction = (
-                    axis[0]
-                    if r < 0.4
-                    else axis[1]
-                    if r < 0.7
-                    else (
-                        ("rotation", "left", "right", "flexion", "extension")[self.rng.integers(5)]
-                    )
-                )
+                direction = self._give_way(exercise)
                 ch, sign = _DIRS[direction]
                 sign = sign or float(self.rng.choice([-1.0, 1.0]))
             avail = end - 0.2 - tl.t
