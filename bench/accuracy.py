@@ -1,146 +1,226 @@
-"""Benchmark: verdict and measurement accuracy of ``neckimu analyze`` on labelled sessions.
+"""Benchmark: rep verdicts and measurements of the analysis, on own and on independent sessions.
 
-Simulates N guided sessions (seeds from 1000 up, which the tests never use) with mixed mounts,
-boards, output rates and injected faults, runs ``neckimu analyze --json`` on each recording and
-compares the per-rep results with the simulator's ground truth. Prints the figures of issue 4:
+Two sets, scored by the same scorer (``../shared/data/validation/score.py``, found beside the
+repository) and printed side by side with the targets of issue 10:
 
-- holds: verdict accuracy, ``moved`` recall and precision, mean abs error of max_deviation_deg;
-- retractions: rep detection recall and precision, verdict accuracy, fault-label accuracy
-  (exact set), displacement error (mm), path-angle error (deg);
-- stretches: verdict accuracy.
+- **own**: ``--n`` sessions from the development simulator over its widened ranges
+  (``neckimu.sim``; seeds ``--seed0`` .. ``--seed0 + n - 1``, which the tests never use):
+  guided sessions and stretch routines (every 4th), all three mounts, LSM9DS1 at 119 Hz and
+  BMI270 at 100 and 200 Hz, 35 % of the reps with an injected mistake (half of them near the
+  pass rule's threshold, so some of those pass), labels measured from the simulated motion;
+- **validation**: every labelled session of the independent simulator in
+  ``../shared/data/validation`` (its ``NAME.csv.gz`` with ``NAME.events.csv``).
 
-    .venv/bin/python bench/accuracy.py [--sessions 40] [--jobs 2]
+Each session is analysed as ``neckimu analyze --json`` does (``neckimu.pipeline.analyze`` and
+``neckimu.results.to_json``), in a process pool. This prints figures; it is not a test.
+
+    .venv/bin/python bench/accuracy.py [--n 100] [--seed0 5000] [--only own|validation]
+                                       [--keep DIR] [--jobs 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+REPO = Path(__file__).resolve().parents[1]
+VALIDATION = REPO.parent / "shared" / "data" / "validation"
 MOUNTS = ("forehead", "back_of_head", "top_of_head")
-BOARDS = (("rev1", None), ("rev2", 100.0), ("rev2", 200.0), ("rev1", None))
+BOARDS = (("rev1", None), ("rev2", 100.0), ("rev2", 200.0))
+FAULT_RATE = 0.35
+
+#: (label, score.py metric, kind, issue-10 target as (comparison, value) or None)
+ROWS: tuple[tuple[str, str, str, tuple[str, float] | None], ...] = (
+    ("holds: reps in truth", "hold_reps_truth", "n", None),
+    ("  verdict accuracy", "hold_verdict_accuracy", "%", (">=", 0.98)),
+    ("  'moved' recall", "hold_moved_recall", "%", (">=", 0.98)),
+    ("  max_deviation MAE", "hold_max_deviation_mae_deg", "deg", ("<=", 0.3)),
+    ("retraction: reps in truth", "retraction_reps_truth", "n", None),
+    ("  rep recall", "retraction_detection_recall", "%", (">=", 0.97)),
+    ("  rep precision", "retraction_detection_precision", "%", None),
+    ("  verdict accuracy", "retraction_verdict_accuracy", "%", (">=", 0.95)),
+    ("  fault-label accuracy", "retraction_fault_label_accuracy", "%", (">=", 0.90)),
+    ("  displacement MAE posterior", "displacement_mae_mm_posterior", "mm", ("<=", 3.0)),
+    ("  displacement MAE superior", "displacement_mae_mm_superior", "mm", ("<=", 3.0)),
+    ("  path-angle MAE", "path_angle_mae_deg", "deg", ("<=", 6.0)),
+    ("stretch: reps in truth", "stretch_reps_truth", "n", None),
+    ("  verdict accuracy", "stretch_verdict_accuracy", "%", (">=", 0.95)),
+    ("  fault-label accuracy", "stretch_fault_label_accuracy", "%", (">=", 0.90)),
+    ("  reached_deg MAE", "stretch_reached_mae_deg", "deg", ("<=", 2.0)),
+    ("  held_s MAE", "stretch_held_mae_s", "s", ("<=", 2.0)),
+)
 
 
-def config(k: int) -> dict[str, Any]:
-    board, rate = BOARDS[k % len(BOARDS)]
-    return {"seed": 1000 + k, "mount": MOUNTS[k % len(MOUNTS)], "board": board, "rate_hz": rate,
-            "fault_rate": 0.4, "mount_rotation_max_deg": 30.0}
+def own_config(seed0: int, k: int) -> dict[str, Any]:
+    """Session k of the own set: kind, mount and board/rate cycle independently."""
+    board, rate = BOARDS[(k // len(MOUNTS)) % len(BOARDS)]
+    return {
+        "seed": seed0 + k,
+        "script": "stretch" if k % 4 == 3 else "guided",
+        "mount": MOUNTS[k % len(MOUNTS)],
+        "board": board,
+        "rate_hz": rate,
+        "fault_rate": FAULT_RATE,
+    }
 
 
-def run_one(k: int) -> dict[str, Any]:
-    from neckimu.cli import main
+def _analyze(csv: Path, events: Path | None, out: Path) -> str | None:
+    """``neckimu analyze --json`` of one recording; the error in one line, or None."""
+    from neckimu.errors import NeckimuError
+    from neckimu.pipeline import analyze
+    from neckimu.recording.reader import read_recording
+    from neckimu.results import to_json
+
+    try:
+        rec = read_recording(csv, events)
+        out.write_text(json.dumps(to_json(analyze(rec)), indent=1) + "\n", encoding="utf-8")
+    except (NeckimuError, ValueError) as e:
+        return f"{csv.name}: {e}"
+    return None
+
+
+def run_own(job: tuple[dict[str, Any], str, str]) -> str | None:
+    """Simulate one own session into ``truth_dir`` and analyse it into ``pred_dir``."""
     from neckimu.sim import SessionConfig, simulate_session
 
-    cfg = config(k)
-    with tempfile.TemporaryDirectory() as d:
-        rec = Path(d) / "rec.csv"
-        simulate_session(SessionConfig(**cfg)).write(rec)
-        out = Path(d) / "out.json"
-        code = main(["analyze", str(rec), "--json", str(out), "--quiet"])
-        truth = json.loads(rec.with_suffix(".truth.json").read_text())
-        result = json.loads(out.read_text()) if code == 0 else {"reps": []}
-    return {"config": cfg, "code": code, "truth": truth["reps"], "reps": result["reps"]}
+    cfg, truth_dir, pred_dir = job
+    name = f"own{cfg['seed']}"
+    csv = Path(truth_dir) / f"{name}.csv"
+    simulate_session(SessionConfig(**cfg)).write(csv)
+    csv.with_name(f"{name}.truth.csv.gz").unlink()  # per-sample truth: not scored
+    return _analyze(csv, None, Path(pred_dir) / f"{name}.json")
 
 
-def _overlap(a: dict, b: dict) -> float:
-    return max(0.0, min(a["end_s"], b["end_s"]) - max(a["start_s"], b["start_s"]))
+def run_validation(job: tuple[str, str]) -> str | None:
+    """Analyse one validation session (recording + events CSV) into ``pred_dir``."""
+    name, pred_dir = job
+    events = VALIDATION / f"{name}.events.csv"
+    return _analyze(
+        VALIDATION / f"{name}.csv.gz",
+        events if events.exists() else None,
+        Path(pred_dir) / f"{name}.json",
+    )
 
 
-def match(truth: list[dict], found: list[dict], exercise_prefix: str
-          ) -> tuple[list[tuple[dict, dict]], int, int]:
-    """Greedy one-to-one matching by time overlap; returns pairs, #truth, #found."""
-    ts = [r for r in truth if r["exercise"].startswith(exercise_prefix)]
-    fs = [r for r in found if r["exercise"].startswith(exercise_prefix)]
-    pairs, used = [], set()
-    for t in ts:
-        best = max(((j, _overlap(t, f)) for j, f in enumerate(fs) if j not in used),
-                   key=lambda x: x[1], default=(None, 0.0))
-        if best[0] is not None and best[1] > 0.3 * (t["end_s"] - t["start_s"]):
-            used.add(best[0])
-            pairs.append((t, fs[best[0]]))
-    return pairs, len(ts), len(fs)
+def score(truth_dir: Path, pred_dir: Path, report: Path) -> dict[str, Any]:
+    """score.py's overall metrics; its printed report goes to ``report``."""
+    metrics = pred_dir / "metrics.json"
+    with open(report, "w", encoding="utf-8") as f:
+        subprocess.run(
+            [
+                sys.executable,
+                str(VALIDATION / "score.py"),
+                "--truth",
+                str(truth_dir),
+                "--pred",
+                str(pred_dir),
+                "--json",
+                str(metrics),
+            ],
+            check=True,
+            stdout=f,
+            stderr=subprocess.STDOUT,
+        )
+    return json.loads(metrics.read_text())["overall"]
 
 
-def pct(x: float) -> str:
-    return f"{100 * x:5.1f}%"
+def _fmt(v: float | None, kind: str) -> str:
+    if v is None or v != v:
+        return "-"
+    return {
+        "n": f"{v:.0f}",
+        "%": f"{100 * v:.1f} %",
+        "deg": f"{v:.2f} deg",
+        "mm": f"{v:.1f} mm",
+        "s": f"{v:.2f} s",
+    }[kind]
+
+
+def _meets(v: float | None, target: tuple[str, float] | None) -> str:
+    if target is None or v is None or v != v:
+        return ""
+    ok = v >= target[1] if target[0] == ">=" else v <= target[1]
+    return "" if ok else " *"
+
+
+def table(sets: dict[str, dict[str, Any]]) -> list[str]:
+    """The figures of each set side by side, with the issue-10 target; * = target not met."""
+    names = list(sets)
+    lines = [f"{'measure':32s}" + "".join(f"{n:>24s}" for n in names) + f"{'target':>12s}"]
+    for label, key, kind, target in ROWS:
+        cells = "".join(
+            f"{_fmt(sets[n].get(key), kind) + _meets(sets[n].get(key), target):>24s}" for n in names
+        )
+        tgt = "" if target is None else f"{target[0]} {_fmt(target[1], kind)}"
+        lines.append(f"{label:32s}{cells}{tgt:>12s}")
+    return lines
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sessions", type=int, default=40)
-    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--n", type=int, default=100, help="own sessions (default 100)")
+    ap.add_argument("--seed0", type=int, default=5000, help="first seed (default 5000)")
+    ap.add_argument("--only", choices=["own", "validation"], help="score one set only")
+    ap.add_argument("--keep", help="keep recordings, truth, analyses and scorer reports here")
+    ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     args = ap.parse_args()
+    if not (VALIDATION / "score.py").exists():
+        print(f"accuracy: error: no scorer at {VALIDATION / 'score.py'}", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(args.jobs) as ex:
-        results = list(ex.map(run_one, range(args.sessions)))
-    failed = [r["config"]["seed"] for r in results if r["code"] != 0]
-
-    holds, rets, stretches = [], [], []
-    n_rt = n_rf = 0
-    for r in results:
-        holds += match(r["truth"], r["reps"], "hold_")[0]
-        p, nt, nf = match(r["truth"], r["reps"], "retraction")
-        rets += p
-        n_rt, n_rf = n_rt + nt, n_rf + nf
-        stretches += match(r["truth"], r["reps"], "stretch_")[0]
-
-    n_holds_truth = sum(1 for r in results for t in r["truth"] if t["exercise"].startswith("hold_"))
-    hold_ok = [t["verdict"] == f["verdict"] for t, f in holds]
-    tp = sum(t["verdict"] == "fail" and f["verdict"] == "fail" for t, f in holds)
-    moved_truth = sum(t["verdict"] == "fail" for t, _ in holds)
-    moved_found = sum(f["verdict"] == "fail" for _, f in holds)
-    dev_err = [abs(t["max_deviation_deg"] - f["max_deviation_deg"]) for t, f in holds
-               if f["max_deviation_deg"] is not None]
-
-    ret_ok = [t["verdict"] == f["verdict"] for t, f in rets]
-    fault_ok = [set(t["faults"]) == set(f["faults"]) for t, f in rets]
-    faulty = [(t, f) for t, f in rets if t["faults"]]
-    disp = np.array([[t["displacement_mm"]["posterior"] - f["displacement_mm"]["posterior"],
-                      t["displacement_mm"]["superior"] - f["displacement_mm"]["superior"]]
-                     for t, f in rets])
-    # the path angle means something only for a real glide: the reps done right
-    ang = [abs((t["path_angle_deg"] - f["path_angle_deg"] + 180) % 360 - 180) for t, f in rets
-           if t["verdict"] == "pass"]
-    st_ok = [t["verdict"] == f["verdict"] for t, f in stretches]
-
-    print(f"sessions: {len(results)} (seeds {results[0]['config']['seed']}.."
-          f"{results[-1]['config']['seed']}; mounts {', '.join(MOUNTS)}; LSM9DS1 119 Hz and "
-          f"BMI270 100/200 Hz; fault rate 40%); analyze failed on {len(failed)} {failed or ''}")
-    print(f"holds: {len(holds)}/{n_holds_truth} reps judged")
-    print(f"  hold verdict accuracy          {pct(np.mean(hold_ok))}  (target >= 98%)")
-    print(f"  moved recall / precision       {pct(tp / max(moved_truth, 1))} / "
-          f"{pct(tp / max(moved_found, 1))}")
-    print(f"  max_deviation_deg abs error    {np.mean(dev_err):.2f} deg mean, "
-          f"{np.percentile(dev_err, 95):.2f} deg p95  (target <= 0.3 deg mean)")
-    print(f"retractions: {n_rt} reps in truth, {n_rf} found, {len(rets)} matched")
-    print(f"  rep detection recall/precision {pct(len(rets) / max(n_rt, 1))} / "
-          f"{pct(len(rets) / max(n_rf, 1))}")
-    print(f"  retraction verdict accuracy    {pct(np.mean(ret_ok))}  (target >= 95%)")
-    print(f"  fault-label accuracy           {pct(np.mean(fault_ok))} all reps, "
-          f"{pct(np.mean([set(t['faults']) == set(f['faults']) for t, f in faulty]))} "
-          f"faulty reps  (target >= 90%)")
-    print(f"  displacement abs error         posterior {np.abs(disp[:, 0]).mean():.1f} mm, "
-          f"superior {np.abs(disp[:, 1]).mean():.1f} mm, "
-          f"vector {np.linalg.norm(disp, axis=1).mean():.1f} mm mean  (target <= 3 mm)")
-    print(f"  path angle abs error           {np.mean(ang):.1f} deg mean over {len(ang)} "
-          "correct reps  (target <= 6 deg)")
-    print(f"stretches: verdict accuracy {pct(np.mean(st_ok))} over {len(stretches)}")
-    confusion: dict[str, dict[str, int]] = {}
-    for t, f in rets:
-        key = ",".join(sorted(t["faults"])) or "pass"
-        got = ",".join(sorted(f["faults"])) or "pass"
-        confusion.setdefault(key, {}).setdefault(got, 0)
-        confusion[key][got] += 1
-    print("retraction labels (truth -> found):")
-    for key, row in sorted(confusion.items()):
-        print(f"  {key:12s} -> " + ", ".join(f"{g} {n}" for g, n in sorted(row.items())))
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="neckimu-accuracy-"))
+    dirs = {k: work / k for k in ("own", "own_pred", "validation_pred")}
+    for d in dirs.values():
+        d.mkdir(parents=True, exist_ok=True)
+    val_names = sorted(p.name.removesuffix(".truth.json") for p in VALIDATION.glob("*.truth.json"))
+    own_cfgs = [own_config(args.seed0, k) for k in range(args.n)]
+    errors: list[str | None] = []
+    try:
+        with ProcessPoolExecutor(args.jobs) as ex:
+            if args.only != "validation":
+                errors += ex.map(
+                    run_own, [(c, str(dirs["own"]), str(dirs["own_pred"])) for c in own_cfgs]
+                )
+            if args.only != "own":
+                errors += ex.map(
+                    run_validation, [(n, str(dirs["validation_pred"])) for n in val_names]
+                )
+        sets: dict[str, dict[str, Any]] = {}
+        if args.only != "validation":
+            sets[f"own sim ({args.n})"] = score(
+                dirs["own"], dirs["own_pred"], work / "own_score.txt"
+            )
+        if args.only != "own":
+            sets[f"validation ({len(val_names)})"] = score(
+                VALIDATION, dirs["validation_pred"], work / "validation_score.txt"
+            )
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    failed = [e for e in errors if e]
+    if args.only != "validation":
+        kinds = sum(c["script"] == "stretch" for c in own_cfgs)
+        print(
+            f"own: {args.n} simulated sessions, seeds {args.seed0}..{args.seed0 + args.n - 1} "
+            f"({args.n - kinds} guided, {kinds} stretch routines; mounts "
+            f"{', '.join(MOUNTS)}; LSM9DS1 119 Hz, BMI270 100/200 Hz; "
+            f"{100 * FAULT_RATE:.0f} % of reps with a mistake, half near the threshold)"
+        )
+    if args.only != "own":
+        print(f"validation: {len(val_names)} sessions of the independent simulator in {VALIDATION}")
+    print(f"analysis failed on {len(failed)} session(s)" + "".join(f"\n  {e}" for e in failed))
+    print("scored by the validation set's score.py; * = issue-10 target not met")
+    print("\n".join(table(sets)))
+    if args.keep:
+        print(f"kept in {work} (scorer reports: *_score.txt)")
     print(f"time: {time.perf_counter() - t0:.0f} s")
     return 0
 

@@ -6,34 +6,80 @@ import argparse
 
 from neckimu.errors import NeckimuError
 
-HELP = "simulate a guided session of a person wearing the headset"
+HELP = "simulate a guided session (or the stretch routine) of a person wearing the headset"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu simulate``."""
-    parser.add_argument("--out", required=True, help="recording to write (.csv or .csv.gz); "
-                        "the truth goes to <name>.truth.json and <name>.truth.csv.gz")
+    parser.add_argument(
+        "--out",
+        required=True,
+        help="recording to write (.csv or .csv.gz); "
+        "the truth goes to <name>.truth.json and <name>.truth.csv.gz",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--mount", default="forehead",
-                        help="mount preset: forehead, back_of_head, top_of_head")
+    parser.add_argument(
+        "--mount", default="forehead", help="mount preset: forehead, back_of_head, top_of_head"
+    )
     parser.add_argument("--board", default="rev1", help="rev1 (LSM9DS1) or rev2 (BMI270+BMM150)")
-    parser.add_argument("--rate", type=float, default=None,
-                        help="nominal IMU rate, Hz (rev1: 119; rev2: 100 or 200)")
-    parser.add_argument("--faults", default="",
-                        help="comma list of mistakes to inject: moved, creep, tipped_back, "
-                        "extension, protraction, downward, nod_only, lateral, too_small, "
-                        "stretch_short, stretch_unsteady")
-    parser.add_argument("--fault-rate", type=float, default=0.0,
-                        help="probability that a rep is faulty (mixes faults over reps)")
-    parser.add_argument("--mount-rotation-max-deg", type=float, default=20.0,
-                        help="largest extra mounting rotation, deg (default 20)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="nominal IMU rate, Hz (rev1: 119; rev2: 100 or 200)",
+    )
+    parser.add_argument(
+        "--script",
+        default="guided",
+        help="guided: calibration, holds, retractions, one stretch; stretch: "
+        "calibration and 4-6 alternating lateral stretches (default guided)",
+    )
+    parser.add_argument(
+        "--faults",
+        default="",
+        help="comma list of mistakes to inject: moved, creep, tipped_back, "
+        "extension, protraction, downward, nod_only, lateral, too_small "
+        "(two joined by +, e.g. too_small+extension), not_reached, "
+        "wrong_side, short, unsteady",
+    )
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        help="probability that a rep is faulty (mixes faults over reps)",
+    )
+    parser.add_argument(
+        "--near-share",
+        type=float,
+        default=0.5,
+        help="share of mistakes drawn near the pass rule's threshold, about "
+        "half of which then pass (default 0.5; 0: only clear mistakes)",
+    )
+    parser.add_argument(
+        "--mount-rotation-max-deg",
+        type=float,
+        default=25.0,
+        help="largest extra mounting rotation, deg (default 25)",
+    )
     parser.add_argument("--hold-reps", type=int, default=3, help="reps per hold (default 3)")
-    parser.add_argument("--retraction-reps", type=int, default=8,
-                        help="reps of the retraction set (default 8)")
-    parser.add_argument("--stretch", default=None, choices=["stretch_left", "stretch_right"],
-                        help="which stretch (default: chosen by the seed)")
-    parser.add_argument("--stretch-hold-s", type=float, default=30.0,
-                        help="stretch hold time, s (default 30)")
+    parser.add_argument(
+        "--retraction-reps", type=int, default=8, help="reps of the retraction set (default 8)"
+    )
+    parser.add_argument(
+        "--stretch",
+        default=None,
+        choices=["stretch_left", "stretch_right"],
+        help="which stretch, or the routine's first (default: chosen by the seed)",
+    )
+    parser.add_argument(
+        "--stretch-reps",
+        type=int,
+        default=None,
+        help="stretches of the stretch routine (default: 4-6 by the seed)",
+    )
+    parser.add_argument(
+        "--stretch-hold-s", type=float, default=30.0, help="stretch hold time, s (default 30)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,12 +89,24 @@ def run(args: argparse.Namespace) -> int:
     from neckimu.sim.session import SessionConfig, simulate_session
 
     out = recording_out(args.out)
+    if args.script not in ("guided", "stretch"):
+        raise NeckimuError(f"--script must be guided or stretch, not {args.script!r}")
     faults = tuple(f.strip() for f in args.faults.split(",") if f.strip())
     cfg = SessionConfig(
-        seed=args.seed, mount=args.mount, board=args.board, rate_hz=args.rate, faults=faults,
-        fault_rate=args.fault_rate, mount_rotation_max_deg=args.mount_rotation_max_deg,
-        hold_reps=args.hold_reps, retraction_reps=args.retraction_reps, stretch=args.stretch,
+        seed=args.seed,
+        mount=args.mount,
+        board=args.board,
+        rate_hz=args.rate,
+        faults=faults,
+        fault_rate=args.fault_rate,
+        mount_rotation_max_deg=args.mount_rotation_max_deg,
+        hold_reps=args.hold_reps,
+        retraction_reps=args.retraction_reps,
+        stretch=args.stretch,
         stretch_hold_s=args.stretch_hold_s,
+        script=args.script,
+        stretch_reps=args.stretch_reps,
+        near_share=args.near_share,
     )
     try:
         cfg.check()
@@ -61,8 +119,10 @@ def run(args: argparse.Namespace) -> int:
         raise NeckimuError(f"cannot write {out}: {e.strerror or e}") from None
     reps = session.truth["reps"]
     failed = sum(r["verdict"] == "fail" for r in reps)
+    injected = sum(r["injected"] is not None for r in reps)
     print(
         f"{out}: {len(session.samples)} samples, {session.samples.duration_s:.0f} s, "
-        f"{len(reps)} reps ({failed} with injected faults), truth beside it"
+        f"{len(reps)} reps ({injected} with injected mistakes, {failed} failing the pass "
+        "rules), truth and events beside it"
     )
     return 0

@@ -1,8 +1,10 @@
 """Head trajectory of a seated person: orientation and head-centre position versus time.
 
 The script (``neckimu.sim.script``) commands a few *channels* through keyframes joined by
-minimum-jerk transitions; the person model (``neckimu.sim.person``) adds sway, breathing and
-tremor. :class:`HeadMotion` turns both into the head's pose in the trunk frame T:
+minimum-jerk transitions, plus additive minimum-jerk :class:`Steps` that may overlap in time
+(a rep that starts before the last one has quite settled, a fidget, a bounce); the person model
+(``neckimu.sim.person``) adds sway, breathing and tremor. :class:`HeadMotion` turns all of it
+into the head's pose in the trunk frame T:
 
 * ``R_TH(t) = Rotation.from_euler("YXZ", [flex, lat, -rot])`` (intrinsic; flexion + is chin
   down, lateral + toward the right shoulder, rotation + to the right);
@@ -71,8 +73,66 @@ class Keyframes:
         return v0 + (self.values[i + 1] - v0) * min_jerk(s)[:, None]
 
 
+@dataclass(frozen=True)
+class Steps:
+    """Additive minimum-jerk steps on the channels; steps may overlap each other.
+
+    Step k adds ``delta[k] · min_jerk((t − t0[k]) / duration[k])`` to channel ``channel[k]``:
+    0 before ``t0``, ``delta`` after ``t0 + duration``.
+
+    Attributes
+    ----------
+    channel : ndarray of int, shape (M,)
+        Column of :data:`CHANNELS`.
+    t0 : ndarray, shape (M,)
+        Start of each step, s.
+    duration : ndarray, shape (M,)
+        Its length, s (> 0).
+    delta : ndarray, shape (M,)
+        Its size, in the channel's unit (rad, m or brace).
+    """
+
+    channel: np.ndarray
+    t0: np.ndarray
+    duration: np.ndarray
+    delta: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Steps:
+        """No steps."""
+        z = np.zeros(0)
+        return cls(np.zeros(0, dtype=np.int64), z, z, z)
+
+    def __len__(self) -> int:
+        return len(self.t0)
+
+    def __call__(self, t: np.ndarray) -> np.ndarray:
+        """Sum of the steps at times ``t`` (shape (N,), any order) -> shape (N, C)."""
+        t = np.asarray(t, dtype=np.float64)
+        out = np.zeros((len(t), len(CHANNELS)))
+        if not len(self) or not len(t):
+            return out
+        order = np.argsort(t, kind="stable")
+        ts = t[order]
+        t1 = self.t0 + self.duration
+        done = t1 <= ts[0]  # complete before the first time: a constant
+        base = np.zeros(len(CHANNELS))
+        np.add.at(base, self.channel[done], self.delta[done])
+        live = np.flatnonzero(~done & (self.t0 < ts[-1]))
+        inside = np.zeros((len(t), len(CHANNELS)))
+        after = np.zeros((len(t) + 1, len(CHANNELS)))  # the full delta from this index on
+        i0 = np.searchsorted(ts, self.t0[live], side="left")
+        i1 = np.searchsorted(ts, t1[live], side="left")
+        for k, a, b in zip(live, i0, i1, strict=True):  # one vectorised slice per step
+            c = self.channel[k]
+            inside[a:b, c] += self.delta[k] * min_jerk((ts[a:b] - self.t0[k]) / self.duration[k])
+            after[b, c] += self.delta[k]
+        out[order] = base + inside + np.cumsum(after, axis=0)[:-1]
+        return out
+
+
 class Timeline:
-    """Builder of :class:`Keyframes`: append moves and holds one after another.
+    """Builder of :class:`Keyframes` (moves and holds one after another) and :class:`Steps`.
 
     Parameters
     ----------
@@ -83,6 +143,7 @@ class Timeline:
     def __init__(self, t0: float = 0.0) -> None:
         self._times = [float(t0)]
         self._values = [np.zeros(len(CHANNELS))]
+        self._steps: list[tuple[int, float, float, float]] = []
 
     @property
     def t(self) -> float:
@@ -110,17 +171,33 @@ class Timeline:
     def shift(self, duration_s: float, **deltas: float) -> float:
         """Like :meth:`move` with values relative to the current ones."""
         cur = self._values[-1]
-        return self.move(
-            duration_s, **{k: cur[CHANNELS.index(k)] + d for k, d in deltas.items()}
-        )
+        return self.move(duration_s, **{k: cur[CHANNELS.index(k)] + d for k, d in deltas.items()})
 
     def hold(self, duration_s: float) -> float:
         """Keep every channel still for ``duration_s``; returns the end time, s."""
         return self.move(duration_s)
 
+    def step(self, t0: float, duration_s: float, **deltas: float) -> None:
+        """Add minimum-jerk steps (``channel=delta``) from ``t0`` over ``duration_s``.
+
+        Steps are added on top of the keyframes and of each other, at any time (before or
+        after :attr:`t`); they do not move the timeline's end.
+        """
+        if duration_s <= 0:
+            raise ValueError(f"step duration must be > 0, not {duration_s}")
+        for name, dv in deltas.items():
+            self._steps.append((CHANNELS.index(name), float(t0), float(duration_s), float(dv)))
+
     def build(self) -> Keyframes:
         """The keyframes built so far."""
         return Keyframes(np.array(self._times), np.array(self._values))
+
+    def build_steps(self) -> Steps:
+        """The steps added so far."""
+        if not self._steps:
+            return Steps.empty()
+        c, t0, d, dv = (np.array(v) for v in zip(*self._steps, strict=True))
+        return Steps(c.astype(np.int64), t0, d, dv)
 
 
 class HeadMotion:
@@ -132,11 +209,24 @@ class HeadMotion:
         The commanded channels.
     person : neckimu.sim.person.Person or None
         Sway, breathing and tremor; None for a perfectly still person.
+    steps : Steps, optional
+        Commanded steps added to the keyframes.
     """
 
-    def __init__(self, keyframes: Keyframes, person: Person | None = None) -> None:
+    def __init__(
+        self, keyframes: Keyframes, person: Person | None = None, steps: Steps | None = None
+    ) -> None:
         self.keyframes = keyframes
         self.person = person
+        self.steps = steps if steps is not None else Steps.empty()
+
+    def channels(self, t: np.ndarray) -> np.ndarray:
+        """Commanded channel values (keyframes plus steps, without the person), shape (N, C)."""
+        t = np.asarray(t, dtype=np.float64)
+        ch = self.keyframes(t)
+        if len(self.steps):
+            ch = ch + self.steps(t)
+        return ch
 
     @property
     def duration_s(self) -> float:
@@ -145,7 +235,7 @@ class HeadMotion:
 
     def angles(self, t: np.ndarray) -> np.ndarray:
         """Head angles ``flex, lat, rot`` relative to the trunk, rad, shape (N, 3)."""
-        return self._angles(t, self.keyframes(t))
+        return self._angles(t, self.channels(t))
 
     def _angles(self, t: np.ndarray, ch: np.ndarray) -> np.ndarray:
         ang = np.column_stack([ch[:, NECK_FLEX] + ch[:, NOD_FLEX], ch[:, LAT], ch[:, ROT]])
@@ -163,7 +253,7 @@ class HeadMotion:
         Zero in the neutral pose without sway; whole-neck flexion swings it about
         :data:`NECK_PIVOT_M`.
         """
-        return self._head_centre(t, self.keyframes(t))
+        return self._head_centre(t, self.channels(t))
 
     def _head_centre(self, t: np.ndarray, ch: np.ndarray) -> np.ndarray:
         th = ch[:, NECK_FLEX]
@@ -183,7 +273,7 @@ class HeadMotion:
     def pose(self, t: np.ndarray) -> tuple[Rotation, np.ndarray]:
         """:meth:`rotation` and :meth:`head_centre` at once (one keyframe evaluation)."""
         t = np.asarray(t, dtype=np.float64)
-        ch = self.keyframes(t)
+        ch = self.channels(t)
         return angles_to_rotation(self._angles(t, ch)), self._head_centre(t, ch)
 
 

@@ -1,43 +1,83 @@
-"""The guided session script and its mistakes, as keyframes, events and rep plans.
+"""The session scripts and the person's mistakes, as keyframes, steps, events and rep plans.
 
-Order: initial rest; ``calibrate`` (still, three slow nods starting downward, still); the four
-isometric holds (``hold_flexion``, ``hold_extension``, ``hold_left``, ``hold_right``), each rep
-its own start/end window; a ``retraction`` set (one window, several reps); one lateral stretch
-(``stretch_left`` or ``stretch_right``); final rest. Times are physical seconds from the
-session start; the session converts them to the recording clock.
+``guided``: initial rest; ``calibrate`` (still, three slow nods starting downward, still); the
+four isometric holds (``hold_flexion``, ``hold_extension``, ``hold_left``, ``hold_right``), each
+rep its own start/end window; a ``retraction`` set (one window, several reps); one lateral
+stretch (``stretch_left`` or ``stretch_right``); final rest.
 
-Retraction targets are commanded *relative to the person's sway* (the sway's mean over the
-kept phase minus its mean over the still phase before is subtracted), so the true displacement
-and angle changes equal the drawn targets and each rep's label is unambiguous.
+``stretch``: initial rest, ``calibrate``, then 4-6 lateral stretches alternating between
+``stretch_left`` and ``stretch_right``, each its own window, with rests between.
+
+The person varies as real people do (``neckimu.sim.ranges``: timing, size and direction of
+each movement, fidgets in the rests, reps that start before the head has settled) and makes
+mistakes around the pass rules' thresholds (``neckimu.sim.faults``). The script commands
+movements only; it does not know the person's sway, and nothing is corrected for it: what
+a rep's label says is measured from the resulting head motion (``neckimu.sim.truth``).
+Times are physical seconds from the session start; the session converts them to the
+recording clock.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from neckimu.recording.events import HOLDS
-from neckimu.sim.motion import Keyframes, Timeline
-from neckimu.sim.person import Person
-
-HOLD_FAULTS: tuple[str, ...] = ("moved", "creep", "tipped_back")
-RETRACTION_FAULTS: tuple[str, ...] = (
-    "extension", "protraction", "downward", "nod_only", "lateral", "too_small",
+from neckimu.sim.faults import (
+    COMBINATIONS,
+    FAULTS,
+    HOLD_FAULTS,
+    RETRACTION_FAULTS,
+    STRETCH_FAULTS,
+    Draw,
+    canonical,
+    hold_amplitude,
+    is_known,
+    retraction_targets,
+    stretch_plan,
 )
-STRETCH_FAULTS: tuple[str, ...] = ("stretch_short", "stretch_unsteady")
-FAULTS: tuple[str, ...] = HOLD_FAULTS + RETRACTION_FAULTS + STRETCH_FAULTS
+from neckimu.sim.motion import Keyframes, Steps, Timeline
+from neckimu.sim.ranges import RANGES, Ranges
+
+__all__ = [
+    "FAULTS",
+    "HOLD_FAULTS",
+    "RETRACTION_FAULTS",
+    "STRETCH_FAULTS",
+    "Plan",
+    "RepPlan",
+    "ScriptConfig",
+    "build_guided",
+    "build_posture",
+    "build_rest",
+    "build_stretch",
+]
 
 _D = np.pi / 180.0
 #: direction name -> (channel, sign) of a hold's movement
 _DIRS = {
-    "flexion": ("neck_flex", 1.0), "extension": ("neck_flex", -1.0),
-    "left": ("lat", -1.0), "right": ("lat", 1.0), "rotation": ("rot", 0.0),
+    "flexion": ("neck_flex", 1.0),
+    "extension": ("neck_flex", -1.0),
+    "left": ("lat", -1.0),
+    "right": ("lat", 1.0),
+    "rotation": ("rot", 0.0),
 }
 #: the axis each hold pushes along (the head gives way along it most often)
 _HOLD_AXIS = {
-    "hold_flexion": ("flexion", "extension"), "hold_extension": ("extension", "flexion"),
-    "hold_left": ("left", "right"), "hold_right": ("right", "left"),
+    "hold_flexion": ("flexion", "extension"),
+    "hold_extension": ("extension", "flexion"),
+    "hold_left": ("left", "right"),
+    "hold_right": ("right", "left"),
+}
+#: commanded retraction targets (mm, deg) -> channels (m, rad)
+_RETRACTION_CHANNELS = {
+    "posterior_mm": ("glide_x", -1e-3),
+    "superior_mm": ("glide_z", 1e-3),
+    "flexion_deg": ("nod_flex", _D),
+    "lateral_deg": ("lat", _D),
+    "rotation_deg": ("rot", _D),
 }
 
 
@@ -45,8 +85,10 @@ _HOLD_AXIS = {
 class RepPlan:
     """One rep as planned (physical time, s; what was injected).
 
-    ``targets`` holds what the rep was commanded to do (mm, deg), ``phases`` the retraction
-    phase times, ``fault`` the injected mistake (None for a correct rep).
+    ``start_s``/``end_s`` are the cues of a hold or stretch and the motion onset / end of the
+    return of a retraction rep. ``targets`` holds what the rep was commanded to do (mm, deg,
+    s), ``phases`` the phase times, ``fault`` the injected mistake (None for a rep meant to be
+    right; ``a+b`` for two), ``near`` whether the mistake's size was drawn near its threshold.
     """
 
     exercise: str
@@ -56,33 +98,66 @@ class RepPlan:
     fault: str | None = None
     direction: str | None = None
     phases: dict[str, float] = field(default_factory=dict)
-    targets: dict[str, float] = field(default_factory=dict)
+    targets: dict[str, Any] = field(default_factory=dict)
+    near: bool = False
 
 
 @dataclass
 class Plan:
-    """A scripted session: keyframes, events ``(time_s, kind, exercise)`` and reps."""
+    """A scripted session: keyframes and steps, events ``(time_s, kind, exercise)``, reps
+    and fidgets (``start_s``, ``end_s``, ``angle_deg``, ``glide_mm``; physical time)."""
 
     keyframes: Keyframes
     events: list[tuple[float, str, str]]
     reps: list[RepPlan]
+    steps: Steps = field(default_factory=Steps.empty)
+    fidgets: list[dict[str, float]] = field(default_factory=list)
+
+    def channels(self, t: np.ndarray) -> np.ndarray:
+        """Commanded channel values (keyframes plus steps) at times ``t``, shape (N, C)."""
+        ch = self.keyframes(t)
+        return ch + self.steps(t) if len(self.steps) else ch
 
 
 @dataclass(frozen=True)
 class ScriptConfig:
-    """Durations and counts of the guided session (s unless named otherwise)."""
+    """Durations, counts and mistakes of a session (s unless named otherwise).
+
+    Attributes
+    ----------
+    hold_s : tuple of float
+        Range of the hold durations (the cue-to-cue window), s.
+    stretch_reps : int or None
+        Stretches in the stretch routine; None: drawn from ``ranges.stretch.reps``.
+    faults : tuple of str
+        Mistakes to inject (``neckimu.sim.faults``); each named one on some reps.
+    fault_rate : float
+        If > 0, each rep is faulty with this probability instead.
+    near_share : float
+        Share of injected mistakes whose size is drawn near the pass rule's threshold.
+    combined_share : float
+        Share of faulty retraction reps (drawn by ``fault_rate``) that get a second fault.
+    fidgets : bool
+        Small movements in the rests.
+    ranges : Ranges
+        How much people vary.
+    """
 
     initial_rest_s: float = 2.0
     final_rest_s: float = 2.0
     calib_still_s: float = 5.0
     hold_reps: int = 3
-    hold_s: tuple[float, float] = (5.0, 10.0)
-    hold_rest_s: tuple[float, float] = (3.0, 5.0)
+    hold_s: tuple[float, float] = (5.0, 12.0)
     retraction_reps: int = 8
     stretch: str | None = None  # stretch_left / stretch_right; None: chosen by the seed
     stretch_hold_s: float = 30.0
+    stretch_reps: int | None = None
     faults: tuple[str, ...] = ()
     fault_rate: float = 0.0
+    near_share: float = 0.5
+    combined_share: float = 0.2
+    fidgets: bool = True
+    ranges: Ranges = RANGES
 
 
 def _assign_faults(
@@ -109,25 +184,40 @@ def _assign_faults(
 
 
 class _Builder:
-    def __init__(self, cfg: ScriptConfig, rng: np.random.Generator, person: Person | None):
-        self.cfg, self.rng, self.person = cfg, rng, person
+    def __init__(self, cfg: ScriptConfig, rng: np.random.Generator):
+        self.cfg, self.rng, self.r = cfg, rng, cfg.ranges
+        self.draw = Draw(rng, cfg.near_share)
         self.tl = Timeline()
         self.events: list[tuple[float, str, str]] = []
         self.reps: list[RepPlan] = []
+        self.fidgets: list[dict[str, float]] = []
 
     def u(self, lo: float, hi: float) -> float:
         return float(self.rng.uniform(lo, hi))
+
+    def lu(self, lo: float, hi: float) -> float:
+        """Log-uniform draw in [lo, hi] (lo > 0)."""
+        return float(np.exp(self.rng.uniform(np.log(lo), np.log(hi))))
 
     def event(self, kind: str, exercise: str) -> None:
         self.events.append((self.tl.t, kind, exercise))
 
     def _to_pose(self, dur: float, flex_deg: float, lat_deg: float, rot_deg: float) -> None:
         self.tl.move(
-            dur, neck_flex=flex_deg * _D, nod_flex=0.0, lat=lat_deg * _D, rot=rot_deg * _D,
-            glide_x=0.0, glide_z=0.0, brace=0.0,
+            dur,
+            neck_flex=flex_deg * _D,
+            nod_flex=0.0,
+            lat=lat_deg * _D,
+            rot=rot_deg * _D,
+            glide_x=0.0,
+            glide_z=0.0,
+            brace=0.0,
         )
 
-    # -- parts of the session ----------------------------------------------------------------
+    def plan(self) -> Plan:
+        return Plan(self.tl.build(), self.events, self.reps, self.tl.build_steps(), self.fidgets)
+
+    # -- parts of a session ------------------------------------------------------------------
     def calibrate(self) -> None:
         tl = self.tl
         self.event("start", "calibrate")
@@ -139,48 +229,105 @@ class _Builder:
         tl.hold(1.0)
         self.event("end", "calibrate")
 
+    def fidget(self, t0: float, t1: float) -> None:
+        """Maybe a small out-and-back movement inside [t0, t1] (s), as steps."""
+        f = self.r.fidget
+        if not self.cfg.fidgets or t1 - t0 < f.min_window_s or self.rng.random() >= f.share:
+            return
+        out_s, pause, back_s = self.u(*f.move_s), self.u(*f.pause_s), self.u(*f.move_s)
+        room = t1 - t0 - out_s - pause - back_s
+        if room <= 0:
+            return
+        start = t0 + self.u(0.0, room)
+        # mostly a turn or a tilt, a little of the other axes
+        w = self.rng.normal(0.0, 0.3, 3)
+        w[self.rng.choice(3, p=[0.3, 0.3, 0.4])] = float(self.rng.choice([-1.0, 1.0]))
+        ang = self.u(*f.angle_deg) * w / np.linalg.norm(w)
+        g = self.u(*f.glide_mm) * 1e-3
+        phi = self.u(0.0, 2.0 * np.pi)
+        deltas = {
+            "nod_flex": ang[0] * _D,
+            "lat": ang[1] * _D,
+            "rot": ang[2] * _D,
+            "glide_x": g * np.cos(phi),
+            "glide_z": g * np.sin(phi),
+        }
+        self.tl.step(start, out_s, **deltas)
+        self.tl.step(start + out_s + pause, back_s, **{k: -v for k, v in deltas.items()})
+        self.fidgets.append(
+            {
+                "start_s": start,
+                "end_s": start + out_s + pause + back_s,
+                "angle_deg": float(np.linalg.norm(ang)),
+                "glide_mm": g * 1e3,
+            }
+        )
+
     def relaxed_rest(self, dur: float, base: tuple[float, float, float]) -> None:
-        """Small relaxed movements, then back to ``base`` (deg) and still for >= 0.8 s."""
+        """Small relaxed movements, then back to ``base`` (deg) and still; maybe a fidget."""
         end = self.tl.t + dur
         if dur > 3.0:
             off = self.rng.normal(0.0, 2.0, 3)
             self._to_pose(1.0, *(np.array(base) + off))
         self._to_pose(1.0, *base)
+        still = self.tl.t
         self.tl.hold(max(0.8, end - self.tl.t))
+        self.fidget(still + 0.2, self.tl.t - 0.7)  # settled again before the next cue
+
+    def _give_way(self, exercise: str) -> str:
+        """Where a head moves in a hold: along the push 40 %, against it 30 %, else anywhere."""
+        along, against = _HOLD_AXIS[exercise]
+        r = self.rng.random()
+        if r < 0.4:
+            return along
+        if r < 0.7:
+            return against
+        return ("rotation", "left", "right", "flexion", "extension")[self.rng.integers(5)]
 
     def hold_rep(self, exercise: str, index: int, fault: str | None) -> None:
-        tl, cfg = self.tl, self.cfg
-        dur = self.u(*cfg.hold_s) if fault != "creep" else self.u(11.0, 12.0)
+        tl, cfg, hr = self.tl, self.cfg, self.r.hold
+        dur = self.u(*cfg.hold_s)
         t0 = tl.t
+        end = t0 + dur
         self.event("start", exercise)
-        rep = RepPlan(exercise, index, t0, t0 + dur, fault=fault)
-        tl.move(0.5, brace=1.0)
-        if fault in ("moved", "creep"):
-            axis = _HOLD_AXIS[exercise]
-            r = self.rng.random()
-            direction = axis[0] if r < 0.4 else axis[1] if r < 0.7 else (
-                ("rotation", "left", "right", "flexion", "extension")[self.rng.integers(5)]
-            )
-            ch, sign = _DIRS[direction]
-            sign = sign or float(self.rng.choice([-1.0, 1.0]))
-            if fault == "creep":
-                amp, t_on, move_s = self.u(3.3, 3.6), 0.5, 10.0
-            elif self.rng.random() < 0.5:  # sudden shift
-                amp, move_s = self.u(3.5, 10.0), self.u(0.3, 0.8)
-                t_on = self.u(1.0, dur - 1.5 - move_s)
-            else:  # drift
-                amp, t_on = self.u(3.5, 10.0), self.u(0.5, 2.0)
-                avail = dur - t_on - 0.5
-                move_s = self.u(min(3.0, avail), avail)
-            tl.hold(max(t_on - 0.5, 1e-3))
+        rep = RepPlan(exercise, index, t0, end, fault=fault)
+        tl.move(min(self.u(*hr.reaction_s), 0.5 * dur), brace=1.0)
+        if fault in HOLD_FAULTS:
+            amp, rep.near = hold_amplitude(self.draw)
+            if fault == "tipped_back":
+                ch, sign, direction = "nod_flex", -1.0, "extension"
+            else:
+                direction = self._give_way(exercise)
+                ch, sign = _DIRS[direction]
+                sign = sign or float(self.rng.choice([-1.0, 1.0]))
+            avail = end - 0.2 - tl.t
+            if fault == "creep":  # over the whole hold
+                kind, t_on, move_s = "creep", tl.t, avail
+            elif self.rng.random() < 0.5:  # a quick jerk
+                kind, move_s = "jerk", min(self.u(*hr.jerk_s), 0.5 * avail)
+                t_on = tl.t + self.u(0.1 * avail, avail - move_s - 0.1 * avail)
+            else:  # a slow drift
+                kind, move_s = "drift", min(self.u(*hr.drift_s), 0.9 * avail)
+                t_on = tl.t + self.u(0.0, avail - move_s)
+            if t_on > tl.t:
+                tl.hold(t_on - tl.t)
             tl.shift(move_s, **{ch: sign * amp * _D})
-            rep.direction, rep.targets = direction, {"amplitude_deg": amp}
-        elif fault == "tipped_back":
-            amp, move_s = self.u(3.5, 10.0), self.u(0.5, 2.0)
-            tl.hold(self.u(0.5, dur - 1.0 - move_s))
-            tl.shift(move_s, nod_flex=-amp * _D)
-            rep.direction, rep.targets = "extension", {"amplitude_deg": amp}
-        tl.hold(max(t0 + dur - tl.t, 1e-3))
+            back = 0.0
+            if kind == "jerk" and self.rng.random() < hr.jerk_back_share:
+                pause, back_s = self.u(0.1, 0.5), self.u(0.3, 0.8)
+                if tl.t + pause + back_s < end - 0.1:
+                    back = amp * self.u(0.3, 1.0)
+                    tl.hold(pause)
+                    tl.shift(back_s, **{ch: -sign * back * _D})
+            rep.direction = direction
+            rep.targets = {
+                "amplitude_deg": amp,
+                "kind": kind,
+                "back_deg": back,
+                "move_start_s": t_on,
+                "move_s": move_s,
+            }
+        tl.hold(max(end - tl.t, 1e-3))
         self.event("end", exercise)
         rep.end_s = tl.t
         tl.move(0.5, brace=0.0)
@@ -188,136 +335,191 @@ class _Builder:
 
     def holds(self) -> None:
         cfg = self.cfg
-        allowed = {h: ["moved", "creep"] + (["tipped_back"] if h == "hold_flexion" else [])
-                   for h in HOLDS}
+        allowed = {
+            h: ["moved", "creep"] + (["tipped_back"] if h == "hold_flexion" else []) for h in HOLDS
+        }
         for exercise in HOLDS:
-            names = [f for f in cfg.faults if f in allowed[exercise]]
             faults = _assign_faults(
-                self.rng, cfg.hold_reps, names, cfg.fault_rate, allowed[exercise]
+                self.rng, cfg.hold_reps, list(cfg.faults), cfg.fault_rate, allowed[exercise]
             )
             for i, fault in enumerate(faults):
                 base = tuple(self.rng.uniform(-2.0, 2.0, 3))
-                self.relaxed_rest(self.u(*cfg.hold_rest_s), base)
+                self.relaxed_rest(self.u(*self.r.hold.rest_s), base)
                 self.hold_rep(exercise, i + 1, fault)
 
-    def _sway_delta(self, before: tuple[float, float], kept: tuple[float, float]):
-        """Mean sway over ``kept`` minus over ``before``: (angles rad (3,), position m (3,))."""
-        if self.person is None:
-            return np.zeros(3), np.zeros(3)
-        tb = np.linspace(*before, 201)
-        tk = np.linspace(*kept, 201)
-        da = self.person.angles(tk).mean(0) - self.person.angles(tb).mean(0)
-        dp = self.person.position(tk).mean(0) - self.person.position(tb).mean(0)
-        return da, dp
-
-    def _retraction_targets(self, fault: str | None) -> dict[str, float]:
-        u = self.u
-
-        def good_glide() -> tuple[float, float]:
-            post = u(16.0, 29.0)
-            ang = np.radians(u(12.0, 33.0))
-            sup = float(np.clip(post * np.tan(ang), 3.5, 11.5))
-            return post, sup
-
-        post, sup = good_glide()
-        flex = post / 10.0 * u(4.2, 5.8)
-        lat, rot = u(-1.0, 1.0), u(-1.0, 1.0)
-        if fault == "extension":
-            flex = -u(8.5, 14.5)
-        elif fault == "protraction":
-            post, sup, flex = -u(10.5, 24.5), u(-2.5, 2.5), u(-2.0, 2.0)
-        elif fault == "downward":
-            post, sup, flex = u(0.0, 8.0), -u(8.5, 14.5), u(0.0, 4.0)
-        elif fault == "nod_only":
-            post, sup, flex = u(0.0, 2.0), u(-1.0, 1.0), u(10.5, 19.5)
-        elif fault == "lateral":
-            amp = u(8.5, 14.5) * float(self.rng.choice([-1.0, 1.0]))
-            if self.rng.random() < 0.5:
-                lat = amp
-            else:
-                rot = amp
-        elif fault == "too_small":
-            post = u(3.5, 6.5)
-            sup = post * np.tan(np.radians(u(12.0, 33.0)))
-            flex = post / 10.0 * u(4.2, 5.8)
-        return {"posterior_mm": post, "superior_mm": float(sup), "flexion_deg": flex,
-                "lateral_deg": lat, "rotation_deg": rot}
+    def _retraction_faults(self) -> list[str | None]:
+        cfg = self.cfg
+        requested = [f for f in cfg.faults if "+" in f]
+        faults = _assign_faults(
+            self.rng,
+            cfg.retraction_reps,
+            [f for f in cfg.faults if f in RETRACTION_FAULTS] + requested,
+            cfg.fault_rate,
+            list(RETRACTION_FAULTS) + requested,
+        )
+        if cfg.fault_rate > 0:
+            for i, f in enumerate(faults):
+                if f in COMBINATIONS and self.rng.random() < cfg.combined_share:
+                    partners = COMBINATIONS[f]
+                    faults[i] = f"{f}+{partners[self.rng.integers(len(partners))]}"
+        return faults
 
     def retraction(self) -> None:
-        cfg, tl, u = self.cfg, self.tl, self.u
+        tl, rr = self.tl, self.r.retraction
         base = tuple(self.rng.uniform(-1.0, 1.0, 3))
         self._to_pose(1.5, *base)
         tl.hold(1.0)
         self.event("start", "retraction")
-        faults = _assign_faults(
-            self.rng, cfg.retraction_reps, list(cfg.faults), cfg.fault_rate,
-            list(RETRACTION_FAULTS),
-        )
-        for i, fault in enumerate(faults):
-            tl.hold(u(1.0, 1.5))
-            g0 = tl.t
-            glide_s, kept_s, ret_s = u(1.0, 1.5), u(1.8, 2.2), u(1.0, 1.5)
-            k0 = g0 + glide_s
-            k1 = k0 + kept_s
-            tg = self._retraction_targets(fault)
-            da, dp = self._sway_delta((g0 - 1.0, g0), (k0, k1))
-            tl.move(
-                glide_s,
-                glide_x=-tg["posterior_mm"] * 1e-3 - dp[0],
-                glide_z=tg["superior_mm"] * 1e-3 - dp[2],
-                nod_flex=tg["flexion_deg"] * _D - da[0],
-                lat=base[1] * _D + tg["lateral_deg"] * _D - da[1],
-                rot=base[2] * _D + tg["rotation_deg"] * _D - da[2],
+        cue = tl.t
+        onset = cue + self.u(*rr.first_onset_s)
+        settled = prev_end = cue  # when the last movement (incl. its slow settling) ends
+        for i, fault in enumerate(self._retraction_faults()):
+            if i:
+                onset = prev_end + self.lu(*rr.rest_s)
+                self.fidget(settled + 0.3, onset - 0.5)
+            glide_s, kept_s, ret_s = (
+                self.u(*rr.glide_s),
+                self.lu(*rr.kept_s),
+                self.u(*rr.return_s),
             )
-            tl.hold(kept_s)
-            self._to_pose(ret_s, *base)
-            r1 = tl.t
-            tl.hold(u(1.0, 2.0))
-            self.reps.append(RepPlan(
-                "retraction", i + 1, g0 - 0.5, r1 + 0.5, fault=fault,
-                phases={"glide_start_s": g0, "kept_start_s": k0, "kept_end_s": k1,
-                        "return_end_s": r1},
-                targets=tg,
-            ))
+            k0 = onset + glide_s
+            k1 = k0 + kept_s
+            r1 = k1 + ret_s
+            tg, near = retraction_targets(fault, self.draw, rr)
+            deltas = {ch: tg[k] * s for k, (ch, s) in _RETRACTION_CHANNELS.items()}
+            tl.step(onset, glide_s, **deltas)
+            eps, settle_s = 0.0, 0.0
+            if self.rng.random() < rr.unsettled_share:
+                eps, settle_s = self.u(*rr.settle_fraction), self.u(*rr.settle_s)
+                tl.step(k1 + 0.5 * ret_s, settle_s, **{k: -eps * v for k, v in deltas.items()})
+            tl.step(k1, ret_s, **{k: -(1.0 - eps) * v for k, v in deltas.items()})
+            settled = max(r1, k1 + 0.5 * ret_s + settle_s)
+            self.reps.append(
+                RepPlan(
+                    "retraction",
+                    i + 1,
+                    onset,
+                    r1,
+                    fault=fault,
+                    near=near,
+                    phases={
+                        "glide_start_s": onset,
+                        "kept_start_s": k0,
+                        "kept_end_s": k1,
+                        "return_end_s": r1,
+                        "settled_s": settled,
+                    },
+                    targets={
+                        **tg,
+                        "glide_s": glide_s,
+                        "kept_s": kept_s,
+                        "return_s": ret_s,
+                        "settle_fraction": eps,
+                        "settle_s": settle_s,
+                    },
+                )
+            )
+            prev_end = r1
+        end = max(prev_end + self.u(*rr.end_cue_s), settled + 0.3, onset)
+        tl.hold(end - tl.t)
         self.event("end", "retraction")
 
-    def stretch(self) -> None:
-        cfg, tl, u = self.cfg, self.tl, self.u
-        side = cfg.stretch or ("stretch_left", "stretch_right")[self.rng.integers(2)]
-        names = [f for f in cfg.faults if f in STRETCH_FAULTS]
-        pool = names or list(STRETCH_FAULTS)
-        fault = None
-        if cfg.fault_rate > 0:
-            fault = pool[self.rng.integers(len(pool))] if self.rng.random() < cfg.fault_rate \
-                else None
-        elif names:
-            fault = names[self.rng.integers(len(names))]
+    def stretch_rep(self, side: str, index: int, fault: str | None) -> None:
+        tl, sr, cfg = self.tl, self.r.stretch, self.cfg
+        fault = canonical(fault) if fault else None
         sign = -1.0 if side == "stretch_left" else 1.0
-        amp = u(20.0, 35.0)
-        self._to_pose(1.5, 0.0, 0.0, 0.0)
-        tl.hold(1.0)
         t0 = tl.t
         self.event("start", side)
-        tl.move(u(2.5, 3.5), lat=sign * amp * _D, neck_flex=u(-2.0, 4.0) * _D)
-        hold = u(8.0, 11.0) if fault == "stretch_short" else cfg.stretch_hold_s * u(0.97, 1.03)
-        if fault == "stretch_unsteady":
-            end = tl.t + hold
-            k = 1.0
-            while tl.t < end - 2.0:
-                tl.move(u(0.8, 1.6), lat=sign * (amp + k * u(3.5, 5.0)) * _D)
-                k = -k
-            tl.move(max(end - tl.t, 0.5), lat=sign * amp * _D)
-        else:
-            tl.hold(hold)
-        self._to_pose(u(2.5, 3.5), 0.0, 0.0, 0.0)
-        tl.hold(0.5)
+        p = stretch_plan(fault, self.draw, sr, cfg.stretch_hold_s)
+        lat = sign * p.lateral_deg  # toward the side the person goes
+        go = 1.0 if lat >= 0 else -1.0
+        tl.hold(self.u(*sr.reaction_s))
+        move0 = tl.t
+        flex, rot = self.u(*sr.flexion_deg), go * abs(self.u(*sr.rotation_deg))
+        tl.move(self.u(*sr.move_s), lat=lat * _D, neck_flex=flex * _D, rot=rot * _D)
+        p0 = tl.t
+        creep = self.u(*sr.creep_deg) * float(self.rng.choice([-1.0, 1.0]))
+        tl.step(p0, p.hold_s, lat=creep * _D)
+        freq = self.u(*sr.bounce_hz)
+        if p.bounce_deg > 0:  # ± bounce about the stretch, smooth half-swings
+            half = 0.5 / freq
+            n = max(int(p.hold_s / half) - 2, 1)
+            a = p.bounce_deg * _D
+            tl.step(p0, half, lat=a)
+            for k in range(n):
+                tl.step(p0 + (k + 1) * half, half, lat=-2.0 * a if k % 2 == 0 else 2.0 * a)
+            tl.step(p0 + (n + 1) * half, half, lat=a if n % 2 else -a)
+        tl.hold(p.hold_s)
+        p1 = tl.t
+        ret_s = self.u(*sr.move_s)
+        tl.step(p1, ret_s, lat=-creep * _D)
+        tl.move(ret_s, lat=0.0, neck_flex=0.0, rot=0.0)
+        back = tl.t
+        tl.hold(self.u(*sr.end_cue_s))
         self.event("end", side)
-        self.reps.append(RepPlan(side, 1, t0, tl.t, fault=fault,
-                                 targets={"lateral_deg": sign * amp, "held_s": hold}))
+        self.reps.append(
+            RepPlan(
+                side,
+                index,
+                t0,
+                tl.t,
+                fault=fault,
+                near=p.near,
+                phases={
+                    "move_start_s": move0,
+                    "plateau_start_s": p0,
+                    "plateau_end_s": p1,
+                    "return_end_s": back,
+                },
+                targets={
+                    "lateral_deg": lat,
+                    "flexion_deg": flex,
+                    "rotation_deg": rot,
+                    "hold_s": p.hold_s,
+                    "bounce_deg": p.bounce_deg,
+                    "bounce_hz": freq if p.bounce_deg > 0 else 0.0,
+                    "creep_deg": creep,
+                    "target_s": cfg.stretch_hold_s,
+                },
+            )
+        )
+
+    def stretch_faults(self, n: int) -> list[str | None]:
+        cfg = self.cfg
+        names = [canonical(f) for f in cfg.faults if canonical(f) in STRETCH_FAULTS]
+        return _assign_faults(self.rng, n, names, cfg.fault_rate, list(STRETCH_FAULTS))
+
+    def one_stretch(self) -> None:
+        side = self.cfg.stretch or ("stretch_left", "stretch_right")[self.rng.integers(2)]
+        (fault,) = self.stretch_faults(1)
+        self._to_pose(1.5, 0.0, 0.0, 0.0)
+        self.tl.hold(1.0)
+        self.stretch_rep(side, 1, fault)
+
+    def stretch_routine(self) -> None:
+        sr, cfg = self.r.stretch, self.cfg
+        n = cfg.stretch_reps or int(self.rng.integers(sr.reps[0], sr.reps[1] + 1))
+        first = cfg.stretch or ("stretch_left", "stretch_right")[self.rng.integers(2)]
+        other = "stretch_right" if first == "stretch_left" else "stretch_left"
+        counts = {first: 0, other: 0}
+        for k, fault in enumerate(self.stretch_faults(n)):
+            side = first if k % 2 == 0 else other
+            counts[side] += 1
+            self.relaxed_rest(self.u(*(sr.first_rest_s if k == 0 else sr.rest_s)), (0.0, 0.0, 0.0))
+            self.stretch_rep(side, counts[side], fault)
 
 
-def build_guided(cfg: ScriptConfig, rng: np.random.Generator, person: Person | None) -> Plan:
-    """The guided session: calibrate, holds, retraction set, stretch.
+def _check(cfg: ScriptConfig) -> None:
+    unknown = [f for f in cfg.faults if not is_known(f)]
+    if unknown:
+        raise ValueError(
+            f"unknown fault(s) {', '.join(unknown)}; known: {', '.join(FAULTS)} "
+            "(or two retraction faults joined by +)"
+        )
+
+
+def build_guided(cfg: ScriptConfig, rng: np.random.Generator) -> Plan:
+    """The guided session: calibrate, holds, retraction set, one stretch.
 
     Parameters
     ----------
@@ -325,13 +527,9 @@ def build_guided(cfg: ScriptConfig, rng: np.random.Generator, person: Person | N
         Durations, counts and faults.
     rng : numpy.random.Generator
         Source of every random choice of the script.
-    person : Person or None
-        The person whose sway the retraction targets compensate.
     """
-    unknown = [f for f in cfg.faults if f not in FAULTS]
-    if unknown:
-        raise ValueError(f"unknown fault(s) {', '.join(unknown)}; known: {', '.join(FAULTS)}")
-    b = _Builder(cfg, rng, person)
+    _check(cfg)
+    b = _Builder(cfg, rng)
     b.tl.hold(cfg.initial_rest_s)
     b.calibrate()
     b.tl.hold(2.0)
@@ -339,15 +537,34 @@ def build_guided(cfg: ScriptConfig, rng: np.random.Generator, person: Person | N
     b.relaxed_rest(4.0, (0.0, 0.0, 0.0))
     if cfg.retraction_reps > 0:
         b.retraction()
-    b.stretch()
+    b.one_stretch()
     b.tl.hold(max(cfg.final_rest_s, 0.5))
-    return Plan(b.tl.build(), b.events, b.reps)
+    return b.plan()
+
+
+def build_stretch(cfg: ScriptConfig, rng: np.random.Generator) -> Plan:
+    """The stretch routine: calibrate, then alternating ``stretch_left``/``stretch_right``.
+
+    Parameters
+    ----------
+    cfg : ScriptConfig
+        ``stretch`` is the first side (None: drawn), ``stretch_reps`` the count (None: 4-6),
+        ``stretch_hold_s`` the prescribed hold; stretch faults as in :func:`build_guided`.
+    rng : numpy.random.Generator
+    """
+    _check(cfg)
+    b = _Builder(cfg, rng)
+    b.tl.hold(cfg.initial_rest_s)
+    b.calibrate()
+    b.stretch_routine()
+    b.tl.hold(max(cfg.final_rest_s, 0.5))
+    return b.plan()
 
 
 def build_posture(duration_s: float, rng: np.random.Generator) -> Plan:
     """Desk work: calibration, then a ``posture`` window in which the person now and then
     slumps forward (neck flexion 18-35 deg for 20-150 s) and sits up again."""
-    b = _Builder(ScriptConfig(), rng, None)
+    b = _Builder(ScriptConfig(), rng)
     b.tl.hold(2.0)
     b.calibrate()
     b.event("start", "posture")
@@ -362,7 +579,7 @@ def build_posture(duration_s: float, rng: np.random.Generator) -> Plan:
     b.tl.hold(max(end - b.tl.t, 0.5))
     b.event("end", "posture")
     b.tl.hold(1.0)  # the end cue lies inside the data
-    return Plan(b.tl.build(), b.events, b.reps)
+    return b.plan()
 
 
 def build_rest(duration_s: float) -> Plan:

@@ -13,12 +13,14 @@ typ, zero-g offset ±20 mg typ; the firmware sets ±2000 dps (16.4 LSB/dps) and 
 LSB/g), ODR 100 or 200 Hz. BMM150 datasheet: 0.3 µT resolution, ~0.3 µT RMS noise (regular
 preset), ±1300 µT (x, y); compensated output 1/16 µT per LSB; run at 20 Hz here.
 
-Per session (drawn by :meth:`SensorErrors.draw`): gyro bias of 0.2–1 dps in a random
-direction with a slow random walk, scale errors of ±1 %, non-orthogonality of ~0.3 %,
-accelerometer bias of tens of mg, magnetometer hard-iron offset and soft-iron scale, the real
-output data rate and the device clock's rate error. White noise per sample has the standard
-deviation ``density · sqrt(ODR / 2)``. Values are rounded to counts of the float32 scale the
-device reports and clamped at the full-scale range.
+Per session (drawn by :meth:`SensorErrors.draw`; sources in docs/simulator.md): gyro bias in a
+random direction (Rev1 0.2–2 dps, Rev2 0.1–1 dps) with a slow random walk, scale errors of
+±1.5 %, non-orthogonality of ~0.3 %, accelerometer bias (Rev1 up to ±90 mg, Rev2 up to
+±20 mg), magnetometer hard-iron offset of up to ±30 µT and soft-iron scale, the white-noise
+level (0.7–1.5 times the densities above: boards differ and the datasheets give typical
+values), the real output data rate and the device clock's rate error. White noise per sample
+has the standard deviation ``noise_scale · density · sqrt(ODR / 2)``. Values are rounded to
+counts of the float32 scale the device reports and clamped at the full-scale range.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class SensorSpec:
     mag_noise_ut: float
     real_rate_hz: tuple[float, float] | None  # uniform range of the real ODR; None: relative
     rate_error: float  # relative ODR error bound when real_rate_hz is None
+    gyro_bias_dps: tuple[float, float] = (0.2, 1.0)  # range of the bias magnitude per board
+    acc_bias_g: float = 0.06  # bound of the accelerometer bias per axis, g
 
     @property
     def gyr_scale(self) -> float:
@@ -70,17 +74,42 @@ class SensorSpec:
 
 
 LSM9DS1 = SensorSpec(
-    name="LSM9DS1", board=BOARD_REV1, rates_hz=(119.0,), gyro_range_dps=2000.0,
-    acc_range_g=4.0, mag_range_ut=400.0, gyro_dps_per_lsb=0.070, acc_g_per_lsb=0.122e-3,
-    mag_ut_per_lsb=0.014, mag_rate_hz=20.0, gyro_noise_dps_rthz=0.015,
-    acc_noise_ug_rthz=200.0, mag_noise_ut=0.4, real_rate_hz=(111.5, 114.5), rate_error=0.0,
+    name="LSM9DS1",
+    board=BOARD_REV1,
+    rates_hz=(119.0,),
+    gyro_range_dps=2000.0,
+    acc_range_g=4.0,
+    mag_range_ut=400.0,
+    gyro_dps_per_lsb=0.070,
+    acc_g_per_lsb=0.122e-3,
+    mag_ut_per_lsb=0.014,
+    mag_rate_hz=20.0,
+    gyro_noise_dps_rthz=0.015,
+    acc_noise_ug_rthz=200.0,
+    mag_noise_ut=0.4,
+    real_rate_hz=(111.5, 114.5),
+    rate_error=0.0,
+    gyro_bias_dps=(0.2, 2.0),
+    acc_bias_g=0.09,
 )
 BMI270_BMM150 = SensorSpec(
-    name="BMI270+BMM150", board=BOARD_REV2, rates_hz=(100.0, 200.0), gyro_range_dps=2000.0,
-    acc_range_g=4.0, mag_range_ut=1300.0, gyro_dps_per_lsb=2000.0 / 32768.0,
-    acc_g_per_lsb=4.0 / 32768.0, mag_ut_per_lsb=1.0 / 16.0, mag_rate_hz=20.0,
-    gyro_noise_dps_rthz=0.008, acc_noise_ug_rthz=160.0, mag_noise_ut=0.3,
-    real_rate_hz=None, rate_error=0.01,
+    name="BMI270+BMM150",
+    board=BOARD_REV2,
+    rates_hz=(100.0, 200.0),
+    gyro_range_dps=2000.0,
+    acc_range_g=4.0,
+    mag_range_ut=1300.0,
+    gyro_dps_per_lsb=2000.0 / 32768.0,
+    acc_g_per_lsb=4.0 / 32768.0,
+    mag_ut_per_lsb=1.0 / 16.0,
+    mag_rate_hz=20.0,
+    gyro_noise_dps_rthz=0.008,
+    acc_noise_ug_rthz=160.0,
+    mag_noise_ut=0.3,
+    real_rate_hz=None,
+    rate_error=0.01,
+    gyro_bias_dps=(0.1, 1.0),
+    acc_bias_g=0.02,
 )
 #: board name -> spec
 SPECS: dict[str, SensorSpec] = {"rev1": LSM9DS1, "rev2": BMI270_BMM150}
@@ -108,6 +137,8 @@ class SensorErrors:
         Actual magnetometer rate, Hz.
     clock_ppm : float
         Device clock rate error, parts per million (device µs per true µs − 1).
+    noise_scale : float
+        White-noise level of this board relative to the spec's densities.
     """
 
     gyro_bias: np.ndarray
@@ -120,6 +151,7 @@ class SensorErrors:
     real_rate_hz: float
     mag_rate_hz: float
     clock_ppm: float
+    noise_scale: float = 1.0
 
     @classmethod
     def draw(
@@ -131,8 +163,10 @@ class SensorErrors:
         errors: bool = True,
         drift: bool = True,
         timing: bool = True,
+        noise_scale: tuple[float, float] = (0.7, 1.5),
     ) -> SensorErrors:
-        """Draw a board: ``errors`` (bias, scale, misalignment, iron), ``drift``, ``timing``."""
+        """Draw a board: ``errors`` (bias, scale, misalignment, iron, noise level), ``drift``,
+        ``timing``; ``noise_scale`` is the range of the noise level relative to the spec."""
 
         def matrix(scale: float, skew: float) -> np.ndarray:
             m = np.eye(3) + np.diag(rng.uniform(-scale, scale, 3))
@@ -141,10 +175,11 @@ class SensorErrors:
             return m + off
 
         d = rng.normal(size=3)
-        gyro_bias = d / np.linalg.norm(d) * rng.uniform(0.2, 1.0) * _DPS
-        acc_bias = np.clip(rng.normal(0.0, 0.02, 3), -0.06, 0.06) * G
-        mats = [matrix(0.01, 0.003), matrix(0.01, 0.003), matrix(0.02, 0.005)]
-        hard_iron = rng.uniform(-10.0, 10.0, 3)
+        gyro_bias = d / np.linalg.norm(d) * rng.uniform(*spec.gyro_bias_dps) * _DPS
+        acc_bias = rng.uniform(-spec.acc_bias_g, spec.acc_bias_g, 3) * G
+        mats = [matrix(0.015, 0.003), matrix(0.015, 0.003), matrix(0.02, 0.005)]
+        hard_iron = rng.uniform(-30.0, 30.0, 3)
+        level = float(rng.uniform(*noise_scale))
         if spec.real_rate_hz is not None:
             real = rng.uniform(*spec.real_rate_hz) * rate_hz / spec.rates_hz[0]
         else:
@@ -154,13 +189,21 @@ class SensorErrors:
         if not errors:
             gyro_bias, acc_bias, hard_iron = np.zeros(3), np.zeros(3), np.zeros(3)
             mats = [np.eye(3)] * 3
+            level = 1.0
         if not timing:
             real, mag_rate, ppm = rate_hz, spec.mag_rate_hz, 0.0
         return cls(
-            gyro_bias=gyro_bias, gyro_bias_walk=(0.002 * _DPS if drift and errors else 0.0),
-            gyro_matrix=mats[0], acc_bias=acc_bias, acc_matrix=mats[1], hard_iron=hard_iron,
-            mag_matrix=mats[2], real_rate_hz=float(real), mag_rate_hz=float(mag_rate),
+            gyro_bias=gyro_bias,
+            gyro_bias_walk=(0.002 * _DPS if drift and errors else 0.0),
+            gyro_matrix=mats[0],
+            acc_bias=acc_bias,
+            acc_matrix=mats[1],
+            hard_iron=hard_iron,
+            mag_matrix=mats[2],
+            real_rate_hz=float(real),
+            mag_rate_hz=float(mag_rate),
             clock_ppm=float(ppm),
+            noise_scale=level,
         )
 
 
@@ -212,9 +255,7 @@ def quantise(values: np.ndarray, scale: float, full_scale: float) -> np.ndarray:
     return np.clip(np.round(values / scale), -lim, lim).astype(np.int16)
 
 
-def gyro_bias_path(
-    rng: np.random.Generator, err: SensorErrors, t: np.ndarray
-) -> np.ndarray:
+def gyro_bias_path(rng: np.random.Generator, err: SensorErrors, t: np.ndarray) -> np.ndarray:
     """Gyro bias at times ``t`` (s): the initial bias plus its random walk, rad/s, (N, 3)."""
     if err.gyro_bias_walk <= 0 or len(t) < 2:
         return np.broadcast_to(err.gyro_bias, (len(t), 3)).copy()
@@ -247,21 +288,26 @@ def measure_imu(
     g = gyr @ err.gyro_matrix.T + bias
     a = acc @ err.acc_matrix.T + err.acc_bias
     if noise:
-        bw = np.sqrt(rate_hz / 2.0)
+        bw = np.sqrt(rate_hz / 2.0) * err.noise_scale
         g = g + rng.normal(0.0, spec.gyro_noise_dps_rthz * _DPS * bw, g.shape)
         a = a + rng.normal(0.0, spec.acc_noise_ug_rthz * 1e-6 * G * bw, a.shape)
-    return np.column_stack([
-        quantise(g, spec.gyr_scale, spec.gyro_range_dps * _DPS),
-        quantise(a, spec.acc_scale, spec.acc_range_g * G),
-    ])
+    return np.column_stack(
+        [
+            quantise(g, spec.gyr_scale, spec.gyro_range_dps * _DPS),
+            quantise(a, spec.acc_scale, spec.acc_range_g * G),
+        ]
+    )
 
 
 def measure_mag(
-    rng: np.random.Generator, spec: SensorSpec, err: SensorErrors, field: np.ndarray,
+    rng: np.random.Generator,
+    spec: SensorSpec,
+    err: SensorErrors,
+    field: np.ndarray,
     noise: bool = True,
 ) -> np.ndarray:
     """True field in the sensor frame (µT, (M, 3)) -> counts, int16 (M, 3)."""
     m = field @ err.mag_matrix.T + err.hard_iron
     if noise:
-        m = m + rng.normal(0.0, spec.mag_noise_ut, m.shape)
+        m = m + rng.normal(0.0, spec.mag_noise_ut * err.noise_scale, m.shape)
     return quantise(m, spec.mag_scale, spec.mag_range_ut)

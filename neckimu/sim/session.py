@@ -2,7 +2,7 @@
 
 >>> from neckimu.sim import SessionConfig, simulate_session
 >>> s = simulate_session(SessionConfig(seed=3, mount="forehead", faults=("moved",)))
->>> s.write("rec.csv")        # rec.csv + rec.truth.json + rec.truth.csv.gz
+>>> s.write("rec.csv")        # rec.csv + rec.truth.json + rec.truth.csv.gz + rec.events.csv
 
 Every random choice comes from ``seed`` through independent streams (person, script, body,
 board, timing, noise, magnetometer), so a session is reproducible and changing one part (say,
@@ -24,18 +24,23 @@ from neckimu.recording.writer import RecordingWriter
 from neckimu.samples import SampleBlock
 from neckimu.sim import sensors
 from neckimu.sim.device import DeviceStream
+from neckimu.sim.faults import FAULTS, is_known
 from neckimu.sim.kinematics import Body, Kinematics, earth_field, evaluate, sensor_orientation
 from neckimu.sim.motion import HeadMotion
 from neckimu.sim.person import Person
+from neckimu.sim.ranges import RANGES, Ranges
 from neckimu.sim.script import (
-    FAULTS,
     Plan,
     ScriptConfig,
     build_guided,
     build_posture,
     build_rest,
+    build_stretch,
 )
-from neckimu.sim.truth import TruthSamples, rep_truth, write_truth, xyzw_to_wxyz
+from neckimu.sim.truth import TruthSamples, rep_truth, truth_paths, write_truth, xyzw_to_wxyz
+
+#: Scripts :func:`simulate_session` knows.
+SCRIPTS: tuple[str, ...] = ("guided", "stretch", "rest", "posture")
 
 
 @dataclass(frozen=True)
@@ -53,19 +58,39 @@ class SessionConfig:
     rate_hz : float or None
         Nominal IMU rate; None: the board's default (119 Hz Rev1, 100 Hz Rev2).
     faults : tuple of str
-        Mistakes to inject on some reps (``neckimu.sim.script.FAULTS``).
+        Mistakes to inject on some reps (``neckimu.sim.faults.FAULTS``; two retraction faults
+        joined by ``+`` for a combined one).
     fault_rate : float
         If > 0, each rep is faulty with this probability (fault drawn from ``faults``, or from
         all faults of its exercise when ``faults`` is empty).
+    near_share : float
+        Share of injected mistakes whose size is drawn near the pass rule's threshold (about
+        half of those then pass): 0 gives only clear mistakes.
+    combined_share : float
+        Share of faulty retraction reps (by ``fault_rate``) with a second fault.
+    fidgets : bool
+        Small out-and-back movements in the rests (not reps).
+    ranges : Ranges
+        How much people vary (``neckimu.sim.ranges``).
     mount_rotation_max_deg : float
-        Largest extra mounting rotation (random axis) on top of the preset, deg.
+        Largest extra mounting rotation (random axis, uniform angle) on top of the preset, deg.
+    head_scale : tuple of float
+        Range of the head size relative to the preset's (scales the lever arm).
     lever_arm_sd_m : float
-        Standard deviation of the lever arm around the preset's (head size), m.
+        Standard deviation of where the board sits around the scaled lever arm, m.
     script : str
-        ``"guided"`` (the guided session), ``"rest"`` (sitting still, ``rest_duration_s``) or
-        ``"posture"`` (desk work with slumps, ``rest_duration_s``).
+        ``"guided"`` (the guided session), ``"stretch"`` (the stretch routine: 4-6 alternating
+        lateral stretches, ``stretch_reps``), ``"rest"`` (sitting still, ``rest_duration_s``)
+        or ``"posture"`` (desk work with slumps, ``rest_duration_s``).
+    stretch : str or None
+        The guided session's stretch, or the routine's first side; None: drawn.
+    stretch_reps : int or None
+        Stretches of the routine; None: drawn (4-6).
+    noise_scale : tuple of float
+        Range of the board's noise level relative to the datasheet densities.
     person : bool
-        Sway, breathing and tremor on (off: a perfectly still person between moves).
+        Sway, breathing, tremor and restless motion on (off: a perfectly still person between
+        moves).
     sensor_noise, sensor_errors, bias_drift, timing_errors, magnetometer : bool
         Switch parts of the sensor model off (for physics tests).
     jitter_us, drop_prob, drop_bursts_per_min : float
@@ -78,15 +103,22 @@ class SessionConfig:
     rate_hz: float | None = None
     faults: tuple[str, ...] = ()
     fault_rate: float = 0.0
-    mount_rotation_max_deg: float = 20.0
-    lever_arm_sd_m: float = 0.005
+    near_share: float = 0.5
+    combined_share: float = 0.2
+    fidgets: bool = True
+    ranges: Ranges = RANGES
+    mount_rotation_max_deg: float = 25.0
+    head_scale: tuple[float, float] = (0.92, 1.08)
+    lever_arm_sd_m: float = 0.003
     script: str = "guided"
     rest_duration_s: float = 60.0
     hold_reps: int = 3
-    hold_s: tuple[float, float] = (5.0, 10.0)
+    hold_s: tuple[float, float] = (5.0, 12.0)
     retraction_reps: int = 8
     stretch: str | None = None
     stretch_hold_s: float = 30.0
+    stretch_reps: int | None = None
+    noise_scale: tuple[float, float] = (0.7, 1.5)
     initial_rest_s: float = 2.0
     final_rest_s: float = 2.0
     person: bool = True
@@ -109,13 +141,20 @@ class SessionConfig:
             raise ValueError(
                 f"{self.board} offers {', '.join(f'{r:g}' for r in rates)} Hz, not {self.rate_hz}"
             )
-        bad = [f for f in self.faults if f not in FAULTS]
+        bad = [f for f in self.faults if not is_known(f)]
         if bad:
             raise ValueError(f"unknown fault(s) {', '.join(bad)}; known: {', '.join(FAULTS)}")
-        if not 0.0 <= self.fault_rate <= 1.0:
-            raise ValueError(f"fault_rate must be in [0, 1], not {self.fault_rate}")
-        if self.script not in ("guided", "rest", "posture"):
-            raise ValueError(f"script must be guided, rest or posture, not {self.script!r}")
+        for name in ("fault_rate", "near_share", "combined_share"):
+            v = getattr(self, name)
+            if not 0.0 <= v <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], not {v}")
+        if self.script not in SCRIPTS:
+            raise ValueError(f"script must be {', '.join(SCRIPTS)}, not {self.script!r}")
+        if self.stretch_reps is not None and self.stretch_reps < 1:
+            raise ValueError(f"stretch_reps must be >= 1, not {self.stretch_reps}")
+        lo, hi = self.hold_s
+        if not 0.0 < lo <= hi:
+            raise ValueError(f"hold_s must be (low, high) with 0 < low <= high, not {self.hold_s}")
         if self.stretch not in (None, "stretch_left", "stretch_right"):
             raise ValueError(f"stretch must be stretch_left or stretch_right, not {self.stretch}")
         if self.hold_reps < 0 or self.retraction_reps < 0:
@@ -182,20 +221,44 @@ class SimulatedSession:
                     w.write_gap(time_s, obj, "dropped")
             w.write_block(self.samples.slice(i, len(t)))
         write_truth(path, self.truth, self.truth_samples)
+        write_events_csv(events_path(path), self.events)
 
 
-def _script(cfg: SessionConfig, rng: np.random.Generator, person: Person | None) -> Plan:
+def events_path(recording: str | Path) -> Path:
+    """``rec.events.csv`` beside ``rec.csv`` or ``rec.csv.gz``."""
+    jpath, _ = truth_paths(recording)
+    return jpath.with_name(jpath.name.removesuffix(".truth.json") + ".events.csv")
+
+
+def write_events_csv(path: str | Path, events: list[Event]) -> None:
+    """The cues as an events CSV ``time_s,event,exercise`` (recording clock, s)."""
+    lines = ["time_s,event,exercise"] + [f"{e.time_s:.6f},{e.event},{e.exercise}" for e in events]
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _script(cfg: SessionConfig, rng: np.random.Generator) -> Plan:
+    """The script's plan. It never sees the person: nothing is corrected for their sway."""
     if cfg.script == "rest":
         return build_rest(cfg.rest_duration_s)
     if cfg.script == "posture":
         return build_posture(cfg.rest_duration_s, rng)
     sc = ScriptConfig(
-        initial_rest_s=cfg.initial_rest_s, final_rest_s=cfg.final_rest_s,
-        hold_reps=cfg.hold_reps, hold_s=cfg.hold_s, retraction_reps=cfg.retraction_reps,
-        stretch=cfg.stretch, stretch_hold_s=cfg.stretch_hold_s, faults=tuple(cfg.faults),
+        initial_rest_s=cfg.initial_rest_s,
+        final_rest_s=cfg.final_rest_s,
+        hold_reps=cfg.hold_reps,
+        hold_s=tuple(cfg.hold_s),
+        retraction_reps=cfg.retraction_reps,
+        stretch=cfg.stretch,
+        stretch_hold_s=cfg.stretch_hold_s,
+        stretch_reps=cfg.stretch_reps,
+        faults=tuple(cfg.faults),
         fault_rate=cfg.fault_rate,
+        near_share=cfg.near_share,
+        combined_share=cfg.combined_share,
+        fidgets=cfg.fidgets,
+        ranges=cfg.ranges,
     )
-    return build_guided(sc, rng, person)
+    return (build_stretch if cfg.script == "stretch" else build_guided)(sc, rng)
 
 
 def simulate_session(config: SessionConfig | None = None) -> SimulatedSession:
@@ -225,22 +288,28 @@ def simulate_session(config: SessionConfig | None = None) -> SimulatedSession:
     rate = float(cfg.rate_hz or spec.rates_hz[0])
 
     person = Person(r_person) if cfg.person else None
-    plan = _script(cfg, r_script, person)
-    motion = HeadMotion(plan.keyframes, person)
+    plan = _script(cfg, r_script)
+    motion = HeadMotion(plan.keyframes, person, plan.steps)
 
     mount = get_mount(cfg.mount)
     axis = r_body.normal(size=3)
     extra_deg = float(r_body.uniform(0.0, cfg.mount_rotation_max_deg))
     extra = Rotation.from_rotvec(axis / np.linalg.norm(axis) * np.radians(extra_deg))
+    head_scale = float(r_body.uniform(*cfg.head_scale))
     body = Body(
         trunk_heading_rad=float(r_body.uniform(0.0, 2.0 * np.pi)),
         sensor_to_head=mount.sensor_to_head * extra,
-        lever_arm_m=mount.lever_arm_m + r_body.normal(0.0, cfg.lever_arm_sd_m, 3),
+        lever_arm_m=mount.lever_arm_m * head_scale + r_body.normal(0.0, cfg.lever_arm_sd_m, 3),
         field_ut=earth_field(r_body.uniform(45.0, 55.0), r_body.uniform(60.0, 70.0)),
     )
     err = sensors.SensorErrors.draw(
-        r_err, spec, rate, errors=cfg.sensor_errors, drift=cfg.bias_drift,
+        r_err,
+        spec,
+        rate,
+        errors=cfg.sensor_errors,
+        drift=cfg.bias_drift,
         timing=cfg.timing_errors,
+        noise_scale=cfg.noise_scale,
     )
 
     # IMU samples on the sensor's own oscillator; some never arrive
@@ -272,12 +341,25 @@ def simulate_session(config: SessionConfig | None = None) -> SimulatedSession:
         mag, mag_t_us = np.zeros((0, 3), np.int16), np.zeros(0, np.int64)
 
     device = DeviceStream(
-        t_us=t_us, seq=seq, imu=imu, mag_t_us=mag_t_us, mag=mag,
-        gyr_scale=spec.gyr_scale, acc_scale=spec.acc_scale, mag_scale=spec.mag_scale,
-        board=spec.board, nominal_rate_hz=rate, gyro_range_dps=spec.gyro_range_dps,
-        acc_range_g=spec.acc_range_g, mag_range_ut=spec.mag_range_ut,
-        meta={"sensor": spec.name, "seed": cfg.seed, "mount": cfg.mount,
-              "mag_rate_hz": spec.mag_rate_hz},
+        t_us=t_us,
+        seq=seq,
+        imu=imu,
+        mag_t_us=mag_t_us,
+        mag=mag,
+        gyr_scale=spec.gyr_scale,
+        acc_scale=spec.acc_scale,
+        mag_scale=spec.mag_scale,
+        board=spec.board,
+        nominal_rate_hz=rate,
+        gyro_range_dps=spec.gyro_range_dps,
+        acc_range_g=spec.acc_range_g,
+        mag_range_ut=spec.mag_range_ut,
+        meta={
+            "sensor": spec.name,
+            "seed": cfg.seed,
+            "mount": cfg.mount,
+            "mag_rate_hz": spec.mag_rate_hz,
+        },
     )
     samples = device.to_samples()
     t0_us = int(t_us[0])
@@ -292,23 +374,50 @@ def simulate_session(config: SessionConfig | None = None) -> SimulatedSession:
 
     sensor_to_head = xyzw_to_wxyz(body.sensor_to_head.as_quat())
     truth: dict[str, Any] = {
-        "seed": cfg.seed, "mount": cfg.mount, "sensor": spec.name, "board": cfg.board,
-        "nominal_rate_hz": rate, "actual_rate_hz": err.real_rate_hz / clock,
+        "seed": cfg.seed,
+        "session_kind": cfg.script,
+        "mount": cfg.mount,
+        "mount_preset": cfg.mount,
+        "sensor": spec.name,
+        "board": cfg.board,
+        "nominal_rate_hz": rate,
+        "sample_rate_hz": rate,
+        "actual_rate_hz": err.real_rate_hz / clock,
         "mount_rotation_extra_deg": extra_deg,
+        "mounting_misalignment_deg": extra_deg,
         "sensor_to_head_quat_wxyz": [float(v) for v in sensor_to_head],
+        "head_scale": head_scale,
         "lever_arm_m": [float(v) for v in body.lever_arm_m],
         "gyro_bias_rad_s": [float(v) for v in err.gyro_bias],
         "acc_bias_m_s2": [float(v) for v in err.acc_bias],
+        "noise_scale": err.noise_scale,
         "trunk_heading_deg": float(np.degrees(body.trunk_heading_rad)),
         "clock_ppm": err.clock_ppm,
         "dropped_samples": int(len(t_all) - len(t)),
+        "n_samples": len(samples.t),
         "duration_s": float(samples.t[-1]),
-        "faults_requested": list(cfg.faults), "fault_rate": cfg.fault_rate,
+        "person": None if person is None else {"rest_acc_m_s2": person.rest_acc_m_s2},
+        "faults_requested": list(cfg.faults),
+        "fault_rate": cfg.fault_rate,
+        "near_share": cfg.near_share,
+        "events": [{"time_s": e.time_s, "event": e.event, "exercise": e.exercise} for e in events],
+        "fidgets": [
+            {
+                "start_s": round(to_rec(f["start_s"]), 6),
+                "end_s": round(to_rec(f["end_s"]), 6),
+                "angle_deg": f["angle_deg"],
+                "glide_mm": f["glide_mm"],
+            }
+            for f in plan.fidgets
+        ],
         "reps": rep_truth(plan, motion, to_rec),
     }
     truth_samples = TruthSamples(
-        t=samples.t, head_quat=xyzw_to_wxyz(kin.head_rot.as_quat()), head_pos=kin.head_pos,
-        sensor_quat=xyzw_to_wxyz(kin.sensor_rot.as_quat()), gyro_bias=bias,
+        t=samples.t,
+        head_quat=xyzw_to_wxyz(kin.head_rot.as_quat()),
+        head_pos=kin.head_pos,
+        sensor_quat=xyzw_to_wxyz(kin.sensor_rot.as_quat()),
+        gyro_bias=bias,
     )
     meta = {
         "source": "simulate",
@@ -316,15 +425,34 @@ def simulate_session(config: SessionConfig | None = None) -> SimulatedSession:
         "firmware": "sim",
         "nominal_rate_hz": rate,
         "mag_rate_hz": spec.mag_rate_hz if cfg.magnetometer else 0.0,
-        "ranges": {"gyro_dps": spec.gyro_range_dps, "acc_g": spec.acc_range_g,
-                   "mag_ut": spec.mag_range_ut},
-        "scales": {"gyr_rad_s": spec.gyr_scale, "acc_m_s2": spec.acc_scale,
-                   "mag_ut": spec.mag_scale},
+        "ranges": {
+            "gyro_dps": spec.gyro_range_dps,
+            "acc_g": spec.acc_range_g,
+            "mag_ut": spec.mag_range_ut,
+        },
+        "scales": {
+            "gyr_rad_s": spec.gyr_scale,
+            "acc_m_s2": spec.acc_scale,
+            "mag_ut": spec.mag_scale,
+        },
         "mount": cfg.mount,
         "seed": cfg.seed,
     }
+    stretches = sorted({r.exercise for r in plan.reps if r.exercise.startswith("stretch_")})
+    if stretches:  # the prescribed hold, as the guided protocol writes it
+        meta["stretch_hold_s"] = {name: cfg.stretch_hold_s for name in stretches}
     return SimulatedSession(
-        config=cfg, device=device, samples=samples, events=events, gaps=gaps, truth=truth,
-        truth_samples=truth_samples, kinematics=kin, plan=plan, motion=motion, body=body,
-        errors=err, meta=meta,
+        config=cfg,
+        device=device,
+        samples=samples,
+        events=events,
+        gaps=gaps,
+        truth=truth,
+        truth_samples=truth_samples,
+        kinematics=kin,
+        plan=plan,
+        motion=motion,
+        body=body,
+        errors=err,
+        meta=meta,
     )

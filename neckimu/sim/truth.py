@@ -1,9 +1,26 @@
 """Ground truth of a simulated session: rep labels and per-sample pose, written beside it.
 
 For a recording ``rec.csv`` (or ``rec.csv.gz``) the truth is ``rec.truth.json`` (session facts
-and one entry per rep) and ``rec.truth.csv.gz`` (per IMU sample: head orientation relative to
+and one entry per rep), ``rec.truth.csv.gz`` (per IMU sample: head orientation relative to
 the trunk, head-centre position in the trunk frame, sensor orientation in the earth frame and
-the gyro bias). Quaternions are scalar-first ``w, x, y, z``; times are on the recording clock.
+the gyro bias) and ``rec.events.csv`` (the cues, ``time_s,event,exercise``). Quaternions are
+scalar-first ``w, x, y, z``; times are on the recording clock.
+
+**Truth is what the head did.** Each rep's label is measured from the simulated head motion
+(sway, breathing and fidgets included) with the definitions of the validation set's README
+(``../shared/data/validation``) and the verifiers' own pass rules (``classify``,
+``classify_stretch``, ``HoldCriteria``), so its ``score.py`` scores our sessions too:
+
+- hold: ``max_deviation_deg`` = largest rotation of the head from its orientation at the start
+  cue, between the cues; ``moved`` beyond the tolerance;
+- retraction: ``start_s`` motion onset, ``end_s`` end of the return; ``displacement_mm``
+  (posterior = −x, superior = +z, lateral = +y of the trunk frame) and the angle changes =
+  mean over the kept position minus mean over the 0.25 s before the onset;
+  ``path_angle_deg`` = atan2(superior, posterior); faults = ``classify`` of these (all of
+  them, first one first);
+- stretch: θ = lateral flexion relative to the start cue's orientation (z-y-x angles), + toward
+  the prescribed side; ``reached_deg`` = median θ over the plateau; ``held_s`` = time between
+  the cues with |θ − reached| <= min(band, |reached|/2); faults = ``classify_stretch``.
 """
 
 from __future__ import annotations
@@ -20,16 +37,32 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.transform import Rotation
 
+from neckimu.angles import angles_from_rotation
 from neckimu.recording.writer import format_rows
+from neckimu.sim.faults import HOLD_RULE, RETRACTION_RULE, STRETCH_RULE
 from neckimu.sim.motion import HeadMotion
 from neckimu.sim.script import Plan, RepPlan
+from neckimu.verify.hold import HoldCriteria
+from neckimu.verify.retraction import RetractionCriteria, classify
+from neckimu.verify.stretch import StretchCriteria, classify_stretch, unsteadiness_deg
 
 TRUTH_COLUMNS: tuple[str, ...] = (
-    "time_s", "q_w", "q_x", "q_y", "q_z", "pos_x_m", "pos_y_m", "pos_z_m",
-    "sq_w", "sq_x", "sq_y", "sq_z", "gyro_bias_x", "gyro_bias_y", "gyro_bias_z",
+    "time_s",
+    "q_w",
+    "q_x",
+    "q_y",
+    "q_z",
+    "pos_x_m",
+    "pos_y_m",
+    "pos_z_m",
+    "sq_w",
+    "sq_x",
+    "sq_y",
+    "sq_z",
+    "gyro_bias_x",
+    "gyro_bias_y",
+    "gyro_bias_z",
 )
-_HOLD_FAULTS = {"moved", "creep", "tipped_back"}
-_STRETCH_LABEL = {"stretch_short": "short", "stretch_unsteady": "unsteady"}
 
 
 @dataclass
@@ -89,8 +122,24 @@ def truth_paths(recording: str | Path) -> tuple[Path, Path]:
 
 
 # -- rep labels ---------------------------------------------------------------------------------
+#: Rate of the time grid the labels are measured on, Hz.
+GRID_HZ = 200.0
+#: Length of the still phase before a retraction's onset that its displacement starts from, s.
+BEFORE_S = 0.25
+
+
+def _grid(t0: float, t1: float) -> np.ndarray:
+    """Times from ``t0`` to ``t1`` (s) at :data:`GRID_HZ`, ends included."""
+    return np.linspace(t0, t1, max(round((t1 - t0) * GRID_HZ) + 1, 2))
+
+
+def _angles_deg(motion: HeadMotion, t: np.ndarray) -> np.ndarray:
+    """Head angles (flexion, lateral, rotation; neckimu.angles convention), deg, (N, 3)."""
+    return angles_from_rotation(motion.rotation(t))
+
+
 def _direction(d_ang: np.ndarray) -> str:
-    """Name of the largest component of an angle change ``flex, lat, rot`` (rad)."""
+    """Name of the largest component of an angle change ``flex, lat, rot``."""
     k = int(np.argmax(np.abs(d_ang)))
     if k == 0:
         return "flexion" if d_ang[0] > 0 else "extension"
@@ -99,59 +148,148 @@ def _direction(d_ang: np.ndarray) -> str:
     return "rotation"
 
 
-def _hold_truth(rep: RepPlan, motion: HeadMotion) -> dict[str, Any]:
-    t = np.linspace(rep.start_s, rep.end_s, max(int((rep.end_s - rep.start_s) * 200) + 1, 2))
+def hold_truth(rep: RepPlan, motion: HeadMotion, crit: HoldCriteria = HOLD_RULE) -> dict[str, Any]:
+    """Label of one hold: the largest rotation of the head from its orientation at the start
+    cue, between the cues; ``moved`` beyond ``crit.tolerance_deg``."""
+    t = _grid(rep.start_s, rep.end_s)
     rot = motion.rotation(t)
     dev = np.degrees((rot[0].inv() * rot).magnitude())
     k = int(np.argmax(dev))
-    ang = motion.angles(t[[0, k]])
-    faulty = rep.fault in _HOLD_FAULTS
+    ang = angles_from_rotation(rot[[0, k]])
+    moved = bool(dev[k] > crit.tolerance_deg)
+    over = np.flatnonzero(dev > crit.tolerance_deg)
     return {
-        "faults": ["moved"] if faulty else [],
+        "faults": ["moved"] if moved else [],
         "max_deviation_deg": float(dev[k]),
         "direction": _direction(ang[1] - ang[0]),
+        "detail": {
+            "tolerance_deg": crit.tolerance_deg,
+            "first_exceeded_s": float(t[over[0]] - t[0]) if len(over) else None,
+            "commanded": dict(rep.targets),
+            "near_threshold": rep.near,
+        },
     }
 
 
-def _retraction_truth(rep: RepPlan, motion: HeadMotion) -> dict[str, Any]:
+def retraction_truth(
+    rep: RepPlan, motion: HeadMotion, crit: RetractionCriteria = RETRACTION_RULE
+) -> dict[str, Any]:
+    """Label of one retraction rep from the head's motion.
+
+    Displacement and angle changes: mean over the kept position minus mean over the
+    :data:`BEFORE_S` before the onset; faults: ``classify`` of those values.
+    """
     g0, k0, k1 = (rep.phases[k] for k in ("glide_start_s", "kept_start_s", "kept_end_s"))
-    tb, tk = np.linspace(g0 - 1.0, g0, 401), np.linspace(k0, k1, 401)
-    dp = motion.head_centre(tk).mean(0) - motion.head_centre(tb).mean(0)
-    da = np.degrees(motion.angles(tk).mean(0) - motion.angles(tb).mean(0))
-    post, sup = -dp[0] * 1e3, dp[2] * 1e3
+    tb, tk = _grid(g0 - BEFORE_S, g0), _grid(k0, k1)
+    dp = (motion.head_centre(tk).mean(0) - motion.head_centre(tb).mean(0)) * 1e3
+    da = _angles_deg(motion, tk).mean(0) - _angles_deg(motion, tb).mean(0)
+    post, sup = float(-dp[0]), float(dp[2])
+    faults = list(classify(post, sup, da, crit))
     return {
-        "faults": [rep.fault] if rep.fault else [],
-        "displacement_mm": {"posterior": float(post), "superior": float(sup)},
+        "faults": faults,
+        "displacement_mm": {"posterior": post, "superior": sup, "lateral": float(dp[1])},
         "path_angle_deg": float(np.degrees(np.arctan2(sup, post))),
         "flexion_change_deg": float(da[0]),
         "lateral_change_deg": float(da[1]),
         "rotation_change_deg": float(da[2]),
+        "detail": {"commanded": dict(rep.targets), "near_threshold": rep.near},
     }
+
+
+def stretch_angle_deg(motion: HeadMotion, exercise: str, t: np.ndarray) -> np.ndarray:
+    """θ: lateral flexion relative to the head's orientation at ``t[0]`` (z-y-x angles), signed
+    so the side ``exercise`` names is positive, deg, shape (N,)."""
+    rot = motion.rotation(t)
+    roll = np.degrees((rot[0].inv() * rot).as_euler("ZYX")[:, 2])
+    return -roll if exercise == "stretch_left" else roll
+
+
+def stretch_truth(
+    rep: RepPlan, motion: HeadMotion, clock: float = 1.0, crit: StretchCriteria = STRETCH_RULE
+) -> dict[str, Any]:
+    """Label of one stretch from the head's motion.
+
+    ``reached_deg``: median θ over the plateau (end of the move in .. start of the return);
+    ``held_s``: time between the cues with |θ − reached| <= min(band, |reached| / 2);
+    faults: ``classify_stretch`` with the plateau's ``unsteadiness_deg``. ``clock`` converts
+    physical seconds to recording seconds.
+    """
+    t = _grid(rep.start_s, rep.end_s)
+    theta = stretch_angle_deg(motion, rep.exercise, t)
+    p0, p1 = rep.phases["plateau_start_s"], rep.phases["plateau_end_s"]
+    plateau = (t >= p0) & (t <= p1)
+    reached = float(np.median(theta[plateau]))
+    band = min(crit.band_deg, abs(reached) / 2.0)
+    dt = (t[-1] - t[0]) / (len(t) - 1) * clock
+    held = float(np.count_nonzero(np.abs(theta - reached) <= band) * dt)
+    unsteady = unsteadiness_deg(theta[plateau])
+    target = float(rep.targets.get("target_s", crit.target_s))
+    ang = _angles_deg(motion, t[plateau])
+    return {
+        "faults": list(classify_stretch(reached, held, unsteady, target, crit)),
+        "reached_deg": reached,
+        "held_s": held,
+        "detail": {
+            "unsteadiness_deg": unsteady,
+            "band_deg": band,
+            "target_s": target,
+            "max_abs_flexion_deg": float(np.abs(ang[:, 0]).max()),
+            "max_abs_rotation_deg": float(np.abs(ang[:, 2]).max()),
+            "commanded": dict(rep.targets),
+            "near_threshold": rep.near,
+        },
+    }
+
+
+_PHASE_KEYS = ("glide_start_s", "kept_start_s", "kept_end_s", "return_end_s")
 
 
 def rep_truth(
     plan: Plan, motion: HeadMotion, to_rec: Callable[[float], float]
 ) -> list[dict[str, Any]]:
-    """One truth entry per planned rep; ``to_rec`` maps physical to recording time (s)."""
+    """One truth entry per planned rep; ``to_rec`` maps physical to recording time (s).
+
+    Every label is measured from ``motion`` (the head as it moved, sway included) with the
+    pass rules of ``neckimu.verify``; the injected mistake is kept as ``injected``.
+    """
+    clock = to_rec(1.0) - to_rec(0.0)
     out = []
     for rep in plan.reps:
         entry: dict[str, Any] = {
-            "exercise": rep.exercise, "index": rep.index,
+            "exercise": rep.exercise,
+            "rep": rep.index,
+            "index": rep.index,
             "start_s": round(float(to_rec(rep.start_s)), 6),
             "end_s": round(float(to_rec(rep.end_s)), 6),
-            "verdict": "pass", "faults": [], "injected": rep.fault,
-            "max_deviation_deg": None, "direction": None, "displacement_mm": None,
-            "path_angle_deg": None, "flexion_change_deg": None, "lateral_change_deg": None,
-            "rotation_change_deg": None, "glide_start_s": None, "kept_start_s": None,
-            "kept_end_s": None, "return_end_s": None,
+            "verdict": "pass",
+            "faults": [],
+            "injected": rep.fault,
+            "max_deviation_deg": None,
+            "direction": None,
+            "displacement_mm": None,
+            "path_angle_deg": None,
+            "flexion_change_deg": None,
+            "lateral_change_deg": None,
+            "rotation_change_deg": None,
+            "glide_start_s": None,
+            "kept_start_s": None,
+            "kept_end_s": None,
+            "return_end_s": None,
+            "reached_deg": None,
+            "held_s": None,
+            "detail": None,
         }
         if rep.exercise.startswith("hold_"):
-            entry.update(_hold_truth(rep, motion))
+            entry.update(hold_truth(rep, motion))
         elif rep.exercise == "retraction":
-            entry.update(_retraction_truth(rep, motion))
-            entry.update({k: round(float(to_rec(v)), 6) for k, v in rep.phases.items()})
+            entry.update(retraction_truth(rep, motion))
+            entry.update({k: round(float(to_rec(rep.phases[k])), 6) for k in _PHASE_KEYS})
         elif rep.exercise.startswith("stretch_"):
-            entry["faults"] = [_STRETCH_LABEL[rep.fault]] if rep.fault else []
+            entry.update(stretch_truth(rep, motion, clock))
+        if isinstance(entry["detail"], dict):
+            entry["detail"]["phases_s"] = {
+                k: round(float(to_rec(v)), 6) for k, v in rep.phases.items()
+            }
         entry["verdict"] = "fail" if entry["faults"] else "pass"
         out.append(entry)
     return out

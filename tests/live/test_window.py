@@ -28,9 +28,10 @@ def demo_sim():
     from neckimu.sim import simulate_session
 
     protocol = load_protocol("demo")
-    # seed 4: the person moves in the first (forward) hold and gets retractions wrong
+    # seed 4: the person moves in the first (forward) hold and gets retractions wrong;
+    # near_share=0: the mistakes are clear ones (not drawn near the pass rules' thresholds)
     return protocol, simulate_session(protocol.session_config(
-        seed=4, fault_rate=0.3, board="rev2", rate_hz=100.0))
+        seed=4, fault_rate=0.3, near_share=0.0, board="rev2", rate_hz=100.0))
 
 
 def test_demo_window_over_bumble(qt_clean, tmp_path, demo_sim):

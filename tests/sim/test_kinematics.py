@@ -16,8 +16,7 @@ QUIET = dict(script="rest", rest_duration_s=30.0, person=False)
 
 def test_at_rest_accelerometer_norm_is_g_without_noise():
     s = simulate_session(
-        SessionConfig(seed=4, sensor_noise=False, sensor_errors=False, timing_errors=False,
-                      **QUIET)
+        SessionConfig(seed=4, sensor_noise=False, sensor_errors=False, timing_errors=False, **QUIET)
     )
     norm = np.linalg.norm(s.samples.acc, axis=1)
     # only int16 quantisation is left: 0.122 mg per count
@@ -61,7 +60,7 @@ def test_integrating_noiseless_gyro_reproduces_orientation(moving_session):
     s = moving_session
     t = np.arange(5.0, 65.0, 1e-3)  # a minute: calibration nods and holds, at 1 kHz
     k = evaluate(s.motion, s.body, t)
-    assert np.degrees((k.sensor_rot[0].inv() * k.sensor_rot[-1]).magnitude()) > 3.0
+    assert np.degrees((k.sensor_rot[0].inv() * k.sensor_rot).magnitude()).max() > 10.0  # nods
     w_mid = 0.5 * (k.gyr[1:] + k.gyr[:-1])
     steps = Rotation.from_rotvec(w_mid * np.diff(t)[:, None])
     for stop in (len(t) // 3, len(t) - 1):
@@ -72,7 +71,10 @@ def test_integrating_noiseless_gyro_reproduces_orientation(moving_session):
 
 def test_double_integrating_specific_force_reproduces_the_path(moving_session):
     s = moving_session
-    rep = next(r for r in s.plan.reps if r.exercise == "retraction")
+    rep = max(
+        (r for r in s.plan.reps if r.exercise == "retraction"),
+        key=lambda r: np.hypot(r.targets["posterior_mm"], r.targets["superior_mm"]),
+    )
     t = np.arange(rep.start_s, rep.start_s + 4.0, 1e-3)
     k = evaluate(s.motion, s.body, t)
     acc = k.sensor_rot.apply(k.acc) - np.array([0.0, 0.0, G])
@@ -112,8 +114,11 @@ def test_whole_neck_flexion_moves_head_centre_forward_and_down():
     p = motion.head_centre(np.array([0.0, 3.0]))
     v = -NECK_PIVOT_M
     th = np.radians(30)
-    expected = NECK_PIVOT_M + [v[0] * np.cos(th) + v[2] * np.sin(th), 0,
-                               -v[0] * np.sin(th) + v[2] * np.cos(th)]
+    expected = NECK_PIVOT_M + [
+        v[0] * np.cos(th) + v[2] * np.sin(th),
+        0,
+        -v[0] * np.sin(th) + v[2] * np.cos(th),
+    ]
     np.testing.assert_allclose(p[1], expected, atol=1e-12)
     assert p[1][0] > 0.03 and p[1][2] < -0.01
 
@@ -131,6 +136,4 @@ def test_angular_rate_matches_the_analytic_rate_in_the_sensor_frame():
     np.testing.assert_allclose(k.gyr, s2h.inv().apply(np.outer(rate, [0, 1, 0])), atol=1e-6)
     # a sensor at the head centre before the move feels gravity only
     still = evaluate(motion, _body(np.zeros(3), s2h), np.array([0.5]))
-    np.testing.assert_allclose(
-        still.acc[0], s2h.inv().apply([0, 0, G]), atol=1e-6
-    )
+    np.testing.assert_allclose(still.acc[0], s2h.inv().apply([0, 0, G]), atol=1e-6)

@@ -9,7 +9,9 @@ from scipy.spatial.transform import Rotation
 
 from neckimu.sim.motion import (
     CHANNELS,
+    HeadMotion,
     Keyframes,
+    Steps,
     Timeline,
     angles_to_rotation,
     min_jerk,
@@ -54,3 +56,27 @@ def test_timeline_moves_and_holds():
     lat, gx = v[:, CHANNELS.index("lat")], v[:, CHANNELS.index("glide_x")]
     np.testing.assert_allclose(lat, [0, 0, 0.15, 0.3, 0.35, 0.4, 0.4])
     np.testing.assert_allclose(gx, [0, 0, 0, 0, -0.01, -0.02, -0.02])
+
+
+def test_steps_add_up_and_may_overlap():
+    """Steps equal the plain sum of their minimum-jerk profiles, at times in any order."""
+    rng = np.random.default_rng(0)
+    m = 40
+    steps = Steps(
+        rng.integers(0, len(CHANNELS), m),
+        rng.uniform(0.0, 10.0, m),
+        rng.uniform(0.1, 2.0, m),
+        rng.normal(size=m),
+    )
+    for t in (rng.uniform(-1.0, 13.0, 3000), np.sort(rng.uniform(4.0, 6.0, 300))):
+        want = np.zeros((len(t), len(CHANNELS)))
+        for c, t0, d, dv in zip(steps.channel, steps.t0, steps.duration, steps.delta, strict=True):
+            want[:, c] += dv * min_jerk((t - t0) / d)
+        np.testing.assert_allclose(steps(t), want, atol=1e-12)
+    tl = Timeline()
+    tl.hold(3.0)
+    tl.step(0.5, 1.0, rot=0.2)
+    tl.step(1.0, 1.0, rot=-0.2)  # starts before the first has ended
+    motion = HeadMotion(tl.build(), steps=tl.build_steps())
+    rot = motion.angles(np.array([0.0, 1.0, 2.5]))[:, 2]
+    assert rot[0] == 0.0 and 0.0 < rot[1] < 0.2 and abs(rot[2]) < 1e-12

@@ -11,8 +11,23 @@ from neckimu.sim.truth import read_truth
 
 def test_simulate_writes_recording_and_truth(tmp_path, capsys):
     out = tmp_path / "rec.csv"
-    rc = main(["simulate", "--out", str(out), "--seed", "4", "--mount", "top_of_head",
-               "--faults", "creep,too_small", "--hold-reps", "1", "--retraction-reps", "3"])
+    rc = main(
+        [
+            "simulate",
+            "--out",
+            str(out),
+            "--seed",
+            "4",
+            "--mount",
+            "top_of_head",
+            "--faults",
+            "creep,too_small",
+            "--hold-reps",
+            "1",
+            "--retraction-reps",
+            "3",
+        ]
+    )
     assert rc == 0
     assert str(out) in capsys.readouterr().out
     rec = read_recording(out)
@@ -23,18 +38,72 @@ def test_simulate_writes_recording_and_truth(tmp_path, capsys):
     assert (tmp_path / "rec.truth.json").exists() and (tmp_path / "rec.truth.csv.gz").exists()
 
 
+def test_simulate_stretch_routine(tmp_path, capsys):
+    out = tmp_path / "st.csv"
+    assert (
+        main(
+            [
+                "simulate",
+                "--out",
+                str(out),
+                "--script",
+                "stretch",
+                "--stretch-reps",
+                "4",
+                "--faults",
+                "wrong_side,unsteady",
+                "--near-share",
+                "0",
+            ]
+        )
+        == 0
+    )
+    truth, _ = read_truth(out)
+    assert [r["exercise"][8:] for r in truth["reps"]] in (
+        ["left", "right"] * 2,
+        ["right", "left"] * 2,
+    )
+    assert {r["injected"] for r in truth["reps"]} == {None, "wrong_side", "unsteady"}
+    assert "4 reps (2 with injected mistakes" in capsys.readouterr().out
+    assert (tmp_path / "st.events.csv").exists()
+
+
 def test_simulate_gzip_output(tmp_path):
     out = tmp_path / "rec.csv.gz"
-    assert main(["simulate", "--out", str(out), "--hold-reps", "0", "--retraction-reps", "1",
-                 "--board", "rev2", "--rate", "200"]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "--out",
+                str(out),
+                "--hold-reps",
+                "0",
+                "--retraction-reps",
+                "1",
+                "--board",
+                "rev2",
+                "--rate",
+                "200",
+            ]
+        )
+        == 0
+    )
     assert read_recording(out).meta["nominal_rate_hz"] == 200.0
     assert (tmp_path / "rec.truth.json").exists()
 
 
-@pytest.mark.parametrize("args", [
-    ["--faults", "bogus"], ["--mount", "chin"], ["--board", "rev9"], ["--rate", "50"],
-    ["--fault-rate", "1.5"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--faults", "bogus"],
+        ["--mount", "chin"],
+        ["--board", "rev9"],
+        ["--rate", "50"],
+        ["--fault-rate", "1.5"],
+        ["--script", "yoga"],
+        ["--near-share", "2"],
+    ],
+)
 def test_bad_arguments_exit_2_with_one_line(tmp_path, capsys, args):
     rc = main(["simulate", "--out", str(tmp_path / "r.csv"), *args])
     err = capsys.readouterr().err
