@@ -261,13 +261,17 @@ def _script(cfg: SessionConfig, rng: np.random.Generator) -> Plan:
     return (build_stretch if cfg.script == "stretch" else build_guided)(sc, rng)
 
 
-def simulate_session(config: SessionConfig | None = None) -> SimulatedSession:
+def simulate_session(config: SessionConfig | None = None, plan: Plan | None = None
+                     ) -> SimulatedSession:
     """Simulate a person doing a session with the headset on.
 
     Parameters
     ----------
     config : SessionConfig, optional
         Defaults to ``SessionConfig()``.
+    plan : Plan, optional
+        What the person does, instead of the script ``config`` names (hand-built cases:
+        :func:`neckimu.sim.script.build_scripted_retractions`).
 
     Returns
     -------
@@ -288,7 +292,7 @@ def simulate_session(config: SessionConfig | None = None) -> SimulatedSession:
     rate = float(cfg.rate_hz or spec.rates_hz[0])
 
     person = Person(r_person) if cfg.person else None
-    plan = _script(cfg, r_script)
+    plan = plan if plan is not None else _script(cfg, r_script)
     motion = HeadMotion(plan.keyframes, person, plan.steps)
 
     mount = get_mount(cfg.mount)

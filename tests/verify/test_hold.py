@@ -36,7 +36,8 @@ def _session(creep_axis: int | None, creep_deg: float = 3.0, seed: int = 3) -> R
 
 
 def _holds(rec: Recording) -> list[dict]:
-    return [r for r in analyze(rec, mount="forehead").reps if r["exercise"] == "hold_flexion"]
+    return [r.to_json() for r in analyze(rec, mount="forehead").reps
+            if r.exercise == "hold_flexion"]
 
 
 def test_still_holds_pass_with_small_deviation():
@@ -61,6 +62,15 @@ def test_slow_3_deg_creep_over_10_s_is_caught(axis, direction):
     assert moved["direction"] == direction
     tol = HoldCriteria().tolerance_deg
     assert moved["first_exceeded_s"] == pytest.approx(10.0 * tol / 3.0, abs=0.8)
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2])
+@pytest.mark.parametrize("creep_deg, verdict", [(1.6, "pass"), (2.5, "fail")])
+def test_creep_just_inside_and_just_outside_the_tolerance(axis, creep_deg, verdict):
+    """2 deg tolerance: a 1.6 deg creep passes and a 2.5 deg one fails, about every axis."""
+    moved = _holds(_session(axis, creep_deg=creep_deg))[1]
+    assert moved["verdict"] == verdict, moved["message"]
+    assert moved["max_deviation_deg"] == pytest.approx(creep_deg, abs=0.3)
 
 
 def test_forward_hold_tipping_back_is_named():
@@ -96,7 +106,7 @@ def test_broad_rest_breaks_pass_and_motion_fails(name):
             if a > first_move and b - a > 5.0 and b < t[-1] - 1.0]
     motion = [(a + 2.0, a + 10.0) for a, b in _runs(moving, t) if b - a > 14.0]
     assert len(rest) >= 3 and len(motion) >= 3
-    reps = analyze(_broad_with_windows(name, rest + motion)).reps
+    reps = [r.to_json() for r in analyze(_broad_with_windows(name, rest + motion)).reps]
     assert len(reps) == len(rest) + len(motion)
 
     def rep_at(s: float) -> dict:
