@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
+from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 from neckimu.filters import FIR_HALF_S, lowpass_fir
 from neckimu.runs import true_runs
@@ -155,29 +155,43 @@ class NoiseFloor:
         return cls.measure(s.slice(k, k + n), "quietest 2 s before")
 
     def activity(self, s: Signals) -> np.ndarray:
-        """How far above rest each sample is: the larger of both signals over their floor."""
-        return np.maximum(s.speed_deg_s / self.speed_deg_s, s.jerk_m_s3 / self.jerk_m_s3)
+        """How far above rest each sample is: each signal over its floor, shape (n, 2)."""
+        return np.column_stack([s.speed_deg_s / self.speed_deg_s, s.jerk_m_s3 / self.jerk_m_s3])
 
 
 def moving_runs(activity: np.ndarray, ts: float, *, on: float, off: float, bridge_s: float,
-                min_s: float) -> list[tuple[int, int]]:
+                min_s: float, dip: float = 0.0, dip_span_s: float = 1.5
+                ) -> list[tuple[int, int]]:
     """Movements as ``[start, stop)`` runs: above ``off`` and somewhere above ``on``.
 
     Parameters
     ----------
-    activity : ndarray, shape (n,)
-        :meth:`NoiseFloor.activity`.
+    activity : ndarray, shape (n, k)
+        :meth:`NoiseFloor.activity`: each signal over its noise floor.
     ts : float
         Sampling time, s.
     on, off : float
-        Hysteresis: a movement triggers above ``on`` and extends while above ``off``, so the
-        still phases on both sides hold no motion.
+        Hysteresis: a movement triggers where a signal exceeds ``on`` and extends while one
+        exceeds ``off``, so the still phases on both sides hold no motion.
     bridge_s : float
         Dips shorter than this inside a movement do not split it, s.
     min_s : float
         Shorter movements are dropped, s.
+    dip : float
+        A sample where *every* signal is below this fraction of its own highest value within
+        ``dip_span_s`` around it is still too: the head stops between a glide and its return
+        for a fraction of a second, which the noise floor alone cannot separate from slow
+        motion (0: off). Each signal on its own: a turn that ends while the glide goes on is
+        not a stop.
+    dip_span_s : float
+        See ``dip``, s.
     """
-    weak = activity > off
+    activity = np.asarray(activity).reshape(len(activity), -1)
+    weak = (activity > off).any(axis=1)
+    if dip > 0:
+        local = maximum_filter1d(activity, max(1, round(dip_span_s / ts)), axis=0,
+                                 mode="nearest")
+        weak &= (activity > dip * local).any(axis=1)
     runs = [(a, b) for a, b in true_runs(weak) if activity[a:b].max() > on]
     merged: list[list[int]] = []
     for a, b in runs:

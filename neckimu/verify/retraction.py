@@ -41,7 +41,8 @@ from scipy.spatial.transform import Rotation
 
 from neckimu.angles import angles_from_matrices
 from neckimu.recording.events import Window
-from neckimu.translation import head_centre_displacement
+from neckimu.runs import true_runs
+from neckimu.translation import SensorErrorPrior, head_centre_displacement
 from neckimu.verify.activity import SUPPORT_S, moving_runs
 from neckimu.verify.context import Context
 from neckimu.verify.reps import RetractionRep
@@ -141,7 +142,12 @@ class RepFinding:
     angle_error_deg, displacement_error_mm : float
         .. or within these (the measurement's own error over a rep).
     split_speed : float
-        A movement is split at a turning point whose speed is below this fraction of its peak.
+        A movement is split where its angular and head-centre speeds both fall below this
+        fraction of their peaks ..
+    split_min_mm_s, split_min_deg_s : float
+        .. counting only a speed whose peak exceeds these (mm/s, deg/s).
+    dip : float
+        Activity below this fraction of the local peak counts as still (a brief stop).
     margin_s : float
         Time searched beyond the set's window for its first and last rep's rests, s.
     """
@@ -156,6 +162,9 @@ class RepFinding:
     min_excursion_deg: float = 3.0
     returned_fraction: float = 0.5
     split_speed: float = 0.25
+    split_min_mm_s: float = 8.0
+    split_min_deg_s: float = 3.0
+    dip: float = 0.0
     angle_error_deg: float = 2.0
     displacement_error_mm: float = 8.0
     margin_s: float = 2.0
@@ -183,6 +192,7 @@ class _SetView:
         self.acc = s.acc[i0:i1]
         self.m_lh = ctx.head_in_level(i0, i1)  # head -> level (heading of the set's start)
         self.m_ls = self.m_lh @ ctx.sensor_to_head  # sensor -> level
+        self.prior = SensorErrorPrior.for_sensor(str(ctx.meta.get("sensor", "")))
         sig = ctx.signals(i0, i1)
         self.floor = ctx.floor_before(float(s.t[i0]))
         self.activity = self.floor.activity(sig)
@@ -191,7 +201,7 @@ class _SetView:
     def stations(self) -> list[_Station]:
         f = self.finding
         moves = moving_runs(self.activity, self.ts, on=f.on, off=f.off, bridge_s=f.bridge_s,
-                            min_s=f.min_move_s)
+                            min_s=f.min_move_s, dip=f.dip)
         out, pos = [], 0
         for a, b in moves:
             if a > pos:
@@ -212,6 +222,12 @@ class _SetView:
             b = min(st.b, st.a + max(1, round(first_s / self.ts)))
         return Rotation.from_matrix(self.m_lh[a:b]).mean().as_matrix()
 
+    def _windows(self, s1: _Station, s2: _Station) -> tuple[int, int, slice, slice]:
+        n_avg = max(1, round(self.finding.rest_avg_s / self.ts))
+        a = max(s1.a, s1.b - n_avg)
+        b = min(max(s2.b, s2.a + 1), s2.a + round(self.finding.settle_s / self.ts))
+        return a, b, slice(0, s1.b - a), slice(s2.a - a, b - a)
+
     def displacement(self, s1: _Station, s2: _Station) -> tuple[np.ndarray, np.ndarray, int]:
         """Head-centre displacement over the movement from station ``s1`` to ``s2``, level
         frame, m.
@@ -222,14 +238,10 @@ class _SetView:
         mean over the end of ``s1`` (3,), the trajectory on the same reference (n, 3) and the
         chunk index of its first sample.
         """
-        n_avg = max(1, round(self.finding.rest_avg_s / self.ts))
-        a = max(s1.a, s1.b - n_avg)
-        b = min(max(s2.b, s2.a + 1), s2.a + round(self.finding.settle_s / self.ts))
-        still_1 = slice(0, s1.b - a)
-        still_2 = slice(s2.a - a, b - a)
+        a, b, still_1, still_2 = self._windows(s1, s2)
         d = head_centre_displacement(
             self.t[a:b], self.acc[a:b], self.gyr[a:b], self.ts, still_1, still_2,
-            self.m_ls[a], self.m_lh[a:b], self.ctx.lever_arm_m)
+            self.m_ls[a], self.m_lh[a:b], self.ctx.lever_arm_m, self.prior)
         d = d - d[still_1].mean(axis=0)
         return d[still_2].mean(axis=0), d, a
 
@@ -267,21 +279,35 @@ class _Found:
 
 
 def _split_virtual(view: _SetView, stations: list[_Station]) -> list[_Station]:
-    """Insert a turning-point station into movements that go out and back without stopping."""
-    f = view.finding
+    """Insert a station wherever a movement stops for a moment.
+
+    Between a glide and its return the head may keep its position for only a fraction of a
+    second, and the next rep may start almost at once after a return: the noise floor cannot
+    tell such a stop from slow motion. Inside a movement, though, the head's velocity is known
+    (integrated with zero velocity at the still phases on both sides), so a stop shows as a
+    moment where the angular speed *and* the head-centre speed fall below ``split_speed`` of
+    their peaks in that movement.
+    """
+    f, ts = view.finding, view.ts
     out = [stations[0]]
-    w = max(1, round(0.05 / view.ts))
+    edge = max(1, round(0.2 / ts))
+    half = max(1, round(0.05 / ts))
     for s1, s2 in itertools.pairwise(stations):
-        feats, a = view.pose_features(s1, s2)
-        size = np.linalg.norm(feats, axis=1)
-        lo, hi = s1.b - a, s2.a - a  # the movement
-        if hi - lo > 4:
-            k = lo + int(np.argmax(size[lo:hi]))
-            speed = view.speed[a + lo: a + hi]
-            turning = view.speed[a + k] <= f.split_speed * speed.max()
-            if (size[k] > 1.0 and size[-1] < f.returned_fraction * size[k] and turning
-                    and lo < k < hi - 1):
-                out.append(_Station(a + max(lo, k - w), a + min(hi, k + w + 1), virtual=True))
+        _, d, a = view.displacement(s1, s2)
+        lo, hi = s1.b - a, min(s2.a - a, len(d))
+        if hi - lo > 2 * edge + 2 * half:
+            v = np.linalg.norm(np.gradient(d[lo:hi], ts, axis=0), axis=1) * 1e3  # mm/s
+            w = view.speed[a + lo: a + hi]  # deg/s
+            parts = [x / x.max() for x, floor in ((v, f.split_min_mm_s), (w, f.split_min_deg_s))
+                     if x.max() > floor]
+            if parts:
+                ps = np.max(parts, axis=0)
+                for r0, r1 in true_runs(ps < f.split_speed):
+                    if r0 < edge or r1 > len(ps) - edge:
+                        continue  # the movement's own start or end
+                    k = a + lo + r0 + int(np.argmin(ps[r0:r1]))
+                    if k - half - out[-1].b >= edge:  # movements on both sides
+                        out.append(_Station(k - half, k + half + 1, virtual=True))
         out.append(s2)
     return out
 
@@ -312,8 +338,7 @@ def find_reps(view: _SetView, crit: RetractionCriteria, final: int | None = None
     def settled(st: _Station) -> bool:  # its pose after the movement is measured
         return final is None or st.a + n_settle <= n_final
 
-    steps = [view.displacement(s1, s2)[0] * 1e3
-             for s1, s2 in itertools.pairwise(stations)]
+    steps = [view.displacement(s1, s2)[0] * 1e3 for s1, s2 in itertools.pairwise(stations)]
     found: list[_Found] = []
     i = 0
     while i + 2 < len(stations):
