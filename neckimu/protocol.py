@@ -44,6 +44,9 @@ FLAG_GYR_SATURATED = 0x20
 FLAG_MAG_SATURATED = 0x40
 FLAG_OVERFLOW = 0x80
 EVENT_BIT = 0x80
+#: An accelerometer or gyroscope count at or beyond ±32767 is at the range's limit (the
+#: firmware's ``kImuSaturationCounts``: both IMUs use the full int16 span for their range).
+IMU_FULL_SCALE = 32767
 
 OP_START = 0x01
 OP_STOP = 0x02
@@ -60,6 +63,7 @@ CONTROL_OPS: dict[int, tuple[str, str]] = {
     OP_MARK_EVENT: ("mark_event", "<H"),
     OP_SET_MAG: ("set_mag", "<B"),
 }
+
 
 class PacketError(ProtocolError):
     """A malformed packet; ``reason`` is one word, the same as the firmware's golden vectors:
@@ -79,8 +83,11 @@ _MAG_DTYPE = np.dtype([("offset_us", "<u2"), ("xyz", "<i2", (3,))])
 
 def packet_length(n_imu: int, n_mag: int) -> int:
     """Length in bytes of a data packet with ``n_imu`` IMU and ``n_mag`` mag records."""
-    return HEADER_SIZE + IMU_RECORD_SIZE * n_imu + (SPAN_SIZE if n_imu >= 2 else 0) + (
-        MAG_RECORD_SIZE * n_mag
+    return (
+        HEADER_SIZE
+        + IMU_RECORD_SIZE * n_imu
+        + (SPAN_SIZE if n_imu >= 2 else 0)
+        + (MAG_RECORD_SIZE * n_mag)
     )
 
 
@@ -99,6 +106,34 @@ def max_imu_per_packet(mtu: int, n_mag: int = 0) -> int:
 def batch_size(mtu: int, rate_hz: float) -> int:
     """IMU samples per notification: ``min(n_max, floor(0.040 s · rate))``, at least 1."""
     return max(1, min(max_imu_per_packet(mtu), int(BATCH_WINDOW_S * rate_hz)))
+
+
+def saturated_imu(
+    imu: np.ndarray, flags: int | np.ndarray = FLAG_ACC_SATURATED | FLAG_GYR_SATURATED
+) -> np.ndarray:
+    """Which IMU samples saturated: a flagged sensor has a count at full scale.
+
+    The packet's flag says *some* value of the packet reached its range's limit; the sample
+    that did is the one with an accelerometer (gyroscope) count at or beyond
+    ±:data:`IMU_FULL_SCALE`, which is exactly how the firmware sets the flag.
+
+    Parameters
+    ----------
+    imu : ndarray of int16, shape (..., n, 6)
+        ``gx, gy, gz, ax, ay, az`` counts.
+    flags : int or ndarray of int, shape broadcastable to (..., n)
+        ``ver_flags & 0xF0`` of each sample's packet. The default (both flags set) asks the
+        counts alone, for samples whose packet is no longer at hand.
+
+    Returns
+    -------
+    ndarray of bool, shape (..., n)
+    """
+    at_limit = np.abs(np.asarray(imu, dtype=np.int32)) >= IMU_FULL_SCALE
+    f = np.asarray(flags)
+    acc = ((f & FLAG_ACC_SATURATED) != 0) & at_limit[..., 3:6].any(axis=-1)
+    gyr = ((f & FLAG_GYR_SATURATED) != 0) & at_limit[..., 0:3].any(axis=-1)
+    return acc | gyr
 
 
 def sample_offsets_us(n_imu: int, span_us: int) -> np.ndarray:
@@ -168,6 +203,19 @@ class DecodedPacket:
         """The device dropped buffered samples before this packet (they still advance seq)."""
         return bool(self.flags & FLAG_OVERFLOW)
 
+    @property
+    def imu_saturated(self) -> np.ndarray:
+        """Per IMU sample, shape (n_imu,) bool: accelerometer or gyroscope at full scale
+        (:func:`saturated_imu`)."""
+        return saturated_imu(self.imu, self.flags)
+
+    @property
+    def mag_saturated(self) -> np.ndarray:
+        """Per mag record, shape (n_mag,) bool: the packet's magnetometer flag. Its limit is
+        the board's (Rev2: 1300 µT, below int16 full scale), so every mag record of a flagged
+        packet counts as saturated (at most three)."""
+        return np.full(self.n_mag, bool(self.flags & FLAG_MAG_SATURATED))
+
 
 _EMPTY_IMU = np.zeros((0, 6), dtype=np.int16)
 _EMPTY_MAG = np.zeros((0, 3), dtype=np.int16)
@@ -182,9 +230,7 @@ def _check_header(data: bytes | bytearray | memoryview) -> tuple[int, int, int, 
         raise PacketError("short", f"short packet: {n} bytes, the header alone is {HEADER_SIZE}")
     ver_flags, counts, seq, t0 = _HEADER.unpack_from(data)
     if ver_flags & 0x0F != VERSION:
-        raise PacketError(
-            "bad_version", f"protocol version {ver_flags & 0x0F}, expected {VERSION}"
-        )
+        raise PacketError("bad_version", f"protocol version {ver_flags & 0x0F}, expected {VERSION}")
     n_imu, n_mag, event = counts & 0x1F, (counts >> 5) & 0x03, bool(counts & EVENT_BIT)
     if event:
         if n_imu or n_mag:
@@ -199,8 +245,7 @@ def _check_header(data: bytes | bytearray | memoryview) -> tuple[int, int, int, 
     if n != want:
         raise PacketError(
             "bad_length",
-            f"bad length: {n} bytes, n_imu={n_imu}, n_mag={n_mag}, event={int(event)} "
-            f"needs {want}",
+            f"bad length: {n} bytes, n_imu={n_imu}, n_mag={n_mag}, event={int(event)} needs {want}",
         )
     return ver_flags & 0xF0, n_imu, n_mag, seq, t0, event
 
@@ -242,22 +287,44 @@ def decode_packet(data: bytes | bytearray | memoryview) -> DecodedPacket:
     else:
         mag, mag_dt = _EMPTY_MAG, _EMPTY_T
     return DecodedPacket(
-        flags, seq, t0, imu, sample_offsets_us(n_imu, span) if n_imu else _EMPTY_T,
-        mag, mag_dt, span, None,
+        flags,
+        seq,
+        t0,
+        imu,
+        sample_offsets_us(n_imu, span) if n_imu else _EMPTY_T,
+        mag,
+        mag_dt,
+        span,
+        None,
     )
 
 
 @dataclass(frozen=True)
 class DecodedBatch:
-    """Many sample packets of one length, decoded at once (no event packets).
+    """Many packets of one length and one ``counts`` byte, decoded at once.
+
+    Any valid packet can be part of a batch: IMU packets with or without mag records,
+    magnetometer-only packets (``n_imu`` = 0) and event packets (``n_imu`` = ``n_mag`` = 0).
 
     Attributes
     ----------
-    flags, seq, t0_us, span_us : ndarray, shape (K,)
-        Header fields per packet (int64).
+    flags, seq, t0_us, span_us : ndarray of int64, shape (K,)
+        Header fields per packet (``flags`` is ``ver_flags & 0xF0``).
     imu : ndarray of int16, shape (K, n_imu, 6)
+        ``gx, gy, gz, ax, ay, az`` counts.
+    imu_dt_us : ndarray of int64, shape (K, n_imu)
+        Time of each IMU sample after the packet's ``t0_us``, µs.
     mag : ndarray of int16, shape (K, n_mag, 3)
+        ``mx, my, mz`` counts.
     mag_dt_us : ndarray of int64, shape (K, n_mag)
+        Time of each mag record after the packet's ``t0_us``, µs.
+    event_code : ndarray of int64, shape (K,)
+        The code of each event packet; −1 for sample packets.
+    imu_saturated : ndarray of bool, shape (K, n_imu)
+        Per IMU sample: accelerometer or gyroscope at full scale (:func:`saturated_imu`).
+    mag_saturated : ndarray of bool, shape (K, n_mag)
+        Per mag record: its packet's magnetometer flag (see
+        :attr:`DecodedPacket.mag_saturated`).
     """
 
     flags: np.ndarray
@@ -265,48 +332,74 @@ class DecodedBatch:
     t0_us: np.ndarray
     span_us: np.ndarray
     imu: np.ndarray
+    imu_dt_us: np.ndarray
     mag: np.ndarray
     mag_dt_us: np.ndarray
+    event_code: np.ndarray
+    imu_saturated: np.ndarray
+    mag_saturated: np.ndarray
+
+    @property
+    def overflow(self) -> np.ndarray:
+        """Per packet, shape (K,) bool: the device dropped buffered samples before it."""
+        return (self.flags & FLAG_OVERFLOW) != 0
 
 
 def decode_batch(packets: Sequence[bytes]) -> DecodedBatch:
-    """Decode ``K`` sample packets that share one length and one ``counts`` byte, vectorised.
+    """Decode ``K`` packets that share one length and one ``counts`` byte, vectorised.
+
+    Every valid packet decodes: sample packets (with or without IMU records) and event
+    packets. The result equals :func:`decode_packet` on each packet.
 
     Raises
     ------
     ProtocolError
-        If any packet is malformed or the packets differ in length or counts (decode such a
-        mix one by one with :func:`decode_packet`).
+        If any packet is malformed or the packets differ in length, version or counts (decode
+        such a mix one by one with :func:`decode_packet`).
     """
     if not packets:
         raise ProtocolError("empty batch")
-    length = len(packets[0])
+    k, length = len(packets), len(packets[0])
     if any(len(p) != length for p in packets):
         raise ProtocolError("packets of a batch differ in length")
     _flags, n_imu, n_mag, _, _, event = _check_header(packets[0])
-    if event:
-        raise ProtocolError("event packets are decoded one by one")
-    raw = np.frombuffer(b"".join(packets), np.uint8).reshape(len(packets), length)
+    raw = np.frombuffer(b"".join(packets), np.uint8).reshape(k, length)
     ver = raw[:, 0] & 0x0F
     if (ver != VERSION).any() or (raw[:, 1] != raw[0, 1]).any():
         raise ProtocolError("packets of a batch differ in version or counts")
-    hdr = raw[:, :HEADER_SIZE].copy().view(np.dtype("<u1,<u1,<u2,<u4")).ravel()
+
+    def field(a: int, b: int, dtype: np.dtype | str) -> np.ndarray:
+        return np.ascontiguousarray(raw[:, a:b]).view(dtype)
+
+    hdr = field(0, HEADER_SIZE, np.dtype("<u1,<u1,<u2,<u4")).ravel()
+    flags = (raw[:, 0] & 0xF0).astype(np.int64)
+    code = np.full(k, -1, dtype=np.int64)
+    if event:
+        code = field(HEADER_SIZE, EVENT_PACKET_SIZE, "<u2").ravel().astype(np.int64)
     pos = HEADER_SIZE
-    imu = raw[:, pos : pos + IMU_RECORD_SIZE * n_imu].copy().view("<i2").reshape(-1, n_imu, 6)
+    imu = field(pos, pos + IMU_RECORD_SIZE * n_imu, "<i2").reshape(k, n_imu, 6)
     pos += IMU_RECORD_SIZE * n_imu
-    span = np.zeros(len(packets), dtype=np.int64)
+    span = np.zeros(k, dtype=np.int64)
+    imu_dt = np.zeros((k, n_imu), dtype=np.int64)
     if n_imu >= 2:
-        span = raw[:, pos : pos + 2].copy().view("<u2").ravel().astype(np.int64)
+        span = field(pos, pos + SPAN_SIZE, "<u2").ravel().astype(np.int64)
         pos += SPAN_SIZE
-    recs = raw[:, pos:].copy().view(_MAG_DTYPE).reshape(len(packets), n_mag)
+        d = n_imu - 1
+        imu_dt = (2 * np.arange(n_imu, dtype=np.int64) * span[:, None] + d) // (2 * d)
+    recs = field(pos, pos + MAG_RECORD_SIZE * n_mag, _MAG_DTYPE).reshape(k, n_mag)
+    mag_sat = np.broadcast_to(((flags & FLAG_MAG_SATURATED) != 0)[:, None], (k, n_mag))
     return DecodedBatch(
-        (raw[:, 0] & 0xF0).astype(np.int64),
-        hdr["f2"].astype(np.int64),
-        hdr["f3"].astype(np.int64),
-        span,
-        imu,
-        recs["xyz"],
-        recs["offset_us"].astype(np.int64),
+        flags=flags,
+        seq=hdr["f2"].astype(np.int64),
+        t0_us=hdr["f3"].astype(np.int64),
+        span_us=span,
+        imu=imu,
+        imu_dt_us=imu_dt,
+        mag=recs["xyz"],
+        mag_dt_us=recs["offset_us"].astype(np.int64),
+        event_code=code,
+        imu_saturated=saturated_imu(imu, flags[:, None]),
+        mag_saturated=mag_sat.copy(),
     )
 
 
@@ -344,8 +437,9 @@ def encode_packet(
     if len(mag_offsets_us) != n_mag:
         raise ValueError("one offset per mag record")
     parts = [
-        _HEADER.pack(VERSION | (flags & 0xF0), n_imu | (n_mag << 5), seq % SEQ_MOD,
-                     t0_us % TIME_MOD),
+        _HEADER.pack(
+            VERSION | (flags & 0xF0), n_imu | (n_mag << 5), seq % SEQ_MOD, t0_us % TIME_MOD
+        ),
         imu_a.reshape(n_imu, 6).tobytes(),
     ]
     if n_imu >= 2:
@@ -443,10 +537,20 @@ class Info:
 def encode_info(info: Info) -> bytes:
     """The 32 bytes of the info characteristic."""
     return _INFO.pack(
-        info.version, info.board, info.frame, *info.firmware,
-        round(info.imu_rate_hz * 100), round(info.mag_rate_hz * 100),
-        info.gyro_range_dps, info.acc_range_g, int(info.streaming), info.mag_range_ut,
-        info.gyr_scale, info.acc_scale, info.mag_scale, info.overflow_count,
+        info.version,
+        info.board,
+        info.frame,
+        *info.firmware,
+        round(info.imu_rate_hz * 100),
+        round(info.mag_rate_hz * 100),
+        info.gyro_range_dps,
+        info.acc_range_g,
+        int(info.streaming),
+        info.mag_range_ut,
+        info.gyr_scale,
+        info.acc_scale,
+        info.mag_scale,
+        info.overflow_count,
     )
 
 
@@ -458,8 +562,18 @@ def decode_info(data: bytes | bytearray) -> Info:
     if f[0] != VERSION:
         raise ProtocolError(f"headset speaks protocol version {f[0]}, expected {VERSION}")
     return Info(
-        version=f[0], board=f[1], frame=f[2], firmware=(f[3], f[4], f[5]),
-        imu_rate_hz=f[6] / 100, mag_rate_hz=f[7] / 100, gyro_range_dps=f[8],
-        acc_range_g=f[9], streaming=bool(f[10]), mag_range_ut=f[11],
-        gyr_scale=f[12], acc_scale=f[13], mag_scale=f[14], overflow_count=f[15],
+        version=f[0],
+        board=f[1],
+        frame=f[2],
+        firmware=(f[3], f[4], f[5]),
+        imu_rate_hz=f[6] / 100,
+        mag_rate_hz=f[7] / 100,
+        gyro_range_dps=f[8],
+        acc_range_g=f[9],
+        streaming=bool(f[10]),
+        mag_range_ut=f[11],
+        gyr_scale=f[12],
+        acc_scale=f[13],
+        mag_scale=f[14],
+        overflow_count=f[15],
     )

@@ -1,7 +1,8 @@
 """Fuzz the decoder (and the client's assembler) with random and mutated packets.
 
 The only exception the decoder may raise is ProtocolError; whatever it accepts is consistent
-(exact length, re-encodes to the same bytes). The assembler never raises at all.
+(exact length, re-encodes to the same bytes), and the batch decoder accepts exactly the same
+packets with the same result. The assembler never raises at all.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from neckimu import protocol as P
 from neckimu.ble.stream import StreamAssembler
 from neckimu.errors import ProtocolError
+from neckimu.recording.saturation import Saturation
 from neckimu.samples import SampleBlock
 
 PER_EXAMPLE = 100
@@ -21,15 +23,22 @@ EXAMPLES = 1_000  # x PER_EXAMPLE = 100 000 packets per test
 
 def _valid_packet(rng: np.random.Generator) -> bytes:
     if rng.random() < 0.1:
-        return P.encode_event_packet(int(rng.integers(0, 1 << 16)), int(rng.integers(0, 1 << 32)),
-                                     int(rng.integers(0, 1 << 16)))
+        return P.encode_event_packet(
+            int(rng.integers(0, 1 << 16)),
+            int(rng.integers(0, 1 << 32)),
+            int(rng.integers(0, 1 << 16)),
+        )
     n_imu = int(rng.integers(0, P.MAX_IMU + 1))
     n_mag = int(rng.integers(0 if n_imu else 1, P.MAX_MAG + 1))
     imu = rng.integers(-32768, 32768, (n_imu, 6))
     mag = rng.integers(-32768, 32768, (n_mag, 3))
     return P.encode_packet(
-        int(rng.integers(0, 1 << 16)), int(rng.integers(0, 1 << 32)), imu,
-        int(rng.integers(0, 1 << 16)), mag, rng.integers(0, 1 << 16, n_mag),
+        int(rng.integers(0, 1 << 16)),
+        int(rng.integers(0, 1 << 32)),
+        imu,
+        int(rng.integers(0, 1 << 16)),
+        mag,
+        rng.integers(0, 1 << 16, n_mag),
         int(rng.integers(0, 16)) << 4,
     )
 
@@ -54,7 +63,7 @@ def _mutate(rng: np.random.Generator, b: bytes) -> bytes:
         else:  # splice two packets
             other = _valid_packet(rng)
             cut = int(rng.integers(0, len(a) + 1))
-            a = a[:cut] + other[int(rng.integers(0, len(other))):]
+            a = a[:cut] + other[int(rng.integers(0, len(other))) :]
     return bytes(a)
 
 
@@ -71,7 +80,14 @@ def _check(pkt: bytes) -> bool:
     try:
         d = P.decode_packet(pkt)
     except ProtocolError:
-        return False
+        try:
+            P.decode_batch([pkt])
+        except ProtocolError:
+            return False
+        raise AssertionError(
+            f"decode_batch accepted what decode_packet refused: {pkt.hex()}"
+        ) from None
+    _check_batch(pkt, d)
     assert len(pkt) == (P.EVENT_PACKET_SIZE if d.is_event else P.packet_length(d.n_imu, d.n_mag))
     if d.is_event:
         again = P.encode_event_packet(d.seq, d.t0_us, d.event_code or 0, d.flags)
@@ -83,8 +99,26 @@ def _check(pkt: bytes) -> bool:
     return True
 
 
+def _check_batch(pkt: bytes, d: P.DecodedPacket) -> None:
+    """decode_batch takes every packet decode_packet takes, with the same result."""
+    b = P.decode_batch([pkt])
+    assert (b.flags[0], b.seq[0], b.t0_us[0], b.span_us[0]) == (d.flags, d.seq, d.t0_us, d.span_us)
+    assert b.event_code[0] == (-1 if d.event_code is None else d.event_code)
+    for got, want in (
+        (b.imu[0], d.imu),
+        (b.imu_dt_us[0], d.imu_dt_us),
+        (b.mag[0], d.mag),
+        (b.mag_dt_us[0], d.mag_dt_us),
+        (b.imu_saturated[0], d.imu_saturated),
+        (b.mag_saturated[0], d.mag_saturated),
+    ):
+        assert got.shape == want.shape and (got == want).all()
+
+
 _settings = settings(
-    max_examples=EXAMPLES, deadline=None, database=None,
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -105,12 +139,14 @@ def test_decoder_raises_only_protocol_error():
 
 
 def test_assembler_never_raises():
-    info = P.Info(imu_rate_hz=200.0, mag_rate_hz=20.0, gyr_scale=1e-3, acc_scale=1e-3,
-                  mag_scale=0.01)
+    info = P.Info(
+        imu_rate_hz=200.0, mag_rate_hz=20.0, gyr_scale=1e-3, acc_scale=1e-3, mag_scale=0.01
+    )
     seen = {"packets": 0}
 
-    @settings(max_examples=200, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    )
     @given(st.integers(0, 2**32 - 1))
     def run(seed: int) -> None:
         asm = StreamAssembler(info)
@@ -122,6 +158,8 @@ def test_assembler_never_raises():
                 if isinstance(o, SampleBlock):
                     assert o.t[0] > last and (np.diff(o.t) > 0).all()
                     last = o.t[-1]
+                elif isinstance(o, Saturation):  # marks rows of the block just emitted
+                    assert o.n >= 1 and o.t0_s <= o.t1_s <= last
         asm.flush()
         assert asm.stats.packets == PER_EXAMPLE
 

@@ -1,6 +1,7 @@
 // Host fake of the ArduinoBLE (2.0.x) peripheral API the sketch uses, same signatures.
 // writeValue on a notify characteristic returns the bytes sent: min(length, MTU - 3) when a
-// central is subscribed, else 0, as ATTClass::handleNotify does.
+// central is subscribed, else 0, as ATTClass::handleNotify does. Like HCI::sendAclPkt, it can
+// poll the stack while it waits, which runs the event handlers inside the call.
 #pragma once
 
 #include <Arduino.h>
@@ -23,7 +24,7 @@ class BLEDevice {
   BLEDevice(bool valid, const char* address) : valid_(valid), address_(address) {}
   virtual ~BLEDevice() {}
   virtual bool connected() const { return valid_; }
-  virtual String address() const { return String(address_); }
+  virtual String address() const;  // counted: fake::address_strings()
   virtual explicit operator bool() const { return valid_; }
 
  private:

@@ -31,6 +31,17 @@ void set_mtu(uint16_t mtu);
 void subscribe(bool on);
 void write_control(const std::vector<uint8_t>& bytes);
 void stall_next_notification(uint32_t dt_us);  // the next notify blocks this long
+// The next `count` notifications are not taken whole: writeValue returns `sent` (0: nothing
+// sent; 0 < sent < length: the stack cut it to `sent` bytes, which the central receives).
+void fail_next_notifications(int count, int sent);
+// `bytes` reach the control characteristic while the sketch is inside its next notification:
+// writeValue polls the stack (as HCI::sendAclPkt does while the controller's buffers are
+// full), which runs the write handler there.
+void write_control_during_next_notification(const std::vector<uint8_t>& bytes);
+// Sensor restarts (I2C) and info updates made by a handler running inside a notification.
+int reentrant_changes();
+// How many times a String was built from a BLEDevice's address.
+int address_strings();
 std::vector<std::vector<uint8_t>>& notifications();
 std::vector<uint8_t> info_value();
 int advertise_calls();

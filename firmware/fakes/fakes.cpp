@@ -61,6 +61,12 @@ struct BleSim {
   bool subscribed = false;
   uint16_t mtu = 23;
   uint32_t stall_us = 0;
+  int fail_count = 0;  // notifications still to fail
+  int fail_sent = 0;   // what writeValue returns for them
+  std::deque<std::vector<uint8_t>> writes_in_notify;
+  int notify_depth = 0;  // > 0 while inside a notification
+  int reentrant_changes = 0;
+  int address_strings = 0;
   int advertise_calls = 0;
   std::string name;
   std::vector<BLECharacteristic*> chars;
@@ -134,6 +140,15 @@ void set_mtu(uint16_t mtu) { g_ble.mtu = mtu; }
 void subscribe(bool on) { g_ble.subscribed = on; }
 void write_control(const std::vector<uint8_t>& b) { g_ble.pending_writes.push_back(b); }
 void stall_next_notification(uint32_t dt) { g_ble.stall_us = dt; }
+void fail_next_notifications(int count, int sent) {
+  g_ble.fail_count = count;
+  g_ble.fail_sent = sent;
+}
+void write_control_during_next_notification(const std::vector<uint8_t>& b) {
+  g_ble.writes_in_notify.push_back(b);
+}
+int reentrant_changes() { return g_ble.reentrant_changes; }
+int address_strings() { return g_ble.address_strings; }
 std::vector<std::vector<uint8_t>>& notifications() { return g_ble.notes; }
 std::vector<uint8_t> info_value() {
   if (!g_ble.info) return {};
@@ -150,6 +165,7 @@ LSM9DS1Class::LSM9DS1Class(TwoWire&) {}
 int LSM9DS1Class::begin() {
   if (g_sensor.rev != 1) return 0;
   ++g_sensor.begins;
+  if (g_ble.notify_depth > 0) ++g_ble.reentrant_changes;
   g_sensor.restart(119.0, 20.0, 32);
   return 1;
 }
@@ -213,6 +229,7 @@ BoschSensorClass::BoschSensorClass(TwoWire&) {}
 int BoschSensorClass::begin(CfgBoshSensor_t) {
   if (g_sensor.rev != 2) return 0;
   ++g_sensor.begins;
+  if (g_ble.notify_depth > 0) ++g_ble.reentrant_changes;
   if (configure_sensor(&bmi2_) != BMI2_OK) return 0;
   configure_sensor(&bmm_);
   g_sensor.restart(g_sensor.bmi_rate, 10.0, 1024);
@@ -298,6 +315,7 @@ BLECharacteristic::BLECharacteristic(const char* uuid, uint16_t permissions, int
 
 int BLECharacteristic::writeValue(const uint8_t value[], int length, bool) {
   int n = length < value_size_ ? length : value_size_;
+  if (!(properties_ & BLENotify) && g_ble.notify_depth > 0) ++g_ble.reentrant_changes;
   memcpy(value_, value, static_cast<size_t>(n));
   value_length_ = fixed_length_ ? value_size_ : n;
   if (properties_ & BLENotify) {
@@ -306,8 +324,21 @@ int BLECharacteristic::writeValue(const uint8_t value[], int length, bool) {
       g_now_us += g_ble.stall_us;
       g_ble.stall_us = 0;
     }
+    if (!g_ble.writes_in_notify.empty()) {  // the stack polls while it waits for a buffer
+      ++g_ble.notify_depth;
+      while (!g_ble.writes_in_notify.empty()) {
+        g_ble.pending_writes.push_back(g_ble.writes_in_notify.front());
+        g_ble.writes_in_notify.pop_front();
+      }
+      BLE.poll();
+      --g_ble.notify_depth;
+    }
     int sent = n < g_ble.mtu - 3 ? n : g_ble.mtu - 3;  // the stack cuts to MTU - 3
-    g_ble.notes.emplace_back(value_, value_ + sent);
+    if (g_ble.fail_count > 0 && g_ble.fail_sent < sent) {
+      --g_ble.fail_count;
+      sent = g_ble.fail_sent;
+    }
+    if (sent > 0) g_ble.notes.emplace_back(value_, value_ + sent);
     return sent;
   }
   return value_length_;
@@ -330,6 +361,11 @@ void BLECharacteristic::fake_central_write(const uint8_t* data, int length) {
   value_length_ = n;
   fake_written = true;
   if (written_handler) written_handler(BLEDevice(true, fake::kCentralAddress), *this);
+}
+
+String BLEDevice::address() const {
+  ++g_ble.address_strings;
+  return String(address_);
 }
 
 void BLEService::addCharacteristic(BLECharacteristic& c) {

@@ -1,10 +1,12 @@
 // neckimu firmware: streams head-worn IMU samples over BLE (docs/protocol.md, version 1).
 // Board: Arduino Nano 33 BLE, Rev1 (LSM9DS1) or Rev2 (BMI270 + BMM150); see board_config.h.
 //
-// The loop never waits: it drains the sensor FIFO, stamps the samples with the sample clock,
-// queues them in the streamer, and only then offers packets to the radio. A notification can
-// block on a weak link (ArduinoBLE issue 315); the sensor FIFO and the streamer's drop-oldest
-// buffer absorb that, and any loss is counted and flagged, never hidden by shifting times.
+// The loop never waits: it applies the control commands that arrived, drains the sensor FIFO,
+// stamps the samples with the sample clock, queues them in the streamer, and only then offers
+// packets to the radio. A packet leaves the streamer only once the radio took it whole; one
+// that was not sent is sent again on the next pass. A notification can block on a weak link
+// (ArduinoBLE issue 315); the sensor FIFO and the streamer's drop-oldest buffer absorb that,
+// and any loss is counted and flagged, never hidden by shifting times.
 
 #include <ArduinoBLE.h>
 #include <utility/ATT.h>
@@ -51,12 +53,18 @@ Settings settings;
 Streamer streamer;
 SampleClock sample_clock;
 StatusLed led;
+CommandQueue commands;  // written by on_control, applied by loop()
 char local_name[16];
+
+// the link
+constexpr uint16_t kNoHandle = 0xffff;
+uint16_t conn_handle = kNoHandle;  // the central's ATT connection handle, found at connect
+size_t payload_cap = proto::kMaxPayload;  // lowered if the stack ever cuts a notification
 
 // diagnostics for the serial log
 uint32_t samples_read = 0;
 uint32_t packets_sent = 0;
-uint32_t send_failures = 0;
+uint32_t send_retries = 0;  // notifications the radio did not take whole (sent again later)
 uint32_t last_info_us = 0;
 uint32_t last_log_us = 0;
 uint16_t last_mtu = 23;
@@ -96,24 +104,37 @@ bool parse_address(const char* s, uint8_t out[6]) {
   return true;
 }
 
-// The ATT MTU the central negotiated (23 until it asks: ArduinoBLE never starts the exchange).
-// ArduinoBLE has no public accessor; ATT.mtu() wants the connection handle, which we find from
-// the central's address (public or random type).
-uint16_t negotiated_mtu() {
-  BLEDevice central = BLE.central();
-  if (!central) return proto::kMinMtu;
+// The central's ATT connection handle, from its address (public or random type); kNoHandle if
+// ATT does not know it. ArduinoBLE has no public accessor for the handle of a BLEDevice.
+uint16_t find_handle(const char* address) {
   uint8_t addr[6];
-  if (!parse_address(central.address().c_str(), addr)) return proto::kMinMtu;
+  if (!parse_address(address, addr)) return kNoHandle;
   for (uint8_t type = 0; type <= 1; ++type) {
-    uint16_t handle = ATT.connectionHandle(type, addr);
-    if (handle != 0xffff) return ATT.mtu(handle);
+    const uint16_t handle = ATT.connectionHandle(type, addr);
+    if (handle != kNoHandle) return handle;
   }
-  return proto::kMinMtu;
+  return kNoHandle;
 }
 
+// The ATT MTU the central negotiated (23 until it asks: ArduinoBLE never starts the exchange).
+// Read on every pass (the exchange comes after the connection) from the handle found at
+// connect: ArduinoBLE has no public MTU getter but ATT.mtu(handle).
+uint16_t negotiated_mtu() {
+  if (conn_handle == kNoHandle) return proto::kMinMtu;
+  return ATT.mtu(conn_handle);
+}
+
+// BLE write handler: parse and queue, nothing else (see CommandQueue). It can run inside
+// data_char.writeValue(), in the middle of send_packets().
 void on_control(BLEDevice, BLECharacteristic c) {
   Command cmd;
   if (!parse_command(c.value(), static_cast<size_t>(c.valueLength()), &cmd)) return;  // ignored
+  commands.push(cmd, static_cast<uint32_t>(micros()));
+}
+
+// Applies one control command, from loop().
+void apply_command(const PendingCommand& p) {
+  const Command& cmd = p.cmd;
   const Board board = imu ? imu->board() : Board::kRev1;
   const Settings before = settings;
   switch (cmd.opcode) {
@@ -132,7 +153,7 @@ void on_control(BLEDevice, BLECharacteristic c) {
       settings.acc_range_g = nearest_acc_range_g(board, cmd.acc_range_g);
       break;
     case proto::kOpMarkEvent:
-      streamer.mark_event(static_cast<uint32_t>(micros()), cmd.event_code);
+      streamer.mark_event(p.t_us, cmd.event_code);  // stamped when it arrived
       break;
     case proto::kOpSetMag:
       settings.mag_enabled = cmd.mag_enabled;
@@ -145,12 +166,22 @@ void on_control(BLEDevice, BLECharacteristic c) {
   publish_info();
 }
 
+void apply_commands() {
+  PendingCommand p;
+  while (commands.pop(&p)) apply_command(p);
+}
+
 void on_connect(BLEDevice central) {
+  const String address = central.address();  // once per connection, not per loop
+  conn_handle = find_handle(address.c_str());
+  payload_cap = proto::kMaxPayload;
   Serial.print("neckimu: connected to ");
-  Serial.println(central.address().c_str());
+  Serial.println(address.c_str());
 }
 
 void on_disconnect(BLEDevice) {
+  conn_handle = kNoHandle;
+  commands.clear();  // what the central asked for ends with its connection
   streamer.stop();
   publish_info();
   BLE.advertise();  // be findable again at once
@@ -192,37 +223,47 @@ void send_packets() {
   const uint16_t mtu = negotiated_mtu();
   if (mtu != last_mtu) {
     last_mtu = mtu;
+    payload_cap = proto::kMaxPayload;
     Serial.print("neckimu: MTU ");
     Serial.println(mtu);
   }
-  const size_t payload = proto::payload_limit(mtu);
+  const size_t limit = proto::payload_limit(mtu);
+  const size_t payload = limit < payload_cap ? limit : payload_cap;
   static uint8_t buf[proto::kMaxPayload];
   for (size_t i = 0; i < kMaxPacketsPerLoop; ++i) {
     const size_t len = streamer.next_packet(payload, static_cast<uint32_t>(micros()), buf);
     if (len == 0) break;
-    if (buf[0] & proto::kFlagOverflow) led.flag(static_cast<uint32_t>(micros()));
-    // writeValue returns the bytes actually sent (0: not sent, fewer: cut to the MTU).
+    // writeValue returns the bytes actually sent (0: not sent, fewer: cut to the MTU). Until it
+    // sends the whole packet, the packet stays in the streamer and is built again next pass.
     const int sent = data_char.writeValue(buf, static_cast<int>(len));
     if (sent != static_cast<int>(len)) {
-      ++send_failures;  // those samples are gone; the next packet's seq shows the gap
+      ++send_retries;
+      if (sent > 0) {  // the stack cut it: that is the link's real payload limit
+        const size_t cut = static_cast<size_t>(sent);
+        const size_t smallest = proto::payload_limit(proto::kMinMtu);
+        payload_cap = cut > smallest ? cut : smallest;
+      }
       break;
     }
+    streamer.commit_packet();
     ++packets_sent;
+    if (buf[0] & proto::kFlagOverflow) led.flag(static_cast<uint32_t>(micros()));
   }
 }
 
 void log_status(uint32_t now) {
   if (now - last_log_us < kLogPeriod_us || !Serial) return;
   last_log_us = now;
-  char line[160];
+  char line[200];
   snprintf(line, sizeof line,
-           "neckimu: %s rate %u Hz (measured %.1f Hz) samples %lu packets %lu send-fail %lu "
-           "overflow %lu MTU %u",
+           "neckimu: %s rate %u Hz (measured %.1f Hz) samples %lu packets %lu send-retry %lu "
+           "overflow %lu cmd-drop %lu MTU %u",
            streamer.streaming() ? "streaming" : (BLE.connected() ? "connected" : "advertising"),
            settings.rate_hz, static_cast<double>(1e6f / sample_clock.period_us()),
            static_cast<unsigned long>(samples_read), static_cast<unsigned long>(packets_sent),
-           static_cast<unsigned long>(send_failures),
-           static_cast<unsigned long>(streamer.overflow_count()), last_mtu);
+           static_cast<unsigned long>(send_retries),
+           static_cast<unsigned long>(streamer.overflow_count()),
+           static_cast<unsigned long>(commands.dropped()), last_mtu);
   Serial.println(line);
 }
 
@@ -286,7 +327,8 @@ void setup() {
 }
 
 void loop() {
-  BLE.poll();  // runs the control and connection handlers
+  BLE.poll();  // runs the connection handlers; the control handler only queues
+  apply_commands();
   sample_sensors();
   send_packets();
   sample_sensors();  // whatever arrived while sending

@@ -8,6 +8,7 @@
 #include "../neckimu/src/core/info.h"
 #include "../neckimu/src/core/packet.h"
 #include "../neckimu/src/core/settings.h"
+#include "../neckimu/src/core/units.h"
 
 using namespace neckimu;
 
@@ -173,6 +174,24 @@ int main() {
   ImuRecord sat2[2] = {sat, {6008403u, {0, 0, 0}, {0, 0, 0}}};
   data_case("flags_all", mtu247, kFlagAccSaturated | kFlagGyroSaturated | kFlagMagSaturated | kFlagOverflow,
             20, sat2, 2, &msat, 1);
+
+  printf("# saturation as the firmware finds it (units.cpp), not set by hand: a Rev2 magnetometer\n"
+         "# at 1300 uT, alone (MTU 23); a Rev1 accelerometer past 4 g beside a sample in range\n");
+  {
+    const float field_ut[3] = {1300.0f, -20.0f, 40.0f};
+    MagRecord m;
+    const uint8_t f = mag_from_library(Board::kRev2, field_ut, 8000000u, &m);
+    if (f != kFlagMagSaturated) fail("mag_only_saturated_rev2", "not flagged");
+    data_case("mag_only_saturated_rev2", mtu23, f, 30, nullptr, 0, &m, 1);
+    const float gyro_dps[3] = {10.0f, -20.0f, 30.0f};
+    const float acc_ok[3] = {0.25f, -0.125f, 1.0f};
+    const float acc_over[3] = {0.25f, -0.125f, 4.5f};
+    ImuRecord r[2];
+    uint8_t g = imu_from_library(Board::kRev1, gyro_dps, acc_ok, 8010000u, &r[0]);
+    g |= imu_from_library(Board::kRev1, gyro_dps, acc_over, 8018403u, &r[1]);
+    if (g != kFlagAccSaturated) fail("imu2_acc_saturated_rev1", "not flagged");
+    data_case("imu2_acc_saturated_rev1", mtu247, g, 31, r, 2, nullptr, 0);
+  }
 
   printf("# seq wraps inside the packet: samples 65534, 65535, 0, 1\n");
   ImuRecord w4[4];

@@ -1,6 +1,8 @@
 // Drives the real sketch (neckimu.ino, compiled against the fakes) through a session: advertise,
-// connect at MTU 23, stream, a weak-link stall, reconnect at MTU 247, settings, events, a bad
-// command, disconnect. Every notification is decoded with the core's reference decoder.
+// connect at MTU 23, stream, notifications the radio does not take, a weak-link stall,
+// reconnect at MTU 247, a notification cut short, settings and events that arrive while the
+// sketch is inside a notification, a bad command, disconnect. Every notification is decoded
+// with the core's reference decoder.
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -56,7 +58,8 @@ struct Summary {
 };
 
 // Decodes everything sent since the last call; checks seq continuity and the board frame.
-Summary drain(size_t payload, uint16_t* next_seq, bool from_start = true) {
+// `expect_bad`: notifications the central receives cut short (malformed, dropped there).
+Summary drain(size_t payload, uint16_t* next_seq, bool from_start = true, size_t expect_bad = 0) {
   Summary s;
   for (const std::vector<uint8_t>& p : fake::notifications()) {
     DecodedPacket d;
@@ -94,7 +97,7 @@ Summary drain(size_t payload, uint16_t* next_seq, bool from_start = true) {
     s.mag += d.n_mag;
   }
   fake::notifications().clear();
-  EXPECT(s.bad == 0);
+  EXPECT(s.bad == expect_bad);
   return s;
 }
 
@@ -129,6 +132,19 @@ int main() {
   EXPECT(a.mag > 0);
   EXPECT(a.gaps == 0);
 
+  // The radio does not take some notifications: five are not sent at all, then one is cut
+  // short by the stack. Each packet stays in the streamer and goes again on the next pass:
+  // no gap, no overflow, every sample arrives once (the cut copy is malformed at the central).
+  fake::fail_next_notifications(5, 0);
+  run_for(0.5);
+  fake::fail_next_notifications(1, 12);
+  run_for(1.0);
+  Summary f = drain(20, &next_seq, true, 1);
+  EXPECT(f.gaps == 0);
+  EXPECT(f.overflow_flags == 0);
+  EXPECT(read_info().overflow_count == 0);
+  EXPECT(f.imu > 1.5 * rate * 0.95 && f.imu < 1.5 * rate * 1.05);
+
   // a weak link: one notification blocks 600 ms, longer than the sensor FIFO holds (Rev1)
   fake::stall_next_notification(600000);
   run_for(2.0);
@@ -156,10 +172,22 @@ int main() {
   EXPECT(c.packets < c.imu / 2);
   EXPECT(c.gaps == 0);
 
-  // settings: Rev2 goes to 200 Hz and 8 g; Rev1 keeps 119 Hz and 4 g
-  fake::write_control({0x03, 200, 0});
-  fake::write_control({0x04, 0xF4, 0x01, 8});
+  // The stack cuts a notification to 40 bytes (its MTU is not the one ATT reported): that
+  // packet goes again, and from then on every packet fits the 40 bytes the link carries.
+  fake::fail_next_notifications(1, 40);
+  run_for(1.0);
+  Summary g = drain(244, &next_seq, true, 1);
+  EXPECT(g.gaps == 0);
+  EXPECT(g.max_len <= 40);
+  EXPECT(g.imu > rate * 0.95);
+
+  // settings: Rev2 goes to 200 Hz and 8 g; Rev1 keeps 119 Hz and 4 g. They arrive while the
+  // sketch is inside a notification (ArduinoBLE polls the stack there and runs the write
+  // handler): the handler only queues them, and loop() restarts the IMU on its next pass.
+  fake::write_control_during_next_notification({0x03, 200, 0});
+  fake::write_control_during_next_notification({0x04, 0xF4, 0x01, 8});
   run_for(0.1);
+  EXPECT(fake::reentrant_changes() == 0);
   info = read_info();
   if (present == 2) {
     EXPECT(info.imu_rate_chz == 20000);
@@ -175,7 +203,7 @@ int main() {
 
   // mark event, then a malformed command that must change nothing
   const std::vector<uint8_t> before = fake::info_value();
-  fake::write_control({0x05, 0x02, 0x01});
+  fake::write_control_during_next_notification({0x05, 0x02, 0x01});
   fake::write_control({0x03, 0x00});      // too short
   fake::write_control({0x06, 0x07});      // mag flag not 0/1
   fake::write_control({0x09});            // unknown opcode
@@ -195,15 +223,22 @@ int main() {
   Summary e = drain(244, &next_seq, false);
   EXPECT(e.mag == 0);
   EXPECT(read_info().mag_rate_chz == 0);
-  fake::write_control({0x02});
+  fake::write_control_during_next_notification({0x02});
   run_for(0.3);
   fake::notifications().clear();
   run_for(0.5);
   EXPECT(fake::notifications().empty());
   EXPECT(read_info().streaming == 0);
+  EXPECT(fake::reentrant_changes() == 0);
+  // the central's address becomes a String once per connection, not on every loop
+  EXPECT(fake::address_strings() == 2);
 
   printf("sketch (NECKIMU_BOARD_REV=%d, board present: Rev%d): MTU 23 %zu samples in %zu packets, "
          "MTU 247 %zu samples in %zu packets, %d failed checks\n",
          NECKIMU_BOARD_REV, present, a.imu, a.packets, c.imu, c.packets, failures);
+  printf("  unsent notifications: %zu samples after 5 unsent + 1 cut, %zu gaps; cut to 40 B: "
+         "%zu samples, largest packet %zu B; handler work inside notifications %d; "
+         "address Strings %d\n",
+         f.imu, f.gaps, g.imu, g.max_len, fake::reentrant_changes(), fake::address_strings());
   return failures == 0 ? 0 : 1;
 }

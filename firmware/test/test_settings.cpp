@@ -134,3 +134,23 @@ TEST(info_round_trip) {
   CHECK_EQ(make_info(Board::kRev1, s, false, 0).mag_rate_chz, 0);
   CHECK(!decode_info(buf, 31, &back));
 }
+
+TEST(command_queue_keeps_order_and_arrival_time_and_refuses_when_full) {
+  CommandQueue q;
+  Command c = {};
+  for (size_t i = 0; i < CommandQueue::kCapacity; ++i) {
+    c.opcode = proto::kOpMarkEvent;
+    c.event_code = static_cast<uint16_t>(i);
+    CHECK(q.push(c, static_cast<uint32_t>(1000 + i)));
+  }
+  c.event_code = 999;
+  CHECK(!q.push(c, 5000));  // full: the newest is refused and counted
+  CHECK_EQ(q.dropped(), 1);
+  PendingCommand p;
+  for (size_t i = 0; i < CommandQueue::kCapacity; ++i) {
+    CHECK(q.pop(&p));
+    CHECK_EQ(p.cmd.event_code, i);
+    CHECK_EQ(p.t_us, 1000 + i);
+  }
+  CHECK(!q.pop(&p));
+}

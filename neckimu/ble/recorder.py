@@ -21,6 +21,7 @@ from neckimu.ble.clock import ClockFit
 from neckimu.ble.stream import GapRecord, LinkMarker, StreamAssembler, StreamStats
 from neckimu.errors import DeviceError
 from neckimu.recording.events import Event
+from neckimu.recording.saturation import Saturation
 from neckimu.recording.writer import RecordingWriter
 from neckimu.samples import SampleBlock
 
@@ -220,6 +221,8 @@ class Recorder:
                 self.writer.write_gap(o.time_s, o.missing, o.reason)
             elif isinstance(o, Event):
                 self.writer.write_event(o)
+            elif isinstance(o, Saturation):
+                self.writer.write_saturation(o)
 
     async def _finish(self) -> None:
         try:

@@ -2,8 +2,9 @@
 
 :class:`StreamAssembler` takes what the notification callback queued (host arrival time and
 the bytes) plus link markers (connected / disconnected), and returns, in recording order,
-:class:`~neckimu.samples.SampleBlock`, :class:`GapRecord` and
-:class:`~neckimu.recording.events.Event` objects. It
+:class:`~neckimu.samples.SampleBlock`, :class:`GapRecord`,
+:class:`~neckimu.recording.events.Event` and
+:class:`~neckimu.recording.saturation.Saturation` objects. It
 
 - decodes each packet; a malformed one is counted and dropped (never raises);
 - unwraps device time and ``seq``; inside one connection a ``seq`` jump is a gap counted
@@ -11,6 +12,8 @@ the bytes) plus link markers (connected / disconnected), and returns, in recordi
   ``seq``) the gap is counted from device time and the measured sample period;
 - maps device time to host time (:class:`~neckimu.ble.clock.ClockFit`) and keeps the time
   stamps strictly increasing;
+- marks the rows whose accelerometer or gyroscope was at full scale (a ``Saturation`` after
+  their block) and counts them;
 - holds the magnetometer (20 Hz) at each IMU row: a row leaves once a mag record newer than it
   has arrived (so the held value is final), or after ``mag_hold_s`` of device time.
 """
@@ -23,8 +26,9 @@ import numpy as np
 
 from neckimu.ble.clock import ClockFit, Unwrapper
 from neckimu.errors import ProtocolError
-from neckimu.protocol import SEQ_MOD, DecodedPacket, Info, decode_packet
+from neckimu.protocol import SEQ_MOD, DecodedPacket, Info, decode_packet, saturated_imu
 from neckimu.recording.events import Event
+from neckimu.recording.saturation import saturation_runs
 from neckimu.samples import SampleBlock
 
 _MIN_STEP_S = 1e-5  # strictly increasing, also after rounding to µs in the file
@@ -68,6 +72,8 @@ class StreamStats:
     unknown_events: int = 0
     connections: int = 0
     overflow_packets: int = 0
+    saturated: int = 0  #: IMU rows emitted with an accelerometer or gyroscope at full scale
+    saturated_mag: int = 0  #: magnetometer records of packets flagged saturated
     errors: dict[str, int] = field(default_factory=dict)  #: malformed, by reason
 
 
@@ -184,11 +190,12 @@ class StreamAssembler:
             return [ev]
         if pkt.n_mag:
             mt = t0 + pkt.mag_dt_us
-            for t, v in zip(mt.tolist(), pkt.mag, strict=True):
+            for t, v, sat in zip(mt.tolist(), pkt.mag, pkt.mag_saturated.tolist(), strict=True):
                 if t > self._newest_mag:
                     self._mag_t.append(t)
                     self._mag_v.append(np.array(v, dtype=np.int16))
                     self._newest_mag = t
+                    self.stats.saturated_mag += sat
         if pkt.n_imu:
             if pkt.n_imu >= 2 and pkt.span_us < pkt.n_imu - 1:
                 # legal bytes, impossible timing: two samples at one device time
@@ -299,6 +306,10 @@ class StreamAssembler:
         block = SampleBlock(ts, imu[:, :3] * gs, imu[:, 3:] * as_, mag)
         self.stats.samples += len(block)
         out.append(block)
+        sat = saturated_imu(imu)  # the counts the firmware flags on (docs/protocol.md)
+        if sat.any():
+            self.stats.saturated += int(sat.sum())
+            out += saturation_runs(ts, sat)
         return out
 
     def _held_mag(self, t_dev: np.ndarray) -> np.ndarray:

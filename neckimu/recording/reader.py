@@ -25,6 +25,7 @@ import pandas as pd
 
 from neckimu.errors import InputError
 from neckimu.recording.events import EVENT_KINDS, Event, is_valid_exercise
+from neckimu.recording.saturation import Saturation, saturated_mask
 from neckimu.recording.writer import MAGIC
 from neckimu.samples import COLUMNS, REQUIRED_COLUMNS, SampleBlock
 
@@ -63,6 +64,8 @@ class Recording:
         Where it was read from ("" if built in memory).
     warnings : list of str
         What was recovered or assumed while reading.
+    saturation : list of Saturation
+        Time ranges of rows with a sensor at full scale (``# sat`` lines).
     """
 
     samples: SampleBlock
@@ -71,6 +74,12 @@ class Recording:
     meta: dict[str, Any] = field(default_factory=dict)
     path: str = ""
     warnings: list[str] = field(default_factory=list)
+    saturation: list[Saturation] = field(default_factory=list)
+
+    @property
+    def saturated(self) -> np.ndarray:
+        """Per row, shape (N,) bool: an accelerometer or gyroscope value at full scale."""
+        return saturated_mask(self.samples.t, self.saturation)
 
 
 # -- bytes ------------------------------------------------------------------------------------
@@ -145,10 +154,11 @@ def _comment_lines(raw: bytes) -> list[tuple[int, bytes]]:
 
 def _parse_comments(
     path: Path, comments: list[tuple[int, bytes]]
-) -> tuple[dict[str, Any], list[Event], list[Gap]]:
+) -> tuple[dict[str, Any], list[Event], list[Gap], list[Saturation]]:
     meta: dict[str, Any] = {}
     events: list[Event] = []
     gaps: list[Gap] = []
+    sats: list[Saturation] = []
     for line, raw_text in comments:
         text = raw_text.decode("utf-8")[1:].strip()
         kind, _, payload = text.partition(" ")
@@ -156,7 +166,7 @@ def _parse_comments(
             if text != MAGIC[2:]:
                 raise InputError(str(path), f"unsupported recording format {text!r}", line)
             continue
-        if kind not in ("meta", "event", "gap"):
+        if kind not in ("meta", "event", "gap", "sat"):
             continue  # free-text comment
         try:
             obj = json.loads(payload)
@@ -166,13 +176,34 @@ def _parse_comments(
                 meta.update(obj)
             elif kind == "event":
                 events.append(_event(path, obj["time_s"], obj["event"], obj["exercise"], line))
+            elif kind == "sat":
+                sats.append(_saturation(path, obj, line))
             else:
                 gaps.append(Gap(float(obj["time_s"]), int(obj["missing"]), str(obj["reason"])))
         except (ValueError, KeyError, TypeError) as e:
             if isinstance(e, InputError):
                 raise
             raise InputError(str(path), f"malformed '# {kind}' line: {e}", line) from None
-    return meta, events, gaps
+    return meta, events, gaps, sats
+
+
+def _saturation(path: Path, obj: dict[str, Any], line: int) -> Saturation:
+    t0, t1, n = obj["t0_s"], obj["t1_s"], obj["n"]
+    times = []
+    for v in (t0, t1):
+        try:
+            times.append(
+                float(v) if isinstance(v, int | float) and not isinstance(v, bool) else np.nan
+            )
+        except OverflowError:
+            times.append(np.nan)
+    if not (np.isfinite(times).all() and times[0] <= times[1]):
+        raise InputError(
+            str(path), f"'# sat' line: t0_s {t0!r} .. t1_s {t1!r} is not a time range", line
+        )
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise InputError(str(path), f"'# sat' line: n must be a positive integer, not {n!r}", line)
+    return Saturation(times[0], times[1], n)
 
 
 def _event(path: Path, time_s: Any, event: Any, exercise: Any, line: int) -> Event:
@@ -360,7 +391,7 @@ def read_recording(path: str | Path, events: str | Path | None = None) -> Record
     _check_text(p, raw)
     raw = _cut_partial_line(raw, notes)
     comments = _comment_lines(raw)
-    meta, evs, gaps = _parse_comments(p, comments)
+    meta, evs, gaps, sats = _parse_comments(p, comments)
     header, header_line = _header(p, raw)
     wanted = _columns(p, header, header_line)
     other_commas = sum(c.count(b",") for _, c in comments) + len(header) - 1
@@ -376,4 +407,5 @@ def read_recording(path: str | Path, events: str | Path | None = None) -> Record
         meta=meta,
         path=str(p),
         warnings=notes,
+        saturation=sats,
     )

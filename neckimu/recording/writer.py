@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from neckimu.recording.events import Event
+from neckimu.recording.saturation import Saturation, saturation_runs
 from neckimu.samples import COLUMNS, SampleBlock
 
 FORMAT_VERSION = 1
@@ -112,10 +113,19 @@ class RecordingWriter:
         self.flush()
 
     # -- writing ---------------------------------------------------------------------------
-    def write_block(self, block: SampleBlock) -> None:
-        """Append the rows of ``block``; time must continue after the rows already written."""
+    def write_block(self, block: SampleBlock, saturated: np.ndarray | None = None) -> None:
+        """Append the rows of ``block``; time must continue after the rows already written.
+
+        Parameters
+        ----------
+        block : SampleBlock
+        saturated : ndarray of bool, shape (N,), optional
+            Rows with a sensor at full scale; each run of them gets a ``# sat`` line after
+            the rows (:meth:`write_saturation`).
+        """
         if not len(block):
             return
+        runs = [] if saturated is None else saturation_runs(block.t, saturated)
         if block.t[0] <= self._last_t:
             raise ValueError(f"time goes backwards: {block.t[0]} s after {self._last_t} s")
         if self.has_mag:
@@ -126,6 +136,18 @@ class RecordingWriter:
         self._f.write(format_rows(table))
         self.rows_written += len(block)
         self._last_t = float(block.t[-1])
+        for run in runs:
+            self.write_saturation(run)
+        self._maybe_flush()
+
+    def write_saturation(self, sat: Saturation) -> None:
+        """Mark ``sat.n`` rows from ``sat.t0_s`` to ``sat.t1_s`` (s) as saturated."""
+        obj = {
+            "t0_s": float(TIME_FORMAT % sat.t0_s),
+            "t1_s": float(TIME_FORMAT % sat.t1_s),
+            "n": int(sat.n),
+        }
+        self._f.write(json_line("sat", obj))
         self._maybe_flush()
 
     def write_event(self, event: Event) -> None:

@@ -11,7 +11,9 @@ Rev2 (Nano 33 BLE Rev2): Bosch BMI270 + BMM150. BMI270 datasheet: gyroscope nois
 0.008 dps/√Hz (0.007 in performance mode), accelerometer 160 µg/√Hz, zero-rate offset ±0.5 dps
 typ, zero-g offset ±20 mg typ; the firmware sets ±2000 dps (16.4 LSB/dps) and ±4 g (8192
 LSB/g), ODR 100 or 200 Hz. BMM150 datasheet: 0.3 µT resolution, ~0.3 µT RMS noise (regular
-preset), ±1300 µT (x, y); compensated output 1/16 µT per LSB; run at 20 Hz here.
+preset), ±1300 µT (x, y); compensated output 1/16 µT per LSB; 10 Hz, the BMM150's power-on
+data rate, which the Arduino_BMI270_BMM150 library leaves as it is (firmware/README.md; the
+firmware's info characteristic reports the same 10 Hz).
 
 Per session (drawn by :meth:`SensorErrors.draw`; sources in docs/simulator.md): gyro bias in a
 random direction (Rev1 0.2–2 dps, Rev2 0.1–1 dps) with a slow random walk, scale errors of
@@ -102,7 +104,7 @@ BMI270_BMM150 = SensorSpec(
     gyro_dps_per_lsb=2000.0 / 32768.0,
     acc_g_per_lsb=4.0 / 32768.0,
     mag_ut_per_lsb=1.0 / 16.0,
-    mag_rate_hz=20.0,
+    mag_rate_hz=10.0,
     gyro_noise_dps_rthz=0.008,
     acc_noise_ug_rthz=160.0,
     mag_noise_ut=0.3,

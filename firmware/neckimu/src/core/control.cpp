@@ -64,4 +64,20 @@ size_t encode_command(const Command& c, uint8_t* out) {
   return command_length(c.opcode);
 }
 
+bool CommandQueue::push(const Command& c, uint32_t t_us) {
+  if (q_.size() == q_.capacity()) {  // keep the order of what was accepted: refuse the newest
+    ++dropped_;
+    return false;
+  }
+  q_.push(PendingCommand{c, t_us});
+  return true;
+}
+
+bool CommandQueue::pop(PendingCommand* out) {
+  if (q_.empty()) return false;
+  *out = q_.front();
+  q_.pop();
+  return true;
+}
+
 }  // namespace neckimu

@@ -26,7 +26,9 @@ uint16_t nearest_rate_hz(Board board, uint16_t requested_hz);
 uint16_t nearest_gyro_range_dps(Board board, uint16_t requested_dps);
 uint8_t nearest_acc_range_g(Board board, uint8_t requested_g);
 
-// Magnetometer: its own fixed rate and range (set by the sensor libraries).
+// Magnetometer: its own fixed rate and range (set by the sensor libraries). Rev1: 20 Hz, what
+// Arduino_LSM9DS1 writes to CTRL_REG1_M. Rev2: 10 Hz, the BMM150's power-on data rate, which
+// Arduino_BMI270_BMM150 leaves as it is (firmware/README.md). neckimu/sim/sensors.py uses the same.
 uint16_t mag_rate_centi_hz(Board board);  // centi-Hz: Rev1 20 Hz, Rev2 10 Hz
 uint16_t mag_range_ut(Board board);       // +/- uT: Rev1 400 (4 gauss), Rev2 1300 (x, y)
 

@@ -17,6 +17,7 @@ void Streamer::configure(uint16_t rate_hz) {
 }
 
 void Streamer::start() {
+  ++epoch_;
   imu_.clear();
   mag_.clear();
   events_.clear();
@@ -27,6 +28,7 @@ void Streamer::start() {
 }
 
 void Streamer::stop() {
+  ++epoch_;
   imu_.clear();
   mag_.clear();
   events_.clear();
@@ -40,23 +42,27 @@ void Streamer::note_drop(uint32_t n) {
 
 void Streamer::push_imu(const ImuRecord& r, uint8_t flags) {
   if (!streaming_) return;
+  ++epoch_;
   if (imu_.push(ImuEntry{r, next_seq_, flags})) note_drop(1);
   ++next_seq_;  // mod 2^16
 }
 
 void Streamer::skip_imu(uint32_t n) {
   if (!streaming_ || n == 0) return;
+  ++epoch_;
   next_seq_ = static_cast<uint16_t>(next_seq_ + n);
   note_drop(n);
 }
 
 void Streamer::push_mag(const MagRecord& r, uint8_t flags) {
   if (!streaming_) return;
+  ++epoch_;
   if (mag_.push(MagEntry{r, next_seq_, flags})) note_drop(1);
 }
 
 void Streamer::mark_event(uint32_t t_us, uint16_t code) {
   if (!streaming_) return;
+  ++epoch_;
   events_.push(EventEntry{t_us, next_seq_, code});  // a flood of marks loses the oldest
 }
 
@@ -80,8 +86,7 @@ size_t Streamer::emit_mag_only(size_t payload, uint8_t* out) {
     m = 1;
   }
   size_t len = encode_data_packet(out, flags, first.seq, nullptr, 0, recs, m, first.rec.t_us);
-  mag_.pop(m);
-  return len;
+  return built(len, false, 0, m);
 }
 
 size_t Streamer::emit_imu(size_t n, size_t payload, uint8_t* out) {
@@ -105,20 +110,38 @@ size_t Streamer::emit_imu(size_t n, size_t payload, uint8_t* out) {
     ++m;
   }
   size_t len = encode_data_packet(out, flags, imu_.front().seq, imu, n, mags, m, t0);
-  imu_.pop(n);
-  mag_.pop(m);
-  pending_flags_ = 0;
+  return built(len, false, n, m);
+}
+
+size_t Streamer::built(size_t len, bool event, size_t n_imu, size_t n_mag) {
+  built_ = Built{len > 0, event, n_imu, n_mag, epoch_};
   return len;
 }
 
+bool Streamer::commit_packet() {
+  if (!built_.valid || built_.epoch != epoch_) {
+    built_.valid = false;
+    return false;
+  }
+  built_.valid = false;
+  ++epoch_;
+  if (built_.event) {
+    events_.pop();
+    return true;
+  }
+  imu_.pop(built_.n_imu);
+  mag_.pop(built_.n_mag);
+  if (built_.n_imu > 0) pending_flags_ = 0;  // the overflow flag went out with this packet
+  return true;
+}
+
 size_t Streamer::next_packet(size_t payload, uint32_t now_us, uint8_t* out) {
+  built_.valid = false;
   if (!streaming_) return 0;
   if (payload > kMaxPayload) payload = kMaxPayload;
   if (!events_.empty() && payload >= kEventPacketSize) {
     const EventEntry& e = events_.front();
-    size_t len = encode_event_packet(out, e.seq, e.t_us, e.code);
-    events_.pop();
-    return len;
+    return built(encode_event_packet(out, e.seq, e.t_us, e.code), true, 0, 0);
   }
   // A magnetometer record older than every buffered IMU sample cannot ride in an IMU packet
   // (offsets count forward from t0): it goes alone, keeping packets in time order.

@@ -1,7 +1,10 @@
 // Batching: buffered samples in, notification-sized packets out (docs/protocol.md, *Batching
-// and MTU*). The sensor side only ever pushes; the radio side pulls packets when it can. When
-// the radio falls behind, the oldest samples are dropped and counted, and the next IMU packet
-// carries the overflow flag; seq numbers were given at push time, so the client sees the gap.
+// and MTU*). The sensor side only ever pushes; the radio side builds a packet when it can and
+// commits it once the radio took it, so a notification that was not sent loses nothing: its
+// records stay buffered and go in the next packet built. Only when the radio falls so far
+// behind that the buffer is full are the oldest samples dropped and counted, and the next IMU
+// packet carries the overflow flag; seq numbers were given at push time, so the client sees
+// the gap.
 #pragma once
 
 #include <stddef.h>
@@ -39,7 +42,13 @@ class Streamer {
 
   // Writes the next packet that is due into `out` (room for `payload` bytes, the MTU - 3) and
   // returns its length, or 0 if nothing is due yet. `now_us`: device time, for the latency bound.
+  // Nothing leaves the buffers here: call commit_packet() once the radio accepted the packet.
+  // A packet that was not committed is built again (with anything newer) on the next call.
   size_t next_packet(size_t payload, uint32_t now_us, uint8_t* out);
+  // The packet last returned by next_packet() was sent: its records leave the buffers. Returns
+  // false, and removes nothing, when there is no such packet or the buffers changed since it
+  // was built (start, stop, a push, a drop): build it again.
+  bool commit_packet();
 
   size_t batch_target() const { return batch_target_; }
   size_t imu_buffered() const { return imu_.size(); }
@@ -64,9 +73,19 @@ class Streamer {
     uint16_t code;
   };
 
+  // What the packet last built holds, to remove on commit_packet().
+  struct Built {
+    bool valid;
+    bool event;
+    size_t n_imu;
+    size_t n_mag;
+    uint32_t epoch;
+  };
+
   size_t emit_mag_only(size_t payload, uint8_t* out);
   size_t emit_imu(size_t n, size_t payload, uint8_t* out);
   void note_drop(uint32_t n);
+  size_t built(size_t len, bool event, size_t n_imu, size_t n_mag);
 
   RingBuffer<ImuEntry, kImuCapacity> imu_;
   RingBuffer<MagEntry, kMagCapacity> mag_;
@@ -75,6 +94,8 @@ class Streamer {
   uint16_t next_seq_ = 0;
   uint8_t pending_flags_ = 0;  // overflow, for the next data packet
   uint32_t overflow_count_ = 0;
+  uint32_t epoch_ = 0;  // changes whenever the buffers do
+  Built built_ = {false, false, 0, 0, 0};
   bool streaming_ = false;
 };
 
