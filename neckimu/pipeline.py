@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 
 from neckimu.angles import head_angles_deg
-from neckimu.errors import InputError
+from neckimu.errors import CalibrationError, InputError
 from neckimu.headframe import Calibration, calibrate
 from neckimu.orientation import Orientation, estimate_offline
 from neckimu.recording.events import Window, windows
+from neckimu.recording.plausibility import check_plausible
 from neckimu.recording.reader import Recording
 
 #: Called with the name of each stage as it starts (for a progress bar).
@@ -88,6 +89,7 @@ def analyze(
     step = progress or (lambda _name: None)
     if len(rec.samples) < 2:
         raise InputError(rec.path, "fewer than two samples")
+    plausibility_notes = check_plausible(rec)
     step("orientation")
     orient = estimate_offline(rec.samples)
     step("head frame")
@@ -96,10 +98,15 @@ def analyze(
     source = "argument"
     if mount is None and isinstance(rec.meta.get("mount"), str):
         mount, source = rec.meta["mount"], "recording"
-    cal = calibrate(rec.samples, orient, cal_win, mount=mount, mount_source=source)
+    try:
+        cal = calibrate(rec.samples, orient, cal_win, mount=mount, mount_source=source)
+    except CalibrationError as e:
+        raise CalibrationError(f"{rec.path}: {e}" if rec.path else str(e)) from None
     step("angles")
     angles = head_angles_deg(orient.quat, cal)
-    analysis = Analysis(rec, orient, cal, angles, wins, notes=list(rec.warnings) + cal.notes)
+    analysis = Analysis(
+        rec, orient, cal, angles, wins, notes=list(rec.warnings) + plausibility_notes + cal.notes
+    )
     if verify:
         step("verification")
         from neckimu.verify import verify_all  # the verifiers build on Analysis
