@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from neckimu._commands._args import add_force
 from neckimu.errors import NeckimuError
 
 HELP = "simulate a guided session of a person wearing the headset"
@@ -11,43 +12,85 @@ HELP = "simulate a guided session of a person wearing the headset"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu simulate``."""
-    parser.add_argument("--out", required=True, help="recording to write (.csv or .csv.gz); "
-                        "the truth goes to <name>.truth.json and <name>.truth.csv.gz")
+    parser.add_argument(
+        "--out",
+        required=True,
+        help="recording to write (.csv or .csv.gz); "
+        "the truth goes to <name>.truth.json and <name>.truth.csv.gz",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--mount", default="forehead",
-                        help="mount preset: forehead, back_of_head, top_of_head")
+    parser.add_argument(
+        "--mount", default="forehead", help="mount preset: forehead, back_of_head, top_of_head"
+    )
     parser.add_argument("--board", default="rev1", help="rev1 (LSM9DS1) or rev2 (BMI270+BMM150)")
-    parser.add_argument("--rate", type=float, default=None,
-                        help="nominal IMU rate, Hz (rev1: 119; rev2: 100 or 200)")
-    parser.add_argument("--faults", default="",
-                        help="comma list of mistakes to inject: moved, creep, tipped_back, "
-                        "extension, protraction, downward, nod_only, lateral, too_small, "
-                        "stretch_short, stretch_unsteady")
-    parser.add_argument("--fault-rate", type=float, default=0.0,
-                        help="probability that a rep is faulty (mixes faults over reps)")
-    parser.add_argument("--mount-rotation-max-deg", type=float, default=20.0,
-                        help="largest extra mounting rotation, deg (default 20)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="nominal IMU rate, Hz (rev1: 119; rev2: 100 or 200)",
+    )
+    parser.add_argument(
+        "--faults",
+        default="",
+        help="comma list of mistakes to inject: moved, creep, tipped_back, "
+        "extension, protraction, downward, nod_only, lateral, too_small, "
+        "stretch_short, stretch_unsteady",
+    )
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        help="probability that a rep is faulty (mixes faults over reps)",
+    )
+    parser.add_argument(
+        "--mount-rotation-max-deg",
+        type=float,
+        default=20.0,
+        help="largest extra mounting rotation, deg (default 20)",
+    )
     parser.add_argument("--hold-reps", type=int, default=3, help="reps per hold (default 3)")
-    parser.add_argument("--retraction-reps", type=int, default=8,
-                        help="reps of the retraction set (default 8)")
-    parser.add_argument("--stretch", default=None, choices=["stretch_left", "stretch_right"],
-                        help="which stretch (default: chosen by the seed)")
-    parser.add_argument("--stretch-hold-s", type=float, default=30.0,
-                        help="stretch hold time, s (default 30)")
+    parser.add_argument(
+        "--retraction-reps", type=int, default=8, help="reps of the retraction set (default 8)"
+    )
+    parser.add_argument(
+        "--stretch",
+        default=None,
+        choices=["stretch_left", "stretch_right"],
+        help="which stretch (default: chosen by the seed)",
+    )
+    parser.add_argument(
+        "--stretch-hold-s", type=float, default=30.0, help="stretch hold time, s (default 30)"
+    )
+    add_force(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Simulate and write; bad arguments raise NeckimuError (one line, exit 2)."""
 
     from neckimu._commands._args import recording_out
+    from neckimu.output_files import check_outputs
     from neckimu.sim.session import SessionConfig, simulate_session
+    from neckimu.sim.truth import truth_paths
 
     out = recording_out(args.out)
+    truth_json, truth_csv = truth_paths(out)
+    check_outputs(
+        {"--out": out, "truth": truth_json, "truth samples": truth_csv},
+        force=args.force,
+        recordings=["--out"],
+    )
     faults = tuple(f.strip() for f in args.faults.split(",") if f.strip())
     cfg = SessionConfig(
-        seed=args.seed, mount=args.mount, board=args.board, rate_hz=args.rate, faults=faults,
-        fault_rate=args.fault_rate, mount_rotation_max_deg=args.mount_rotation_max_deg,
-        hold_reps=args.hold_reps, retraction_reps=args.retraction_reps, stretch=args.stretch,
+        seed=args.seed,
+        mount=args.mount,
+        board=args.board,
+        rate_hz=args.rate,
+        faults=faults,
+        fault_rate=args.fault_rate,
+        mount_rotation_max_deg=args.mount_rotation_max_deg,
+        hold_reps=args.hold_reps,
+        retraction_reps=args.retraction_reps,
+        stretch=args.stretch,
         stretch_hold_s=args.stretch_hold_s,
     )
     try:
@@ -55,10 +98,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise NeckimuError(str(e)) from None
     session = simulate_session(cfg)
-    try:
-        session.write(out)
-    except OSError as e:
-        raise NeckimuError(f"cannot write {out}: {e.strerror or e}") from None
+    _write_all_or_nothing(session, out)
     reps = session.truth["reps"]
     failed = sum(r["verdict"] == "fail" for r in reps)
     print(
@@ -66,3 +106,25 @@ def run(args: argparse.Namespace) -> int:
         f"{len(reps)} reps ({failed} with injected faults), truth beside it"
     )
     return 0
+
+
+def _write_all_or_nothing(session, out) -> None:
+    """Write the recording and its truth files into a hidden folder beside ``out``, then move
+    them into place: a failure leaves no partial file."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    try:
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    except OSError as e:
+        raise NeckimuError(f"cannot write {out}: {e.strerror or e}") from None
+    try:
+        session.write(tmp / out.name)
+        for f in sorted(tmp.iterdir()):
+            os.replace(f, out.parent / f.name)
+    except OSError as e:
+        raise NeckimuError(f"cannot write {out}: {e.strerror or e}") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
