@@ -3,7 +3,8 @@
 A recording command must not die in the middle of its file: the first SIGINT (Ctrl-C) or
 SIGTERM asks the running session to stop (the file is drained, closed and its final metadata
 written; then the analysis and the report of what was recorded are made). A second signal
-interrupts at once (Python's default behaviour: KeyboardInterrupt, or termination).
+ends the process at once, as the signal's default action (the file keeps what its last flush
+wrote, as after ``kill -9``).
 
 Two forms: :func:`stop_on_signals` for sessions running in worker threads (the live window,
 the terminal runner, posture mode), and :func:`cancel_on_signals` for an asyncio main task
@@ -86,15 +87,8 @@ def stop_on_signals(
     previous = {s: signal.getsignal(s) for s in STOP_SIGNALS}
 
     def handler(sig: int, frame: object) -> None:
-        if req.requested:  # the second signal: interrupt at once
-            for s in STOP_SIGNALS:
-                signal.signal(
-                    s, signal.SIG_DFL if s != signal.SIGINT else signal.default_int_handler
-                )
-            if sig == signal.SIGINT:
-                raise KeyboardInterrupt
-            signal.raise_signal(sig)
-            return
+        if req.requested:  # the second signal: end at once, as the default action does
+            _die(sig)
         req.signal = signal.Signals(sig).name
         say(_message(sig))
         stop()
@@ -106,6 +100,14 @@ def stop_on_signals(
     finally:
         for s, h in previous.items():
             signal.signal(s, h if h is not None else signal.SIG_DFL)
+
+
+def _die(sig: int) -> None:
+    """End the process as the signal's default action would (no traceback, no cleanup: the
+    recording keeps what its last flush wrote, as after ``kill -9``)."""
+    for s in STOP_SIGNALS:
+        signal.signal(s, signal.SIG_DFL)
+    signal.raise_signal(sig)
 
 
 async def cancel_on_signals(
@@ -128,15 +130,20 @@ async def cancel_on_signals(
     got: list[str] = []
 
     def on_signal(sig: signal.Signals) -> None:
+        if got:  # the second signal
+            _die(sig)
         got.append(sig.name)
         say(_message(sig))
-        for s in STOP_SIGNALS:  # back to the defaults: a second signal interrupts at once
-            loop.remove_signal_handler(s)
         if task is not None:
             task.cancel()
 
+    installed = []
     for s in STOP_SIGNALS:
-        loop.add_signal_handler(s, on_signal, s)
+        try:
+            loop.add_signal_handler(s, on_signal, s)
+            installed.append(s)
+        except (ValueError, RuntimeError, NotImplementedError):
+            break  # not the main thread, or no signal support in this loop (Windows)
     try:
         result = await main
     except asyncio.CancelledError:
@@ -146,7 +153,7 @@ async def cancel_on_signals(
             task.uncancel()
         return None, got[0]
     finally:
-        for s in STOP_SIGNALS:
+        for s in installed:
             loop.remove_signal_handler(s)
     if got and task is not None and task.cancelling():
         task.uncancel()
