@@ -7,10 +7,10 @@ import sys
 import warnings
 from typing import TYPE_CHECKING
 
+from neckimu._commands._args import add_force
+
 if TYPE_CHECKING:
     from neckimu.recording.reader import Recording
-
-from neckimu._commands._args import add_force
 
 HELP = "analyse a recording: head angles, rep verdicts, JSON and plot"
 

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from neckimu._commands._args import add_force
 from neckimu.errors import NeckimuError
+
+if TYPE_CHECKING:
+    from neckimu.sim.session import SimulatedSession
 
 HELP = "simulate a guided session of a person wearing the headset"
 
@@ -108,13 +113,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_all_or_nothing(session, out) -> None:
+def _write_all_or_nothing(session: SimulatedSession, out: Path) -> None:
     """Write the recording and its truth files into a hidden folder beside ``out``, then move
     them into place: a failure leaves no partial file."""
     import os
     import shutil
     import tempfile
-    from pathlib import Path
 
     try:
         tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))

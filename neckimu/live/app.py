@@ -164,7 +164,7 @@ def check_session_outputs(
     *,
     recording: Path | None = None,
     screenshot: Path | None = None,
-    inputs: tuple = (),
+    inputs: tuple[str | Path | None, ...] = (),
     force: bool = False,
 ) -> None:
     """Refuse, before the session starts, outputs that would overwrite an input or an existing
