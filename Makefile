@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 # through bumble). With a display it opens the live window; without one it runs headless.
 # Writes the recording, the analysis JSON, a report and a picture of the window to out/demo.
 run: $(STAMP)
-	$(BIN)/neckimu demo --speed 4 --out out/demo --screenshot out/demo/window.png
+	$(BIN)/neckimu demo --speed 4 --out out/demo --screenshot out/demo/window.png --force
 
 test: $(STAMP) firmware-test lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from neckimu.angles import head_angles_deg
-from neckimu.errors import InputError
+from neckimu.errors import CalibrationError, InputError
 from neckimu.headframe import Calibration, calibrate, with_neutral
 from neckimu.orientation import Orientation, estimate_causal, estimate_offline, filter_period
 from neckimu.recording.events import Window, windows
+from neckimu.recording.plausibility import check_plausible
 from neckimu.recording.reader import Recording
 from neckimu.verify import verify_all
 from neckimu.verify.context import Context
@@ -94,6 +95,7 @@ def analyze(
     step = progress or (lambda _name: None)
     if len(rec.samples) < 2:
         raise InputError(rec.path, "fewer than two samples")
+    plausibility_notes = check_plausible(rec)
     step("orientation")
     orient = estimate_offline(rec.samples)
     causal = estimate_causal(rec.samples, filter_period(rec.meta, rec.samples.t))
@@ -103,12 +105,15 @@ def analyze(
     source = "argument"
     if mount is None and isinstance(rec.meta.get("mount"), str):
         mount, source = rec.meta["mount"], "recording"
-    cal = calibrate(rec.samples, causal, cal_win, mount=mount, mount_source=source)
+    try:
+        cal = calibrate(rec.samples, causal, cal_win, mount=mount, mount_source=source)
+    except CalibrationError as e:
+        raise CalibrationError(f"{rec.path}: {e}" if rec.path else str(e)) from None
     step("angles")
     shown = with_neutral(cal, rec.samples.t, orient.quat)
     angles = head_angles_deg(orient.quat, shown)
     analysis = Analysis(rec, orient, causal, shown, angles, wins,
-                        notes=list(rec.warnings) + cal.notes)
+                        notes=list(rec.warnings) + plausibility_notes + cal.notes)
     if verify:
         step("verification")
         ctx = Context(rec.samples, causal.quat, causal.bias, causal.ts, cal, meta=rec.meta,

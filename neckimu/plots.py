@@ -7,6 +7,7 @@ window writes its report from a worker thread).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from neckimu.pipeline import Analysis
 
@@ -18,6 +19,20 @@ def _color(exercise: str) -> str:
         if exercise.startswith(key):
             return c
     return "#dddddd"
+
+
+def plain_text(fig: Any) -> None:
+    """Draw every text of ``fig`` as it is written: no mathtext, no LaTeX.
+
+    File names and exercise names are not markup: with mathtext on, a ``$`` in a name makes
+    matplotlib fail (``s$^$.csv``) or print something else; with ``text.usetex`` set in a
+    user's matplotlibrc, every ``_`` would. Call it just before saving.
+    """
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        text.set_usetex(False)
 
 
 def plot_angles(analysis: Analysis, path: str | Path, title: str | None = None) -> Path:
@@ -43,8 +58,11 @@ def plot_angles(analysis: Analysis, path: str | Path, title: str | None = None) 
     step = max(1, len(t) // 20000)  # a PNG needs no more points than pixels
     fig = Figure(figsize=(12, 7), layout="constrained")
     axes = fig.subplots(3, 1, sharex=True)
-    labels = ["flexion (+) /\nextension (−) [deg]", "lateral flexion\n(+ right) [deg]",
-              "rotation\n(+ right) [deg]"]
+    labels = [
+        "flexion (+) /\nextension (−) [deg]",
+        "lateral flexion\n(+ right) [deg]",
+        "rotation\n(+ right) [deg]",
+    ]
     for i, ax in enumerate(axes):
         ax.plot(t[::step], a[::step, i], lw=0.8, color="#1d3557")
         ax.set_ylabel(labels[i], fontsize=8)
@@ -55,11 +73,19 @@ def plot_angles(analysis: Analysis, path: str | Path, title: str | None = None) 
         c = "#2a9d8f" if rep.verdict == "pass" else "#e63946"
         axes[0].axvline(rep.end_s, color=c, lw=1.2, alpha=0.8)
     for w in analysis.windows:
-        axes[0].text(w.start_s, 1.02, w.exercise, transform=axes[0].get_xaxis_transform(),
-                     fontsize=6, rotation=30, va="bottom")
+        axes[0].text(
+            w.start_s,
+            1.02,
+            w.exercise,
+            transform=axes[0].get_xaxis_transform(),
+            fontsize=6,
+            rotation=30,
+            va="bottom",
+        )
     axes[-1].set_xlabel("time [s]")
     if len(t):
         axes[-1].set_xlim(float(t[0]), float(t[-1]))
     fig.suptitle(title or Path(analysis.recording.path).name or "session", fontsize=10)
+    plain_text(fig)
     fig.savefig(path, dpi=110)
     return Path(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from neckimu.errors import NeckimuError
@@ -31,8 +32,33 @@ def mount_name(value: str) -> str:
 def out_folder(value: str) -> Path:
     """Create (if needed) an output folder."""
     out = Path(value)
+    if out.exists() and not out.is_dir():
+        raise NeckimuError(f"--out: {str(out)!r} exists and is not a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise NeckimuError(f"--out: cannot create {out}: {e.strerror or e}") from None
     return out
+
+
+def add_force(parser: argparse.ArgumentParser) -> None:
+    """``--force``: allow overwriting an existing recording (never an input)."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an existing recording (an input is never overwritten)",
+    )
+
+
+#: File types ``--plot`` can write (matplotlib picks the format from the suffix).
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def plot_out(value: str | None) -> Path | None:
+    """Check a ``--plot`` path: a picture type matplotlib writes."""
+    if value is None:
+        return None
+    p = Path(value)
+    if p.suffix.lower() not in PLOT_SUFFIXES:
+        raise NeckimuError(f"--plot must end in {', '.join(PLOT_SUFFIXES)}, not {p.name!r}")
+    return p

@@ -4,34 +4,77 @@ from __future__ import annotations
 
 import argparse
 
+from neckimu._commands._args import add_force
+
 HELP = "a guided session with the simulated headset over a real BLE stack"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu demo``."""
-    parser.add_argument("--protocol", default="demo",
-                        help="guided protocol: a shipped name (demo, default) or a TOML file")
-    parser.add_argument("--out", default="out/demo",
-                        help="folder for the recording, JSON and report (default out/demo)")
-    parser.add_argument("--speed", type=float, default=1.0,
-                        help="playback speed of the simulated session (default 1, real time)")
-    parser.add_argument("--duration", type=float, default=None,
-                        help="stop after this many session seconds (a shortened session)")
-    parser.add_argument("--headless", action="store_true",
-                        help="no window: progress in the terminal")
-    parser.add_argument("--screenshot", metavar="PNG", default=None,
-                        help="save a picture of the window (rendered offscreen if needed)")
-    parser.add_argument("--screenshot-at", type=float, default=None, metavar="S",
-                        help="session time of the screenshot, s (default: the end)")
+    parser.add_argument(
+        "--protocol",
+        default="demo",
+        help="guided protocol: a shipped name (demo, default) or a TOML file",
+    )
+    parser.add_argument(
+        "--out",
+        default="out/demo",
+        help="folder for the recording, JSON and report (default out/demo)",
+    )
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="playback speed of the simulated session (default 1, real time)",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="stop after this many session seconds (a shortened session)",
+    )
+    parser.add_argument(
+        "--headless", action="store_true", help="no window: progress in the terminal"
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="PNG",
+        default=None,
+        help="save a picture of the window (rendered offscreen if needed)",
+    )
+    parser.add_argument(
+        "--screenshot-at",
+        type=float,
+        default=None,
+        metavar="S",
+        help="session time of the screenshot, s (default: the end)",
+    )
     parser.add_argument("--sound", action="store_true", help="beep at every cue")
-    parser.add_argument("--seed", type=int, default=4,
-                        help="simulation seed (default 4: a few mistakes in holds and retractions)")
-    parser.add_argument("--fault-rate", type=float, default=0.3,
-                        help="share of reps the simulated person gets wrong (default 0.3)")
-    parser.add_argument("--rate", type=float, default=100.0, choices=(100.0, 200.0),
-                        help="IMU rate of the simulated headset, Hz (default 100)")
-    parser.add_argument("--mount", default="forehead",
-                        help="where the headset sits: forehead, back_of_head, top_of_head")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=4,
+        help="simulation seed (default 4: a few mistakes in holds and retractions)",
+    )
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.3,
+        help="share of reps the simulated person gets wrong (default 0.3)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=100.0,
+        choices=(100.0, 200.0),
+        help="IMU rate of the simulated headset, Hz (default 100)",
+    )
+    parser.add_argument(
+        "--mount",
+        default="forehead",
+        help="where the headset sits: forehead, back_of_head, top_of_head",
+    )
+    add_force(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
     from neckimu._commands._args import mount_name, out_folder
     from neckimu.errors import NeckimuError
-    from neckimu.live.app import check_png, run_and_finish
+    from neckimu.live.app import check_png, check_session_outputs, run_and_finish
     from neckimu.live.protocol import load_protocol
     from neckimu.live.session import LiveSession
     from neckimu.live.source import SimulatedSource
@@ -53,19 +96,38 @@ def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     out = out_folder(args.out)
     shot = check_png(args.screenshot)
-    cfg = protocol.session_config(seed=args.seed, fault_rate=args.fault_rate, board="rev2",
-                                  rate_hz=args.rate, mount=args.mount)
+    rec_path = out / "demo.csv"
+    check_session_outputs(out, "demo", recording=rec_path, screenshot=shot, force=args.force)
+    cfg = protocol.session_config(
+        seed=args.seed,
+        fault_rate=args.fault_rate,
+        board="rev2",
+        rate_hz=args.rate,
+        mount=args.mount,
+    )
     try:
         cfg.check()
     except ValueError as e:
         raise NeckimuError(str(e)) from None
-    print(f"simulating the person for protocol {protocol.name!r} "
-          f"({protocol.duration_s:.0f} s, about {cfg.fault_rate:.0%} of reps with a mistake)")
+    print(
+        f"simulating the person for protocol {protocol.name!r} "
+        f"({protocol.duration_s:.0f} s, about {cfg.fault_rate:.0%} of reps with a mistake)"
+    )
     sim = simulate_session(cfg)
-    rec_path = out / "demo.csv"
-    source = SimulatedSource(sim, rec_path, speed=args.speed, duration_s=args.duration,
-                             meta={"mount": args.mount, "protocol": protocol.name,
-                                   **protocol.targets()})
+    source = SimulatedSource(
+        sim,
+        rec_path,
+        speed=args.speed,
+        duration_s=args.duration,
+        meta={"mount": args.mount, "protocol": protocol.name, **protocol.targets()},
+    )
     session = LiveSession(source, protocol=protocol)
-    return run_and_finish(session, headless=args.headless, out_dir=out, stem="demo",
-                          screenshot=shot, screenshot_at=args.screenshot_at, sound=args.sound)
+    return run_and_finish(
+        session,
+        headless=args.headless,
+        out_dir=out,
+        stem="demo",
+        screenshot=shot,
+        screenshot_at=args.screenshot_at,
+        sound=args.sound,
+    )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import warnings
-from pathlib import Path
+
+from neckimu._commands._args import add_force
 
 HELP = "write orientation quaternions and head angles per sample as CSV"
 COLUMNS = ("time_s", "q_w", "q_x", "q_y", "q_z", "flexion_deg", "lateral_deg", "rotation_deg")
@@ -15,18 +16,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--events", help="events CSV time_s,event,exercise")
     p.add_argument("--out", required=True, help="output CSV")
     p.add_argument("--mount", help="mount preset (forehead, back_of_head, top_of_head)")
-    p.add_argument("--mag", action="store_true",
-                   help="9D quaternions: heading from the magnetometer (east-north-up); "
-                        "default 6D, whose heading is arbitrary")
+    p.add_argument(
+        "--mag",
+        action="store_true",
+        help="9D quaternions: heading from the magnetometer (east-north-up); "
+        "default 6D, whose heading is arbitrary",
+    )
+    add_force(p)
 
 
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from neckimu.output_files import check_outputs, staged_outputs
     from neckimu.pipeline import analyze
     from neckimu.recording.reader import RecordingWarning, read_recording
     from neckimu.recording.writer import format_rows
 
+    check_outputs({"--out": args.out}, [args.path, args.events], force=args.force)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RecordingWarning)
         rec = read_recording(args.path, args.events)
@@ -41,12 +48,9 @@ def run(args: argparse.Namespace) -> int:
         quat = estimate_offline(rec.samples, use_mag=True).quat  # angles stay 6D-based
     table = np.column_stack([rec.samples.t, quat, analysis.angles_deg])
     formats = ["%.6f"] + ["%.8f"] * 4 + ["%.4f"] * 3
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", encoding="utf-8", newline="\n") as f:
-        f.write(",".join(COLUMNS) + "\n")
-        f.write(format_rows(table, formats))
+    with staged_outputs() as stage:
+        stage.write_text(args.out, ",".join(COLUMNS) + "\n" + format_rows(table, formats))
     for note in analysis.notes:
         print(f"note: {note}")
-    print(f"wrote {len(table)} rows to {out}")
+    print(f"wrote {len(table)} rows to {args.out}")
     return 0

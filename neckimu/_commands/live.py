@@ -4,23 +4,40 @@ from __future__ import annotations
 
 import argparse
 
+from neckimu._commands._args import add_force
+
 HELP = "train with a real headset: live plots and verdicts"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu live``."""
-    parser.add_argument("--device", required=True, metavar="NAME|ADDRESS",
-                        help="the headset: its name (neckimu-XXXX, see `neckimu scan`) or address")
-    parser.add_argument("--protocol", default="default",
-                        help="guided protocol: a shipped name (default, demo) or a TOML file")
-    parser.add_argument("--out", default="out/live",
-                        help="folder for the recording, JSON and report (default out/live)")
-    parser.add_argument("--mount", default="forehead",
-                        help="where the headset sits: forehead, back_of_head, top_of_head")
+    parser.add_argument(
+        "--device",
+        required=True,
+        metavar="NAME|ADDRESS",
+        help="the headset: its name (neckimu-XXXX, see `neckimu scan`) or address",
+    )
+    parser.add_argument(
+        "--protocol",
+        default="default",
+        help="guided protocol: a shipped name (default, demo) or a TOML file",
+    )
+    parser.add_argument(
+        "--out",
+        default="out/live",
+        help="folder for the recording, JSON and report (default out/live)",
+    )
+    parser.add_argument(
+        "--mount",
+        default="forehead",
+        help="where the headset sits: forehead, back_of_head, top_of_head",
+    )
     parser.add_argument("--rate", type=float, default=None, help="IMU rate to ask for, Hz")
-    parser.add_argument("--headless", action="store_true",
-                        help="no window: progress in the terminal")
+    parser.add_argument(
+        "--headless", action="store_true", help="no window: progress in the terminal"
+    )
     parser.add_argument("--sound", action="store_true", help="beep at every cue")
+    add_force(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from neckimu._commands._args import mount_name, out_folder
-    from neckimu.live.app import run_and_finish
+    from neckimu.live.app import check_session_outputs, run_and_finish
     from neckimu.live.protocol import load_protocol
     from neckimu.live.session import LiveSession
     from neckimu.live.source import HeadsetSource
@@ -38,12 +55,18 @@ def run(args: argparse.Namespace) -> int:
     out = out_folder(args.out)
     stem = time.strftime("session-%Y%m%d-%H%M%S")
     cues = [c.event for c in protocol.schedule()]
-    source = HeadsetSource(args.device, out / f"{stem}.csv", cues,
-                           meta={"mount": args.mount, "protocol": protocol.name,
-                                   **protocol.targets()},
-                           rate_hz=args.rate)
+    check_session_outputs(out, stem, recording=out / f"{stem}.csv", force=args.force)
+    source = HeadsetSource(
+        args.device,
+        out / f"{stem}.csv",
+        cues,
+        meta={"mount": args.mount, "protocol": protocol.name, **protocol.targets()},
+        rate_hz=args.rate,
+    )
     session = LiveSession(source, protocol=protocol, mount=args.mount)
-    print(f"looking for {args.device}; protocol {protocol.name!r} "
-          f"({protocol.duration_s / 60:.0f} min); close the window or Ctrl-C to stop")
-    return run_and_finish(session, headless=args.headless, out_dir=out, stem=stem,
-                          sound=args.sound)
+    print(
+        f"looking for {args.device}; protocol {protocol.name!r} "
+        f"({protocol.duration_s / 60:.0f} min); close the window or Ctrl-C to stop",
+        flush=True,
+    )
+    return run_and_finish(session, headless=args.headless, out_dir=out, stem=stem, sound=args.sound)

@@ -10,10 +10,11 @@ after a sustained period head-forward; the session is recorded with ``calibrate`
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
+
+from neckimu._commands._args import add_force
 
 HELP = "desk posture mode: time spent with the head forward"
 
@@ -27,25 +28,44 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     d = PostureCriteria()
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--device", metavar="NAME|ADDRESS", help="a real headset")
-    src.add_argument("--simulate", action="store_true",
-                     help="the simulated headset: a person at a desk who slumps now and then")
+    src.add_argument(
+        "--simulate",
+        action="store_true",
+        help="the simulated headset: a person at a desk who slumps now and then",
+    )
     src.add_argument("--analyze", metavar="REC", help="summarise a recorded session")
     p.add_argument("--out", help="recording to write (live; default out/posture-<time>.csv)")
-    p.add_argument("--duration", type=float, default=None,
-                   help="stop after S seconds (live; --simulate: the session's length, "
-                        "default 600)")
-    p.add_argument("--threshold", type=float, default=d.threshold_deg,
-                   help="flexion beyond neutral that counts as head forward, deg "
-                        f"(default {d.threshold_deg:g}; docs/posture.md)")
-    p.add_argument("--alert-after", type=float, default=d.alert_after_s,
-                   help=f"remind after this long head-forward, s (default {d.alert_after_s:g})")
-    p.add_argument("--repeat", type=float, default=None,
-                   help="then remind again every this many s (default: --alert-after)")
+    p.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="stop after S seconds (live; --simulate: the session's length, default 600)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=d.threshold_deg,
+        help="flexion beyond neutral that counts as head forward, deg "
+        f"(default {d.threshold_deg:g}; docs/posture.md)",
+    )
+    p.add_argument(
+        "--alert-after",
+        type=float,
+        default=d.alert_after_s,
+        help=f"remind after this long head-forward, s (default {d.alert_after_s:g})",
+    )
+    p.add_argument(
+        "--repeat",
+        type=float,
+        default=None,
+        help="then remind again every this many s (default: --alert-after)",
+    )
     p.add_argument("--mount", default=None, help="forehead, back_of_head or top_of_head")
     p.add_argument("--json", dest="json_out", help="write the summary as JSON here")
     sim = p.add_argument_group("simulated headset")
     sim.add_argument("--speed", type=float, default=1.0, help="playback speed (default 1)")
     sim.add_argument("--seed", type=int, default=0, help="simulation seed")
+    add_force(p)
 
 
 def summarize_recording(path: str | Path, crit: Any) -> dict[str, Any]:
@@ -61,9 +81,13 @@ def summarize_recording(path: str | Path, crit: Any) -> dict[str, Any]:
         rec = read_recording(path)
     a = analyze(rec, verify=False)
     out = summarize_analysis(a, crit)
-    out.update(recording=str(path), calibration=a.calibration.method,
-               windows="posture" if any(w.exercise == "posture" for w in a.windows)
-               else "all but calibration")
+    out.update(
+        recording=str(path),
+        calibration=a.calibration.method,
+        windows="posture"
+        if any(w.exercise == "posture" for w in a.windows)
+        else "all but calibration",
+    )
     return out
 
 
@@ -78,8 +102,9 @@ def _end_cue_before_stream_end(sim: Any, margin_s: float = 1.0) -> Any:
     from neckimu.recording.events import Event
 
     last = float(sim.samples.t[-1]) - margin_s
-    return replace(sim, events=[Event(min(e.time_s, last), e.event, e.exercise)
-                                for e in sim.events])
+    return replace(
+        sim, events=[Event(min(e.time_s, last), e.event, e.exercise) for e in sim.events]
+    )
 
 
 def _lines(s: dict[str, Any]) -> list[str]:
@@ -97,10 +122,12 @@ def _lines(s: dict[str, Any]) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from neckimu import SAFETY_NOTICE
     from neckimu.errors import NeckimuError
+    from neckimu.output_files import check_outputs, json_text, staged_outputs
     from neckimu.posture import PostureCriteria
 
-    crit = PostureCriteria(threshold_deg=args.threshold, alert_after_s=args.alert_after,
-                           repeat_s=args.repeat)
+    crit = PostureCriteria(
+        threshold_deg=args.threshold, alert_after_s=args.alert_after, repeat_s=args.repeat
+    )
     if not 0 < args.threshold < 90:
         raise NeckimuError("--threshold must be in (0, 90) deg")
     try:
@@ -109,13 +136,15 @@ def run(args: argparse.Namespace) -> int:
         raise NeckimuError(f"--alert-after/--repeat: {e}") from None
     if args.json_out and not Path(args.json_out).resolve().parent.is_dir():
         raise NeckimuError(f"--json: folder {str(Path(args.json_out).parent)!r} does not exist")
+    check_outputs({"--json": args.json_out}, [args.analyze], force=args.force)
     if args.analyze:
         summary = summarize_recording(args.analyze, crit)
     else:
         summary = _live(args, crit)
     print("\n".join(_lines(summary)))
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+        with staged_outputs() as stage:
+            stage.write_text(args.json_out, json_text(summary))
     print(SAFETY_NOTICE)
     return 0
 
@@ -124,14 +153,13 @@ def _live(args: argparse.Namespace, crit: Any) -> dict[str, Any]:
     import time
     from datetime import datetime
 
-    import numpy as np
-
     from neckimu._commands._args import recording_out
     from neckimu.errors import NeckimuError
+    from neckimu.interrupt import stop_on_signals
     from neckimu.live.session import LiveSession
     from neckimu.live.source import HeadsetSource, SimulatedSource
     from neckimu.mounts import get_mount
-    from neckimu.posture import PostureMonitor
+    from neckimu.output_files import check_outputs
     from neckimu.recording.events import Event
 
     if args.duration is not None and not args.duration > 0:
@@ -146,28 +174,62 @@ def _live(args: argparse.Namespace, crit: Any) -> dict[str, Any]:
     if args.out is None:
         Path("out").mkdir(exist_ok=True)
     out = recording_out(args.out or time.strftime("out/posture-%Y%m%d-%H%M%S.csv"))
-    meta = {"mount": mount, "posture_threshold_deg": crit.threshold_deg,
-            "created": datetime.now().astimezone().isoformat(timespec="seconds")}
+    check_outputs({"--out": out, "--json": args.json_out}, force=args.force, recordings=["--out"])
+    meta = {
+        "mount": mount,
+        "posture_threshold_deg": crit.threshold_deg,
+        "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
     if args.simulate:
         from neckimu.sim import SessionConfig, simulate_session
 
         duration = args.duration or 600.0
-        sim = simulate_session(SessionConfig(script="posture", rest_duration_s=duration,
-                                             seed=args.seed, mount=mount))
-        source = SimulatedSource(_end_cue_before_stream_end(sim), out, speed=args.speed,
-                                 meta=meta)
+        sim = simulate_session(
+            SessionConfig(script="posture", rest_duration_s=duration, seed=args.seed, mount=mount)
+        )
+        source = SimulatedSource(_end_cue_before_stream_end(sim), out, speed=args.speed, meta=meta)
     else:
-        cues = [Event(CALIBRATE_START_S, "start", "calibrate"),
-                Event(CALIBRATE_END_S, "end", "calibrate"),
-                Event(CALIBRATE_END_S, "start", "posture")]
+        cues = [
+            Event(CALIBRATE_START_S, "start", "calibrate"),
+            Event(CALIBRATE_END_S, "end", "calibrate"),
+            Event(CALIBRATE_END_S, "start", "posture"),
+        ]
         if args.duration:
             cues.append(Event(args.duration, "end", "posture"))
         source = HeadsetSource(args.device, out, cues, meta=meta)
-    print("calibration: sit tall and look ahead for 5 s, then nod slowly three times, chin "
-          "down first; then work as usual. Ctrl-C stops.")
+    print(
+        "calibration: sit tall and look ahead for 5 s, then nod slowly three times, chin "
+        "down first; then work as usual. Ctrl-C stops.",
+        flush=True,
+    )
     session = LiveSession(source, mount=args.mount)
-    monitor: PostureMonitor | None = None
     tty = sys.stdout.isatty()
+    with stop_on_signals(source.stop) as stop:  # a stop signal ends the session, then sums up
+        _monitor(session, args, crit, tty)
+        if tty:
+            print()
+        if stop.requested:
+            print(f"stopped by {stop.signal}")
+        if source.error is not None:
+            if not out.exists():
+                raise source.error
+            print(
+                f"neckimu posture: {source.error} (summary of what was recorded)", file=sys.stderr
+            )
+        if not out.exists():
+            raise NeckimuError("stopped before the headset answered; no recording written")
+        return summarize_recording(out, crit)
+
+
+def _monitor(session: Any, args: argparse.Namespace, crit: Any, tty: bool) -> None:
+    """Status lines and reminders until the session ends (or ``--duration``)."""
+    import time
+
+    import numpy as np
+
+    from neckimu.posture import PostureMonitor
+
+    monitor: PostureMonitor | None = None
     last_t, last_print = -np.inf, 0.0
     session.start()
     try:
@@ -184,26 +246,20 @@ def _live(args: argparse.Namespace, crit: Any) -> dict[str, Any]:
                 monitor = PostureMonitor(float(np.median(np.diff(rows[:, 0]))), crit)
             last_t = float(rows[-1, 0])
             for at in monitor.update(rows[:, 0], rows[:, 1]):
-                print(f"\a\n[{at / 60:5.1f} min] head forward for {monitor.bout_s(at):.0f} s: "
-                      "sit tall, chin level", flush=True)
+                print(
+                    f"\a\n[{at / 60:5.1f} min] head forward for {monitor.bout_s(at):.0f} s: "
+                    "sit tall, chin level",
+                    flush=True,
+                )
             if tty or time.monotonic() - last_print > 10.0:
                 last_print = time.monotonic()
-                line = (f"[{last_t / 60:5.1f} min] flexion {np.median(rows[-50:, 1]):+5.1f} deg"
-                        f" | head forward {monitor.bout_s():4.0f} s | total "
-                        f"{monitor.time_beyond_s / 60:4.1f} min | reminders {monitor.alerts}")
+                line = (
+                    f"[{last_t / 60:5.1f} min] flexion {np.median(rows[-50:, 1]):+5.1f} deg"
+                    f" | head forward {monitor.bout_s():4.0f} s | total "
+                    f"{monitor.time_beyond_s / 60:4.1f} min | reminders {monitor.alerts}"
+                )
                 print("\r" + line if tty else line, end="" if tty else "\n", flush=True)
             if args.duration and last_t >= args.duration:
                 break
-    except KeyboardInterrupt:
-        pass
     finally:
         session.stop()
-    if tty:
-        print()
-    if source.error is not None:
-        if not out.exists():
-            raise source.error
-        print(f"neckimu posture: {source.error} (summary of what was recorded)", file=sys.stderr)
-    if not out.exists():
-        raise NeckimuError("stopped before the headset answered; no recording written")
-    return summarize_recording(out, crit)

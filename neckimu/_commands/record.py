@@ -4,40 +4,62 @@ from __future__ import annotations
 
 import argparse
 
+from neckimu._commands._args import add_force
+
 HELP = "stream from a headset into a recording"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu record``."""
     src = parser.add_mutually_exclusive_group(required=True)
-    src.add_argument("--device", metavar="NAME|ADDRESS",
-                     help="the headset: its name (neckimu-XXXX, see `neckimu scan`) or address")
-    src.add_argument("--simulate", action="store_true",
-                     help="a simulated headset (guided session) over an in-process BLE stack")
+    src.add_argument(
+        "--device",
+        metavar="NAME|ADDRESS",
+        help="the headset: its name (neckimu-XXXX, see `neckimu scan`) or address",
+    )
+    src.add_argument(
+        "--simulate",
+        action="store_true",
+        help="a simulated headset (guided session) over an in-process BLE stack",
+    )
     parser.add_argument("--out", required=True, help="recording to write (.csv or .csv.gz)")
-    parser.add_argument("--duration", type=float, default=None,
-                        help="stop after this many seconds (default: Ctrl-C, or the end of "
-                        "the simulated session)")
-    parser.add_argument("--mount", default="forehead",
-                        help="where the headset sits: forehead, back_of_head, top_of_head")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="stop after this many seconds (default: Ctrl-C, or the end of the simulated session)",
+    )
+    parser.add_argument(
+        "--mount",
+        default="forehead",
+        help="where the headset sits: forehead, back_of_head, top_of_head",
+    )
     parser.add_argument("--rate", type=float, default=None, help="IMU rate to ask for, Hz")
     parser.add_argument("--no-mag", action="store_true", help="switch the magnetometer off")
     sim = parser.add_argument_group("simulated headset")
-    sim.add_argument("--speed", type=float, default=1.0,
-                     help="playback speed of the simulated session (default 1, real time)")
+    sim.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="playback speed of the simulated session (default 1, real time)",
+    )
     sim.add_argument("--seed", type=int, default=0, help="simulation seed (default 0)")
     sim.add_argument("--board", default="rev2", help="rev1 or rev2 (default rev2)")
+    add_force(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Record until --duration, the end of the simulated session, or Ctrl-C."""
+    """Record until --duration, the end of the simulated session, Ctrl-C or SIGTERM."""
     import asyncio
 
     from neckimu._commands._args import recording_out
     from neckimu.errors import NeckimuError
+    from neckimu.interrupt import cancel_on_signals
     from neckimu.mounts import get_mount
+    from neckimu.output_files import check_outputs
 
     out = recording_out(args.out)
+    check_outputs({"--out": out}, force=args.force, recordings=["--out"])
     if args.duration is not None and not args.duration > 0:
         raise NeckimuError("--duration must be > 0")
     if not args.speed > 0:
@@ -52,35 +74,58 @@ def run(args: argparse.Namespace) -> int:
         from neckimu.ble.simulated import record_simulated
         from neckimu.sim import SessionConfig, simulate_session
 
-        cfg = SessionConfig(seed=args.seed, mount=args.mount, board=args.board,
-                            rate_hz=args.rate, magnetometer=not args.no_mag)
+        cfg = SessionConfig(
+            seed=args.seed,
+            mount=args.mount,
+            board=args.board,
+            rate_hz=args.rate,
+            magnetometer=not args.no_mag,
+        )
         try:
             cfg.check()
         except ValueError as e:
             raise NeckimuError(str(e)) from None
         session = simulate_session(cfg)
-        print(f"simulated headset: {session.device.nominal_rate_hz:g} Hz, "
-              f"{session.samples.duration_s:.0f} s session, playing at {args.speed:g}x; "
-              "Ctrl-C stops and keeps the file")
-        coro = record_simulated(session.device, out, events=session.events, speed=args.speed,
-                                duration_s=args.duration, meta=meta)
+        print(
+            f"simulated headset: {session.device.nominal_rate_hz:g} Hz, "
+            f"{session.samples.duration_s:.0f} s session, playing at {args.speed:g}x; "
+            "Ctrl-C stops and keeps the file",
+            flush=True,
+        )
+        coro = record_simulated(
+            session.device,
+            out,
+            events=session.events,
+            speed=args.speed,
+            duration_s=args.duration,
+            meta=meta,
+        )
     else:
         from neckimu.ble.client import HeadsetClient
         from neckimu.ble.recorder import Recorder
 
         client = HeadsetClient(args.device, rate_hz=args.rate, magnetometer=not args.no_mag)
         coro = Recorder(client, out, meta=meta, duration_s=args.duration).run()
-        print(f"looking for {args.device}; Ctrl-C stops and keeps the file")
+        print(f"looking for {args.device}; Ctrl-C stops and keeps the file", flush=True)
 
     try:
-        result = asyncio.run(coro)
+        result, signal_name = asyncio.run(cancel_on_signals(coro))
     except OSError as e:
         raise NeckimuError(f"cannot write {out}: {e.strerror or e}") from None
+    if result is None:  # stopped while connecting
+        print("stopped before the headset answered; no file written")
+        return 1
     s = result.stats
     if s.packets == 0 and not out.exists():
         print("stopped before the headset answered; no file written")
         return 1 if result.interrupted else 2
-    how = "interrupted" if result.interrupted else "done"
+    how = (
+        f"stopped by {signal_name}"
+        if signal_name
+        else "interrupted"
+        if result.interrupted
+        else "done"
+    )
     print(
         f"{out}: {how}, {s.samples} samples, {s.gaps} gaps ({s.missing} samples missing), "
         f"{s.events} events, {s.malformed} malformed packets dropped, "

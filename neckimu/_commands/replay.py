@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from neckimu._commands._args import add_force
+
 HELP = "replay a recording through the live window"
 
 
@@ -23,32 +25,56 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu replay``."""
     parser.add_argument("recording", metavar="REC", help="recording (.csv or .csv.gz)")
     parser.add_argument("--events", default=None, help="events CSV time_s,event,exercise")
-    parser.add_argument("--speed", type=_speed, default=1.0,
-                        help="1 (real time), 4, any factor, or max (default 1)")
-    parser.add_argument("--start", type=float, default=None, metavar="S",
-                        help="start at this recording time, s")
-    parser.add_argument("--headless", action="store_true",
-                        help="no window: progress in the terminal")
-    parser.add_argument("--out", default=None,
-                        help="folder for the analysis JSON and report at the end")
-    parser.add_argument("--screenshot", metavar="PNG", default=None,
-                        help="save a picture of the window (rendered offscreen if needed)")
-    parser.add_argument("--screenshot-at", type=float, default=None, metavar="S",
-                        help="recording time of the screenshot, s (default: the end)")
+    parser.add_argument(
+        "--speed", type=_speed, default=1.0, help="1 (real time), 4, any factor, or max (default 1)"
+    )
+    parser.add_argument(
+        "--start", type=float, default=None, metavar="S", help="start at this recording time, s"
+    )
+    parser.add_argument(
+        "--headless", action="store_true", help="no window: progress in the terminal"
+    )
+    parser.add_argument(
+        "--out", default=None, help="folder for the analysis JSON and report at the end"
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="PNG",
+        default=None,
+        help="save a picture of the window (rendered offscreen if needed)",
+    )
+    parser.add_argument(
+        "--screenshot-at",
+        type=float,
+        default=None,
+        metavar="S",
+        help="recording time of the screenshot, s (default: the end)",
+    )
     parser.add_argument("--mount", default=None, help="mount preset (default: the recording's)")
+    add_force(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Replay ``REC`` in the window (or the terminal)."""
     from pathlib import Path
 
+    from neckimu._commands._args import mount_name
     from neckimu.errors import NeckimuError
-    from neckimu.live.app import check_png, run_and_finish
+    from neckimu.live.app import check_png, check_session_outputs, run_and_finish
     from neckimu.live.replay import ReplaySource
     from neckimu.live.session import LiveSession
     from neckimu.recording.reader import read_recording
 
     shot = check_png(args.screenshot)
+    if args.mount is not None:
+        mount_name(args.mount)
+    out = Path(args.out) if args.out else None
+    if out is not None and out.exists() and not out.is_dir():
+        raise NeckimuError(f"--out: {str(out)!r} exists and is not a folder")
+    stem = Path(args.recording).name.split(".")[0]
+    check_session_outputs(
+        out, stem, screenshot=shot, inputs=(args.recording, args.events), force=args.force
+    )
     rec = read_recording(args.recording, args.events)
     if len(rec.samples) < 2:
         raise NeckimuError(f"{args.recording}: fewer than two samples")
@@ -56,9 +82,13 @@ def run(args: argparse.Namespace) -> int:
     if args.start is not None:
         source.seek(float(rec.samples.t[0]) + args.start)
     session = LiveSession(source, mount=args.mount)
-    out = Path(args.out) if args.out else None
     speed = "max" if args.speed is None else f"{args.speed:g}x"
-    print(f"replaying {args.recording} ({rec.samples.duration_s:.0f} s) at {speed}")
-    return run_and_finish(session, headless=args.headless, out_dir=out,
-                          stem=Path(args.recording).name.split(".")[0], screenshot=shot,
-                          screenshot_at=args.screenshot_at)
+    print(f"replaying {args.recording} ({rec.samples.duration_s:.0f} s) at {speed}", flush=True)
+    return run_and_finish(
+        session,
+        headless=args.headless,
+        out_dir=out,
+        stem=stem,
+        screenshot=shot,
+        screenshot_at=args.screenshot_at,
+    )

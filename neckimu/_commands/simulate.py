@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from neckimu._commands._args import add_force
 from neckimu.errors import NeckimuError
+
+if TYPE_CHECKING:
+    from neckimu.sim.session import SimulatedSession
 
 HELP = "simulate a guided session (or the stretch routine) of a person wearing the headset"
 
@@ -80,13 +86,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stretch-hold-s", type=float, default=30.0, help="stretch hold time, s (default 30)"
     )
+    add_force(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Simulate and write; bad arguments raise NeckimuError (one line, exit 2)."""
 
     from neckimu._commands._args import recording_out
+    from neckimu.output_files import check_outputs
     from neckimu.sim.session import SessionConfig, simulate_session
+    from neckimu.sim.truth import truth_paths
 
     out = recording_out(args.out)
     if args.script not in ("guided", "stretch"):
@@ -113,10 +122,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise NeckimuError(str(e)) from None
     session = simulate_session(cfg)
-    try:
-        session.write(out)
-    except OSError as e:
-        raise NeckimuError(f"cannot write {out}: {e.strerror or e}") from None
+    _write_all_or_nothing(session, out)
     reps = session.truth["reps"]
     failed = sum(r["verdict"] == "fail" for r in reps)
     injected = sum(r["injected"] is not None for r in reps)
@@ -126,3 +132,24 @@ def run(args: argparse.Namespace) -> int:
         "rules), truth and events beside it"
     )
     return 0
+
+
+def _write_all_or_nothing(session: SimulatedSession, out: Path) -> None:
+    """Write the recording and its truth files into a hidden folder beside ``out``, then move
+    them into place: a failure leaves no partial file."""
+    import os
+    import shutil
+    import tempfile
+
+    try:
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    except OSError as e:
+        raise NeckimuError(f"cannot write {out}: {e.strerror or e}") from None
+    try:
+        session.write(tmp / out.name)
+        for f in sorted(tmp.iterdir()):
+            os.replace(f, out.parent / f.name)
+    except OSError as e:
+        raise NeckimuError(f"cannot write {out}: {e.strerror or e}") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

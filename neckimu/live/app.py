@@ -12,7 +12,9 @@ from pathlib import Path
 
 from neckimu import SAFETY_NOTICE
 from neckimu.errors import NeckimuError
+from neckimu.interrupt import StopRequest, stop_on_signals
 from neckimu.live.session import LiveSession
+from neckimu.output_files import check_outputs
 
 
 def offscreen_requested() -> bool:
@@ -55,9 +57,15 @@ def _qt_message(mode, context, message: str) -> None:
         print(f"Qt: {message}", file=sys.stderr)
 
 
-def run_window(session: LiveSession, *, screenshot: Path | None = None,
-               screenshot_at: float | None = None, sound: bool = False,
-               quit_at_end: bool | None = None) -> None:
+def run_window(
+    session: LiveSession,
+    *,
+    screenshot: Path | None = None,
+    screenshot_at: float | None = None,
+    sound: bool = False,
+    quit_at_end: bool | None = None,
+    stop: StopRequest | None = None,
+) -> None:
     """Show the window on ``session`` (started here) until it is closed.
 
     Parameters
@@ -67,6 +75,10 @@ def run_window(session: LiveSession, *, screenshot: Path | None = None,
     quit_at_end : bool, optional
         Close when the stream ends; default only when rendering offscreen (nobody can close
         an offscreen window).
+    stop : StopRequest, optional
+        When a stop signal has asked the session to end (:func:`neckimu.interrupt.
+        stop_on_signals`), the window closes as soon as the stream has ended. The poll timer
+        also gives Python's signal handlers a chance to run while Qt's loop waits.
     """
     app = qt_app()
     from neckimu.live.window import LiveWindow
@@ -93,7 +105,7 @@ def run_window(session: LiveSession, *, screenshot: Path | None = None,
             if not state["shot"]:
                 win.screenshot(str(screenshot))
                 state["shot"] = True
-            if quit_at_end:
+            if quit_at_end or (stop is not None and stop.requested):
                 loop.quit()
 
     timer = QtCore.QTimer()
@@ -146,14 +158,68 @@ def print_safety() -> None:
     print(f"Safety: {SAFETY_NOTICE}")
 
 
-def run_and_finish(session: LiveSession, *, headless: bool, out_dir: Path | None, stem: str,
-                   screenshot: Path | None = None, screenshot_at: float | None = None,
-                   sound: bool = False) -> int:
+def check_session_outputs(
+    out_dir: Path | None,
+    stem: str,
+    *,
+    recording: Path | None = None,
+    screenshot: Path | None = None,
+    inputs: tuple[str | Path | None, ...] = (),
+    force: bool = False,
+) -> None:
+    """Refuse, before the session starts, outputs that would overwrite an input or an existing
+    recording (without ``force``): the recording, ``<stem>.json``, the report, the
+    screenshot (:func:`neckimu.output_files.check_outputs`)."""
+    outputs: dict[str, Path | None] = {"recording": recording, "--screenshot": screenshot}
+    if out_dir is not None:
+        outputs["analysis JSON"] = out_dir / f"{stem}.json"
+        outputs["report"] = out_dir / "index.html"
+    check_outputs(outputs, inputs, force=force, recordings=["recording"])
+
+
+def run_and_finish(
+    session: LiveSession,
+    *,
+    headless: bool,
+    out_dir: Path | None,
+    stem: str,
+    screenshot: Path | None = None,
+    screenshot_at: float | None = None,
+    sound: bool = False,
+) -> int:
     """Run ``session`` (window or terminal), then write the JSON and the report.
+
+    Ctrl-C and SIGTERM stop the session as if it had ended (the recording is closed with its
+    final metadata) and what was recorded is analysed and reported; a second signal
+    interrupts at once.
 
     Returns the exit code: 0, or 2 when the stream ended with an error (a vanished device);
     whatever was received stays in the recording either way.
     """
+    with stop_on_signals(session.source.stop) as stop:
+        return _run_and_finish(
+            session,
+            stop,
+            headless=headless,
+            out_dir=out_dir,
+            stem=stem,
+            screenshot=screenshot,
+            screenshot_at=screenshot_at,
+            sound=sound,
+        )
+
+
+def _run_and_finish(
+    session: LiveSession,
+    stop: StopRequest,
+    *,
+    headless: bool,
+    out_dir: Path | None,
+    stem: str,
+    screenshot: Path | None,
+    screenshot_at: float | None,
+    sound: bool,
+) -> int:
     from neckimu.live.headless import run_headless
 
     if headless or not display_available():
@@ -168,7 +234,11 @@ def run_and_finish(session: LiveSession, *, headless: bool, out_dir: Path | None
             screenshot_of(session, screenshot)
     else:
         print_safety()
-        run_window(session, screenshot=screenshot, screenshot_at=screenshot_at, sound=sound)
+        run_window(
+            session, screenshot=screenshot, screenshot_at=screenshot_at, sound=sound, stop=stop
+        )
+    if stop.requested:
+        print(f"stopped by {stop.signal}")
     if screenshot is not None and screenshot.exists():
         print(f"screenshot: {screenshot}")
     rec_path = session.source.recording_path
@@ -187,8 +257,11 @@ def run_and_finish(session: LiveSession, *, headless: bool, out_dir: Path | None
         print("no verdicts: the session ended before an exercise was recorded")
     err = session.source.error
     if err is not None:
-        raise NeckimuError(f"{err} (data received so far is in the recording)"
-                           if rec_path is not None and rec_path.exists() else str(err))
+        raise NeckimuError(
+            f"{err} (data received so far is in the recording)"
+            if rec_path is not None and rec_path.exists()
+            else str(err)
+        )
     return 0
 
 

@@ -7,15 +7,16 @@ returned note says so.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from neckimu.output_files import json_text, staged_outputs
 from neckimu.pipeline import Analysis
 from neckimu.results import to_json
 
 
-def write_outputs(analysis: Analysis, recording: Path | None, out_dir: Path,
-                  stem: str) -> tuple[list[Path], str]:
+def write_outputs(
+    analysis: Analysis, recording: Path | None, out_dir: Path, stem: str
+) -> tuple[list[Path], str]:
     """Write ``<stem>.json`` and a report into ``out_dir``.
 
     Parameters
@@ -37,20 +38,21 @@ def write_outputs(analysis: Analysis, recording: Path | None, out_dir: Path,
         How the report was made, for people.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
     js = out_dir / f"{stem}.json"
-    js.write_text(json.dumps(to_json(analysis), indent=2) + "\n", encoding="utf-8")
-    paths.append(js)
     try:
         from neckimu.report import write_report  # written alongside; optional here
     except ImportError:
         write_report = None
-    if write_report is not None and recording is not None:
-        paths.append(Path(write_report([recording], out_dir)))
-        return paths, "HTML report"
-    from neckimu.plots import plot_angles
+    with staged_outputs() as stage:  # the JSON only if the report is made too
+        stage.write_text(js, json_text(to_json(analysis), indent=2))
+        if write_report is not None and recording is not None:
+            index = Path(write_report([recording], out_dir))
+            report, note = [index], "HTML report"
+        else:
+            from neckimu.plots import plot_angles
 
-    png = out_dir / f"{stem}.png"
-    plot_angles(analysis, png)
-    paths.append(png)
-    return paths, "neckimu.report is not available: wrote the angle plot (PNG) instead"
+            png = out_dir / f"{stem}.png"
+            plot_angles(analysis, stage.path(png))
+            report = [png]
+            note = "neckimu.report is not available: wrote the angle plot (PNG) instead"
+    return [js, *report], note

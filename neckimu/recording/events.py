@@ -7,7 +7,8 @@ writes them while recording; foreign data brings them in an events CSV
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 #: Exercise names in a fixed order: the index is the exercise code of docs/protocol.md.
 EXERCISES: tuple[str, ...] = (
@@ -27,10 +28,14 @@ EXERCISES: tuple[str, ...] = (
 EVENT_KINDS: tuple[str, ...] = ("start", "end")
 HOLDS: tuple[str, ...] = ("hold_flexion", "hold_extension", "hold_left", "hold_right")
 
+#: Other stretches: ``stretch_`` and a lower-case name of letters, digits and ``_``.
+_STRETCH = re.compile(r"stretch_[a-z0-9_]{1,56}")
+
 
 def is_valid_exercise(name: str) -> bool:
-    """Whether ``name`` is a known exercise (any ``stretch_*`` name is accepted)."""
-    return name in EXERCISES or (name.startswith("stretch_") and len(name) > len("stretch_"))
+    """Whether ``name`` is a known exercise; any ``stretch_<name>`` of lower-case letters,
+    digits and ``_`` (at most 64 characters) is accepted too."""
+    return name in EXERCISES or _STRETCH.fullmatch(name) is not None
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,16 @@ class Event:
     time_s: float
     event: str
     exercise: str
+    #: where it was read ("" if not read from a file) and its 1-based line, for messages
+    path: str = field(default="", compare=False, repr=False)
+    line: int | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def where(self) -> str:
+        """``FILE, line N`` where the event was read, or ``""``."""
+        if not self.path:
+            return ""
+        return self.path + (f", line {self.line}" if self.line is not None else "")
 
     def code(self) -> int:
         """Event code of the BLE protocol: 0x100·kind + exercise index."""
@@ -65,18 +80,79 @@ class Window:
     end_s: float
 
 
-def windows(events: list[Event]) -> list[Window]:
-    """Pair ``start``/``end`` events of the same exercise into windows, in time order.
+@dataclass(frozen=True)
+class Pairing:
+    """Exercise windows paired from events, and what did not pair.
 
-    A ``start`` without its ``end`` (a session cut off) ends at +inf; the caller clips it to
-    the data. An ``end`` without a ``start`` is ignored.
+    Attributes
+    ----------
+    windows : list of Window
+        In time order, none overlapping another; a window still open at the last event ends
+        at +inf.
+    unended : list of Event
+        ``start`` events without an ``end`` although later events follow (left out).
+    unstarted : list of Event
+        ``end`` events without a ``start`` (left out).
+    overlaps : list of tuple of Event
+        ``(start of a window left out, start of the window it starts inside)``.
     """
-    out: list[Window] = []
-    open_: dict[str, float] = {}
-    for ev in sorted(events, key=lambda e: e.time_s):
+
+    windows: list[Window]
+    unended: list[Event]
+    unstarted: list[Event]
+    overlaps: list[tuple[Event, Event]]
+
+
+def pair_windows(events: list[Event]) -> Pairing:
+    """Pair ``start``/``end`` events of the same exercise into windows.
+
+    Events are taken in time order, an ``end`` before a ``start`` at the same time. A
+    ``start`` whose exercise is already open means the earlier ``start`` had no ``end``. A
+    window still open when the events run out is a session cut off (or still running) and
+    ends at +inf (the caller clips it to the data) — but only if no other event follows its
+    start; otherwise its ``end`` is missing and it is left out. A window that starts inside
+    another is left out too (exercise windows do not overlap).
+    """
+    evs = sorted(events, key=lambda e: (e.time_s, e.event != "end"))
+    pairs: list[tuple[Window, Event]] = []
+    open_: dict[str, Event] = {}
+    unended: list[Event] = []
+    unstarted: list[Event] = []
+    for ev in evs:
         if ev.event == "start":
-            open_[ev.exercise] = ev.time_s
-        elif ev.event == "end" and ev.exercise in open_:
-            out.append(Window(ev.exercise, open_.pop(ev.exercise), ev.time_s))
-    out += [Window(ex, t0, float("inf")) for ex, t0 in open_.items()]
-    return sorted(out, key=lambda w: w.start_s)
+            if ev.exercise in open_:
+                unended.append(open_.pop(ev.exercise))
+            open_[ev.exercise] = ev
+        elif ev.exercise in open_:
+            st = open_.pop(ev.exercise)
+            pairs.append((Window(ev.exercise, st.time_s, ev.time_s), st))
+        else:
+            unstarted.append(ev)
+    last = evs[-1] if evs else None
+    for st in open_.values():
+        if st is last:
+            pairs.append((Window(st.exercise, st.time_s, float("inf")), st))
+        else:
+            unended.append(st)
+    pairs.sort(key=lambda p: (p[0].start_s, -p[0].end_s))
+    kept: list[tuple[Window, Event]] = []
+    overlaps: list[tuple[Event, Event]] = []
+    for w, st in pairs:
+        if kept and w.start_s < kept[-1][0].end_s:
+            overlaps.append((st, kept[-1][1]))
+        else:
+            kept.append((w, st))
+    return Pairing(
+        [w for w, _ in kept], sorted(unended, key=lambda e: e.time_s), unstarted, overlaps
+    )
+
+
+def windows(events: list[Event]) -> list[Window]:
+    """Exercise windows of ``events``, in time order (:func:`pair_windows`).
+
+    A ``start`` without its ``end`` at the very end (a session cut off, or still running)
+    ends at +inf; the caller clips it to the data. A ``start`` without ``end`` followed by
+    other events, an ``end`` without a ``start`` and a window starting inside another are
+    left out (the reader names them).
+    """
+    return pair_windows(events).windows

@@ -34,6 +34,9 @@ def _figure(width_in: float, height_in: float):
 
 
 def _save(fig, path: Path) -> Path:
+    from neckimu.plots import plain_text
+
+    plain_text(fig)
     fig.savefig(path, dpi=DPI)
     return path
 

@@ -206,7 +206,8 @@ def _session(k: int, s: Session, out: Path) -> tuple[str, SessionStats]:
     return "\n".join(parts), stats
 
 
-def write_report(recordings: list[Path], out_dir: Path) -> Path:
+def write_report(recordings: list[Path], out_dir: Path,
+                 skipped: list[str] | None = None) -> Path:
     """Write the HTML report of one or more recordings.
 
     Parameters
@@ -217,6 +218,9 @@ def write_report(recordings: list[Path], out_dir: Path) -> Path:
         file's modification time).
     out_dir : Path
         Folder for ``index.html`` and its PNGs; created if needed.
+    skipped : list of str, optional
+        Receives one line per recording of a folder that was skipped because it could not be
+        read or analysed (the page lists them too).
 
     Returns
     -------
@@ -232,7 +236,10 @@ def write_report(recordings: list[Path], out_dir: Path) -> Path:
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise NeckimuError(f"{out}: exists and is not a folder")
-    sessions = load_sessions([Path(p) for p in recordings])
+    skips: list[str] = []
+    sessions = load_sessions([Path(p) for p in recordings], skips)
+    if skipped is not None:
+        skipped += skips
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -254,6 +261,7 @@ def write_report(recordings: list[Path], out_dir: Path) -> Path:
         f"{total} reps, {passed} passed · written {datetime.now():%Y-%m-%d %H:%M} by "
         f"neckimu {__version__}</p></header>",
         f'<p class="safety" role="note"><b>Safety.</b> {_esc(SAFETY_NOTICE)}</p>',
+        ('<p class="meta">' + "<br>".join(_esc(k) for k in skips) + "</p>") if skips else "",
         _progress(stats, out),
         f'<section id="sessions"><h2>Sessions</h2><ol>{toc}</ol></section>',
         *parts,

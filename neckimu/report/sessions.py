@@ -78,20 +78,30 @@ def find_recordings(paths: list[Path]) -> list[Path]:
     InputError
         A path that does not exist, or a folder without recordings.
     """
-    out: list[Path] = []
+    return [p for p, _ in _expand(paths)]
+
+
+def _expand(paths: list[Path]) -> list[tuple[Path, bool]]:
+    """(file, whether it was found in a folder) for :func:`find_recordings`."""
+    out: list[tuple[Path, bool]] = []
     for p in paths:
         p = Path(p)
         if p.is_dir():
             found = sorted(
-                f for f in p.iterdir()
-                if f.is_file() and f.name.endswith(RECORDING_SUFFIXES)
-                and not f.name.endswith(".truth.csv.gz") and _is_neckimu_recording(f)
+                f
+                for f in p.iterdir()
+                if f.is_file()
+                and f.name.endswith(RECORDING_SUFFIXES)
+                and not f.name.endswith(".truth.csv.gz")
+                and _is_neckimu_recording(f)
             )
             if not found:
                 raise InputError(str(p), "no neckimu recordings (*.csv, *.csv.gz) in this folder")
-            out += found
+            out += [(f, True) for f in found]
         elif p.is_file():
-            out.append(p)
+            out.append((p, False))
+        elif p.exists():
+            raise InputError(str(p), "not a regular file or folder")
         else:
             raise InputError(str(p), "no such file or folder")
     if not out:
@@ -136,13 +146,16 @@ def session_date(meta: dict, path: Path) -> tuple[datetime, float, str]:
     return datetime.fromtimestamp(ts), ts, "file time"
 
 
-def load_sessions(paths: list[Path]) -> list[Session]:
+def load_sessions(paths: list[Path], skipped: list[str] | None = None) -> list[Session]:
     """Read and analyse every recording, in session-date order.
 
     Parameters
     ----------
     paths : list of Path
         Recording files or folders (see :func:`find_recordings`).
+    skipped : list of str, optional
+        Receives one line per recording found in a folder that could not be read or analysed;
+        such a file is skipped (a file named on its own is an error).
 
     Returns
     -------
@@ -152,23 +165,40 @@ def load_sessions(paths: list[Path]) -> list[Session]:
     Raises
     ------
     NeckimuError
-        Bad input, naming the file.
+        Bad input, naming the file; also when every recording of a folder was skipped.
     """
+    sessions = []
+    skips: list[str] = []
+    for p, in_folder in _expand(paths):
+        try:
+            sessions.append(_load(p))
+        except NeckimuError as e:
+            if not in_folder:
+                raise
+            skips.append(f"skipped {e}" if str(p) in str(e) else f"skipped {p}: {e}")
+    if skipped is not None:
+        skipped += skips
+    if not sessions:
+        raise NeckimuError(
+            f"no readable recording ({len(skips)} skipped); the first: "
+            + skips[0].removeprefix("skipped ")
+        )
+    sessions.sort(key=lambda s: (s.timestamp, s.path.name))
+    return sessions
+
+
+def _load(p: Path) -> Session:
     from neckimu.pipeline import analyze
     from neckimu.recording.reader import RecordingWarning, read_recording
 
-    sessions = []
-    for p in find_recordings(paths):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RecordingWarning)  # kept in rec.warnings
-            rec = read_recording(p)
-        try:
-            analysis = analyze(rec)
-        except InputError:
-            raise
-        except NeckimuError as e:
-            raise NeckimuError(f"{p}: {e}") from None
-        when, ts, source = session_date(rec.meta, p)
-        sessions.append(Session(p, when, ts, source, analysis))
-    sessions.sort(key=lambda s: (s.timestamp, s.path.name))
-    return sessions
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RecordingWarning)  # kept in rec.warnings
+        rec = read_recording(p)
+    try:
+        analysis = analyze(rec)
+    except InputError:
+        raise
+    except NeckimuError as e:
+        raise NeckimuError(str(e) if str(p) in str(e) else f"{p}: {e}") from None
+    when, ts, source = session_date(rec.meta, p)
+    return Session(p, when, ts, source, analysis)
