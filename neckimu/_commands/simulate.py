@@ -100,6 +100,13 @@ def run(args: argparse.Namespace) -> int:
     out = recording_out(args.out)
     if args.script not in ("guided", "stretch"):
         raise NeckimuError(f"--script must be guided or stretch, not {args.script!r}")
+    truth_json, truth_csv = truth_paths(out)
+    events_csv = out.with_name(out.name.removesuffix(".gz").removesuffix(".csv") + ".events.csv")
+    check_outputs(
+        {"--out": out, "truth": truth_json, "truth samples": truth_csv, "events": events_csv},
+        force=args.force,
+        recordings=["--out"],
+    )
     faults = tuple(f.strip() for f in args.faults.split(",") if f.strip())
     cfg = SessionConfig(
         seed=args.seed,
