@@ -157,13 +157,14 @@ def leak_correction(t: np.ndarray, rot: np.ndarray, residual: np.ndarray, acc_1:
     ndarray, shape (n, 3)
         Error acceleration to subtract, m/s².
     """
-    span = max(float(t[min(k2, len(t) - 1)] - t[0]), 1e-6)
+    # the residual is the mean over the still samples from k2 on: the time it stands for
+    span = max(float(np.mean(t[k2:]) - t[0]) if k2 < len(t) else float(t[-1] - t[0]), 1e-6)
     up = acc_1 / max(np.linalg.norm(acc_1), 1e-9)
     c_time = (G * prior.gyro_bias_rad_s * span) ** 2 * (np.eye(3) - np.outer(up, up))
     angle = float(np.linalg.norm(Rotation.from_matrix(rot[min(k2, len(rot) - 1)]).as_rotvec()))
     c_turn = (prior.acc_bias_m_s2 ** 2 + (G * prior.acc_scale) ** 2) * angle ** 2 * np.eye(3)
     r_time = c_time @ np.linalg.solve(c_time + c_turn + 1e-12 * np.eye(3), residual)
-    shape_time = np.clip((t - t[0]) / span, 0.0, 1.0)
+    shape_time = (t - t[0]) / span
     shape_turn = rotation_progress(rot, slice(k2, None))
     if not shape_turn.any():  # it hardly turned: whatever remains grew with time
         shape_turn = shape_time
@@ -229,7 +230,9 @@ def head_centre_displacement(
     # short average of it would look like a residual error
     lin = lowpass_fir(np.einsum("nij,nj->ni", rot, acc[k1:]) - acc_1, ts, MOVEMENT_BAND_HZ)
     j2 = still_2.start - k1
-    lin -= leak_correction(t[k1:], rot, lin[j2: still_2.stop - k1].mean(axis=0), acc_1, j2,
+    n2 = still_2.stop - k1
+    lin = lin[:n2]
+    lin -= leak_correction(t[k1: still_2.stop], rot[:n2], lin[j2:].mean(axis=0), acc_1, j2,
                            errors or SensorErrorPrior())
     d_sensor = np.zeros((len(t), 3))
     d_sensor[k1: k2 + 1] = zupt_displacement(t[k1: k2 + 1], lin[: k2 + 1 - k1])

@@ -200,8 +200,8 @@ def _cut_partial_line(raw: bytes, notes: list[str]) -> bytes:
 #: The format's own comment lines (the first line is checked on its own). The literal prefix
 #: lets the regex engine skip everything else in C: free comments, even a file of nothing but
 #: comment lines, cost neither time nor memory per line.
-_KIND_LINE = re.compile(rb"\n(# (?:neckimu|meta|event|gap) [^\n]*)")
-_FIRST_KIND_LINE = re.compile(rb"# (?:neckimu|meta|event|gap) [^\n]*")
+_KIND_LINE = re.compile(rb"\n(# (?:neckimu|meta|event|gap|sat) [^\n]*)")
+_FIRST_KIND_LINE = re.compile(rb"# (?:neckimu|meta|event|gap|sat) [^\n]*")
 
 
 def _comment_lines(raw: bytes) -> list[tuple[int, bytes]]:

@@ -82,13 +82,13 @@ def test_sat_line_format(tmp_path):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ('# sat {"t0_s": Infinity, "t1_s": 1.0, "n": 1}', "not a time range"),
+        ('# sat {"t0_s": Infinity, "t1_s": 1.0, "n": 1}', "not a JSON number"),
         ('# sat {"t0_s": 1.0, "t1_s": 1e999, "n": 1}', "not a time range"),
         ('# sat {"t0_s": 2.0, "t1_s": 1.0, "n": 1}', "not a time range"),
         ('# sat {"t0_s": "a", "t1_s": 1.0, "n": 1}', "not a time range"),
         ('# sat {"t0_s": 1.0, "t1_s": 1.0, "n": 0}', "positive integer"),
         ('# sat {"t0_s": 1.0, "t1_s": 1.0, "n": 1.5}', "positive integer"),
-        ('# sat {"t0_s": 1.0, "t1_s": 1.0, "n": Infinity}', "positive integer"),
+        ('# sat {"t0_s": 1.0, "t1_s": 1.0, "n": Infinity}', "not a JSON number"),
         ('# sat {"t0_s": 1.0, "n": 1}', "malformed '# sat' line"),
         ("# sat [1, 2]", "malformed '# sat' line"),
     ],
