@@ -30,6 +30,8 @@ from neckimu.samples import COLUMNS, REQUIRED_COLUMNS, SampleBlock
 
 #: Files larger than this are parsed in parallel chunks, bytes.
 _PARALLEL_BYTES = 4_000_000
+#: How a magnetometer cell says "no magnetometer reading yet" (the only legal missing values).
+_MISSING = ("", "nan", "NaN", "-nan")
 
 
 class RecordingWarning(UserWarning):
@@ -232,14 +234,21 @@ def _diagnose(path: Path, raw: bytes, header: list[str], wanted: list[str]) -> I
             return InputError(
                 str(path), f"expected {len(header)} fields, found {len(cells)}", lineno
             )
+        missing_mag: list[str] = []
         for name, i in zip(wanted, idx, strict=True):
             cell = cells[i].strip()
+            if name.startswith("mag_") and cell in _MISSING:
+                missing_mag.append(name)  # no magnetometer reading yet: legal, as a row
+                continue
             try:
                 v = float(cell)
             except ValueError:
                 return InputError(str(path), f"non-numeric value {cell!r}", lineno, name)
             if not np.isfinite(v):
                 return InputError(str(path), f"value is {cell}", lineno, name)
+        if 0 < len(missing_mag) < 3:
+            return InputError(str(path), "magnetometer value missing in only some of "
+                              "mag_x, mag_y, mag_z", lineno, missing_mag[0])
         t = float(cells[idx[0]])
         if t <= last_t:
             what = "goes backwards" if t < last_t else "does not advance"
@@ -258,6 +267,8 @@ def _read_csv(chunk: bytes, header: list[str], wanted: list[str], first: bool) -
         dtype=np.float64,
         engine="c",
         skipinitialspace=True,
+        keep_default_na=False,
+        na_values=list(_MISSING),
     )
     return df[wanted].to_numpy(dtype=np.float64).T  # (C, n): pandas keeps columns contiguous
 
@@ -294,9 +305,20 @@ def _parse_numbers(
         raise InputError(str(path), "no data rows")
     # pandas drops surplus fields silently when usecols is given: count the commas
     fields_ok = raw.count(b",") - other_commas == len(table) * (len(header) - 1)
-    if not fields_ok or not np.isfinite(table).all() or not (np.diff(table[:, 0]) > 0).all():
+    if not fields_ok or not _values_ok(table) or not (np.diff(table[:, 0]) > 0).all():
         raise _diagnose(path, raw, header, wanted)
     return table
+
+
+def _values_ok(table: np.ndarray) -> bool:
+    """Every value finite, except magnetometer rows that are NaN as a whole (no reading)."""
+    if not np.isfinite(table[:, :7]).all():
+        return False
+    if table.shape[1] == 7:
+        return True
+    mag = table[:, 7:]
+    nan = np.isnan(mag)
+    return not np.isinf(mag).any() and bool((nan.any(axis=1) == nan.all(axis=1)).all())
 
 
 # -- public -----------------------------------------------------------------------------------
@@ -347,7 +369,9 @@ def read_recording(path: str | Path, events: str | Path | None = None) -> Record
     ------
     InputError
         Missing columns, non-numeric cells, NaN/inf, time going backwards, empty or binary
-        file; the message names file, line and column.
+        file; the message names file, line and column. Magnetometer cells that are empty or
+        ``nan`` for all of ``mag_x, mag_y, mag_z`` are legal (no magnetometer reading yet)
+        and read as NaN.
 
     Warns
     -----
