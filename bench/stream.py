@@ -26,7 +26,7 @@ import numpy as np
 from neckimu.ble.client import HeadsetClient
 from neckimu.ble.link import virtual_radio
 from neckimu.ble.recorder import Recorder
-from neckimu.ble.simulated import lagging, play_out
+from neckimu.ble.simulated import pace, play_out
 from neckimu.ble.testsignal import synthetic_stream
 from neckimu.recording.reader import read_recording
 
@@ -37,7 +37,7 @@ async def _one(rate: float, seconds: float, speed: float, mtu: int, path: Path) 
         h = radio.headsets[0]
         client = HeadsetClient(h.name, client_backend=radio.client_backend,
                                scanner_backend=radio.scanner_backend, silence_s=2.0)
-        h.backpressure = lagging(h, client)
+        pace(h, client)
         rec = Recorder(client, path, clock_s_per_us=1e-6 / speed, measure_latency=True)
         task = asyncio.create_task(rec.run())
         await client.connected.wait()

@@ -133,6 +133,7 @@ class HeadsetClient:
         self.connections = 0
         self.silences = 0
         self.received = 0  #: notifications received (all connections)
+        self.link_received = 0  #: notifications received on the current connection
         self.connected = asyncio.Event()
         self._client: BleakClient | None = None
         self._closing = False
@@ -145,6 +146,7 @@ class HeadsetClient:
         t = self._clock()
         self._last_rx = t
         self.received += 1
+        self.link_received += 1
         self.queue.put_nowait((t, bytes(data)))
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -264,6 +266,7 @@ class HeadsetClient:
             await self._write(client, P.encode_control(P.OP_SET_MAG, int(self.magnetometer)))
             info = P.decode_info(await client.read_gatt_char(P.INFO_UUID))
             self.info = info
+            self.link_received = 0
             await client.start_notify(
                 P.DATA_UUID, self._on_notify, bluez={"use_start_notify": False}
             )
@@ -281,9 +284,11 @@ class HeadsetClient:
                 except TimeoutError:
                     pass
                 streamed = streamed or self._last_rx > rx_at_start
-                # silent: nothing for silence_s *and* over several checks, so a host that was
-                # itself stalled (busy machine) does not take its own delay for a silent link
-                quiet_ticks = 0 if self.received != rx_seen else quiet_ticks + 1
+                # silent: nothing for silence_s *and* over several checks with nothing left to
+                # read, so a host that was itself stalled (busy machine) or is behind does not
+                # take its own delay for a silent link
+                busy = self.received != rx_seen or not self.queue.empty()  # or still to read
+                quiet_ticks = 0 if busy else quiet_ticks + 1
                 rx_seen = self.received
                 if quiet_ticks >= 4 and self._clock() - self._last_rx > self.silence_s:
                     self.silences += 1

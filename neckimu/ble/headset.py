@@ -163,6 +163,7 @@ class SimulatedHeadset:
         self.controls: list[P.Control] = []
         self.disconnects = 0
         self.packets_sent = 0
+        self.link_sent = 0  #: packets notified on the current link
         self.finished = asyncio.Event()
         self._i = 0  # next IMU sample the sensor produces (stream index)
         self._j = 0  # next mag sample
@@ -183,6 +184,8 @@ class SimulatedHeadset:
         self._gate_reached: asyncio.Event | None = None
         #: receiver lag check: while it returns True the device clock is held
         self.backpressure: Callable[[], bool] | None = None
+        #: whether what was notified has arrived: a scheduled disconnect or reboot waits for it
+        self.link_idle: Callable[[], bool] | None = None
         #: host seconds the device clock was held (the playback slowed down by this much)
         self.held_s = 0.0
         self.started_at: float | None = None  #: loop time of the first *start* (clock runs)
@@ -274,6 +277,7 @@ class SimulatedHeadset:
 
     def _on_connection(self, connection: Connection) -> None:
         self.connection = connection
+        self.link_sent = 0
         connection.on("disconnection", lambda _reason: self._on_disconnection(connection))
 
     def _on_disconnection(self, connection: Connection) -> None:
@@ -395,7 +399,9 @@ class SimulatedHeadset:
                 if self.connection is not None:
                     self.disconnects += 1
                     await self._send_ready(final=True)  # what is due goes out first
-                    await self.connection.disconnect()
+                    await self._until_idle()
+                    if self.connection is not None:
+                        await self.connection.disconnect()
             while self._pending_reboots and t_rel_s >= self._pending_reboots[0]:
                 self._pending_reboots.pop(0)
                 await self._reboot(now)
@@ -430,8 +436,16 @@ class SimulatedHeadset:
         self._mag_buf.clear()
         self._boot_until_us = now + round(self.faults.boot_s * 1e6)
         self._clock_base_us = now
+        await self._until_idle()  # the fault strikes after what was sent went over the air
         if self.connection is not None:
             await self.connection.disconnect()
+
+    async def _until_idle(self, max_polls: int = 1000) -> None:
+        """Wait (a bounded number of loop polls) until :attr:`link_idle` says so."""
+        for _ in range(max_polls):
+            if self.link_idle is None or self.connection is None or self.link_idle():
+                return
+            await asyncio.sleep(0.002)
 
     def _stalled(self, t_rel_s: float) -> bool:
         f = self.faults
@@ -513,6 +527,7 @@ class SimulatedHeadset:
             return False
         await self.device.notify_subscriber(conn, self.data_char, payload)
         self.packets_sent += 1
+        self.link_sent += 1
         return True
 
 

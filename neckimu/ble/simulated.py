@@ -8,7 +8,7 @@ cue until the command arrived, so a cue is stamped at its planned instant howeve
 machine is.
 
 Playback at any speed keeps every sample and event: the headset's clock is held while the
-receiver is behind (:func:`lagging`), and the recording ends only when everything the headset
+receiver is behind (:func:`pace`), and the recording ends only when everything the headset
 sent has been received (:func:`play_out`). When that made the playback slower than asked,
 :func:`playback_note` says so.
 """
@@ -16,7 +16,7 @@ sent has been received (:func:`play_out`). When that made the playback slower th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -53,14 +53,24 @@ def truncate(stream: DeviceStream, duration_s: float | None) -> DeviceStream:
     )
 
 
-def lagging(
-    headset: SimulatedHeadset, client: HeadsetClient, limit: int | None = None
-) -> Callable[[], bool]:
-    """Backpressure for ``headset``: True while more than ``limit`` notifications (default
-    :data:`MAX_LAG_NOTIFICATIONS`) are in flight (sent, not yet received) or received but not
-    yet consumed."""
+def in_flight(headset: SimulatedHeadset, client: HeadsetClient) -> int:
+    """Notifications the headset sent on the current link that the client has not received
+    (what a dropped link had in flight is gone); 0 when there is no link."""
+    if headset.connection is None:
+        return 0
+    return max(0, headset.link_sent - client.link_received)
+
+
+def pace(headset: SimulatedHeadset, client: HeadsetClient, limit: int | None = None) -> None:
+    """Flow control between a simulated headset and the client that records it.
+
+    The headset's clock is held while more than ``limit`` notifications (default
+    :data:`MAX_LAG_NOTIFICATIONS`) are in flight or received but not yet consumed, and a
+    scheduled disconnect or reboot waits until what was sent has arrived.
+    """
     cap = MAX_LAG_NOTIFICATIONS if limit is None else limit
-    return lambda: headset.packets_sent - client.received + client.queue.qsize() > cap
+    headset.backpressure = lambda: in_flight(headset, client) + client.queue.qsize() > cap
+    headset.link_idle = lambda: in_flight(headset, client) == 0
 
 
 async def play_cues(rec: Recorder, headset: SimulatedHeadset, events: Sequence[Event]) -> None:
@@ -86,7 +96,7 @@ async def play_out(
     if cues is not None:
         await asyncio.wait({cues})
     last, stalled = -1, 0.0
-    while (headset.pending or client.received < headset.packets_sent) and (stalled < DRAIN_STALL_S):
+    while (headset.pending or in_flight(headset, client) > 0) and stalled < DRAIN_STALL_S:
         await asyncio.sleep(0.01)
         stalled = 0.0 if client.received != last else stalled + 0.01
         last = client.received
@@ -96,7 +106,7 @@ async def play_out(
         "speed": headset.speed,
         "effective_speed": round(headset.played_s / loop_s, 3) if loop_s > 0 else None,
         "held_s": round(headset.held_s, 3),
-        "in_flight_lost": max(0, headset.packets_sent - client.received),
+        "in_flight_lost": in_flight(headset, client),
     }
     note = playback_note(headset, loop_s)
     if note:
@@ -170,7 +180,7 @@ async def record_simulated(
             scanner_backend=radio.scanner_backend,
             scan_timeout=5.0,
         )
-        headset.backpressure = lagging(headset, client)
+        pace(headset, client)
         rec = Recorder(
             client,
             path,

@@ -228,7 +228,7 @@ class SimulatedSource(_BleSource):
 
     async def _main(self, sink: Sink) -> None:
         from neckimu.ble.link import virtual_radio
-        from neckimu.ble.simulated import lagging, play_cues, play_out, truncate
+        from neckimu.ble.simulated import pace, play_cues, play_out, truncate
 
         speed = self.speed
         stream = truncate(self.session.device, self.duration_s)
@@ -237,7 +237,7 @@ class SimulatedSource(_BleSource):
             client = HeadsetClient(
                 headset.name, client_backend=radio.client_backend,
                 scanner_backend=radio.scanner_backend, scan_timeout=5.0)
-            headset.backpressure = lagging(headset, client)
+            pace(headset, client)
             rec = Recorder(
                 client, self.recording_path, meta=self.meta, mag_hold_s=LIVE_MAG_HOLD_S,
                 listener=_SinkListener(sink, client), clock_s_per_us=1e-6 / speed)

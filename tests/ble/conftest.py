@@ -14,7 +14,7 @@ from neckimu.ble.client import HeadsetClient
 from neckimu.ble.headset import Faults, SimulatedHeadset
 from neckimu.ble.link import virtual_radio
 from neckimu.ble.recorder import Recorder, RecordResult
-from neckimu.ble.simulated import lagging, play_out
+from neckimu.ble.simulated import pace, play_out
 from neckimu.recording.events import Event
 from neckimu.recording.reader import Recording, read_recording
 from neckimu.sim.device import DeviceStream
@@ -61,7 +61,7 @@ def _record(
                 silence_s=silence_s,
                 backoff_s=(0.05, 0.5),
             )
-            h.backpressure = lagging(h, client)
+            pace(h, client)
             rec = Recorder(
                 client,
                 path,
