@@ -15,15 +15,17 @@ reached the recording.
 
 Playback is paced by the loop clock, but the device clock may be *held* (the playback slows
 down, nothing is lost): at a cue time until the cue's *mark event* arrived
-(:meth:`SimulatedHeadset.wait_until`), and while :attr:`SimulatedHeadset.backpressure` says
+(:meth:`SimulatedHeadset.arm`), and while :attr:`SimulatedHeadset.backpressure` says
 the receiver is behind. :attr:`SimulatedHeadset.held_s` says by how much.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
+import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -180,8 +182,9 @@ class SimulatedHeadset:
         # the device clock (stream µs), advanced by the loop clock; None before it started
         self._vnow: float | None = None
         self._vlast = 0.0
-        self._gate_us: int | None = None
-        self._gate_reached: asyncio.Event | None = None
+        # cue gates (device µs, id), in time order: the clock does not pass the first one
+        self._gates: list[tuple[int, int]] = []
+        self._gate_ids = itertools.count()
         #: receiver lag check: while it returns True the device clock is held
         self.backpressure: Callable[[], bool] | None = None
         #: whether what was notified has arrived: a scheduled disconnect or reboot waits for it
@@ -305,6 +308,8 @@ class SimulatedHeadset:
             self.mag_enabled = bool(ctl.args[0]) and len(self.stream.mag) > 0
         elif ctl.opcode == P.OP_MARK_EVENT and self._boot_until_us is None:
             now = self._device_now()
+            if self._gates and now >= self._gates[0][0]:
+                self._gates.pop(0)  # the cue the clock waited for has arrived: run on
             self.events_sent.append((now, ctl.args[0]))
             self._outbox.append(
                 P.encode_event_packet(self._next_seq(), now - self._clock_base_us, ctl.args[0])
@@ -337,15 +342,13 @@ class SimulatedHeadset:
         rate = 1e6 * self.speed * (1 + self.faults.drift_ppm * 1e-6)
         new = self._vnow + (now - self._vlast) * rate
         self._vlast = now
-        cap = np.inf if self._gate_us is None else float(self._gate_us)
+        cap = float(self._gates[0][0]) if self._gates else np.inf
         if self.backpressure is not None and new > self._vnow and self.backpressure():
             cap = min(cap, self._vnow)
         if new > cap:
             self.held_s += (new - max(cap, self._vnow)) / rate
             new = max(cap, self._vnow)
         self._vnow = new
-        if self._gate_us is not None and new >= self._gate_us and self._gate_reached:
-            self._gate_reached.set()
         return int(new)
 
     @property
@@ -360,19 +363,32 @@ class SimulatedHeadset:
             return 0.0
         return max(0.0, (self._vnow - float(self.stream.t_us[0])) * 1e-6)
 
-    async def wait_until(self, t_s: float) -> None:
-        """Hold the device clock at ``t_s`` (s after the stream's first sample) and return when
-        it got there; it stays there until :meth:`release` (a simulated person's cue happens at
-        that instant, however long the host takes to send it)."""
-        self._gate_us = int(self.stream.t_us[0]) + round(t_s * 1e6)
-        self._gate_reached = asyncio.Event()
-        self._device_now()
-        await self._gate_reached.wait()
+    def arm(self, times_s: Sequence[float]) -> list[int]:
+        """Cue gates: the device clock stops at each of ``times_s`` (s after the stream's
+        first sample) until a *mark event* arrives (or :meth:`release`), so a simulated
+        person's cue happens at that instant however long the host takes to send it.
 
-    def release(self) -> None:
-        """Let the device clock run on after :meth:`wait_until`."""
-        self._gate_us = None
-        self._gate_reached = None
+        Returns
+        -------
+        list of int
+            One gate id per time, in the order given.
+        """
+        ids = []
+        for t_s in times_s:
+            gate = (int(self.stream.t_us[0]) + round(t_s * 1e6), next(self._gate_ids))
+            bisect.insort(self._gates, gate)
+            ids.append(gate[1])
+        return ids
+
+    async def reach(self, gate: int) -> None:
+        """Return once the device clock stands at ``gate`` (an id from :meth:`arm`)."""
+        t_us = next((t for t, g in self._gates if g == gate), None)
+        while t_us is not None and self._device_now() < t_us:
+            await asyncio.sleep(0.002)
+
+    def release(self, gate: int | None = None) -> None:
+        """Remove ``gate`` (every gate for None) if it is still there."""
+        self._gates = [] if gate is None else [x for x in self._gates if x[1] != gate]
 
     def _next_seq(self) -> int:
         if self._buf_start < len(self.stream.seq):

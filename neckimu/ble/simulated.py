@@ -75,13 +75,18 @@ def pace(headset: SimulatedHeadset, client: HeadsetClient, limit: int | None = N
 
 async def play_cues(rec: Recorder, headset: SimulatedHeadset, events: Sequence[Event]) -> None:
     """Send each cue as *mark event* when the headset's clock reaches its time (s from the
-    stream's first sample); the clock waits there until the command went through."""
-    for ev in sorted(events, key=lambda e: e.time_s):
-        await headset.wait_until(ev.time_s)
-        try:
-            await rec.mark(ev)
-        finally:
-            headset.release()
+    stream's first sample); the clock waits there until the command arrived."""
+    cues = sorted(events, key=lambda e: e.time_s)
+    gates = headset.arm([e.time_s for e in cues])
+    try:
+        for ev, gate in zip(cues, gates, strict=True):
+            await headset.reach(gate)
+            try:
+                await rec.mark(ev)
+            finally:
+                headset.release(gate)  # a no-op when the mark event arrived
+    finally:
+        headset.release()  # cancelled: never leave the clock waiting
 
 
 async def play_out(
