@@ -30,6 +30,7 @@ from neckimu.ble.recorder import Recorder
 from neckimu.ble.stream import GapRecord, StreamStats
 from neckimu.errors import NeckimuError
 from neckimu.recording.events import Event
+from neckimu.recording.reader import Recording
 from neckimu.samples import SampleBlock
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,25 @@ class Source:
     def stats(self) -> StreamStats:
         """Counters of the stream so far."""
         return StreamStats()
+
+    def planned_counts(self) -> dict[str, int] | None:
+        """How many windows of each exercise the stream will have, if the source knows (a
+        replayed recording does; a live routine's plan is the routine's)."""
+        return None
+
+    def final_recording(self) -> Recording | None:
+        """The whole session as ``neckimu analyze`` reads it, once the stream has ended: the
+        closed recording the source wrote, read back (None: it wrote none or it is
+        unreadable)."""
+        path = self.recording_path
+        if path is None or not path.exists():
+            return None
+        from neckimu.recording.reader import read_recording
+
+        try:
+            return read_recording(path)
+        except NeckimuError:
+            return None
 
 
 #: Live views do not wait for the 20 Hz magnetometer record that would make a row's held
