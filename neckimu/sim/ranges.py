@@ -49,6 +49,11 @@ class RetractionRanges:
     unsettled_share: float = 0.3
     settle_fraction: Range = (0.05, 0.2)  #: that remainder, share of the excursion
     settle_s: Range = (0.8, 2.5)  #: how long it takes to settle
+    #: the chin tuck and the glide are two motions, timed by the person: retraction couples
+    #: upper-cervical flexion with lower-cervical extension (Ordway et al. 1999), and the turn
+    #: may lead or lag the glide by this much (s) and last this share of it
+    turn_lag_s: Range = (-0.3, 0.3)
+    turn_share: Range = (0.5, 1.0)
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,8 @@ _HOLD_AXIS = {
     "hold_right": ("right", "left"),
 }
 #: commanded retraction targets (mm, deg) -> channels (m, rad)
+#: channels of the glide itself (the rest is the turn of the head)
+_GLIDE_CHANNELS = ("glide_x", "glide_z")
 _RETRACTION_CHANNELS = {
     "posterior_mm": ("glide_x", -1e-3),
     "superior_mm": ("glide_z", 1e-3),
@@ -387,12 +389,24 @@ class _Builder:
             r1 = k1 + ret_s
             tg, near = retraction_targets(fault, self.draw, rr)
             deltas = {ch: tg[k] * s for k, (ch, s) in _RETRACTION_CHANNELS.items()}
-            tl.step(onset, glide_s, **deltas)
+            glide = {k: v for k, v in deltas.items() if k in _GLIDE_CHANNELS}
+            turn = {k: v for k, v in deltas.items() if k not in _GLIDE_CHANNELS}
+            # the turn is timed on its own, inside the rep: out before the kept position
+            # ends, back after it
+            out_s = self.u(*rr.turn_share) * glide_s
+            out_at = float(np.clip(onset + self.u(*rr.turn_lag_s), onset - 0.3, k1 - out_s))
+            back_s = self.u(*rr.turn_share) * ret_s
+            back_at = float(np.clip(k1 + self.u(*rr.turn_lag_s), out_at + out_s, r1 - back_s))
+            tl.step(onset, glide_s, **glide)
+            tl.step(out_at, out_s, **turn)
             eps, settle_s = 0.0, 0.0
             if self.rng.random() < rr.unsettled_share:
                 eps, settle_s = self.u(*rr.settle_fraction), self.u(*rr.settle_s)
                 tl.step(k1 + 0.5 * ret_s, settle_s, **{k: -eps * v for k, v in deltas.items()})
-            tl.step(k1, ret_s, **{k: -(1.0 - eps) * v for k, v in deltas.items()})
+            tl.step(k1, ret_s, **{k: -(1.0 - eps) * v for k, v in glide.items()})
+            tl.step(back_at, back_s, **{k: -(1.0 - eps) * v for k, v in turn.items()})
+            onset, k0 = min(onset, out_at), max(k0, out_at + out_s)
+            k1, r1 = min(k1, back_at), max(r1, back_at + back_s)
             settled = max(r1, k1 + 0.5 * ret_s + settle_s)
             self.reps.append(
                 RepPlan(
