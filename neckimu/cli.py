@@ -56,7 +56,10 @@ def _module(name: str):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    if not (sys.argv[1:] if argv is None else argv) and _module("start") is not None:
+        args = argparse.Namespace(_module=_module("start"), _name="start")  # the start screen
+    else:
+        args = build_parser().parse_args(argv)
     if args._module is None:
         print(f"neckimu {args._name}: not available in this version", file=sys.stderr)
         return 2
