@@ -17,6 +17,7 @@ from neckimu.errors import NeckimuError
 
 #: command name -> one-line help (the module neckimu._commands.<name> implements it)
 COMMANDS: dict[str, str] = {
+    "start": "the start screen (also `neckimu` alone): routine, headset, fit check, start",
     "analyze": "analyse a recording: head angles, rep verdicts, JSON and plot",
     "export": "write orientation quaternions and head angles per sample as CSV",
     "simulate": "simulate a guided session of a person wearing the headset",

@@ -320,7 +320,7 @@ class StartScreen(QtWidgets.QMainWindow):
         self._fit_streams: dict[tuple[str, str], DeviceStream] = {}
         self._relays: dict[str, _Relay] = {}
         self.setWindowTitle("neckimu — start")
-        self.resize(1180, 800)
+        self.resize(1180, 760)
         self._build()
         self._fill_routines()
         self._fill_headsets()
@@ -616,6 +616,17 @@ class StartScreen(QtWidgets.QMainWindow):
         if self.fit is not None and self.fit.mount is not None:
             self.select_mount(self.fit.mount)
 
+    def _show_plan(self) -> None:
+        """Before the first session: what Start will do."""
+        r, h = self.routine, self.headset
+        if self.last is not None or r is None or h is None:
+            return
+        who = "the simulated headset" if h.simulated else h.name
+        self.session_status.setText(
+            f"Start opens the training window: {r.protocol.name}, about "
+            f"{minutes(r.duration_s)}, with {who}."
+        )
+
     def _update_buttons(self) -> None:
         idle = not self.busy
         self.scan_button.setEnabled("scan" not in self.busy)
@@ -625,6 +636,7 @@ class StartScreen(QtWidgets.QMainWindow):
         self.routine_list.setEnabled(idle)
         self.mount_combo.setEnabled("fit" not in self.busy)
         self.headset_list.setEnabled("fit" not in self.busy)
+        self._show_plan()
 
     # -- background work -----------------------------------------------------------------------
     def _in_background(
@@ -777,7 +789,7 @@ class StartScreen(QtWidgets.QMainWindow):
         self.advice.setText(" ".join(f.advice) if not error else f"{error}. {f.advice[0]}")
         self.advice.setStyleSheet(f"color:{color}")
         if f.mount is not None and not f.mount_ok:
-            self.use_mount_button.setText(f"Worn on the {mount_words(f.mount)}")
+            self.use_mount_button.setText(f"Set the mount to: {mount_words(f.mount)}")
             self.use_mount_button.show()
         if len(f.t_s):
             self.fit_curve.setData(f.t_s, f.speed_deg_s)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -281,6 +282,16 @@ def test_no_arguments_open_the_start_screen(monkeypatch):
     monkeypatch.setattr(start, "run_start_screen", lambda **kw: seen.update(kw) or 0)
     assert main([]) == 0
     assert seen == {"out_dir": None, "sim_speed": 1.0, "scan_s": 5.0, "routine_dir": None}
+    assert main(["start", "--routines", "r", "--speed", "2", "--out", "o"]) == 0
+    assert seen == {"out_dir": Path("o"), "sim_speed": 2.0, "scan_s": 5.0, "routine_dir": Path("r")}
+
+
+def test_start_options_are_checked(capsys):
+    from neckimu.cli import main
+
+    assert main(["start", "--speed", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err == "neckimu start: error: --speed must be > 0\n"
 
 
 def test_no_arguments_without_a_display_print_the_commands(monkeypatch, capsys):
