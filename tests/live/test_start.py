@@ -224,6 +224,7 @@ def test_start_screen_drives_a_simulated_session(qt_clean, tmp_path, routine_dir
     last = screen.last
     assert screen.isVisible() and screen.sessions == 1 and screen.start_button.isEnabled()
     assert last.code == 0 and last.error is None, last
+    assert last.json_path is not None, "no analysis JSON written"
     assert last.out_dir.parent == out and last.out_dir.name.startswith("session-")
     # the demo command's outputs: recording, analysis JSON, report
     rec = read_recording(last.out_dir / "demo.csv")
