@@ -17,6 +17,7 @@ import numpy as np
 
 from neckimu.ble.stream import StreamStats
 from neckimu.live.source import Sink, Source
+from neckimu.recording.events import windows
 from neckimu.recording.reader import Recording
 
 
@@ -31,6 +32,17 @@ class ReplaySource(Source):
     block_s : float
         Wall time between blocks, s (a BLE headset notifies every 10-40 ms).
     """
+
+    def planned_counts(self) -> dict[str, int]:
+        """Windows per exercise in the replayed recording."""
+        counts: dict[str, int] = {}
+        for w in windows(self.rec.events):
+            counts[w.exercise] = counts.get(w.exercise, 0) + 1
+        return counts
+
+    def final_recording(self) -> Recording:
+        """The replayed recording itself (replay = analyze)."""
+        return self.rec
 
     def __init__(self, rec: Recording, speed: float | None = 1.0, block_s: float = 0.02) -> None:
         super().__init__()

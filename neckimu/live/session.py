@@ -43,7 +43,7 @@ from neckimu.live.source import Source
 from neckimu.orientation import OnlineOrientation, filter_period
 from neckimu.pipeline import Analysis, analyze
 from neckimu.recording.events import HOLDS, Event, Window
-from neckimu.recording.reader import Gap, Recording
+from neckimu.recording.reader import Gap
 from neckimu.samples import SampleBlock
 from neckimu.verify.context import Context
 from neckimu.verify.hold import HoldCriteria, hold_rotation
@@ -134,7 +134,8 @@ class LiveSession:
         self._view = View(label=source.label)
         self._arrivals: collections.deque[tuple[float, float | None, float | None]] = \
             collections.deque()
-        self.judge = LiveJudge(self._context, self.protocol.planned_counts())
+        self.judge = LiveJudge(self._context, source.planned_counts()
+                               or self.protocol.planned_counts())
         self._judge_wake = threading.Event()
         self._judge_stop = False
         self._judge_thread: threading.Thread | None = None
@@ -178,7 +179,7 @@ class LiveSession:
         finally:
             self._stop_judge()
             self.judge.update(self._newest, final=True)
-            rec = self._written_recording()
+            rec = self.source.final_recording()
             if rec is not None:
                 try:
                     self._analysis = analyze(rec)
@@ -188,18 +189,6 @@ class LiveSession:
             with self._lock:
                 self._view = replace(self._view, finished=True, state="finished",
                                      error=None if err is None else str(err))
-
-    def _written_recording(self) -> Recording | None:
-        """The closed recording the source wrote, read back (what ``neckimu analyze`` reads)."""
-        path = self.source.recording_path
-        if path is None or not path.exists():
-            return None
-        from neckimu.recording.reader import read_recording
-
-        try:
-            return read_recording(path)
-        except NeckimuError:
-            return None
 
     @property
     def analysis(self) -> Analysis | None:

@@ -26,12 +26,12 @@ def test_replay_reaches_the_verdicts_of_analyze(example_recording, example_analy
     _run(session)
     v = session.view()
     assert v.error is None and v.calibration == "gravity+nod"
-    assert [r["message"] for r in v.reps] == [r["message"] for r in example_analysis.reps]
+    assert [r.message() for r in v.reps] == [r.message() for r in example_analysis.reps]
     # the live stillness indicator agrees with the hold verifier on every hold
-    holds = [r for r in example_analysis.reps if r["exercise"].startswith("hold_")]
-    assert [h.exercise for h in session.hold_log] == [r["exercise"] for r in holds]
+    holds = [r for r in example_analysis.reps if r.exercise.startswith("hold_")]
+    assert [h.exercise for h in session.hold_log] == [r.exercise for r in holds]
     assert [h.state for h in session.hold_log] == [
-        "moved" if r["verdict"] == "fail" else "still" for r in holds]
+        "moved" if r.verdict == "fail" else "still" for r in holds]
     # everything reached the ring buffer: the last 20 s of head angles, all finite
     rows = session.ring.snapshot(20.0)
     assert rows[-1, 0] == example_recording.samples.t[-1]
