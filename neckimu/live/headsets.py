@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass
 
 from neckimu.ble.client import Found, HeadsetClient, scan
-from neckimu.ble.clock import ClockFit
 from neckimu.ble.stream import StreamAssembler
 from neckimu.errors import DeviceError
 from neckimu.protocol import Info
@@ -211,20 +210,13 @@ async def capture(
         With ``error`` set (and whatever arrived) when the headset could not be reached.
     """
     empty = SampleBlock.concat([])
-    origin = time.monotonic()
     client.start()
     try:
         info = await client.wait_connected(connect_timeout_s)
     except DeviceError as e:
         await client.close()
         return Capture(empty, seconds, error=str(e))
-    asm = StreamAssembler(
-        info,
-        ClockFit(1e-6 / time_scale),
-        host_origin_s=origin,
-        time_scale=time_scale,
-        mag_hold_s=0.0,
-    )
+    asm = StreamAssembler(info, clock_s_per_us=1e-6 / time_scale, mag_hold_s=0.0)
     blocks: list[SampleBlock] = []
     t_first: float | None = None
     deadline = time.monotonic() + seconds / time_scale + 5.0  # data that does not flow
@@ -270,6 +262,7 @@ async def capture_headset(target: str, seconds: float, *, rate_hz: float | None 
 async def capture_simulated(stream: DeviceStream, seconds: float, *, speed: float = 1.0) -> Capture:
     """A few seconds from the simulated headset playing ``stream``, over the bumble stack."""
     from neckimu.ble.link import virtual_radio
+    from neckimu.ble.simulated import pace
 
     async with virtual_radio([stream], speed=speed) as radio:
         headset = radio.headsets[0]
@@ -278,6 +271,6 @@ async def capture_simulated(stream: DeviceStream, seconds: float, *, speed: floa
             client_backend=radio.client_backend,
             scanner_backend=radio.scanner_backend,
             scan_timeout=5.0,
-            silence_s=max(0.5, 2.0 / speed),
         )
+        pace(headset, client)  # the headset's clock waits for a busy client: no sample lost
         return await capture(client, seconds, time_scale=speed)
