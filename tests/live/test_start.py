@@ -219,7 +219,7 @@ def test_start_screen_drives_a_simulated_session(qt_clean, tmp_path, routine_dir
     assert screen.advice.text().startswith("Ready")
 
     screen.start_button.click()
-    qtbot.waitUntil(lambda: screen.last is not None, timeout=300_000)
+    qtbot.waitUntil(lambda: screen.last is not None, timeout=600_000)
     qtbot.waitUntil(lambda: _idle(screen), timeout=10_000)
     last = screen.last
     assert screen.isVisible() and screen.sessions == 1 and screen.start_button.isEnabled()
