@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,13 +13,13 @@ from neckimu.mounts import MOUNTS
 from neckimu.orientation import estimate_causal, filter_period
 from neckimu.pipeline import analyze
 from neckimu.recording.events import Event, Window
-from neckimu.recording.reader import Recording
+from neckimu.recording.reader import Recording, read_recording
 from neckimu.samples import SampleBlock
 from neckimu.sim import SessionConfig, simulate_session
 from neckimu.verify import has_verifier, verify_window
 from neckimu.verify.context import Context
 from neckimu.verify.reps import ROM_DIRECTIONS, RomRep
-from neckimu.verify.rom import AXES, bridge_gaps, rom_from_angles
+from neckimu.verify.rom import AXES, bridge_gaps, rom_from_angles, window_angles
 from tests.synth import imu_from_angles, smooth_step
 
 #: (start s, flexion, lateral, rotation deg at the end of range) of the hand-built movements;
@@ -213,3 +216,38 @@ def test_simulated_range_of_motion_within_2_deg_of_truth():
 def _rom_of(rec: Recording) -> RomRep:
     (rep,) = [r for r in analyze(rec).reps if r.exercise == "rom"]
     return rep
+
+
+VALIDATION = Path(__file__).resolve().parents[3] / "shared" / "data" / "validation"
+STRETCH_CASES = sorted(VALIDATION.glob("val_stretch*.truth.json"))
+
+
+@pytest.mark.skipif(not STRETCH_CASES, reason="validation sessions not in ../shared")
+def test_tilts_agree_with_the_independent_simulator():
+    """The independent simulator's stretch sessions (exact lever-arm accelerations, its own
+    sensor model) hold lateral tilts of 20-40 deg for ~30 s: the ROM angles over each hold,
+    taken as its labels are (median over the plateau, from the start pose), match them."""
+    errors = []
+    for truth_path in STRETCH_CASES:
+        name = truth_path.name.removesuffix(".truth.json")
+        truth = json.loads(truth_path.read_text())
+        rec = read_recording(VALIDATION / f"{name}.csv.gz", VALIDATION / f"{name}.events.csv")
+        a = analyze(rec, verify=False)
+        ctx = Context(rec.samples, a.causal.quat, a.causal.bias, a.causal.ts, a.calibration)
+        for r in truth["reps"]:
+            if not r["exercise"].startswith("stretch_"):
+                continue
+            i0, i1 = ctx.index(r["start_s"], r["end_s"])
+            lateral = window_angles(ctx, i0, i1)[0][:, 1]
+            t = ctx.t[i0:i1]
+            p0, p1 = r["detail"]["plateau_s"]
+            start = np.median(lateral[: round(0.5 / ctx.ts)])
+            theta = np.median(lateral[(t >= p0) & (t <= p1)]) - start
+            sign = -1.0 if r["exercise"] == "stretch_left" else 1.0
+            errors.append(sign * theta - r["reached_deg"])
+    err = np.abs(np.array(errors))
+    print(
+        f"{len(err)} independent stretches: mean |error| {err.mean():.2f} deg, "
+        f"max {err.max():.2f} deg"
+    )
+    assert len(err) >= 20 and err.mean() < 0.5 and err.max() < 1.5
