@@ -164,10 +164,12 @@ def bridge_gaps(t: np.ndarray, gyr: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     kept : ndarray of int, shape (n,)
         Where the original samples are in the filled arrays.
     """
-    if len(t) < 3:
-        return t, gyr, np.arange(len(t))
     dt = np.diff(t)
-    periods = np.maximum(np.round(dt / float(np.median(dt))).astype(np.int64), 1)
+    period = float(np.median(dt)) if len(dt) else 0.0
+    if len(t) < 3 or not period > 0.0:
+        return t, gyr, np.arange(len(t))
+    # at most 2 s are filled per gap (a longer one is not bridged: verify_rom refuses it)
+    periods = np.clip(np.round(dt / period), 1, max(1.0, round(2.0 / period))).astype(np.int64)
     kept = np.concatenate([[0], np.cumsum(periods)])
     if kept[-1] == len(t) - 1:
         return t, gyr, kept
