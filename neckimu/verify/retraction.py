@@ -198,7 +198,7 @@ class _SetView:
         self.acc = s.acc[i0:i1]
         self.m_lh = ctx.head_in_level(i0, i1)  # head -> level (heading of the set's start)
         self.m_ls = self.m_lh @ ctx.sensor_to_head  # sensor -> level
-        self.prior = SensorErrorPrior.for_sensor(str(ctx.meta.get("sensor", "")))
+        self.prior = SensorErrorPrior.for_recording(ctx.meta)
         sig = ctx.signals(i0, i1)
         self.floor = ctx.floor_before(float(s.t[i0]))
         self.activity = self.floor.activity(sig)
