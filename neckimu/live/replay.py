@@ -11,13 +11,57 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
 
 from neckimu.ble.stream import StreamStats
+from neckimu.errors import NeckimuError
+from neckimu.live.protocol import Protocol, load_protocol
 from neckimu.live.source import Sink, Source
 from neckimu.recording.reader import Recording
+
+
+@dataclass(frozen=True)
+class RecordedProtocol(Protocol):
+    """A protocol for a replay: the plan's lengths (countdowns), the recording's counts.
+
+    Attributes
+    ----------
+    counts : tuple of (str, int)
+        Windows of each exercise in the recording (the judge's "2/3").
+    """
+
+    counts: tuple[tuple[str, int], ...] = ()
+
+    def planned_counts(self) -> dict[str, int]:
+        return dict(self.counts)
+
+
+def recorded_protocol(rec: Recording) -> RecordedProtocol:
+    """The guided protocol of a recording, for its replay.
+
+    Lengths come from the shipped protocol the metadata names (``"protocol"``; else the
+    default one) with the recorded ``hold_s``; the number of windows of each exercise from
+    the recording's own events, so a replay judges "1/2" as ``neckimu analyze`` does.
+    """
+    name = rec.meta.get("protocol")
+    base = Protocol()
+    if isinstance(name, str) and name.isidentifier():
+        try:
+            base = load_protocol(name)
+        except NeckimuError:
+            pass
+    hold_s = rec.meta.get("hold_s")
+    if isinstance(hold_s, int | float) and not isinstance(hold_s, bool) and hold_s > 0:
+        base = replace(base, hold_s=float(hold_s))
+    counts = Counter(e.exercise for e in rec.events if e.event == "start")
+    return RecordedProtocol(
+        **{f.name: getattr(base, f.name) for f in fields(Protocol)},
+        counts=tuple(sorted(counts.items())),
+    )
 
 
 class ReplaySource(Source):

@@ -26,14 +26,14 @@ def test_demo_headless_writes_recording_json_and_report(tmp_path, capsys):
     from neckimu.recording.reader import read_recording
 
     reps = analyze(read_recording(out / "demo.csv")).reps
-    assert [r["message"] for r in reps] == [r["message"] for r in js["reps"]]
+    assert [r.message() for r in reps] == [r["message"] for r in js["reps"]]
 
 
 def test_replay_headless_json_equals_analyze(tmp_path, capsys, example_analysis):
     code = main(["replay", str(EXAMPLE), "--speed", "max", "--headless", "--out", str(tmp_path)])
     assert code == 0
     js = json.loads((tmp_path / "example_forehead.json").read_text())
-    assert [r["message"] for r in js["reps"]] == [r["message"] for r in example_analysis.reps]
+    assert [r["message"] for r in js["reps"]] == [r.message() for r in example_analysis.reps]
     assert "final verdicts (14 reps" in capsys.readouterr().out
 
 
