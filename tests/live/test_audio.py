@@ -341,3 +341,51 @@ def test_audio_out_must_be_a_wav_in_an_existing_folder(tmp_path, capsys):
     assert main(["demo", "--headless", "--audio-out", str(tmp_path / "no" / "x.wav")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 2 and "--audio-out" in err and "Traceback" not in err
+
+
+# -- the live player ---------------------------------------------------------------------------
+class _Effect:
+    def __init__(self) -> None:
+        self.plays = 0
+
+    def play(self) -> None:
+        self.plays += 1
+
+    def stop(self) -> None:
+        pass
+
+    def deleteLater(self) -> None:
+        pass
+
+
+def test_player_plays_what_is_due_once_and_drops_stale_sounds(qapp):
+    from neckimu.live.sound_player import SoundPlayer
+
+    cues = CueSounds(Protocol(hold_s=8.0))
+    player = SoundPlayer(cues, lambda: 0.0)
+    try:
+        player._effects = {k: _Effect() for k in KINDS}  # no sound card needed
+        cues.on_cue(Event(10.0, "start", "hold_flexion"))
+        player.poll(9.9)
+        assert player.played == []
+        player.poll(10.02)
+        player.poll(10.04)
+        assert [e.kind for e in player.played] == ["start"]
+        assert player._effects["start"].plays == 1
+        player.poll(15.1)  # the first countdown tick
+        assert player._effects["tick"].plays == 1
+        player.poll(17.3)  # ticks at 16 and 17: 17 on time, 16 too late to be useful
+        assert player._effects["tick"].plays == 2 and player.dropped == 1
+    finally:
+        player.close()
+
+
+def test_no_audio_output_is_one_line_and_a_silent_session(qapp, monkeypatch):
+    from PySide6 import QtMultimedia
+
+    from neckimu.live.sound_player import open_player
+
+    monkeypatch.setattr(QtMultimedia.QMediaDevices, "audioOutputs", staticmethod(lambda: []))
+    said: list[str] = []
+    assert open_player(CueSounds(Protocol()), lambda: 0.0, say=said.append) is None
+    assert said == ["sound off: no audio output device found"]
