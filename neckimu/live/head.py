@@ -483,7 +483,7 @@ class HeadFigure(pg.GraphicsLayoutWidget):
         for view in VIEWS:
             self.boxes[view].setRange(
                 xRange=(-200, 200) if view == "front" else (-160, 170),
-                yRange=(-235, 150),
+                yRange=(-235, 180),
                 padding=0,
             )
             self._ref_items[view].setVisible(False)
