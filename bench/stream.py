@@ -5,7 +5,10 @@ real time over the in-process bumble link; the real client (bleak over the bumbl
 records it. Printed per rate: samples/s delivered into the recording, loss (samples the
 headset sent that are not in the file: must be 0), and the latency from the notification
 callback to the decoded SampleBlock holding the samples (p50/p95). A second line per rate
-plays the stream as fast as the stack carries it (throughput headroom).
+plays the stream 20x faster (throughput headroom): the headset's clock is held while the
+receiver lags and the run ends when every notification sent was received (as ``record
+--simulate`` and ``demo`` play), so a stack slower than asked shows as fewer samples/s,
+never as loss.
 
     .venv/bin/python bench/stream.py [--seconds 10]
 """
@@ -23,6 +26,7 @@ import numpy as np
 from neckimu.ble.client import HeadsetClient
 from neckimu.ble.link import virtual_radio
 from neckimu.ble.recorder import Recorder
+from neckimu.ble.simulated import pace, play_out
 from neckimu.ble.testsignal import synthetic_stream
 from neckimu.recording.reader import read_recording
 
@@ -33,14 +37,13 @@ async def _one(rate: float, seconds: float, speed: float, mtu: int, path: Path) 
         h = radio.headsets[0]
         client = HeadsetClient(h.name, client_backend=radio.client_backend,
                                scanner_backend=radio.scanner_backend, silence_s=2.0)
+        pace(h, client)
         rec = Recorder(client, path, clock_s_per_us=1e-6 / speed, measure_latency=True)
         task = asyncio.create_task(rec.run())
         await client.connected.wait()
         t0 = time.perf_counter()
-        await h.finished.wait()
+        await play_out(rec, h, client)  # every notification sent was received
         wall = time.perf_counter() - t0
-        await asyncio.sleep(0.3)
-        rec.stop()
         res = await task
     r = read_recording(path)
     g = np.round(r.samples.gyr / np.float32(stream.gyr_scale)).astype(np.int64)

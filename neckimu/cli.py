@@ -17,6 +17,7 @@ from neckimu.errors import NeckimuError
 
 #: command name -> one-line help (the module neckimu._commands.<name> implements it)
 COMMANDS: dict[str, str] = {
+    "start": "the start screen (also `neckimu` alone): routine, headset, fit check, start",
     "analyze": "analyse a recording: head angles, rep verdicts, JSON and plot",
     "export": "write orientation quaternions and head angles per sample as CSV",
     "simulate": "simulate a guided session of a person wearing the headset",
@@ -56,7 +57,10 @@ def _module(name: str):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    if not (sys.argv[1:] if argv is None else argv) and _module("start") is not None:
+        args = argparse.Namespace(_module=_module("start"), _name="start")  # the start screen
+    else:
+        args = build_parser().parse_args(argv)
     if args._module is None:
         print(f"neckimu {args._name}: not available in this version", file=sys.stderr)
         return 2

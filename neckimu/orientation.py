@@ -164,11 +164,34 @@ def estimate_offline(
     if use_mag:
         if samples.mag is None:
             raise ValueError("9D orientation needs magnetometer data")
-        mag = np.ascontiguousarray(samples.mag)
+        mag = np.ascontiguousarray(fill_missing_mag(samples.mag))
     out = offlineVQF(gyr, acc, mag, ts, {**HEAD_PARAMS, **(params or {})})
     quat = out["quat9D"] if use_mag else out["quat6D"]
     return Orientation(quat, out["bias"], out["restDetected"].astype(bool), ts,
                        "9D" if use_mag else "6D")
+
+
+def fill_missing_mag(mag: np.ndarray) -> np.ndarray:
+    """Magnetometer rows without a reading (NaN, docs/recording-format.md) filled, µT.
+
+    A row takes the last reading before it (the format's sample-and-hold); rows before the
+    first reading take the first one. All-NaN input comes back unchanged.
+
+    Parameters
+    ----------
+    mag : ndarray, shape (N, 3)
+        µT, NaN rows where there was no reading yet.
+
+    Returns
+    -------
+    ndarray, shape (N, 3)
+    """
+    ok = ~np.isnan(mag).any(axis=1)
+    if ok.all() or not ok.any():
+        return mag
+    idx = np.maximum.accumulate(np.where(ok, np.arange(len(mag)), -1))
+    idx[idx < 0] = int(np.argmax(ok))
+    return mag[idx]
 
 
 class OnlineOrientation:
@@ -196,7 +219,9 @@ class OnlineOrientation:
         gyr = gyro_for_fixed_rate(block.t, block.gyr, self.ts, self._intervals)
         acc = np.ascontiguousarray(block.acc)
         if self.use_mag and block.mag is not None:
-            out = self._vqf.updateBatch(gyr, acc, np.ascontiguousarray(block.mag))
+            # no reading yet (NaN rows): a zero vector, which VQF skips
+            mag = np.nan_to_num(block.mag, nan=0.0)
+            out = self._vqf.updateBatch(gyr, acc, np.ascontiguousarray(mag))
             return out["quat9D"]
         return self._vqf.updateBatch(gyr, acc)["quat6D"]
 

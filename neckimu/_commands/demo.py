@@ -14,7 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--protocol",
         default="demo",
-        help="guided protocol: a shipped name (demo, default) or a TOML file",
+        help="guided protocol: a shipped name (demo, default, rom) or a TOML file",
     )
     parser.add_argument(
         "--out",

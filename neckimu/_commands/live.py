@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--protocol",
         default="default",
-        help="guided protocol: a shipped name (default, demo) or a TOML file",
+        help="guided protocol: a shipped name (default, demo, rom) or a TOML file",
     )
     parser.add_argument(
         "--out",

@@ -12,7 +12,7 @@ from neckimu.errors import NeckimuError
 if TYPE_CHECKING:
     from neckimu.sim.session import SimulatedSession
 
-HELP = "simulate a guided session (or the stretch routine) of a person wearing the headset"
+HELP = "simulate a person wearing the headset doing a routine (guided, stretch or rom)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,10 +35,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="nominal IMU rate, Hz (rev1: 119; rev2: 100 or 200)",
     )
     parser.add_argument(
+        "--routine",
         "--script",
+        dest="routine",
         default="guided",
         help="guided: calibration, holds, retractions, one stretch; stretch: "
-        "calibration and 4-6 alternating lateral stretches (default guided)",
+        "calibration and 4-6 alternating lateral stretches; rom: calibration and the range "
+        "of motion, each direction to its end and back twice, true angles in "
+        "<name>.truth.json (default guided; --script is the old name)",
     )
     parser.add_argument(
         "--faults",
@@ -98,8 +102,8 @@ def run(args: argparse.Namespace) -> int:
     from neckimu.sim.truth import truth_paths
 
     out = recording_out(args.out)
-    if args.script not in ("guided", "stretch"):
-        raise NeckimuError(f"--script must be guided or stretch, not {args.script!r}")
+    if args.routine not in ("guided", "stretch", "rom"):
+        raise NeckimuError(f"--routine must be guided, stretch or rom, not {args.routine!r}")
     truth_json, truth_csv = truth_paths(out)
     events_csv = out.with_name(out.name.removesuffix(".gz").removesuffix(".csv") + ".events.csv")
     check_outputs(
@@ -120,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         retraction_reps=args.retraction_reps,
         stretch=args.stretch,
         stretch_hold_s=args.stretch_hold_s,
-        script=args.script,
+        script=args.routine,
         stretch_reps=args.stretch_reps,
         near_share=args.near_share,
     )
@@ -138,6 +142,15 @@ def run(args: argparse.Namespace) -> int:
         f"{len(reps)} reps ({injected} with injected mistakes, {failed} failing the pass "
         "rules), truth and events beside it"
     )
+    if "rom_deg" in session.truth:
+        rom = session.truth["rom_deg"]
+        print(
+            "true range of motion, deg: "
+            + ", ".join(
+                f"{k.replace('_', ' ')} {v:.1f}" if v is not None else f"{k} -"
+                for k, v in rom.items()
+            )
+        )
     return 0
 
 

@@ -66,8 +66,7 @@ async def scan(
     except (BleakError, OSError) as e:
         raise DeviceError(f"cannot scan, is Bluetooth available? ({e})") from None
     out = [
-        Found(ad.local_name or dev.name or "?", dev.address, ad.rssi)
-        for dev, ad in seen.values()
+        Found(ad.local_name or dev.name or "?", dev.address, ad.rssi) for dev, ad in seen.values()
     ]
     return sorted(out, key=lambda f: -f.rssi)
 
@@ -133,6 +132,8 @@ class HeadsetClient:
         self.mtu: int | None = None
         self.connections = 0
         self.silences = 0
+        self.received = 0  #: notifications received (all connections)
+        self.link_received = 0  #: notifications received on the current connection
         self.connected = asyncio.Event()
         self._client: BleakClient | None = None
         self._closing = False
@@ -144,6 +145,8 @@ class HeadsetClient:
     def _on_notify(self, _char: Any, data: bytearray) -> None:
         t = self._clock()
         self._last_rx = t
+        self.received += 1
+        self.link_received += 1
         self.queue.put_nowait((t, bytes(data)))
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -222,7 +225,9 @@ class HeadsetClient:
         else:
             device = await BleakScanner.find_device_by_filter(
                 lambda d, ad: target in (ad.local_name, d.name),
-                timeout=self.scan_timeout, service_uuids=[P.SERVICE_UUID], **kwargs,
+                timeout=self.scan_timeout,
+                service_uuids=[P.SERVICE_UUID],
+                **kwargs,
             )
         if device is None:
             raise DeviceError(f"no headset {target!r} found within {self.scan_timeout:g} s")
@@ -244,7 +249,9 @@ class HeadsetClient:
         device = await self._find()
         lost = self._lost = asyncio.Event()
         client = BleakClient(
-            device, disconnected_callback=lambda _c: lost.set(), timeout=self.connect_timeout,
+            device,
+            disconnected_callback=lambda _c: lost.set(),
+            timeout=self.connect_timeout,
             backend=self.client_backend,
         )
         await client.connect()
@@ -259,6 +266,7 @@ class HeadsetClient:
             await self._write(client, P.encode_control(P.OP_SET_MAG, int(self.magnetometer)))
             info = P.decode_info(await client.read_gatt_char(P.INFO_UUID))
             self.info = info
+            self.link_received = 0
             await client.start_notify(
                 P.DATA_UUID, self._on_notify, bluez={"use_start_notify": False}
             )
@@ -269,13 +277,20 @@ class HeadsetClient:
             self.connected.set()
             log.info("%s: streaming (MTU %s)", self.name, self.mtu)
             rx_at_start = self._last_rx
+            quiet_ticks, rx_seen = 0, self.received
             while not lost.is_set() and not self._closing:
                 try:
                     await asyncio.wait_for(lost.wait(), self.silence_s / 4)
                 except TimeoutError:
                     pass
                 streamed = streamed or self._last_rx > rx_at_start
-                if self._clock() - self._last_rx > self.silence_s:
+                # silent: nothing for silence_s *and* over several checks with nothing left to
+                # read, so a host that was itself stalled (busy machine) or is behind does not
+                # take its own delay for a silent link
+                busy = self.received != rx_seen or not self.queue.empty()  # or still to read
+                quiet_ticks = 0 if busy else quiet_ticks + 1
+                rx_seen = self.received
+                if quiet_ticks >= 4 and self._clock() - self._last_rx > self.silence_s:
                     self.silences += 1
                     log.warning("%s: connected but silent for %.1f s", self.name, self.silence_s)
                     break

@@ -1,15 +1,19 @@
-"""Device clock -> host clock: unwrap the 32-bit µs counter and fit offset and drift online.
+"""Device clock: unwrap the 32-bit µs counter, and map it to the host clock for host events.
 
-The board's ``micros()`` wraps every 2³² µs and its crystal drifts by tens of ppm against the
-host. Each notification pairs a device time (its last sample) with the host time it arrived
-(``time.monotonic()`` in the notification callback). Arrival = sample time + a latency that is
-never negative and often small, so the *lower envelope* of those pairs is the clock map: a line
-fitted through per-second minima, then shifted down to touch the lowest point.
+A recording's time base is the device clock itself (docs/recording-format.md, *Time base*).
+The host clock enters only to place what the host does (a cue while the headset is not
+connected) and to judge whether a device time is plausible. For that, each notification pairs
+a device time with the host time it arrived (``time.monotonic()`` in the notification
+callback). Arrival = sample time + a latency that is never negative and often small, so the
+*lower envelope* of those pairs is the clock map: a line fitted through per-second minima,
+then shifted down to touch the lowest point. The board's crystal drifts by tens of ppm
+against the host, so the line has a slope (drift).
 """
 
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
 import numpy as np
 
@@ -29,22 +33,34 @@ class Unwrapper:
         self.modulus = modulus
         self.last: int | None = None
 
-    def __call__(self, raw: int) -> int:
-        """The unwrapped value of ``raw`` nearest to the previous one."""
+    def peek(self, raw: int) -> int:
+        """The unwrapped value of ``raw`` nearest to the newest one, without keeping it."""
         if self.last is None:
-            self.last = int(raw)
-            return self.last
+            return int(raw)
         half = self.modulus // 2
         d = (int(raw) - self.last) % self.modulus
         if d >= half:
             d -= self.modulus
-        value = self.last + d
-        self.last = max(self.last, value)  # an older record (mag, event) does not pull back
+        return self.last + d
+
+    def commit(self, value: int) -> None:
+        """Keep an unwrapped value; an older one (a mag record, an event) does not pull back."""
+        self.last = value if self.last is None else max(self.last, value)
+
+    def __call__(self, raw: int) -> int:
+        """The unwrapped value of ``raw`` nearest to the newest one (and keep it)."""
+        value = self.peek(raw)
+        self.commit(value)
         return value
 
 
 class ClockFit:
     """Online linear map from device time (µs) to host time (s), with drift.
+
+    Observations may come in any order (an event sent ahead of older buffered samples, a
+    magnetometer record alone): an older one updates its bin or is ignored, it never resets
+    the fit. One device clock has one fit; a headset reboot starts a new device clock, and its
+    owner starts a new fit.
 
     Parameters
     ----------
@@ -72,7 +88,13 @@ class ClockFit:
         self._bins: deque[tuple[int, int, float]] = deque(maxlen=window_bins)  # bin, dev, host
         self.slope = nominal_s_per_us
         self.intercept: float | None = None  # host s at device time 0
+        self.observations = 0
         self._dirty = False
+
+    @property
+    def ready(self) -> bool:
+        """Whether there is at least one observation (the map is defined)."""
+        return self.intercept is not None
 
     @property
     def drift_ppm(self) -> float:
@@ -82,19 +104,22 @@ class ClockFit:
         return (self.nominal / self.slope - 1.0) * 1e6
 
     def observe(self, dev_us: int, host_s: float) -> None:
-        """Add one (device time, arrival time) pair."""
+        """Add one (device time, arrival time) pair, in any order."""
+        self.observations += 1
         b = dev_us // self.bin_us
         key = host_s - self.nominal * dev_us
-        if self._bins and self._bins[-1][0] == b:
-            _, d0, h0 = self._bins[-1]
-            if key < h0 - self.nominal * d0:
-                self._bins[-1] = (b, dev_us, host_s)
-        elif not self._bins or b > self._bins[-1][0]:
-            self._bins.append((b, dev_us, host_s))
-        else:  # device time went back (a new segment after a reboot): start over
-            self._bins.clear()
-            self._bins.append((b, dev_us, host_s))
-            self.intercept = None
+        bins = self._bins
+        if not bins or b > bins[-1][0]:
+            bins.append((b, dev_us, host_s))
+        else:  # the newest bin or an older one: keep each bin's lowest latency point
+            for i in range(len(bins) - 1, -1, -1):
+                bb, d0, h0 = bins[i]
+                if bb == b:
+                    if key < h0 - self.nominal * d0:
+                        bins[i] = (b, dev_us, host_s)
+                    break
+                if bb < b:
+                    break  # a bin the window never held: leave it out
         if self.intercept is None:
             self.intercept = key
         self._dirty = True
@@ -118,3 +143,29 @@ class ClockFit:
         if self._dirty:
             self._refit()
         return self.intercept + self.slope * np.asarray(dev_us, dtype=np.float64)
+
+    def to_device(self, host_s: float) -> float:
+        """Device time in µs at host time ``host_s`` (the inverse of :meth:`to_host`)."""
+        if self.intercept is None:
+            raise RuntimeError("ClockFit.to_device before any observation")
+        if self._dirty:
+            self._refit()
+        return (float(host_s) - self.intercept) / self.slope
+
+    def as_meta(self, dev_us: int, host_origin_s: float) -> dict[str, Any]:
+        """The map as recording metadata: the host time of device time ``dev_us``.
+
+        Parameters
+        ----------
+        dev_us : int
+            A device time (unwrapped, µs), e.g. a segment's first record.
+        host_origin_s : float
+            Host time (``time.monotonic``) the returned ``host_s`` is counted from.
+        """
+        if self.intercept is None:
+            return {}
+        return {
+            "host_s": round(float(self.to_host(dev_us)) - host_origin_s, 6),
+            "host_s_per_device_s": float(f"{self.slope * 1e6:.9g}"),
+            "drift_ppm": round(self.drift_ppm, 2),
+        }

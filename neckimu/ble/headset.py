@@ -8,14 +8,24 @@ answers with an event packet stamped with device time.
 
 :class:`Faults` injects what a real link does to a stream: forced disconnects, dropped
 notifications (``seq`` still advances), malformed packets, a stalled link and clock drift.
-What it actually sent is logged (:attr:`SimulatedHeadset.sent_seq`), so tests can check that
-everything sent while connected reached the recording.
+It also reboots (the device clock and ``seq`` restart, the link drops) and sends a
+well-formed packet with an implausible time. What it actually sent is logged
+(:attr:`SimulatedHeadset.sent_seq`), so tests can check that everything sent while connected
+reached the recording.
+
+Playback is paced by the loop clock, but the device clock may be *held* (the playback slows
+down, nothing is lost): at a cue time until the cue's *mark event* arrived
+(:meth:`SimulatedHeadset.arm`), and while :attr:`SimulatedHeadset.backpressure` says
+the receiver is behind. :attr:`SimulatedHeadset.held_s` says by how much.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
+import itertools
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +57,17 @@ class Faults:
         From ``stall_at_s`` for ``stall_s`` the link stays up but nothing is notified.
     drift_ppm : float
         The device crystal runs fast by this much against the host clock, ppm.
+    reboot_at_s : sequence of float
+        The headset reboots at these times: the link drops, buffered samples are lost, for
+        ``boot_s`` nothing is measured, then the device clock restarts from 0 (``micros()``
+        counts from the reboot) and, after the client's *start*, ``seq`` from 0.
+    boot_s : float
+        How long a reboot takes, s (device time).
+    future_packet_at_s : sequence of float
+        After the first data packet sent at or after each of these times, one more copy of it
+        whose device time is ``future_jump_s`` in the future (well-formed, implausible).
+    future_jump_s : float
+        How far in the future, s.
     """
 
     disconnect_at_s: tuple[float, ...] = ()
@@ -55,6 +76,10 @@ class Faults:
     stall_at_s: float | None = None
     stall_s: float = 0.0
     drift_ppm: float = 0.0
+    reboot_at_s: tuple[float, ...] = ()
+    boot_s: float = 0.5
+    future_packet_at_s: tuple[float, ...] = ()
+    future_jump_s: float = 1800.0
 
 
 def malformed_variant(packet: bytes, which: int) -> bytes:
@@ -113,10 +138,16 @@ class SimulatedHeadset:
         self.faults = faults or Faults()
         self.mag_rate_hz = _mag_rate(stream)
         self.info = P.Info(
-            board=stream.board, firmware=firmware, imu_rate_hz=float(stream.nominal_rate_hz),
-            mag_rate_hz=self.mag_rate_hz, gyro_range_dps=int(stream.gyro_range_dps),
-            acc_range_g=int(stream.acc_range_g), mag_range_ut=int(stream.mag_range_ut),
-            gyr_scale=stream.gyr_scale, acc_scale=stream.acc_scale, mag_scale=stream.mag_scale,
+            board=stream.board,
+            firmware=firmware,
+            imu_rate_hz=float(stream.nominal_rate_hz),
+            mag_rate_hz=self.mag_rate_hz,
+            gyro_range_dps=int(stream.gyro_range_dps),
+            acc_range_g=int(stream.acc_range_g),
+            mag_range_ut=int(stream.mag_range_ut),
+            gyr_scale=stream.gyr_scale,
+            acc_scale=stream.acc_scale,
+            mag_scale=stream.mag_scale,
         )
         address = str(device.random_address).replace(":", "")
         self.name = P.NAME_PREFIX + address[-4:].upper()
@@ -128,10 +159,13 @@ class SimulatedHeadset:
         self.sent_mag_idx: list[int] = []
         self.dropped_seq: list[np.ndarray] = []
         self.malformed_sent = 0
+        self.corrupt_sent = 0  #: well-formed packets with an implausible time
+        self.reboots = 0
         self.events_sent: list[tuple[int, int]] = []  # (device µs, code)
         self.controls: list[P.Control] = []
         self.disconnects = 0
         self.packets_sent = 0
+        self.link_sent = 0  #: packets notified on the current link
         self.finished = asyncio.Event()
         self._i = 0  # next IMU sample the sensor produces (stream index)
         self._j = 0  # next mag sample
@@ -141,9 +175,26 @@ class SimulatedHeadset:
         self._seq_base = 0
         self._outbox: list[bytes] = []
         self._pending_disconnects = sorted(self.faults.disconnect_at_s)
+        self._pending_reboots = sorted(self.faults.reboot_at_s)
+        self._pending_future = sorted(self.faults.future_packet_at_s)
         self._data_count = 0
         self._task: asyncio.Task | None = None
-        self._origin: tuple[float, int] | None = None
+        # the device clock (stream µs), advanced by the loop clock; None before it started
+        self._vnow: float | None = None
+        self._vlast = 0.0
+        # cue gates (device µs, id), in time order: the clock does not pass the first one
+        self._gates: list[tuple[int, int]] = []
+        self._gate_ids = itertools.count()
+        #: receiver lag check: while it returns True the device clock is held
+        self.backpressure: Callable[[], bool] | None = None
+        #: whether what was notified has arrived: a scheduled disconnect or reboot waits for it
+        self.link_idle: Callable[[], bool] | None = None
+        #: host seconds the device clock was held (the playback slowed down by this much)
+        self.held_s = 0.0
+        self.started_at: float | None = None  #: loop time of the first *start* (clock runs)
+        self._clock_base_us = 0  # stream µs at which the device's micros() was 0 (reboots)
+        self._boot_until_us: int | None = None
+        self._start_pending = False
         self._build_gatt()
 
     # -- GATT --------------------------------------------------------------------------------
@@ -152,11 +203,15 @@ class SimulatedHeadset:
             P.DATA_UUID, Characteristic.Properties.NOTIFY, Characteristic.READABLE, b""
         )
         self.control_char = Characteristic(
-            P.CONTROL_UUID, Characteristic.Properties.WRITE, Characteristic.WRITEABLE,
+            P.CONTROL_UUID,
+            Characteristic.Properties.WRITE,
+            Characteristic.WRITEABLE,
             CharacteristicValue(write=self._on_control),
         )
         self.info_char = Characteristic(
-            P.INFO_UUID, Characteristic.Properties.READ, Characteristic.READABLE,
+            P.INFO_UUID,
+            Characteristic.Properties.READ,
+            Characteristic.READABLE,
             CharacteristicValue(read=lambda _conn: P.encode_info(self._current_info())),
         )
         self.device.add_service(
@@ -168,18 +223,25 @@ class SimulatedHeadset:
         from dataclasses import replace
 
         return replace(
-            self.info, streaming=self.streaming,
+            self.info,
+            streaming=self.streaming,
             mag_rate_hz=self.mag_rate_hz if self.mag_enabled else 0.0,
         )
 
     def advertising_data(self) -> bytes:
         """Flags, the service UUID and the local name ``neckimu-XXXX``."""
-        return bytes(AdvertisingData([
-            (AdvertisingData.FLAGS, bytes([0x06])),
-            (AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
-             bytes(UUID(P.SERVICE_UUID))),
-            (AdvertisingData.COMPLETE_LOCAL_NAME, self.name.encode()),
-        ]))
+        return bytes(
+            AdvertisingData(
+                [
+                    (AdvertisingData.FLAGS, bytes([0x06])),
+                    (
+                        AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
+                        bytes(UUID(P.SERVICE_UUID)),
+                    ),
+                    (AdvertisingData.COMPLETE_LOCAL_NAME, self.name.encode()),
+                ]
+            )
+        )
 
     async def start(self) -> None:
         """Power on, advertise (again after every disconnect) and start the sensor clock."""
@@ -191,10 +253,12 @@ class SimulatedHeadset:
             advertising_event_properties=AdvertisingEventProperties(
                 is_connectable=True, is_legacy=False
             ),
-            primary_advertising_interval_min=20, primary_advertising_interval_max=20,
+            primary_advertising_interval_min=20,
+            primary_advertising_interval_max=20,
         )
         await self.device.create_advertising_set(
-            advertising_parameters=params, advertising_data=self.advertising_data(),
+            advertising_parameters=params,
+            advertising_data=self.advertising_data(),
             auto_restart=True,
         )
         self._task = asyncio.create_task(self._run(), name=f"{self.name} sensor")
@@ -216,12 +280,14 @@ class SimulatedHeadset:
 
     def _on_connection(self, connection: Connection) -> None:
         self.connection = connection
+        self.link_sent = 0
         connection.on("disconnection", lambda _reason: self._on_disconnection(connection))
 
     def _on_disconnection(self, connection: Connection) -> None:
         if self.connection is connection:
             self.connection = None
         self.streaming = False  # firmware: stop notifying, discard the buffer
+        self._start_pending = False
         self._outbox.clear()
 
     def _on_control(self, _connection: Connection, value: bytes) -> None:
@@ -231,29 +297,98 @@ class SimulatedHeadset:
             return  # firmware ignores a bad command
         self.controls.append(ctl)
         if ctl.opcode == P.OP_START:
-            self._buf_start = self._session_start = self._i
-            self._mag_buf.clear()
-            seqs = self.stream.seq
-            self._seq_base = int(seqs[self._i]) if self._i < len(seqs) else 0
-            self.streaming = True
+            if self._boot_until_us is not None:
+                self._start_pending = True  # still booting: starts when the sensor runs
+            else:
+                self._start()
         elif ctl.opcode == P.OP_STOP:
             self.streaming = False
+            self._start_pending = False
         elif ctl.opcode == P.OP_SET_MAG:
             self.mag_enabled = bool(ctl.args[0]) and len(self.stream.mag) > 0
-        elif ctl.opcode == P.OP_MARK_EVENT:
+        elif ctl.opcode == P.OP_MARK_EVENT and self._boot_until_us is None:
             now = self._device_now()
+            if self._gates and now >= self._gates[0][0]:
+                self._gates.pop(0)  # the cue the clock waited for has arrived: run on
             self.events_sent.append((now, ctl.args[0]))
-            self._outbox.append(P.encode_event_packet(self._next_seq(), now, ctl.args[0]))
+            self._outbox.append(
+                P.encode_event_packet(self._next_seq(), now - self._clock_base_us, ctl.args[0])
+            )
         # set rate / set ranges: a played stream has one rate and one range, as a Rev1 board
+
+    def _start(self) -> None:
+        self._buf_start = self._session_start = self._i
+        self._mag_buf.clear()
+        seqs = self.stream.seq
+        self._seq_base = int(seqs[self._i]) if self._i < len(seqs) else 0
+        self.streaming = True
 
     # -- the sensor clock ----------------------------------------------------------------------
     def _device_now(self) -> int:
-        loop = asyncio.get_running_loop()
-        if self._origin is None:
-            self._origin = (loop.time(), int(self.stream.t_us[0]))
-        h0, d0 = self._origin
+        """Device time now, in the stream's µs (the wire carries it less the reboot base).
+
+        It advances with the loop clock times ``speed``, but stops at a cue's gate
+        (:meth:`wait_until`) and while :attr:`backpressure` holds; the time it stood still
+        is added to :attr:`held_s`.
+        """
+        now = asyncio.get_running_loop().time()
+        if self._vnow is None or self.started_at is None:
+            # the session begins when the client first starts streaming, not before: the
+            # clock waits just before the first sample
+            self._vnow, self._vlast = float(self.stream.t_us[0]) - 1.0, now
+            if self.streaming:
+                self.started_at = now
+            return int(self._vnow)
         rate = 1e6 * self.speed * (1 + self.faults.drift_ppm * 1e-6)
-        return d0 + int((loop.time() - h0) * rate)
+        new = self._vnow + (now - self._vlast) * rate
+        self._vlast = now
+        cap = float(self._gates[0][0]) if self._gates else np.inf
+        if self.backpressure is not None and new > self._vnow and self.backpressure():
+            cap = min(cap, self._vnow)
+        if new > cap:
+            self.held_s += (new - max(cap, self._vnow)) / rate
+            new = max(cap, self._vnow)
+        self._vnow = new
+        return int(new)
+
+    @property
+    def pending(self) -> int:
+        """Packets made but not yet notified (an event packet waits for the next tick)."""
+        return len(self._outbox)
+
+    @property
+    def played_s(self) -> float:
+        """Device time played so far, s (from the stream's first sample)."""
+        if self._vnow is None:
+            return 0.0
+        return max(0.0, (self._vnow - float(self.stream.t_us[0])) * 1e-6)
+
+    def arm(self, times_s: Sequence[float]) -> list[int]:
+        """Cue gates: the device clock stops at each of ``times_s`` (s after the stream's
+        first sample) until a *mark event* arrives (or :meth:`release`), so a simulated
+        person's cue happens at that instant however long the host takes to send it.
+
+        Returns
+        -------
+        list of int
+            One gate id per time, in the order given.
+        """
+        ids = []
+        for t_s in times_s:
+            gate = (int(self.stream.t_us[0]) + round(t_s * 1e6), next(self._gate_ids))
+            bisect.insort(self._gates, gate)
+            ids.append(gate[1])
+        return ids
+
+    async def reach(self, gate: int) -> None:
+        """Return once the device clock stands at ``gate`` (an id from :meth:`arm`)."""
+        t_us = next((t for t, g in self._gates if g == gate), None)
+        while t_us is not None and self._device_now() < t_us:
+            await asyncio.sleep(0.002)
+
+    def release(self, gate: int | None = None) -> None:
+        """Remove ``gate`` (every gate for None) if it is still there."""
+        self._gates = [] if gate is None else [x for x in self._gates if x[1] != gate]
 
     def _next_seq(self) -> int:
         if self._buf_start < len(self.stream.seq):
@@ -264,6 +399,11 @@ class SimulatedHeadset:
         return self.connection.att_mtu if self.connection is not None else P.DEFAULT_MTU
 
     async def _run(self) -> None:
+        """Produce samples on the device clock and send them, until :meth:`stop`.
+
+        :attr:`finished` is set once the last sample of the stream was sent (or discarded,
+        when not streaming); the headset goes on answering *mark event* after that.
+        """
         s = self.stream
         n_total = len(s.t_us)
         tick = 0.004
@@ -275,7 +415,17 @@ class SimulatedHeadset:
                 if self.connection is not None:
                     self.disconnects += 1
                     await self._send_ready(final=True)  # what is due goes out first
-                    await self.connection.disconnect()
+                    await self._until_idle()
+                    if self.connection is not None:
+                        await self.connection.disconnect()
+            while self._pending_reboots and t_rel_s >= self._pending_reboots[0]:
+                self._pending_reboots.pop(0)
+                await self._reboot(now)
+            if self._boot_until_us is not None and now >= self._boot_until_us:
+                self._boot_until_us = None  # the sensor runs again
+                if self._start_pending and self.connection is not None:
+                    self._start_pending = False
+                    self._start()
             i_new = int(np.searchsorted(s.t_us, now, side="right"))
             j_new = int(np.searchsorted(s.mag_t_us, now, side="right"))
             if not self.streaming:
@@ -289,11 +439,29 @@ class SimulatedHeadset:
             for pkt in self._outbox[:]:
                 await self._notify(pkt)
             self._outbox.clear()
-            if self._i >= n_total:
-                self.streaming = False
+            if self._i >= n_total and self._buf_start >= n_total and not self._mag_buf:
                 self.finished.set()
-                return
             await asyncio.sleep(tick)
+
+    async def _reboot(self, now: int) -> None:
+        """Power cycle: the link drops, the buffer is lost, ``micros()`` restarts at 0."""
+        self.reboots += 1
+        self.streaming = False
+        self._start_pending = False
+        self._outbox.clear()
+        self._mag_buf.clear()
+        self._boot_until_us = now + round(self.faults.boot_s * 1e6)
+        self._clock_base_us = now
+        await self._until_idle()  # the fault strikes after what was sent went over the air
+        if self.connection is not None:
+            await self.connection.disconnect()
+
+    async def _until_idle(self, max_polls: int = 1000) -> None:
+        """Wait (a bounded number of loop polls) until :attr:`link_idle` says so."""
+        for _ in range(max_polls):
+            if self.link_idle is None or self.connection is None or self.link_idle():
+                return
+            await asyncio.sleep(0.002)
 
     def _stalled(self, t_rel_s: float) -> bool:
         f = self.faults
@@ -321,9 +489,12 @@ class SimulatedHeadset:
             if len(jumps):  # contiguous seq only: a device overflow starts a new packet
                 n = int(jumps[0]) + 1
             mags: list[int] = []
-            while (self._mag_buf and len(mags) < P.MAX_MAG
-                   and P.packet_length(n, len(mags) + 1) <= payload
-                   and int(s.mag_t_us[self._mag_buf[0]]) - t_next <= 0xFFFF):
+            while (
+                self._mag_buf
+                and len(mags) < P.MAX_MAG
+                and P.packet_length(n, len(mags) + 1) <= payload
+                and int(s.mag_t_us[self._mag_buf[0]]) - t_next <= 0xFFFF
+            ):
                 mags.append(self._mag_buf.pop(0))
             self._buf_start = a + n
             await self._send_data(a, mags, n)
@@ -342,7 +513,7 @@ class SimulatedHeadset:
             seq, t0, span, imu = self._next_seq(), int(s.mag_t_us[mags[0]]), 0, None
         moff = [int(s.mag_t_us[m]) - t0 for m in mags]
         mag = s.mag[mags] if mags else None
-        pkt = P.encode_packet(seq, t0, imu, span, mag, moff, flags)
+        pkt = P.encode_packet(seq, t0 - self._clock_base_us, imu, span, mag, moff, flags)
         t_rel_s = (self._device_now() - int(s.t_us[0])) * 1e-6
         self._data_count += 1
         f = self.faults
@@ -357,6 +528,14 @@ class SimulatedHeadset:
             if f.malformed_every and self._data_count % f.malformed_every == 0:
                 if await self._notify(malformed_variant(pkt, self.malformed_sent)):
                     self.malformed_sent += 1
+            if n and self._pending_future and t_rel_s >= self._pending_future[0]:
+                self._pending_future.pop(0)
+                jump = round(f.future_jump_s * 1e6)
+                bad = P.encode_packet(
+                    seq, t0 - self._clock_base_us + jump, imu, span, mag, moff, flags
+                )
+                if await self._notify(bad):
+                    self.corrupt_sent += 1
 
     async def _notify(self, payload: bytes) -> bool:
         conn = self.connection
@@ -364,6 +543,7 @@ class SimulatedHeadset:
             return False
         await self.device.notify_subscriber(conn, self.data_char, payload)
         self.packets_sent += 1
+        self.link_sent += 1
         return True
 
 

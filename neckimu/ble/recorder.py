@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from neckimu.ble.client import HeadsetClient
-from neckimu.ble.clock import ClockFit
 from neckimu.ble.stream import GapRecord, LinkMarker, StreamAssembler, StreamStats
 from neckimu.errors import DeviceError
 from neckimu.recording.events import Event
@@ -56,6 +55,7 @@ class RecordResult:
     interrupted: bool = False
     drift_ppm: float = 0.0
     latencies_s: list[float] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  #: what the user should know (one line each)
 
 
 class Recorder:
@@ -108,6 +108,8 @@ class Recorder:
         self.measure_latency = measure_latency
         self.listener = listener
         self.mag_hold_s = mag_hold_s
+        #: more metadata for the closing ``# meta`` line (e.g. how a playback went)
+        self.final_meta: dict[str, Any] = {}
         self.stop_event = asyncio.Event()
         self.writer: RecordingWriter | None = None
         self.assembler: StreamAssembler | None = None
@@ -122,13 +124,22 @@ class Recorder:
     async def mark(self, event: Event) -> None:
         """Write an exercise cue, stamped by the headset's clock when it is connected.
 
-        ``event.time_s`` is used only when the headset cannot echo it (not connected).
+        When the headset cannot echo it (not connected), the cue is placed on the device time
+        base through the clock map at the host time now; ``event.time_s`` is used only before
+        the first record arrived (no map yet).
         """
         try:
             await self.client.mark_event(event.code())
         except DeviceError:
-            if self.writer is not None:
-                self.writer.write_event(event)
+            if self.writer is None:
+                return
+            placed = (
+                None if self.assembler is None else self.assembler.host_time_s(time.monotonic())
+            )
+            ev = event if placed is None else Event(placed, event.event, event.exercise)
+            self.writer.write_event(ev)
+            if self.listener is not None:
+                self.listener.on_items([ev], [])
 
     async def run(self) -> RecordResult:
         """Record until the duration, :meth:`stop`, or cancellation (Ctrl-C)."""
@@ -149,8 +160,13 @@ class Recorder:
         assert self.assembler is not None or self.writer is None
         stats = self.assembler.stats if self.assembler else StreamStats()
         return RecordResult(
-            self.path, stats, self.client.connections, self.client.silences, interrupted,
-            self.assembler.clock.drift_ppm if self.assembler else 0.0, self._latencies,
+            self.path,
+            stats,
+            self.client.connections,
+            self.client.silences,
+            interrupted,
+            self.assembler.clock.drift_ppm if self.assembler else 0.0,
+            self._latencies,
         )
 
     # -- internals -----------------------------------------------------------------------------
@@ -162,13 +178,13 @@ class Recorder:
             "device_name": c.name,
             "device_address": c.address,
             "att_mtu": c.mtu,
+            "time_base": {"clock": "device"},
             **info.as_meta(),
             **self.meta,
         }
         self.writer = RecordingWriter(self.path, meta, has_mag=info.mag_rate_hz > 0)
         self.assembler = StreamAssembler(
-            info, ClockFit(self.clock_s_per_us), host_origin_s=self.origin,
-            time_scale=1e-6 / self.clock_s_per_us, mag_hold_s=self.mag_hold_s,
+            info, clock_s_per_us=self.clock_s_per_us, mag_hold_s=self.mag_hold_s
         )
         if self.listener is not None:
             self.listener.on_open(info, meta)
@@ -240,9 +256,12 @@ class Recorder:
             self._write(self.assembler.flush())
             st = asdict(self.assembler.stats)
             self.writer.update_meta(
-                stream_stats=st, connections=self.client.connections,
+                stream_stats=st,
+                connections=self.client.connections,
                 silences=self.client.silences,
                 clock_drift_ppm=round(self.assembler.clock.drift_ppm, 2),
+                time_base=self.assembler.time_base_meta(self.origin),
+                **self.final_meta,
             )
         finally:
             self.writer.close()

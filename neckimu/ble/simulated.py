@@ -3,15 +3,25 @@
 
 The session's exercise cues are sent to the headset as *mark event* commands when its clock
 reaches them, so they come back stamped with device time, as they would from a person
-pressing the cue button during a real session.
+pressing the cue button during a real session. The simulated headset's clock waits at each
+cue until the command arrived, so a cue is stamped at its planned instant however busy the
+machine is.
+
+Playback at any speed keeps every sample and event: the headset's clock is held while the
+receiver is behind (:func:`pace`), and the recording ends only when everything the headset
+sent has been received (:func:`play_out`). When that made the playback slower than asked,
+:func:`playback_note` says so.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from neckimu.ble.client import HeadsetClient
 from neckimu.ble.headset import Faults, SimulatedHeadset
@@ -20,13 +30,115 @@ from neckimu.ble.recorder import Recorder, RecordResult
 from neckimu.recording.events import Event
 from neckimu.sim.device import DeviceStream
 
+#: the headset's clock is held while more notifications than this are sent but not consumed
+MAX_LAG_NOTIFICATIONS = 1000
+#: play_out gives up waiting for notifications in flight after this long without progress, s
+DRAIN_STALL_S = 5.0
 
-async def _cue(rec: Recorder, headset: SimulatedHeadset, events: Sequence[Event]) -> None:
-    t0 = int(headset.stream.t_us[0])
-    for ev in sorted(events, key=lambda e: e.time_s):
-        while headset._device_now() < t0 + ev.time_s * 1e6:
-            await asyncio.sleep(0.01)
-        await rec.mark(ev)
+
+def truncate(stream: DeviceStream, duration_s: float | None) -> DeviceStream:
+    """The first ``duration_s`` seconds (device time) of ``stream``; all of it for None."""
+    if duration_s is None:
+        return stream
+    end = int(stream.t_us[0]) + round(duration_s * 1e6)
+    n = int(np.searchsorted(stream.t_us, end, side="left"))
+    m = int(np.searchsorted(stream.mag_t_us, end, side="left"))
+    return replace(
+        stream,
+        t_us=stream.t_us[:n],
+        seq=stream.seq[:n],
+        imu=stream.imu[:n],
+        mag_t_us=stream.mag_t_us[:m],
+        mag=stream.mag[:m],
+    )
+
+
+def in_flight(headset: SimulatedHeadset, client: HeadsetClient) -> int:
+    """Notifications the headset sent on the current link that the client has not received
+    (what a dropped link had in flight is gone); 0 when there is no link."""
+    if headset.connection is None:
+        return 0
+    return max(0, headset.link_sent - client.link_received)
+
+
+def pace(headset: SimulatedHeadset, client: HeadsetClient, limit: int | None = None) -> None:
+    """Flow control between a simulated headset and the client that records it.
+
+    The headset's clock is held while more than ``limit`` notifications (default
+    :data:`MAX_LAG_NOTIFICATIONS`) are in flight or received but not yet consumed, and a
+    scheduled disconnect or reboot waits until what was sent has arrived.
+    """
+    cap = MAX_LAG_NOTIFICATIONS if limit is None else limit
+    headset.backpressure = lambda: in_flight(headset, client) + client.queue.qsize() > cap
+    headset.link_idle = lambda: in_flight(headset, client) == 0
+
+
+async def play_cues(rec: Recorder, headset: SimulatedHeadset, events: Sequence[Event]) -> None:
+    """Send each cue as *mark event* when the headset's clock reaches its time (s from the
+    stream's first sample); the clock waits there until the command arrived."""
+    cues = sorted(events, key=lambda e: e.time_s)
+    gates = headset.arm([e.time_s for e in cues])
+    try:
+        for ev, gate in zip(cues, gates, strict=True):
+            await headset.reach(gate)
+            try:
+                await rec.mark(ev)
+            finally:
+                headset.release(gate)  # a no-op when the mark event arrived
+    finally:
+        headset.release()  # cancelled: never leave the clock waiting
+
+
+async def play_out(
+    rec: Recorder,
+    headset: SimulatedHeadset,
+    client: HeadsetClient,
+    cues: asyncio.Task | None = None,
+) -> None:
+    """Wait until the stream was played and every cue sent, then until the client received
+    every notification the headset sent; note how the playback went, and stop ``rec``."""
+    await headset.finished.wait()
+    if cues is not None:
+        await asyncio.wait({cues})
+    last, stalled = -1, 0.0
+    while (headset.pending or in_flight(headset, client) > 0) and stalled < DRAIN_STALL_S:
+        await asyncio.sleep(0.01)
+        stalled = 0.0 if client.received != last else stalled + 0.01
+        last = client.received
+    started = headset.started_at
+    loop_s = 0.0 if started is None else asyncio.get_running_loop().time() - started
+    rec.final_meta["playback"] = {
+        "speed": headset.speed,
+        "effective_speed": round(headset.played_s / loop_s, 3) if loop_s > 0 else None,
+        "held_s": round(headset.held_s, 3),
+        "in_flight_lost": in_flight(headset, client),
+    }
+    note = playback_note(headset, loop_s)
+    if note:
+        rec.final_meta["playback"]["note"] = note
+    rec.stop()
+
+
+def playback_note(headset: SimulatedHeadset, loop_s: float) -> str:
+    """A sentence when the playback took clearly longer than asked ("" otherwise).
+
+    Parameters
+    ----------
+    headset : SimulatedHeadset
+        After its stream was played.
+    loop_s : float
+        Host time from the first *start* to the last notification received, s.
+    """
+    played = headset.played_s
+    if loop_s <= 0 or loop_s - played / headset.speed < 0.5:
+        return ""
+    eff = played / loop_s
+    if eff >= 0.8 * headset.speed:
+        return ""
+    return (
+        f"simulated headset: playback slowed to {eff:.1f}x (asked {headset.speed:g}x) "
+        f"so that every sample and cue was kept: the machine could not keep up"
+    )
 
 
 async def record_simulated(
@@ -51,9 +163,10 @@ async def record_simulated(
     events : sequence of Event
         Cues at stream time (s from the first sample), sent as *mark event*.
     speed : float
-        Playback speed (1 = real time).
+        Playback speed (1 = real time); slower when the machine cannot keep up (noted in
+        the result's ``notes`` and the recording's ``playback`` metadata).
     duration_s : float, optional
-        Stop after this much stream time, s; default the whole stream.
+        Play only this much stream time, s; default the whole stream.
     faults : Faults, optional
         Fault injection on the headset.
     mtu : int
@@ -61,27 +174,34 @@ async def record_simulated(
     meta : dict, optional
         Extra header fields.
     """
+    stream = truncate(stream, duration_s)
+    if duration_s is not None:
+        events = [e for e in events if e.time_s < duration_s]
     async with virtual_radio([stream], speed=speed, faults=faults, mtu=mtu) as radio:
         headset = radio.headsets[0]
         client = HeadsetClient(
-            headset.name, client_backend=radio.client_backend,
-            scanner_backend=radio.scanner_backend, scan_timeout=5.0,
-            silence_s=max(0.5, 2.0 / speed),
+            headset.name,
+            client_backend=radio.client_backend,
+            scanner_backend=radio.scanner_backend,
+            scan_timeout=5.0,
         )
+        pace(headset, client)
         rec = Recorder(
-            client, path, meta={"simulated": True, **(meta or {})},
-            duration_s=None if duration_s is None else duration_s / speed,
+            client,
+            path,
+            meta={"simulated": True, **(meta or {})},
             clock_s_per_us=1e-6 / speed,
         )
         task = asyncio.create_task(rec.run())
-        cues = asyncio.create_task(_cue(rec, headset, events))
-        ended = asyncio.create_task(headset.finished.wait())
+        cues = asyncio.create_task(play_cues(rec, headset, events))
+        ended = asyncio.create_task(play_out(rec, headset, client, cues))
         try:
             await asyncio.wait({task, ended}, return_when=asyncio.FIRST_COMPLETED)
-            if not task.done():
-                await asyncio.sleep(0.2)
-                rec.stop()
-            return await task
+            result = await task
+            note = rec.final_meta.get("playback", {}).get("note")
+            if note:
+                result.notes.append(note)
+            return result
         except asyncio.CancelledError:
             # Ctrl-C: let the recorder close the file, then report what was written
             asyncio.current_task().uncancel()  # type: ignore[union-attr]

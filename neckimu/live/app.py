@@ -16,10 +16,8 @@ from neckimu import SAFETY_NOTICE
 from neckimu.errors import NeckimuError
 from neckimu.interrupt import StopRequest, stop_on_signals
 from neckimu.live.audio import CueSounds, write_wav
-from neckimu.live.replay import ReplaySource
 from neckimu.live.session import LiveSession, View
 from neckimu.output_files import check_outputs
-from neckimu.pipeline import Analysis
 
 
 def _clock(t: float) -> str:
@@ -445,8 +443,6 @@ def _run_and_finish(
         write_wav(cues.events(), audio_out, end_s=end_s + 0.5)
         print(f"wrote {audio_out} (the session's cue sounds; 0 s is session time 0)")
     analysis = session.analysis
-    if analysis is None and isinstance(session.source, ReplaySource):
-        analysis = _replay_analysis(session.source)
     if analysis is not None and out_dir is not None:
         from neckimu.live.outputs import write_outputs
 
@@ -465,16 +461,6 @@ def _run_and_finish(
             else str(err)
         )
     return 0
-
-
-def _replay_analysis(source: ReplaySource) -> Analysis | None:
-    """``neckimu analyze`` of the replayed recording (a replay writes no recording of its own)."""
-    from neckimu.pipeline import analyze
-
-    try:
-        return analyze(source.rec)
-    except (NeckimuError, ValueError):
-        return None
 
 
 def _source_path(session: LiveSession) -> Path | None:

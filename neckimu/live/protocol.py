@@ -7,6 +7,7 @@ A protocol says what the person does and for how long (docs/live.md has the form
     [holds]            directions = ["flexion", ...], reps = 3, hold_s = 8, rest_s = 5
     [retraction]       reps = 10, rep_s = 7
     [[stretch]]        side = "right", hold_s = 30
+    [rom]              directions = ["flexion", ...], reps = 2, lead_s = 4, move_s = 9
 
 :meth:`Protocol.schedule` turns it into cues at session times (s from the start); each cue
 is a ``start``/``end`` :class:`~neckimu.recording.events.Event`, which the live session sends
@@ -25,6 +26,7 @@ from typing import Any
 
 from neckimu.errors import InputError
 from neckimu.recording.events import HOLDS, Event
+from neckimu.verify.reps import ROM_DIRECTIONS
 
 _DIRECTIONS = {h.removeprefix("hold_"): h for h in HOLDS}
 
@@ -38,7 +40,39 @@ INSTRUCTIONS: dict[str, str] = {
     "retraction": "Glide the head straight back and slightly up, keep 2 s, return; repeat",
     "stretch_left": "Tilt the left ear toward the left shoulder, gently; breathe",
     "stretch_right": "Tilt the right ear toward the right shoulder, gently; breathe",
+    "rom": "Range of motion: sit tall and face forward; move slowly to the comfortable end of "
+           "each direction and back, as each cue says",
 }
+
+#: What each range-of-motion movement asks (one cue per movement inside the ``rom`` window).
+ROM_PROMPTS: dict[str, str] = {
+    "flexion": "Chin down toward the chest, slowly, as far as is comfortable; then back",
+    "extension": "Head back, look up at the ceiling, as far as is comfortable; then back",
+    "lateral_left": "Left ear toward the left shoulder, as far as is comfortable; then back",
+    "lateral_right": "Right ear toward the right shoulder, as far as is comfortable; then back",
+    "rotation_left": "Turn to look over the left shoulder, as far as is comfortable; then back",
+    "rotation_right": "Turn to look over the right shoulder, as far as is comfortable; then "
+                      "back",
+}
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """An instruction inside an exercise window (no event: the window's cues frame it).
+
+    Attributes
+    ----------
+    offset_s : float
+        When to show it, s after the window's ``start`` cue.
+    text : str
+        What to show (or say).
+    planned_s : float
+        How long it lasts (for a countdown), s.
+    """
+
+    offset_s: float
+    text: str
+    planned_s: float
 
 
 @dataclass(frozen=True)
@@ -74,6 +108,14 @@ class Protocol:
         ``(exercise, hold_s)`` per stretch, e.g. ``("stretch_right", 30.0)``.
     rest_s : float
         Rest between exercises.
+    rom_directions : tuple of str
+        Range-of-motion directions (``neckimu.verify.reps.ROM_DIRECTIONS``), in order; empty:
+        no ``rom`` window. It comes right after the calibration.
+    rom_reps : int
+        Movements per direction, one after the other.
+    rom_lead_s, rom_move_s : float
+        Time from the ``rom`` start cue to the first movement cue, and per movement (to the
+        end, a moment there, back, a breath).
     """
 
     name: str = "default"
@@ -88,6 +130,10 @@ class Protocol:
     retraction_rep_s: float = 7.5
     stretches: tuple[tuple[str, float], ...] = (("stretch_right", 30.0),)
     rest_s: float = 4.0
+    rom_directions: tuple[str, ...] = ()
+    rom_reps: int = 2
+    rom_lead_s: float = 4.0
+    rom_move_s: float = 9.0
     source: str = field(default="", compare=False)
 
     # -- the schedule ---------------------------------------------------------------------
@@ -103,6 +149,9 @@ class Protocol:
             cues.append(Cue(Event(t, "end", exercise), "rest"))
 
         window("calibrate", self.calib_still_s + 2.5 * self.calib_nods + 2.0)
+        if self.rom_directions:
+            t += self.rest_s
+            window("rom", self.rom_s)
         for exercise in self.hold_directions:
             for _ in range(self.hold_reps):
                 t += self.hold_rest_s
@@ -120,8 +169,33 @@ class Protocol:
         """Length of the whole guided session, s."""
         return self.schedule()[-1].event.time_s + 2.0
 
+    @property
+    def rom_s(self) -> float:
+        """Length of the ``rom`` window, s."""
+        return self.rom_lead_s + len(self.rom_directions) * self.rom_reps * self.rom_move_s
+
+    def prompts(self, exercise: str) -> tuple[Prompt, ...]:
+        """The instructions inside a window of ``exercise``, in order (none for most).
+
+        The ``rom`` window has one per movement: each direction ``rom_reps`` times in a row,
+        the first ``rom_lead_s`` after the start cue, then one every ``rom_move_s``. The
+        simulated person (``neckimu.sim.script.build_rom``) follows the same timing.
+        """
+        if exercise != "rom":
+            return ()
+        out = []
+        for k, direction in enumerate(d for d in self.rom_directions
+                                      for _ in range(self.rom_reps)):
+            rep = k % self.rom_reps + 1
+            text = ROM_PROMPTS[direction] + (f" ({rep}/{self.rom_reps})" if self.rom_reps > 1
+                                             else "")
+            out.append(Prompt(self.rom_lead_s + k * self.rom_move_s, text, self.rom_move_s))
+        return tuple(out)
+
     def exercise_s(self, exercise: str) -> float | None:
         """Planned length of one window of ``exercise`` (for countdowns), s."""
+        if exercise == "rom" and self.rom_directions:
+            return self.rom_s
         if exercise in HOLDS:
             return self.hold_s
         if exercise == "retraction":
@@ -153,9 +227,20 @@ class Protocol:
         """The simulated person's script for this protocol (``neckimu.sim.SessionConfig``).
 
         The simulator's script always does the four hold directions in the fixed order; the
-        counts and durations come from the protocol.
+        counts and durations come from the protocol. A routine of range of motion only (no
+        holds, retractions or stretches) is the simulator's ``rom`` script, timed as the
+        protocol's cues; the guided script has no range-of-motion part.
         """
         from neckimu.sim import SessionConfig
+
+        if self.rom_directions and not (self.hold_reps and self.hold_directions) \
+                and not self.retraction_reps and not self.stretches:
+            kw_rom: dict[str, Any] = dict(
+                script="rom", rom_directions=self.rom_directions, rom_reps=self.rom_reps,
+                rom_lead_s=self.rom_lead_s, rom_move_s=self.rom_move_s,
+                initial_rest_s=self.lead_in_s)
+            kw_rom.update(overrides)
+            return SessionConfig(**kw_rom)
 
         stretch, stretch_s = (self.stretches[0] if self.stretches else ("stretch_right", 30.0))
         kw: dict[str, Any] = dict(
@@ -193,7 +278,7 @@ def _table(path: str, doc: dict, key: str) -> dict:
 def parse_protocol(doc: dict[str, Any], path: str = "<protocol>") -> Protocol:
     """Validate a parsed TOML document; raises InputError naming the bad key."""
     known = {"name", "description", "lead_in_s", "rest_s", "calibration", "holds",
-             "retraction", "stretch"}
+             "retraction", "stretch", "rom"}
     extra = sorted(set(doc) - known)
     if extra:
         raise InputError(path, f"unknown key(s) {', '.join(extra)}; "
@@ -211,6 +296,12 @@ def parse_protocol(doc: dict[str, Any], path: str = "<protocol>") -> Protocol:
         if side not in ("left", "right"):
             raise InputError(path, f"stretch.side must be left or right, not {side!r}")
         st.append((f"stretch_{side}", _num(path, s, "hold_s", 30.0, 5.0, 120.0)))
+    rom = doc.get("rom")
+    if rom is not None and not isinstance(rom, dict):
+        raise InputError(path, "[rom] must be a table")
+    rom_dirs = [] if rom is None else rom.get("directions", list(ROM_DIRECTIONS))
+    if not isinstance(rom_dirs, list) or not all(d in ROM_DIRECTIONS for d in rom_dirs):
+        raise InputError(path, f"rom.directions must be a list of {', '.join(ROM_DIRECTIONS)}")
     name = doc.get("name", Path(path).stem)
     if not isinstance(name, str):
         raise InputError(path, "name must be text")
@@ -227,6 +318,10 @@ def parse_protocol(doc: dict[str, Any], path: str = "<protocol>") -> Protocol:
         retraction_reps=_int(path, retr, "reps", 10, 0, 30),
         retraction_rep_s=_num(path, retr, "rep_s", 7.5, 4.0, 30.0),
         stretches=tuple(st),
+        rom_directions=tuple(rom_dirs),
+        rom_reps=_int(path, rom or {}, "reps", 2, 1, 5),
+        rom_lead_s=_num(path, rom or {}, "lead_s", 4.0, 0.0, 30.0),
+        rom_move_s=_num(path, rom or {}, "move_s", 9.0, 4.0, 30.0),
         source=path,
     )
 

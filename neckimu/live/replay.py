@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -21,32 +20,15 @@ from neckimu.ble.stream import StreamStats
 from neckimu.errors import NeckimuError
 from neckimu.live.protocol import Protocol, load_protocol
 from neckimu.live.source import Sink, Source
+from neckimu.recording.events import windows
 from neckimu.recording.reader import Recording
 
 
-@dataclass(frozen=True)
-class RecordedProtocol(Protocol):
-    """A protocol for a replay: the plan's lengths (countdowns), the recording's counts.
-
-    Attributes
-    ----------
-    counts : tuple of (str, int)
-        Windows of each exercise in the recording (the judge's "2/3").
-    """
-
-    counts: tuple[tuple[str, int], ...] = ()
-
-    def planned_counts(self) -> dict[str, int]:
-        return dict(self.counts)
-
-
-def recorded_protocol(rec: Recording) -> RecordedProtocol:
-    """The guided protocol of a recording, for its replay.
-
-    Lengths come from the shipped protocol the metadata names (``"protocol"``; else the
-    default one) with the recorded ``hold_s``; the number of windows of each exercise from
-    the recording's own events, so a replay judges "1/2" as ``neckimu analyze`` does.
-    """
+def recorded_protocol(rec: Recording) -> Protocol:
+    """The guided protocol of a recording, for the countdowns of its replay: the shipped
+    protocol its metadata names (``"protocol"``; else the default one) with the recorded
+    ``hold_s``. (How many windows each exercise has comes from the recording itself:
+    :meth:`ReplaySource.planned_counts`.)"""
     name = rec.meta.get("protocol")
     base = Protocol()
     if isinstance(name, str) and name.isidentifier():
@@ -57,11 +39,7 @@ def recorded_protocol(rec: Recording) -> RecordedProtocol:
     hold_s = rec.meta.get("hold_s")
     if isinstance(hold_s, int | float) and not isinstance(hold_s, bool) and hold_s > 0:
         base = replace(base, hold_s=float(hold_s))
-    counts = Counter(e.exercise for e in rec.events if e.event == "start")
-    return RecordedProtocol(
-        **{f.name: getattr(base, f.name) for f in fields(Protocol)},
-        counts=tuple(sorted(counts.items())),
-    )
+    return base
 
 
 class ReplaySource(Source):
@@ -75,6 +53,17 @@ class ReplaySource(Source):
     block_s : float
         Wall time between blocks, s (a BLE headset notifies every 10-40 ms).
     """
+
+    def planned_counts(self) -> dict[str, int]:
+        """Windows per exercise in the replayed recording."""
+        counts: dict[str, int] = {}
+        for w in windows(self.rec.events):
+            counts[w.exercise] = counts.get(w.exercise, 0) + 1
+        return counts
+
+    def final_recording(self) -> Recording:
+        """The replayed recording itself (replay = analyze)."""
+        return self.rec
 
     def __init__(self, rec: Recording, speed: float | None = 1.0, block_s: float = 0.02) -> None:
         super().__init__()

@@ -38,13 +38,13 @@ from neckimu.headframe import Calibration, calibrate
 from neckimu.live.history import History
 from neckimu.live.judge import LiveJudge
 from neckimu.live.path import RetractionPath
-from neckimu.live.protocol import INSTRUCTIONS, Protocol
+from neckimu.live.protocol import INSTRUCTIONS, Prompt, Protocol
 from neckimu.live.ringbuffer import RingBuffer
 from neckimu.live.source import Source
 from neckimu.orientation import OnlineOrientation, filter_period
 from neckimu.pipeline import Analysis, analyze
 from neckimu.recording.events import HOLDS, Event, Window
-from neckimu.recording.reader import Gap, Recording
+from neckimu.recording.reader import Gap
 from neckimu.samples import SampleBlock
 from neckimu.verify.context import Context
 from neckimu.verify.hold import HoldCriteria, hold_rotation
@@ -144,7 +144,8 @@ class LiveSession:
         self._view = View(label=source.label)
         self._arrivals: collections.deque[tuple[float, float | None, float | None]] = \
             collections.deque()
-        self.judge = LiveJudge(self._context, self.protocol.planned_counts())
+        self.judge = LiveJudge(self._context, source.planned_counts()
+                               or self.protocol.planned_counts())
         self._judge_wake = threading.Event()
         self._judge_stop = False
         self._judge_thread: threading.Thread | None = None
@@ -169,6 +170,8 @@ class LiveSession:
         #: every finished hold as the indicator last showed it
         self.hold_log: list[HoldView] = []
         self._cue_start = 0.0
+        self._prompts: list[Prompt] = []  # instructions still to come inside the open window
+        self._prompt_t0 = 0.0
         self._path: RetractionPath | None = None
         self._newest = -np.inf
         self.judge.reset()
@@ -194,7 +197,7 @@ class LiveSession:
         finally:
             self._stop_judge()
             self.judge.update(self._newest, final=True)
-            rec = self._written_recording()
+            rec = self.source.final_recording()
             if rec is not None:
                 try:
                     self._analysis = analyze(rec)
@@ -204,18 +207,6 @@ class LiveSession:
             with self._lock:
                 self._view = replace(self._view, finished=True, state="finished",
                                      error=None if err is None else str(err))
-
-    def _written_recording(self) -> Recording | None:
-        """The closed recording the source wrote, read back (what ``neckimu analyze`` reads)."""
-        path = self.source.recording_path
-        if path is None or not path.exists():
-            return None
-        from neckimu.recording.reader import read_recording
-
-        try:
-            return read_recording(path)
-        except NeckimuError:
-            return None
 
     @property
     def analysis(self) -> Analysis | None:
@@ -291,8 +282,10 @@ class LiveSession:
                 self._start_hold(ev)
             if ev.exercise == "retraction" and self._cal is not None:
                 self._path = RetractionPath(self._ts, self._cal, ev.time_s)
+            self._prompts, self._prompt_t0 = list(self.protocol.prompts(ev.exercise)), ev.time_s
             self._set_cue(ev.exercise, text, ev.time_s)
         else:
+            self._prompts = []
             start = self._open.pop(ev.exercise, None)
             if ev.exercise == "calibrate" and start is not None:
                 self._cal_pending = Window("calibrate", start, ev.time_s)
@@ -304,12 +297,14 @@ class LiveSession:
         for o in self._observers:
             o.on_cue(ev)
 
-    def _set_cue(self, exercise: str | None, text: str, t: float) -> None:
+    def _set_cue(self, exercise: str | None, text: str, t: float,
+                 planned_s: float | None = None) -> None:
         with self._lock:
             v = self._view
             self._view = replace(
                 v, exercise=exercise, cue_text=text, cue_count=v.cue_count + 1,
-                cue_planned_s=self.protocol.exercise_s(exercise) if exercise else None,
+                cue_planned_s=planned_s if planned_s is not None
+                else self.protocol.exercise_s(exercise) if exercise else None,
                 retraction=exercise == "retraction",
                 hold=self._hold_view if exercise is None else None,
                 path_posterior_mm=np.zeros(0) if exercise == "retraction"
@@ -339,6 +334,11 @@ class LiveSession:
         if self._path is not None:
             self._path.update(h)
         t_last = float(block.t[-1])
+        if self._prompts and t_last >= self._prompt_t0 + self._prompts[0].offset_s:
+            while len(self._prompts) > 1 and t_last >= self._prompt_t0 + self._prompts[1].offset_s:
+                self._prompts.pop(0)  # a block spanning two prompts shows the later one
+            p = self._prompts.pop(0)
+            self._set_cue(self._view.exercise, p.text, self._prompt_t0 + p.offset_s, p.planned_s)
         self._arrivals.append((t_last, None, t_received))
         for a in arrivals:
             self._arrivals.append((t_last, a, None))

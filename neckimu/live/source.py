@@ -18,6 +18,7 @@ counters, the calibration in the metadata) and tee its decoded output to the sin
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -29,7 +30,10 @@ from neckimu.ble.recorder import Recorder
 from neckimu.ble.stream import GapRecord, StreamStats
 from neckimu.errors import NeckimuError
 from neckimu.recording.events import Event
+from neckimu.recording.reader import Recording
 from neckimu.samples import SampleBlock
+
+log = logging.getLogger(__name__)
 
 
 class Sink(Protocol):
@@ -54,6 +58,8 @@ class Source:
         The recording the source writes (None: it writes none).
     error : NeckimuError or None
         Why the stream ended early (the device vanished, ...).
+    notes : list of str
+        What the user should know about the stream (a playback that had to slow down).
     """
 
     label = "source"
@@ -61,6 +67,8 @@ class Source:
 
     def __init__(self) -> None:
         self.error: NeckimuError | None = None
+        #: what the user should know about the stream (one line each; e.g. a slowed playback)
+        self.notes: list[str] = []
         self._stop = threading.Event()
 
     def run(self, sink: Sink) -> None:  # pragma: no cover - interface
@@ -74,6 +82,25 @@ class Source:
     def stats(self) -> StreamStats:
         """Counters of the stream so far."""
         return StreamStats()
+
+    def planned_counts(self) -> dict[str, int] | None:
+        """How many windows of each exercise the stream will have, if the source knows (a
+        replayed recording does; a live routine's plan is the routine's)."""
+        return None
+
+    def final_recording(self) -> Recording | None:
+        """The whole session as ``neckimu analyze`` reads it, once the stream has ended: the
+        closed recording the source wrote, read back (None: it wrote none or it is
+        unreadable)."""
+        path = self.recording_path
+        if path is None or not path.exists():
+            return None
+        from neckimu.recording.reader import read_recording
+
+        try:
+            return read_recording(path)
+        except NeckimuError:
+            return None
 
 
 #: Live views do not wait for the 20 Hz magnetometer record that would make a row's held
@@ -221,32 +248,28 @@ class SimulatedSource(_BleSource):
 
     async def _main(self, sink: Sink) -> None:
         from neckimu.ble.link import virtual_radio
+        from neckimu.ble.simulated import pace, play_cues, play_out, truncate
 
         speed = self.speed
-        async with virtual_radio([self.session.device], speed=speed, mtu=self.mtu) as radio:
+        stream = truncate(self.session.device, self.duration_s)
+        async with virtual_radio([stream], speed=speed, mtu=self.mtu) as radio:
             headset = radio.headsets[0]
             client = HeadsetClient(
                 headset.name, client_backend=radio.client_backend,
-                scanner_backend=radio.scanner_backend, scan_timeout=5.0,
-                silence_s=max(0.5, 2.0 / speed))
+                scanner_backend=radio.scanner_backend, scan_timeout=5.0)
+            pace(headset, client)
             rec = Recorder(
                 client, self.recording_path, meta=self.meta, mag_hold_s=LIVE_MAG_HOLD_S,
-                listener=_SinkListener(sink, client),
-                duration_s=None if self.duration_s is None else self.duration_s / speed,
-                clock_s_per_us=1e-6 / speed)
-            cues = asyncio.create_task(self._cue(rec, headset))
-            ended = asyncio.create_task(self._end(rec, headset))
+                listener=_SinkListener(sink, client), clock_s_per_us=1e-6 / speed)
+            cues = asyncio.create_task(play_cues(rec, headset, self._events()))
+            ended = asyncio.create_task(play_out(rec, headset, client, cues))
             await self._record(rec, sink, [cues, ended])
+            note = rec.final_meta.get("playback", {}).get("note")
+            if note:
+                self.notes.append(note)
+                log.warning("%s", note)
 
-    async def _cue(self, rec: Recorder, headset: Any) -> None:
-        t0 = int(headset.stream.t_us[0])
-        for ev in sorted(self.session.events, key=lambda e: e.time_s):
-            while headset._device_now() < t0 + ev.time_s * 1e6:
-                await asyncio.sleep(0.01)
-            await rec.mark(ev)
-
-    @staticmethod
-    async def _end(rec: Recorder, headset: Any) -> None:
-        await headset.finished.wait()
-        await asyncio.sleep(0.2)
-        rec.stop()
+    def _events(self) -> list[Event]:
+        if self.duration_s is None:
+            return list(self.session.events)
+        return [e for e in self.session.events if e.time_s < self.duration_s]

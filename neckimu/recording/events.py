@@ -24,6 +24,7 @@ EXERCISES: tuple[str, ...] = (
     "stretch_rotation_left",
     "stretch_rotation_right",
     "posture",
+    "rom",  # appended: the index is a protocol code, never reorder
 )
 EVENT_KINDS: tuple[str, ...] = ("start", "end")
 HOLDS: tuple[str, ...] = ("hold_flexion", "hold_extension", "hold_left", "hold_right")

@@ -32,6 +32,8 @@ from neckimu.samples import COLUMNS, REQUIRED_COLUMNS, SampleBlock
 
 #: Files larger than this are parsed in parallel chunks, bytes.
 _PARALLEL_BYTES = 4_000_000
+#: How a magnetometer cell says "no magnetometer reading yet" (the only legal missing values).
+_MISSING = ("", "nan", "NaN", "-nan")
 
 #: A gzip file may expand to at most this many times its size (a recording compresses about
 #: 3-5 fold; a file of repeated lines ~1000 fold)...
@@ -416,18 +418,22 @@ def _diagnose(path: Path, raw: bytes, header: list[str], wanted: list[str]) -> I
             return InputError(
                 str(path), f"expected {len(header)} fields, found {len(cells)}", lineno
             )
-        values = []
+        missing_mag: list[str] = []
         for name, i in zip(wanted, idx, strict=True):
             cell = cells[i].strip()
+            if name.startswith("mag_") and cell in _MISSING:
+                missing_mag.append(name)  # no magnetometer reading yet: legal, as a row
+                continue
             if cell.lower() in _NONFINITE:
                 return InputError(str(path), f"value is {cell}", lineno, name)
             if not _NUMBER.fullmatch(cell):
                 return InputError(str(path), f"non-numeric value {cell[:40]!r}", lineno, name)
-            v = float(cell)
-            if not np.isfinite(v):
+            if not np.isfinite(float(cell)):
                 return InputError(str(path), f"value {cell[:40]} is out of range", lineno, name)
-            values.append(v)
-        t = values[0]
+        if 0 < len(missing_mag) < 3:
+            return InputError(str(path), "magnetometer value missing in only some of "
+                              "mag_x, mag_y, mag_z", lineno, missing_mag[0])
+        t = float(cells[idx[0]])
         if t <= last_t:
             what = "goes backwards" if t < last_t else "does not advance"
             return InputError(str(path), f"time {what} ({t} s after {last_t} s)", lineno, "time_s")
@@ -445,6 +451,8 @@ def _read_csv(chunk: bytes, header: list[str], wanted: list[str], first: bool) -
         dtype=np.float64,
         engine="c",
         skipinitialspace=True,
+        keep_default_na=False,
+        na_values=list(_MISSING),
     )
     return df[wanted].to_numpy(dtype=np.float64).T  # (C, n): pandas keeps columns contiguous
 
@@ -493,7 +501,7 @@ def _parse_numbers(
     fields_ok = raw.count(b",") - kind_commas == row_commas
     if not fields_ok:
         fields_ok = raw.count(b",") - _comment_commas(raw) == row_commas
-    if not fields_ok or not np.isfinite(table).all() or not (np.diff(table[:, 0]) > 0).all():
+    if not fields_ok or not _values_ok(table) or not (np.diff(table[:, 0]) > 0).all():
         raise _diagnose(path, raw, header, wanted)
     return table
 
@@ -557,6 +565,17 @@ def _check_events(
             f"{len(outside)} event(s) lie outside the data ({t0:.1f}-{t1:.1f} s), "
             f"the first {loc(e)}: {e.event} {e.exercise} at {e.time_s:g} s"
         )
+
+
+def _values_ok(table: np.ndarray) -> bool:
+    """Every value finite, except magnetometer rows that are NaN as a whole (no reading)."""
+    if not np.isfinite(table[:, :7]).all():
+        return False
+    if table.shape[1] == 7:
+        return True
+    mag = table[:, 7:]
+    nan = np.isnan(mag)
+    return not np.isinf(mag).any() and bool((nan.any(axis=1) == nan.all(axis=1)).all())
 
 
 # -- public -----------------------------------------------------------------------------------
@@ -627,6 +646,8 @@ def read_recording(path: str | Path, events: str | Path | None = None) -> Record
         file, bare CR line ends, malformed ``#`` lines, overlapping exercise windows, not a
         regular file, a gzip that expands too far; the message names file, line and column
         (docs/recording-format.md, *What the reader refuses*).
+        Magnetometer cells that are empty or ``nan`` for all of ``mag_x, mag_y, mag_z``
+        are legal (no magnetometer reading yet) and read as NaN.
 
     Warns
     -----

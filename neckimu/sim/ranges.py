@@ -49,6 +49,11 @@ class RetractionRanges:
     unsettled_share: float = 0.3
     settle_fraction: Range = (0.05, 0.2)  #: that remainder, share of the excursion
     settle_s: Range = (0.8, 2.5)  #: how long it takes to settle
+    #: the chin tuck and the glide are two motions, timed by the person: retraction couples
+    #: upper-cervical flexion with lower-cervical extension (Ordway et al. 1999), and the turn
+    #: may lead or lag the glide by this much (s) and last this share of it
+    turn_lag_s: Range = (-0.3, 0.3)
+    turn_share: Range = (0.5, 1.0)
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,37 @@ class StretchRanges:
 
 
 @dataclass(frozen=True)
+class RomRanges:
+    """Active range of motion (``rom``): each direction to its comfortable end and back.
+
+    A person's range is drawn once per session: a healthy range, smaller with neck pain, and
+    different left and right; each movement then reaches a share of it. Sources in
+    docs/simulator.md.
+    """
+
+    flexion_deg: Range = (45.0, 65.0)  #: healthy active flexion
+    extension_deg: Range = (50.0, 75.0)  #: healthy active extension
+    lateral_deg: Range = (35.0, 48.0)  #: healthy active lateral flexion, per side
+    rotation_deg: Range = (62.0, 85.0)  #: healthy active rotation, per side
+    neck_pain_share: float = 0.4  #: share of people with neck pain (and less range) ...
+    neck_pain_loss_deg: Range = (5.0, 20.0)  #: ... who lose this much per direction
+    #: left/right difference (share of the mean of both sides) without and with neck pain
+    asymmetry: Range = (0.0, 0.08)
+    neck_pain_asymmetry: Range = (0.0, 0.25)
+    reach_fraction: Range = (0.88, 1.0)  #: share of the range each movement reaches
+    reaction_s: Range = (0.3, 1.2)  #: movement cue -> moving
+    move_s: Range = (1.5, 3.0)  #: to the end, and back (each)
+    end_pause_s: Range = (0.3, 1.5)  #: at the end of the range
+    lower_share: Range = (0.6, 0.8)  #: share of flexion/extension in the lower neck (pivot C7)
+    #: coupled motion: a tilt turns the head the same way (share of the tilt) ...
+    tilt_turn: Range = (0.0, 0.25)
+    #: ... a turn tilts it the same way (share of the turn)
+    turn_tilt: Range = (0.0, 0.12)
+    coupled_flexion_deg: Range = (-5.0, 3.0)  #: flexion (+) or extension with a tilt or turn
+    rest_offset_sd_deg: float = 1.0  #: back "in neutral" is this close to it (sd, per axis)
+
+
+@dataclass(frozen=True)
 class FidgetRanges:
     """Small movements in the rests that are not reps: out and back (a glance, an itch)."""
 
@@ -88,6 +124,7 @@ class Ranges:
     hold: HoldRanges = field(default_factory=HoldRanges)
     retraction: RetractionRanges = field(default_factory=RetractionRanges)
     stretch: StretchRanges = field(default_factory=StretchRanges)
+    rom: RomRanges = field(default_factory=RomRanges)
     fidget: FidgetRanges = field(default_factory=FidgetRanges)
 
 

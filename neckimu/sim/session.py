@@ -35,12 +35,14 @@ from neckimu.sim.script import (
     build_guided,
     build_posture,
     build_rest,
+    build_rom,
     build_stretch,
 )
 from neckimu.sim.truth import TruthSamples, rep_truth, truth_paths, write_truth, xyzw_to_wxyz
+from neckimu.verify.reps import ROM_DIRECTIONS
 
 #: Scripts :func:`simulate_session` knows.
-SCRIPTS: tuple[str, ...] = ("guided", "stretch", "rest", "posture")
+SCRIPTS: tuple[str, ...] = ("guided", "stretch", "rest", "posture", "rom")
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,10 @@ class SessionConfig:
         Standard deviation of where the board sits around the scaled lever arm, m.
     script : str
         ``"guided"`` (the guided session), ``"stretch"`` (the stretch routine: 4-6 alternating
-        lateral stretches, ``stretch_reps``), ``"rest"`` (sitting still, ``rest_duration_s``)
-        or ``"posture"`` (desk work with slumps, ``rest_duration_s``).
+        lateral stretches, ``stretch_reps``), ``"rest"`` (sitting still, ``rest_duration_s``),
+        ``"posture"`` (desk work with slumps, ``rest_duration_s``) or ``"rom"`` (range of
+        motion: each direction to the end and back, ``rom_reps`` times, a cue every
+        ``rom_move_s`` s after ``rom_lead_s`` s).
     stretch : str or None
         The guided session's stretch, or the routine's first side; None: drawn.
     stretch_reps : int or None
@@ -130,6 +134,10 @@ class SessionConfig:
     jitter_us: float = 25.0
     drop_prob: float = 0.001
     drop_bursts_per_min: float = 0.3
+    rom_directions: tuple[str, ...] = ROM_DIRECTIONS
+    rom_reps: int = 2
+    rom_lead_s: float = 4.0
+    rom_move_s: float = 9.0
 
     def check(self) -> None:
         """Raise ValueError naming the first bad field."""
@@ -161,6 +169,12 @@ class SessionConfig:
             raise ValueError("rep counts must be >= 0")
         if not 0.0 <= self.mount_rotation_max_deg <= 90.0:
             raise ValueError("mount_rotation_max_deg must be in [0, 90]")
+        bad = [d for d in self.rom_directions if d not in ROM_DIRECTIONS]
+        if bad:
+            raise ValueError(f"unknown rom direction(s) {', '.join(bad)}; "
+                             f"known: {', '.join(ROM_DIRECTIONS)}")
+        if self.rom_reps < 1 or not self.rom_move_s >= 3.0 or not self.rom_lead_s >= 0.0:
+            raise ValueError("rom needs rom_reps >= 1, rom_move_s >= 3 s and rom_lead_s >= 0")
 
 
 @dataclass
@@ -257,8 +271,13 @@ def _script(cfg: SessionConfig, rng: np.random.Generator) -> Plan:
         combined_share=cfg.combined_share,
         fidgets=cfg.fidgets,
         ranges=cfg.ranges,
+        rom_directions=tuple(cfg.rom_directions),
+        rom_reps=cfg.rom_reps,
+        rom_lead_s=cfg.rom_lead_s,
+        rom_move_s=cfg.rom_move_s,
     )
-    return (build_stretch if cfg.script == "stretch" else build_guided)(sc, rng)
+    build = {"stretch": build_stretch, "rom": build_rom}.get(cfg.script, build_guided)
+    return build(sc, rng)
 
 
 def simulate_session(config: SessionConfig | None = None, plan: Plan | None = None
@@ -416,6 +435,9 @@ def simulate_session(config: SessionConfig | None = None, plan: Plan | None = No
         ],
         "reps": rep_truth(plan, motion, to_rec),
     }
+    rom = [r["rom_deg"] for r in truth["reps"] if r["exercise"] == "rom"]
+    if rom:  # the range of motion of the session: its (last) rom window
+        truth["rom_deg"] = rom[-1]
     truth_samples = TruthSamples(
         t=samples.t,
         head_quat=xyzw_to_wxyz(kin.head_rot.as_quat()),

@@ -21,6 +21,8 @@ scalar-first ``w, x, y, z``; times are on the recording clock.
 - stretch: θ = lateral flexion relative to the start cue's orientation (z-y-x angles), + toward
   the prescribed side; ``reached_deg`` = median θ over the plateau; ``held_s`` = time between
   the cues with |θ − reached| <= min(band, |reached|/2); faults = ``classify_stretch``.
+- rom: ``rom_deg`` = the verifier's ``rom_from_angles`` of the head's angles relative to the
+  trunk (the true neutral) between the cues: per direction the largest angle reached.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from neckimu.sim.motion import HeadMotion
 from neckimu.sim.script import Plan, RepPlan
 from neckimu.verify.hold import HoldCriteria
 from neckimu.verify.retraction import RetractionCriteria, classify
+from neckimu.verify.rom import RomCriteria, rom_from_angles
 from neckimu.verify.stretch import StretchCriteria, classify_stretch, unsteadiness_deg
 
 TRUTH_COLUMNS: tuple[str, ...] = (
@@ -241,6 +244,19 @@ def stretch_truth(
     }
 
 
+def rom_truth(rep: RepPlan, motion: HeadMotion, min_deg: float = RomCriteria.min_deg
+              ) -> dict[str, Any]:
+    """Range of motion of one ``rom`` window: per direction the largest angle of the head
+    relative to the trunk (true neutral) between the cues (``rom_from_angles``); a direction
+    below ``min_deg`` is None and fails (``not_measured``), as in the verifier."""
+    rom = rom_from_angles(_angles_deg(motion, _grid(rep.start_s, rep.end_s)), min_deg)
+    return {
+        "faults": ["not_measured"] if any(v is None for v in rom.values()) else [],
+        "rom_deg": rom,
+        "detail": {"commanded": dict(rep.targets), "min_deg": min_deg},
+    }
+
+
 _PHASE_KEYS = ("glide_start_s", "kept_start_s", "kept_end_s", "return_end_s")
 
 
@@ -286,6 +302,8 @@ def rep_truth(
             entry.update({k: round(float(to_rec(rep.phases[k])), 6) for k in _PHASE_KEYS})
         elif rep.exercise.startswith("stretch_"):
             entry.update(stretch_truth(rep, motion, clock))
+        elif rep.exercise == "rom":
+            entry.update(rom_truth(rep, motion))
         if isinstance(entry["detail"], dict):
             entry["detail"]["phases_s"] = {
                 k: round(float(to_rec(v)), 6) for k, v in rep.phases.items()

@@ -14,10 +14,11 @@ from neckimu.verify.context import Context, rep_labels
 from neckimu.verify.hold import HoldCriteria, verify_hold
 from neckimu.verify.reps import Rep
 from neckimu.verify.retraction import FINAL_AFTER_S, RepFinding, verify_retraction_set
+from neckimu.verify.rom import RomCriteria, verify_rom
 from neckimu.verify.stretch import verify_stretch
 
 #: Exercises that have a verifier.
-VERIFIED = (*HOLDS, "retraction")
+VERIFIED = (*HOLDS, "retraction", "rom")
 
 
 def has_verifier(exercise: str) -> bool:
@@ -31,6 +32,8 @@ def margin_after_s(exercise: str) -> float:
         return RepFinding().margin_s + FINAL_AFTER_S
     if exercise in HOLDS:
         return HoldCriteria().margin_s
+    if exercise == "rom":
+        return RomCriteria().margin_s
     return 0.6
 
 
@@ -42,6 +45,8 @@ def verify_window(ctx: Context, w: Window, index: int = 1, total: int = 1) -> li
         return list(verify_retraction_set(ctx, w))
     if w.exercise.startswith("stretch_"):
         return [verify_stretch(ctx, w, index, total)]
+    if w.exercise == "rom":
+        return [verify_rom(ctx, w, index, total)]
     return []
 
 

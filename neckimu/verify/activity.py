@@ -142,17 +142,25 @@ class NoiseFloor:
 
     @classmethod
     def quietest(cls, s: Signals, ts: float, span_s: float = 2.0) -> NoiseFloor:
-        """The floor of the quietest ``span_s`` of ``s`` (lowest mean angular speed)."""
+        """The floor of a head at rest in ``s``: the median, over every ``span_s`` stretch of
+        it, of each stretch's 95th percentile.
+
+        A person between exercises rests most of the time, so the median stretch is a rest;
+        the quietest stretch alone would be quieter than a typical rest (breathing, sway) and
+        make rests look like movement.
+        """
         n = round(span_s / ts)
-        if len(s) < n + 2 * round(SUPPORT_S / ts):
-            return cls()
         e = round(SUPPORT_S / ts)  # the ends' filters saw beyond the data
-        inner = s.speed_deg_s[e: len(s) - e]
-        if len(inner) < n:
+        if len(s) < n + 2 * e:
             return cls()
-        mean = uniform_filter1d(inner, n, mode="nearest")[n // 2: len(inner) - n // 2]
-        k = e + int(np.argmin(mean))
-        return cls.measure(s.slice(k, k + n), "quietest 2 s before")
+        floors = []
+        for x, lo in ((s.speed_deg_s, MIN_FLOOR_DEG_S), (s.jerk_m_s3, MIN_FLOOR_M_S3)):
+            inner = x[e: len(x) - e]
+            starts = np.arange(0, len(inner) - n + 1, max(1, n // 4))
+            p95 = np.percentile(np.lib.stride_tricks.sliding_window_view(inner, n)[starts], 95,
+                                axis=1)
+            floors.append(max(lo, float(np.median(p95))))
+        return cls(floors[0], floors[1], "median rest before")
 
     def activity(self, s: Signals) -> np.ndarray:
         """How far above rest each sample is: each signal over its floor, shape (n, 2)."""

@@ -279,3 +279,101 @@ class StretchRep(Rep):
         return {"axis": self.axis, "reached_deg": _r(self.reached_deg),
                 "held_s": _r(self.held_s), "target_s": self.target_s,
                 "steadiness_deg": _r(self.unsteadiness_deg, 2)}
+
+
+#: Range-of-motion directions, in the order of the routine and of ``rom_deg``.
+ROM_DIRECTIONS: tuple[str, ...] = ("flexion", "extension", "lateral_left", "lateral_right",
+                                   "rotation_left", "rotation_right")
+#: How each direction is named to people.
+ROM_WORDS: dict[str, str] = {
+    "flexion": "chin down", "extension": "head back", "lateral_left": "tilt left",
+    "lateral_right": "tilt right", "rotation_left": "turn left", "rotation_right": "turn right",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RomRep(Rep):
+    """A range-of-motion measurement: the largest angle reached in each direction.
+
+    Attributes
+    ----------
+    rom_deg : dict
+        ``{direction: deg or None}`` for every direction of :data:`ROM_DIRECTIONS`; None:
+        not measured (the head did not go that way by at least ``min_deg``).
+    min_deg : float
+        The smallest angle that counts as a measurement, deg.
+    asymmetry_words_deg : float
+        A left/right difference is put in words from this size on, deg.
+    """
+
+    rom_deg: dict[str, float | None] = field(
+        default_factory=lambda: dict.fromkeys(ROM_DIRECTIONS))
+    min_deg: float = 10.0
+    asymmetry_words_deg: float = 5.0
+
+    kind: ClassVar[str] = "rom"
+
+    @property
+    def title(self) -> str:
+        """``range of motion`` (``range of motion 2/3`` when a routine has several)."""
+        if self.of > 1:
+            return f"{exercise_name(self.exercise)} {self.index}/{self.of}"
+        return exercise_name(self.exercise)
+
+    @property
+    def not_measured(self) -> list[str]:
+        """Directions without a figure, in routine order."""
+        return [d for d in ROM_DIRECTIONS if self.rom_deg.get(d) is None]
+
+    @property
+    def asymmetry_deg(self) -> dict[str, float | None]:
+        """Left minus right of lateral flexion and rotation, deg (None unless both measured)."""
+        out: dict[str, float | None] = {}
+        for axis in ("lateral", "rotation"):
+            left, right = self.rom_deg.get(f"{axis}_left"), self.rom_deg.get(f"{axis}_right")
+            out[axis] = None if left is None or right is None else float(left - right)
+        return out
+
+    def message(self) -> str:
+        """The measurement in words; a pass needs no verdict word (it is a measurement)."""
+        if self.incomplete is not None or self.faults:
+            return super().message()
+        text = f"{self.title}: {self._figures()}"
+        if self.low_confidence:
+            text += f" [uncertain: {self.low_confidence}]"
+        return text
+
+    def _figures(self) -> str:
+        parts = [f"{ROM_WORDS[d]} {v:.0f}" for d in ROM_DIRECTIONS
+                 if (v := self.rom_deg.get(d)) is not None]
+        if not parts:
+            return ""
+        text = ", ".join(parts) + " deg"
+        sides = []
+        for axis, verb in (("lateral", "tilting"), ("rotation", "turning")):
+            diff = self.asymmetry_deg[axis]
+            if diff is not None and abs(diff) >= self.asymmetry_words_deg:
+                less, more = ("left", "right") if diff < 0 else ("right", "left")
+                sides.append(f"{verb} {less} {abs(diff):.0f} deg less than {more}")
+        both = [self.asymmetry_deg[a] for a in ("lateral", "rotation")]
+        if sides:
+            text += "; " + ", ".join(sides)
+        elif all(d is not None for d in both):
+            text += f"; left and right within {self.asymmetry_words_deg:.0f} deg"
+        return text
+
+    def _describe(self) -> str:
+        missing = self.not_measured
+        if not missing:
+            return self._figures()
+        if len(missing) == len(ROM_DIRECTIONS):
+            return ("no movement to measure (move slowly to the comfortable end of each "
+                    "direction and back)")
+        names = ", ".join(ROM_WORDS[d] for d in missing)
+        return (f"{names} not measured (go to the comfortable end of every direction); "
+                f"{self._figures()}")
+
+    def _fields(self) -> dict[str, Any]:
+        return {"rom_deg": {d: _r(self.rom_deg.get(d)) for d in ROM_DIRECTIONS},
+                "rom_asymmetry_deg": {k: _r(v) for k, v in self.asymmetry_deg.items()},
+                "not_measured": self.not_measured, "min_deg": self.min_deg}

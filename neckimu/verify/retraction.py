@@ -133,6 +133,8 @@ class RepFinding:
         Shorter bursts are not movements, s.
     rest_avg_s : float
         The pose before a rep is the mean over this last part of the rest, s.
+    edge_s : float
+        A movement is integrated from this far inside the still phases around it, s.
     settle_s : float
         A station's pose after a movement is measured over its first part this long, s.
     min_excursion_mm, min_excursion_deg : float
@@ -145,7 +147,9 @@ class RepFinding:
         A movement is split where its angular and head-centre speeds both fall below this
         fraction of their peaks ..
     split_min_mm_s, split_min_deg_s : float
-        .. counting only a speed whose peak exceeds these (mm/s, deg/s).
+        .. counting only a speed whose peak exceeds these (mm/s, deg/s) ..
+    split_min_s : float
+        .. in a movement longer than one glide can last (0.6-2 s: docs/simulator.md), s.
     dip : float
         Activity below this fraction of the local peak counts as still (a brief stop).
     margin_s : float
@@ -157,11 +161,13 @@ class RepFinding:
     bridge_s: float = 0.1
     min_move_s: float = 0.2
     rest_avg_s: float = 0.25
+    edge_s: float = 0.15
     settle_s: float = 0.5
     min_excursion_mm: float = 3.0
     min_excursion_deg: float = 3.0
     returned_fraction: float = 0.5
     split_speed: float = 0.25
+    split_min_s: float = 2.4
     split_min_mm_s: float = 8.0
     split_min_deg_s: float = 3.0
     dip: float = 0.0
@@ -223,10 +229,21 @@ class _SetView:
         return Rotation.from_matrix(self.m_lh[a:b]).mean().as_matrix()
 
     def _windows(self, s1: _Station, s2: _Station) -> tuple[int, int, slice, slice]:
-        n_avg = max(1, round(self.finding.rest_avg_s / self.ts))
-        a = max(s1.a, s1.b - n_avg)
-        b = min(max(s2.b, s2.a + 1), s2.a + round(self.finding.settle_s / self.ts))
-        return a, b, slice(0, s1.b - a), slice(s2.a - a, b - a)
+        """Samples ``[a, b)`` of the movement ``s1`` -> ``s2`` and its two still windows.
+
+        The integration starts ``edge_s`` inside the still phase before and ends ``edge_s``
+        inside the one after (at most half of each): a slow start or end of a glide hardly
+        moves the activity, and the displacement it carries would otherwise be lost.
+        """
+        f, ts = self.finding, self.ts
+        n_avg = max(1, round(f.rest_avg_s / ts))
+        pre = min(round(f.edge_s / ts), (s1.b - s1.a) // 2)
+        post = min(round(f.edge_s / ts), (s2.b - s2.a) // 2)
+        k1 = s1.b - pre  # still_1 ends here: the movement is integrated from k1 - 1 ..
+        k2 = s2.a + post  # .. to k2, where still_2 starts
+        a = max(s1.a, k1 - n_avg)
+        b = min(max(s2.b, k2 + 1), k2 + round(f.settle_s / ts))
+        return a, b, slice(0, k1 - a), slice(k2 - a, b - a)
 
     def displacement(self, s1: _Station, s2: _Station) -> tuple[np.ndarray, np.ndarray, int]:
         """Head-centre displacement over the movement from station ``s1`` to ``s2``, level
@@ -295,7 +312,7 @@ def _split_virtual(view: _SetView, stations: list[_Station]) -> list[_Station]:
     for s1, s2 in itertools.pairwise(stations):
         _, d, a = view.displacement(s1, s2)
         lo, hi = s1.b - a, min(s2.a - a, len(d))
-        if hi - lo > 2 * edge + 2 * half:
+        if (hi - lo) * ts > f.split_min_s:
             v = np.linalg.norm(np.gradient(d[lo:hi], ts, axis=0), axis=1) * 1e3  # mm/s
             w = view.speed[a + lo: a + hi]  # deg/s
             parts = [x / x.max() for x, floor in ((v, f.split_min_mm_s), (w, f.split_min_deg_s))

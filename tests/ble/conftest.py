@@ -14,6 +14,7 @@ from neckimu.ble.client import HeadsetClient
 from neckimu.ble.headset import Faults, SimulatedHeadset
 from neckimu.ble.link import virtual_radio
 from neckimu.ble.recorder import Recorder, RecordResult
+from neckimu.ble.simulated import pace, play_out
 from neckimu.recording.events import Event
 from neckimu.recording.reader import Recording, read_recording
 from neckimu.sim.device import DeviceStream
@@ -25,6 +26,7 @@ class Run:
     result: RecordResult
     headset: SimulatedHeadset
     stream: DeviceStream
+    recorder_hold_s: float = 0.25
 
     def recorded_seq(self) -> np.ndarray:
         """Stream seq of every recorded row, read back from index-coded counts."""
@@ -46,25 +48,35 @@ def _record(
     faults: Faults | None = None,
     silence_s: float = 2.0,
     events: tuple[tuple[float, Event], ...] = (),
+    mag_hold_s: float = 0.25,
 ) -> Run:
     async def main() -> Run:
         async with virtual_radio([stream], speed=speed, faults=faults, mtu=mtu) as radio:
             h = radio.headsets[0]
             client = HeadsetClient(
-                h.name, client_backend=radio.client_backend,
-                scanner_backend=radio.scanner_backend, scan_timeout=2.0,
-                silence_s=silence_s, backoff_s=(0.05, 0.5),
+                h.name,
+                client_backend=radio.client_backend,
+                scanner_backend=radio.scanner_backend,
+                scan_timeout=2.0,
+                silence_s=silence_s,
+                backoff_s=(0.05, 0.5),
             )
-            rec = Recorder(client, path, clock_s_per_us=1e-6 / speed, meta={"mount": "test"})
+            pace(h, client)
+            rec = Recorder(
+                client,
+                path,
+                clock_s_per_us=1e-6 / speed,
+                meta={"mount": "test"},
+                mag_hold_s=mag_hold_s,
+            )
             task = asyncio.create_task(rec.run())
             for at_s, ev in events:  # at_s: host s after the start
                 await asyncio.sleep(at_s)
                 await rec.mark(ev)
-            await asyncio.wait_for(h.finished.wait(), 120)
-            await asyncio.sleep(0.3)
-            rec.stop()
-            result = await asyncio.wait_for(task, 30)
-        return Run(read_recording(path), result, h, stream)
+            # generous guards against a hang; the test itself never measures host time
+            await asyncio.wait_for(play_out(rec, h, client), 600)
+            result = await asyncio.wait_for(task, 60)
+        return Run(read_recording(path), result, h, stream, mag_hold_s)
 
     return asyncio.run(main())
 

@@ -56,19 +56,57 @@ def test_dropped_and_malformed_packets_are_counted_and_never_written(record_simu
 
 def test_stalled_link_is_noticed_and_reconnected(record_simulated):
     stream = synthetic_stream(16.0, 100.0, coded=True, seed=7)
-    run = record_simulated(stream, speed=4.0, faults=Faults(stall_at_s=5.0, stall_s=4.0),
-                           silence_s=0.3)
+    run = record_simulated(
+        stream, speed=4.0, faults=Faults(stall_at_s=5.0, stall_s=4.0), silence_s=0.3
+    )
     assert run.result.silences >= 1
     assert run.result.connections >= 2
     _check_accounting(run)
 
 
 def test_device_overflow_and_drift_and_mtu23(record_simulated):
-    stream = synthetic_stream(12.0, 100.0, coded=True, drop_every=50, true_rate_ratio=0.95,
-                              seed=8)
+    stream = synthetic_stream(12.0, 100.0, coded=True, drop_every=50, true_rate_ratio=0.95, seed=8)
     run = record_simulated(stream, speed=6.0, mtu=23, faults=Faults(drift_ppm=300.0))
     seq = _check_accounting(run)
     assert {g.reason for g in run.recording.gaps} == {"device overflow"}
     # the device dropped every 50th sample: one gap of one sample per 50
     assert all(g.missing == 1 for g in run.recording.gaps)
     assert abs(len(run.recording.gaps) - (seq[-1] - seq[0] + 1) / 50) <= 1
+
+
+def test_headset_reboot_keeps_every_new_sample(record_simulated):
+    """The headset reboots 20 s in (device clock and seq restart, the link drops, the client
+    reconnects): every sample sent after it is in the file, after one marked gap."""
+    stream = synthetic_stream(60.0, 200.0, coded=True, jitter_us=30.0, seed=9)
+    faults = Faults(reboot_at_s=(20.0,), boot_s=0.5)
+    run = record_simulated(stream, speed=12.0, faults=faults)
+    h, stats, rec = run.headset, run.result.stats, run.recording
+    assert h.reboots == 1 and stats.reboots == 1 and run.result.connections == 2
+    seq, sent = run.recorded_seq(), run.sent_seq()
+    np.testing.assert_array_equal(seq, sent)
+    after = int(np.sum(sent > 20.0 * 200))
+    assert after > 30.0 * 200  # sent after the reboot (and all of them recorded)
+    assert [g.reason for g in rec.gaps] == ["reboot"] and (np.diff(rec.samples.t) > 0).all()
+    # the gap is after the last sample before the reboot and counts at least the 0.5 s boot
+    k = int(np.searchsorted(rec.samples.t, rec.gaps[0].time_s))
+    assert seq[k - 1] < 20.0 * 200 <= seq[k]
+    assert rec.gaps[0].missing >= 0.5 * 200
+    # each segment is on its own device clock, exactly (up to the in-packet spacing)
+    for part in (slice(0, k), slice(k, None)):
+        t = rec.samples.t[part]
+        idx = np.searchsorted(stream.seq, seq[part])
+        err_us = np.round((t - t[0]) * 1e6) - (stream.t_us[idx] - stream.t_us[idx[0]])
+        assert np.abs(err_us).max() < 500
+    segs = rec.meta["time_base"]["segments"]
+    assert [s["reason"] for s in segs] == ["start", "reboot"]
+
+
+def test_a_packet_from_the_future_is_one_corrupt_packet(record_simulated):
+    stream = synthetic_stream(20.0, 200.0, coded=True, seed=10)
+    faults = Faults(future_packet_at_s=(5.0,), future_jump_s=1800.0)
+    run = record_simulated(stream, speed=8.0, faults=faults)
+    stats = run.result.stats
+    assert run.headset.corrupt_sent == 1 and stats.corrupt == 1
+    np.testing.assert_array_equal(run.recorded_seq(), run.sent_seq())
+    assert len(run.sent_seq()) == len(stream.seq)
+    assert run.recording.gaps == []

@@ -47,12 +47,20 @@ def _spans(values, lo, hi, slack):
 def test_retraction_timing_spans_glide_kept_return_and_rest(plans):
     reps = [r for rs in _retraction(plans) for r in rs]
     assert len(reps) >= 200
+    tg = [r.targets for r in reps]
+    _spans([t["glide_s"] for t in tg], 0.6, 2.0, 0.1)
+    _spans([t["kept_s"] for t in tg], 0.3, 5.0, 0.25)
+    _spans([t["return_s"] for t in tg], 0.6, 2.0, 0.1)
+    # the turn of the head is timed on its own (up to 0.3 s before or after the glide): the
+    # rep's phases are those of the whole motion, and it keeps a position before returning
     ph = [r.phases for r in reps]
-    _spans([p["kept_start_s"] - p["glide_start_s"] for p in ph], 0.6, 2.0, 0.1)
-    _spans([p["kept_end_s"] - p["kept_start_s"] for p in ph], 0.3, 5.0, 0.25)
-    _spans([p["return_end_s"] - p["kept_end_s"] for p in ph], 0.6, 2.0, 0.1)
+    glide = np.array([p["kept_start_s"] - p["glide_start_s"] for p in ph])
+    assert glide.min() >= 0.6 - 1e-9 and glide.max() <= 2.0 + 0.6
+    assert min(p["kept_end_s"] - p["kept_start_s"] for p in ph) >= 0.0
     rests = [b.start_s - a.end_s for rs in _retraction(plans) for a, b in itertools.pairwise(rs)]
-    _spans(rests, 0.5, 4.0, 0.2)
+    # glide to glide 0.5-4 s; a turn leading the next glide or lagging the last return by up
+    # to 0.3 s shortens the still time between the whole motions
+    _spans(rests, 0.2, 4.0, 0.2)
     # sometimes the next rep starts before the head has quite settled from the last one
     early = [
         b.start_s < a.phases["settled_s"]
