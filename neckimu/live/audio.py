@@ -7,7 +7,8 @@ session's observers, called from the acquisition thread) and turns what happens 
 it:
 
 ============  ===============================================================================
-``start``     an exercise starts (rising two notes), at its cue
+``start``     an exercise starts (rising two notes), at its cue; likewise each cue inside
+              an exercise window (each range-of-motion movement), at its planned time
 ``end``       an exercise ends (falling three notes), at its cue
 ``tick``      countdown: 3, 2 and 1 s before the planned end of an exercise with a planned
               length (holds, the retraction set, stretches); cancelled if it ends sooner
@@ -160,7 +161,7 @@ class CueSounds:
         self._lock = threading.Lock()
         self._events: list[SoundEvent] = []  # the track
         self._queue: list[SoundEvent] = []  # not yet handed to the player
-        self._pending: list[SoundEvent] = []  # countdown ticks not yet due
+        self._pending: list[SoundEvent] = []  # countdown ticks and inner cues not yet due
         self._sounded: list[tuple[str, float]] = []  # reps that had their verdict sound
         self._moved: set[tuple[str, float]] = set()  # holds that went beyond tolerance
         self._last_warn = -np.inf
@@ -174,6 +175,9 @@ class CueSounds:
         with self._lock:
             if ev.event == "start":
                 self._add(SoundEvent(ev.time_s, "start", name))
+                # cues inside the window (each range-of-motion movement) start likewise
+                for p in self.protocol.prompts(ev.exercise):
+                    self._pending.append(SoundEvent(ev.time_s + p.offset_s, "start", p.text))
                 planned = self.protocol.exercise_s(ev.exercise)
                 if planned:
                     for k in range(self.countdown, 0, -1):
@@ -181,7 +185,7 @@ class CueSounds:
                         if t > ev.time_s + 0.5:
                             self._pending.append(SoundEvent(t, "tick", f"{name} {k}"))
             else:
-                # ticks planned past an end that came sooner are not played
+                # ticks and cues planned past an end that came sooner are not played
                 self._release(ev.time_s)
                 self._pending.clear()
                 self._add(SoundEvent(ev.time_s, "end", name))

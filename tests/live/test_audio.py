@@ -206,23 +206,24 @@ def _windows(events: list[Event]) -> list[tuple[str, float, float]]:
     return out
 
 
-SEEDS = (1, 2, 3, 5)
+#: (routine, seed) of the simulated sessions
+RUNS = (("demo", 1), ("demo", 2), ("demo", 3), ("demo", 5), ("rom", 1))
 
 
 @pytest.fixture(scope="module")
 def simulated_tracks(tmp_path_factory):
-    """Simulated demo sessions replayed through the live session with the cue sounds on, each
-    track written to a WAV."""
+    """Simulated sessions (the demo routine, the range-of-motion one) replayed through the
+    live session with the cue sounds on, each track written to a WAV."""
     from neckimu.live.app import session_cues
     from neckimu.live.replay import ReplaySource
     from neckimu.live.session import LiveSession
     from neckimu.recording.reader import read_recording
     from neckimu.sim import simulate_session
 
-    protocol = load_protocol("demo")
     out = []
-    for seed in SEEDS:
-        d = tmp_path_factory.mktemp(f"seed{seed}")
+    for routine, seed in RUNS:
+        protocol = load_protocol(routine)
+        d = tmp_path_factory.mktemp(f"{routine}{seed}")
         sim = simulate_session(
             protocol.session_config(seed=seed, fault_rate=0.5, board="rev2", rate_hz=100.0)
         )
@@ -237,23 +238,26 @@ def simulated_tracks(tmp_path_factory):
         end = float(rec.samples.t[-1])
         cues.finish(end)
         wav = write_wav(cues.events(), d / "cues.wav", end_s=end + 0.5)
-        out.append((seed, rec, session, cues, log, wav))
-    return protocol, out
+        out.append((protocol, rec, session, cues, log, wav))
+    return out
 
 
 def test_cue_sounds_of_simulated_sessions_are_within_50_ms_of_their_events(simulated_tracks):
     """Each sound found in the WAV (matched filter per kind, no sound card) against the event
     that caused it: cues from the recording, countdown from the protocol's plan, warnings and
     verdicts from what the session showed."""
-    protocol, runs = simulated_tracks
+    runs = simulated_tracks
     totals = dict.fromkeys(KINDS, 0)
     worst = 0.0
-    for _seed, rec, session, cues, log, wav in runs:
+    for protocol, rec, session, cues, log, wav in runs:
         x, rate = read_wav(wav)
         found = {k: detect(x, rate, k) for k in KINDS}
         windows = _windows(rec.events)
-        # start and end of every exercise: the recording's events themselves
-        worst = max(worst, match(found["start"], [w[1] for w in windows]))
+        # start and end of every exercise: the recording's events themselves; the cues inside
+        # a window (range-of-motion movements) at their planned times
+        inner = [s + p.offset_s for ex, s, e in windows for p in protocol.prompts(ex)
+                 if s + p.offset_s <= e]
+        worst = max(worst, match(found["start"], [w[1] for w in windows] + inner))
         worst = max(worst, match(found["end"], [w[2] for w in windows]))
         # countdown: 3, 2, 1 s before each planned end that came before the actual end
         ticks = [
@@ -291,7 +295,7 @@ def test_cue_sounds_of_simulated_sessions_are_within_50_ms_of_their_events(simul
             totals[k] += len(found[k])
     print(f"sounds found in {len(runs)} tracks: {totals}; largest onset error {worst * 1e3:.1f} ms")
     assert worst <= TOLERANCE_S
-    # every kind of sound occurs over these seeds (fault rate 0.5: holds that move, reps
+    # every kind of sound occurs over these sessions (fault rate 0.5: holds that move, reps
     # that fail and pass)
     assert all(n > 0 for n in totals.values()), totals
 
@@ -389,3 +393,16 @@ def test_no_audio_output_is_one_line_and_a_silent_session(qapp, monkeypatch):
     said: list[str] = []
     assert open_player(CueSounds(Protocol()), lambda: 0.0, say=said.append) is None
     assert said == ["sound off: no audio output device found"]
+
+
+def test_each_range_of_motion_movement_cue_starts_with_a_sound():
+    protocol = load_protocol("rom")
+    prompts = protocol.prompts("rom")
+    cues = CueSounds(protocol)
+    cues.on_cue(Event(20.0, "start", "rom"))
+    for t in np.arange(20.0, 60.0, 0.5):
+        cues.on_progress(float(t))
+    cues.on_cue(Event(60.0, "end", "rom"))  # ended early: the later movement cues are dropped
+    starts = [e.time_s for e in cues.events() if e.kind == "start"]
+    assert starts == [20.0] + [20.0 + p.offset_s for p in prompts if p.offset_s <= 40.0]
+    assert [e.what for e in cues.events() if e.kind == "start"][1] == prompts[0].text
