@@ -35,7 +35,7 @@ from neckimu.live.replay import ReplaySource
 from neckimu.live.session import LiveSession, View
 from neckimu.recording.events import HOLDS
 from neckimu.verify.hold import HoldCriteria
-from neckimu.verify.reps import exercise_name
+from neckimu.verify.reps import ROM_WORDS, exercise_name
 from neckimu.verify.retraction import RetractionCriteria
 
 _ANGLES = (
@@ -95,6 +95,8 @@ class LiveWindow(QtWidgets.QMainWindow):
         self._figure_ex: tuple[str | None, float | None, bool] = (None, None, False)
         self._hold_start: float | None = None  #: start of the hold the indicator shows, s
         self._rows_key: tuple = ()  # what the curves show (redrawn only when it changes)
+        #: range of motion: window start, newest row seen (s), largest angle each way (deg)
+        self._rom_reached: tuple[float, float, np.ndarray] | None = None
         self.setWindowTitle("neckimu")
         self.resize(1280, 800)
         self._build()
@@ -147,6 +149,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.curves: list[pg.PlotDataItem] = []
         window = self.session.window_s
         p = self.canvas.addPlot(row=0, col=0)
+        self.angle_plot = p
         p.setLabel("left", "head angles", units="deg")
         p.setLabel("bottom", "time before now", units="s")
         p.setXRange(-window, 0.0, padding=0)
@@ -172,6 +175,11 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.hold.setMinimumHeight(130)
         self.hold.setVisible(False)
         side.addWidget(self.hold)
+        self.rom = self._label(13)
+        self.rom.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.rom.setStyleSheet("background:#e8f0fe; padding:6px;")
+        self.rom.setVisible(False)
+        side.addWidget(self.rom)
         self.path_plot = pg.PlotWidget()
         pp = self.path_plot.getPlotItem()
         pp.setTitle("retraction: head-centre path (current rep)")
@@ -266,9 +274,12 @@ class LiveWindow(QtWidgets.QMainWindow):
                 c.setData(x, rows[:, k + 1], skipFiniteCheck=True)
             self._pending_t = t_new
         v = self.session.view()
+        if time.monotonic() - self._fps_t > 2.0:
+            self.fps = 0.0  # nothing painted lately (paused, stalled): no stale frame rate
         self._draw_texts(v)
         self._draw_head(v, rows, fresh)
         self._draw_hold(v)
+        self._draw_rom(v, rows, fresh)
         self._draw_retraction(v)
         self._draw_verdicts(v)
         if self.replay_bar is not None:
@@ -391,6 +402,40 @@ class LiveWindow(QtWidgets.QMainWindow):
                 text = rep.message().replace(": ", ":<br>", 1)
                 colour = _GREEN if rep.verdict == "pass" else _RED
         self._set(self.hold, "hold", text, f"background:{colour}; color:white; padding:6px;")
+
+    def _draw_rom(self, v: View, rows: np.ndarray, fresh: bool) -> None:
+        """During the range-of-motion window: the largest angle reached so far each way (the
+        live angles; the measurement is the judge's, at the end of the window)."""
+        rom = v.exercise == "rom" and not v.finished
+        self._show(self.rom, rom)
+        span = 90.0 if rom else 40.0  # the movements go well past ±40 deg
+        if self._texts.get("span") != span:
+            self._texts["span"] = span
+            self.angle_plot.setYRange(-span, span, padding=0)
+        if not rom:
+            self._rom_reached = None
+            return
+        start = v.session_s - v.cue_elapsed_s
+        if self._rom_reached is None or self._rom_reached[0] > start + 1e-6:
+            self._rom_reached = (start, start, np.full(6, np.nan))
+        first, seen, reached = self._rom_reached
+        if fresh and len(rows):
+            new = rows[rows[:, 0] > seen]
+            a = new[:, 1:][np.isfinite(new[:, 1:]).all(axis=1)]
+            if len(a):
+                # flexion, extension, lateral left, right, rotation left, right (deg, > 0)
+                each = np.column_stack([a[:, 0], -a[:, 0], -a[:, 1], a[:, 1], -a[:, 2], a[:, 2]])
+                reached = np.fmax(reached, each.max(axis=0))
+                self._rom_reached = (first, float(new[-1, 0]), reached)
+        cells = []
+        for name, deg in zip(ROM_WORDS.values(), reached, strict=True):
+            cells.append(
+                f"{name}: <b>{deg:.0f}°</b>" if np.isfinite(deg) and deg >= 5.0 else f"{name}: —"
+            )
+        text = "range of motion, reached so far:<br>" + "<br>".join(
+            " · ".join(cells[i : i + 2]) for i in range(0, 6, 2)
+        )
+        self._set(self.rom, "rom", text)
 
     def _draw_retraction(self, v: View) -> None:
         retracting = v.retraction and not v.finished

@@ -202,4 +202,20 @@ def test_panels_follow_the_exercise_and_show_progress_not_verdicts(qt_clean):
     assert not win.path_plot.isVisible()
     x = win.path_curve.getData()[0]
     assert x is None or len(x) == 0
+    assert not win.rom.isVisible()
+    # range of motion: the largest angle reached so far each way, on a wider angle axis
+    s.v = replace(s.v, exercise="rom", cue_count=5, session_s=41.0, cue_elapsed_s=0.0,
+                  cue_planned_s=112.0)
+    win.update_frame()
+    s.feed(41.0, 42.0, [35.0, 0.0, 0.0])
+    s.feed(42.0, 43.0, [-48.0, 0.0, 0.0])
+    s.feed(43.0, 44.0, [0.0, -30.0, 62.0])
+    s.v = replace(s.v, session_s=44.0, cue_elapsed_s=3.0)
+    win.update_frame()
+    text = win.rom.text()
+    assert win.rom.isVisible() and not win.hold.isVisible() and not win.path_plot.isVisible()
+    for want in ("chin down: <b>35°", "head back: <b>48°", "tilt left: <b>30°",
+                 "tilt right: —", "turn left: —", "turn right: <b>62°"):
+        assert want in text, text
+    assert win.angle_plot.viewRange()[1] == [-90.0, 90.0]
     win.close()
