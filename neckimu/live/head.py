@@ -378,15 +378,22 @@ class HeadFigure(pg.GraphicsLayoutWidget):
         self.set_pose(np.zeros(3))
 
     # -- pose ------------------------------------------------------------------------------
-    def set_pose(self, angles_deg: np.ndarray, offset_mm: np.ndarray | None = None) -> None:
+    def set_pose(
+        self, angles_deg: np.ndarray, offset_mm: np.ndarray | None = None, force: bool = False
+    ) -> None:
         """Draw the head at ``angles_deg`` (flexion, lateral, rotation; deg), shifted by
-        ``offset_mm`` (x forward, y left, z up; mm). Non-finite angles leave it as it is."""
+        ``offset_mm`` (x forward, y left, z up; mm). Non-finite angles leave it as it is; a
+        pose that did not visibly move is not redrawn unless ``force``."""
         a = np.asarray(angles_deg, float).reshape(3)
         off = np.zeros(3) if offset_mm is None else np.asarray(offset_mm, float).reshape(3)
         if not np.isfinite(a).all() or not np.isfinite(off).all():
             return
         last_a, last_off = self._pose
-        if np.all(np.abs(a - last_a) < 0.005) and np.all(np.abs(off - last_off) < 0.01):
+        if (
+            not force
+            and np.all(np.abs(a - last_a) < 0.005)
+            and np.all(np.abs(off - last_off) < 0.01)
+        ):
             return  # nothing moved visibly: no redraw
         self._pose = (a, off)
         geo = head_geometry(a, off)

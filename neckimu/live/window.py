@@ -259,13 +259,14 @@ class LiveWindow(QtWidgets.QMainWindow):
         if widget.isVisibleTo(self) != visible:
             widget.setVisible(visible)
 
-    def update_frame(self) -> None:
-        """One frame: read the session, draw (the QTimer's slot)."""
+    def update_frame(self, force: bool = False) -> None:
+        """One frame: read the session, draw (the QTimer's slot); ``force``: redraw curves and
+        head even if no new data came (benchmarks)."""
         t0 = time.perf_counter()
         rows = self.session.ring.snapshot(self.session.window_s)
         # curves and head only when there is something new (frames outpace notifications)
         key = (len(rows), self.session.ring.total, *(rows[-1] if len(rows) else ()))
-        fresh = key != self._rows_key
+        fresh = force or key != self._rows_key
         self._rows_key = key
         if len(rows) and fresh:
             t_new = rows[-1, 0]
@@ -277,7 +278,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         if time.monotonic() - self._fps_t > 2.0:
             self.fps = 0.0  # nothing painted lately (paused, stalled): no stale frame rate
         self._draw_texts(v)
-        self._draw_head(v, rows, fresh)
+        self._draw_head(v, rows, fresh, force)
         self._draw_hold(v)
         self._draw_rom(v, rows, fresh)
         self._draw_retraction(v)
@@ -335,7 +336,9 @@ class LiveWindow(QtWidgets.QMainWindow):
             if self.sound and self.player is None:
                 QtWidgets.QApplication.beep()
 
-    def _draw_head(self, v: View, rows: np.ndarray, fresh: bool = True) -> None:
+    def _draw_head(
+        self, v: View, rows: np.ndarray, fresh: bool = True, force: bool = False
+    ) -> None:
         """The head at the newest angles, with the band of the exercise under way."""
         fig = self.head
         ex = None if v.finished else v.exercise
@@ -361,7 +364,7 @@ class LiveWindow(QtWidgets.QMainWindow):
             offset = None
             if v.retraction and len(v.path_posterior_mm):
                 offset = np.array([-v.path_posterior_mm[-1], 0.0, v.path_superior_mm[-1]])
-            fig.set_pose(rows[-1, 1:], offset)
+            fig.set_pose(rows[-1, 1:], offset, force=force)
 
     def _draw_hold(self, v: View) -> None:
         """The stillness indicator: progress during a hold, then the judge's verdict."""
