@@ -28,6 +28,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+from typing import Protocol as _Interface
 
 import numpy as np
 
@@ -74,6 +75,15 @@ class HoldView:
     @property
     def title(self) -> str:
         return exercise_name(self.exercise)
+
+
+class SessionObserver(_Interface):
+    """Told what happens in a session, from the acquisition thread (e.g. the cue sounds,
+    :class:`neckimu.live.audio.CueSounds`); see :meth:`LiveSession.add_observer`."""
+
+    def on_cue(self, ev: Event) -> None: ...
+    def on_progress(self, t_s: float, hold: HoldView | None) -> None: ...
+    def on_reset(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,7 @@ class LiveSession:
         self._judge_thread: threading.Thread | None = None
         self._analysis: Analysis | None = None
         self._thread: threading.Thread | None = None
+        self._observers: list[SessionObserver] = []
         self._reset_state()
 
     def _reset_state(self) -> None:
@@ -164,6 +175,11 @@ class LiveSession:
         self._path: RetractionPath | None = None
         self._newest = -np.inf
         self.judge.reset()
+
+    def add_observer(self, observer: SessionObserver) -> None:
+        """Tell ``observer`` each cue (after the session took it), the newest sample time and
+        the hold indicator after each block, and each reset; add before :meth:`start`."""
+        self._observers.append(observer)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -249,6 +265,8 @@ class LiveSession:
         self._reset_state()
         with self._lock:
             self._view = View(label=self.source.label, state=self._view.state)
+        for o in self._observers:
+            o.on_reset()
 
     def on_gap(self, time_s: float, missing: int, reason: str) -> None:
         self._gaps.append(Gap(time_s, missing, reason))
@@ -276,6 +294,8 @@ class LiveSession:
             if ev.exercise == "retraction":
                 self._path = None
             self._set_cue(None, "Rest", ev.time_s)
+        for o in self._observers:
+            o.on_cue(ev)
 
     def _set_cue(self, exercise: str | None, text: str, t: float,
                  planned_s: float | None = None) -> None:
@@ -334,6 +354,8 @@ class LiveSession:
                     "path_superior_mm": self._path.superior_mm} if self._path else {}))
         if self.judge.due(self._newest):
             self._judge_wake.set()
+        for o in self._observers:
+            o.on_progress(t_last, self._hold_view if self._hold is not None else None)
 
     # -- calibration ---------------------------------------------------------------------------
     def _calibrate_if_due(self) -> None:
