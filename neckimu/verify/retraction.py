@@ -150,6 +150,8 @@ class RepFinding:
         .. counting only a speed whose peak exceeds these (mm/s, deg/s) ..
     split_min_s : float
         .. in a movement longer than one glide can last (0.6-2 s: docs/simulator.md), s.
+    max_excursion_mm : float
+        A head-centre excursion beyond this is an integration gone wrong, not a movement, mm.
     dip : float
         Activity below this fraction of the local peak counts as still (a brief stop).
     margin_s : float
@@ -168,6 +170,7 @@ class RepFinding:
     returned_fraction: float = 0.5
     split_speed: float = 0.25
     split_min_s: float = 2.4
+    max_excursion_mm: float = 60.0
     split_min_mm_s: float = 8.0
     split_min_deg_s: float = 3.0
     dip: float = 0.0
@@ -315,8 +318,12 @@ def _split_virtual(view: _SetView, stations: list[_Station]) -> list[_Station]:
         if (hi - lo) * ts > f.split_min_s:
             v = np.linalg.norm(np.gradient(d[lo:hi], ts, axis=0), axis=1) * 1e3  # mm/s
             w = view.speed[a + lo: a + hi]  # deg/s
-            parts = [x / x.max() for x, floor in ((v, f.split_min_mm_s), (w, f.split_min_deg_s))
-                     if x.max() > floor]
+            signals = [(w, f.split_min_deg_s)]
+            # over a long movement the integration may have drifted far: a head does not go
+            # further than a few cm in a retraction, so then only the turn tells a stop
+            if np.abs(d).max() * 1e3 < f.max_excursion_mm:
+                signals.append((v, f.split_min_mm_s))
+            parts = [x / x.max() for x, floor in signals if x.max() > floor]
             if parts:
                 ps = np.max(parts, axis=0)
                 for r0, r1 in true_runs(ps < f.split_speed):
