@@ -172,6 +172,106 @@ def exercise_figure(
     return _save(fig, path)
 
 
+#: Gap between two holds in :func:`holds_figure`, s of the time axis.
+HOLD_GAP_S = 1.5
+
+
+def holds_figure(
+    t: np.ndarray,
+    angles_deg: np.ndarray,
+    windows: Sequence[Window],
+    reps: Sequence[dict[str, Any]],
+    title: str,
+    path: Path,
+) -> Path:
+    """Every isometric hold of a session side by side on one time axis, each relative to the
+    pose at its cue, with the tolerance band.
+
+    Parameters
+    ----------
+    t : ndarray, shape (N,)
+        Sample times, s.
+    angles_deg : ndarray, shape (N, 3)
+        Flexion, lateral flexion, rotation relative to neutral, deg.
+    windows : sequence of Window
+        The hold windows, in time order.
+    reps : sequence of dict
+        The session's rep records (each hold's verdict colours its label).
+    title : str
+    path : Path
+        PNG to write.
+
+    Notes
+    -----
+    One axes for all holds (``MARGIN_S`` before and after each, ``HOLD_GAP_S`` apart): a
+    panel per hold cost a twelfth of a second each, a quarter of a report's time per session.
+    """
+    counts: dict[str, int] = {}
+    for w in windows:
+        counts[w.exercise] = counts.get(w.exercise, 0) + 1
+    seen: dict[str, int] = {}
+    xs, ys, spans, labels, ticks = [], [], [], [], []
+    x0 = 0.0
+    for w in windows:
+        seen[w.exercise] = seen.get(w.exercise, 0) + 1
+        i0, i1 = np.searchsorted(t, [w.start_s - MARGIN_S, w.end_s + MARGIN_S])
+        dur = w.end_s - w.start_s
+        if i1 > i0:
+            j = min(int(np.searchsorted(t, w.start_s)), i1 - 1)
+            xs.append(np.append(x0 + MARGIN_S + t[i0:i1] - w.start_s, np.nan))
+            ys.append(np.vstack([angles_deg[i0:i1] - angles_deg[j], np.full((1, 3), np.nan)]))
+        cue = x0 + MARGIN_S
+        spans.append((cue, cue + dur))
+        ticks += [(cue + k, f"{k:g}") for k in np.arange(0.0, dur + 1e-9, 5.0)]
+        r = _rep_of_window(w, reps)
+        verdict = "" if r is None else f" {r['verdict']}"
+        label = f"{exercise_name(w.exercise)}\n{seen[w.exercise]}/{counts[w.exercise]}{verdict}"
+        labels.append((cue + dur / 2, label, _verdict_color(r)))
+        x0 += dur + 2 * MARGIN_S + HOLD_GAP_S
+    width, height = 11.0, 3.4
+    fig = _figure(width, height, (0.65, 0.15, 0.85, 0.55))
+    ax = fig.subplots()
+    ax.axhspan(-HOLD_TOLERANCE_DEG, HOLD_TOLERANCE_DEG, color="#e8f5e9", lw=0)
+    for a, b in spans:
+        ax.axvspan(a, b, color="#f2f2f2", lw=0, zorder=0)
+    if xs:
+        x, y = np.concatenate(xs), np.vstack(ys)
+        for i, (_, color) in enumerate(ANGLE_STYLE):
+            ax.plot(x, y[:, i], lw=1.0, color=color)
+    for xc, label, color in labels:
+        ax.text(
+            xc,
+            1.02,
+            label,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=6.5,
+            color=color,
+        )
+    from matplotlib.ticker import FixedFormatter, FixedLocator
+
+    ax.xaxis.set_major_locator(FixedLocator([x for x, _ in ticks]))
+    ax.xaxis.set_major_formatter(FixedFormatter([s for _, s in ticks]))
+    ax.yaxis.set_major_locator(_locator())
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(min(lo, -1.5 * HOLD_TOLERANCE_DEG), max(hi, 1.5 * HOLD_TOLERANCE_DEG))
+    ax.set_xlim(0.0, max(x0 - HOLD_GAP_S, 1.0))
+    ax.set_ylabel("change from start [deg]", fontsize=8)
+    ax.set_xlabel("time from each cue [s]; grey: the hold, green: within the tolerance", fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+    ax.tick_params(labelsize=7)
+    fig.suptitle(title, fontsize=10)
+    _key(fig, width, height)
+    return _save(fig, path)
+
+
+def _locator():
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(5, steps=[1, 2, 2.5, 5, 10])
+
+
 def _key(fig, width_in: float, height_in: float) -> None:
     """The colours of the three angles, bottom left (a legend costs a tenth of a panel's
     time)."""
@@ -229,10 +329,8 @@ def _window_panel(
 def _few_ticks(ax) -> None:
     """At most about 5 ticks per axis: readable in a small panel, and matplotlib's ticks are
     the largest part of the time a figure takes to draw."""
-    from matplotlib.ticker import MaxNLocator
-
-    ax.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))
-    ax.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))
+    ax.xaxis.set_major_locator(_locator())
+    ax.yaxis.set_major_locator(_locator())
 
 
 def retraction_figure(

@@ -196,9 +196,8 @@ def _draw(a: Any, path: Path, folder: Path) -> tuple[list[FigureRef], dict[str, 
     for ex, wins in by_exercise.items():
         title = "isometric holds" if ex == "holds" else exercise_name(ex)
         ref = FigureRef(f"{_slug(ex)}.png", title.capitalize(), f"{title}: head angles")
-        figures.exercise_figure(
-            t, a.angles_deg, wins, reps, f"{path.name}: {title}", folder / ref.file
-        )
+        draw = figures.holds_figure if ex == "holds" else figures.exercise_figure
+        draw(t, a.angles_deg, wins, reps, f"{path.name}: {title}", folder / ref.file)
         figs.append(ref)
         rr = [r for r in reps if r["exercise"] == "retraction"]
         if ex == "retraction" and rr:
