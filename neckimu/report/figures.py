@@ -6,7 +6,7 @@ in mm (what people read).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +83,12 @@ def plain_text_figures():
     from neckimu.plots import PLAIN_TEXT
 
     return mpl.rc_context(PLAIN_TEXT)
+
+
+def plain(draw: Callable[..., Path], *args: Any) -> Path:
+    """``draw(*args)`` inside :func:`plain_text_figures` (matplotlib is imported only then)."""
+    with plain_text_figures():
+        return draw(*args)
 
 
 def _verdict_color(rep: dict[str, Any] | None) -> str:

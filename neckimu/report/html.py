@@ -160,13 +160,12 @@ def _progress(stats: list[SessionStats], out: Path, cache: RecordCache) -> str:
             )
             for s in stats
         ]
-        with figures.plain_text_figures():
-            cache.page_figure(
-                "progress",
-                inputs,
-                lambda p: figures.progress_figure(stats, days, weeks, p),
-                out / "progress.png",
-            )
+        cache.page_figure(
+            "progress",
+            inputs,
+            lambda p: figures.plain(figures.progress_figure, stats, days, weeks, p),
+            out / "progress.png",
+        )
         parts.append(
             _img(
                 "progress.png",
@@ -205,10 +204,12 @@ def _rom_section(sessions: list[Session], out: Path, cache: RecordCache) -> str:
         return ""
     weeks = rom_weeks(measured)
     inputs = [(w.isoformat(), sorted(r.items())) for w, r in measured]
-    with figures.plain_text_figures():
-        cache.page_figure(
-            "rom", inputs, lambda p: figures.rom_figure(measured, weeks, p), out / "rom.png"
-        )
+    cache.page_figure(
+        "rom",
+        inputs,
+        lambda p: figures.plain(figures.rom_figure, measured, weeks, p),
+        out / "rom.png",
+    )
     head = [
         "week",
         "sessions",
