@@ -131,13 +131,17 @@ class RecordCache:
                 shutil.rmtree(d, ignore_errors=True)
                 n += 1
         now = time.time()
-        for d in self.folder.glob(_TMP + "*"):
+        left = [*self.folder.glob(_TMP + "*"), *(self.folder / "page").glob(_TMP + "*")]
+        for d in left:
             try:
                 old = now - d.stat().st_mtime > STALE_TMP_S
             except OSError:
                 continue
-            if old:
+            if old and d.is_dir():
                 shutil.rmtree(d, ignore_errors=True)
+                n += 1
+            elif old:
+                d.unlink(missing_ok=True)
                 n += 1
         return n
 
