@@ -93,6 +93,11 @@ def run(args: argparse.Namespace) -> int:
         close()
     if not args.quiet:
         print("\n".join(summary_lines(analysis)))
+        written = [str(p) for p in (args.json_out, plot) if p is not None]
+        if args.store_calibration:
+            written.append(f"{args.path} (calibration stored)")
+        if written:
+            print("wrote " + ", ".join(written))
     return 0
 
 

@@ -113,8 +113,9 @@ def _lines(s: dict[str, Any]) -> list[str]:
         f"{s['recording']}: {s['duration_s'] / 60:.1f} min at the desk ({s['windows']}), head "
         f"forward (> {s['threshold_deg']:g} deg) for {m}:{sec:02d} "
         f"({100 * s['fraction_beyond']:.0f} %)",
-        f"{s['bouts']} head-forward periods, the longest {s['longest_bout_s']:.0f} s; "
-        f"{s['alerts']} reminders (after {s['alert_after_s']:g} s); "
+        f"{s['bouts']} head-forward period{'' if s['bouts'] == 1 else 's'}, the longest "
+        f"{s['longest_bout_s']:.0f} s; {s['alerts']} reminder{'' if s['alerts'] == 1 else 's'} "
+        f"(after {s['alert_after_s']:g} s); "
         f"mean flexion {s['mean_flexion_deg']:+.1f} deg",
     ]
 
