@@ -265,6 +265,43 @@ class _SetView:
         d = d - d[still_1].mean(axis=0)
         return d[still_2].mean(axis=0), d, a
 
+    def track(self, stations: list[_Station]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where the head centre is at every station, and its path over the whole set.
+
+        Movements are integrated from one *real* station to the next only: a station found
+        at a turning point (virtual) is a moment of zero velocity, but its acceleration is the
+        largest of the movement, so it is no reference for gravity; its pose is read off the
+        integration through it.
+
+        Returns
+        -------
+        poses : ndarray, shape (m, 3)
+            Displacement of each station from the first, level frame, mm.
+        t, path : ndarray, shapes (n,) and (n, 3)
+            The path over the set, mm (constant through the real stations).
+        """
+        poses = np.zeros((len(stations), 3))
+        real = [k for k, st in enumerate(stations) if not st.virtual]
+        ts_out, ds_out = [], []
+        for k1, k2 in itertools.pairwise(real):
+            end_m, d, a = self.displacement(stations[k1], stations[k2])
+            d = poses[k1] + d * 1e3
+            for v in range(k1 + 1, k2):
+                st = stations[v]
+                poses[v] = d[max(0, st.a - a): max(1, st.b - a)].mean(axis=0)
+            poses[k2] = poses[k1] + end_m * 1e3
+            ts_out.append(self.t[a: a + len(d)])
+            ds_out.append(d)
+            nxt = stations[k2].b  # still until the next movement's integration starts
+            ts_out.append(self.t[a + len(d): nxt])
+            ds_out.append(np.tile(poses[k2], (len(ts_out[-1]), 1)))
+        if not ts_out:
+            return poses, np.zeros(0), np.zeros((0, 3))
+        t = np.concatenate(ts_out)
+        path = np.concatenate(ds_out)
+        keep = np.concatenate([[True], np.diff(t) > 0])  # segments overlap at their ends
+        return poses, t[keep], path[keep]
+
     def pose_features(self, s1: _Station, s2: _Station) -> tuple[np.ndarray, int]:
         """Scaled pose (:func:`_features`) of every sample from ``s1``'s end to ``s2``'s end,
         relative to ``s1``; and the chunk index of the first."""
@@ -362,7 +399,7 @@ def find_reps(view: _SetView, crit: RetractionCriteria, final: int | None = None
     def settled(st: _Station) -> bool:  # its pose after the movement is measured
         return final is None or st.a + n_settle <= n_final
 
-    steps = [view.displacement(s1, s2)[0] * 1e3 for s1, s2 in itertools.pairwise(stations)]
+    poses, _, _ = view.track(stations)
     found: list[_Found] = []
     i = 0
     while i + 2 < len(stations):
@@ -372,7 +409,7 @@ def find_reps(view: _SetView, crit: RetractionCriteria, final: int | None = None
             if k >= len(stations) or not settled(stations[k]):
                 pending = final is not None  # later data may complete this rep
                 break
-            pos = np.cumsum(steps[i:k], axis=0)  # stations i+1..k relative to i, mm
+            pos = poses[i + 1: k + 1] - poses[i]  # stations i+1..k relative to i, mm
             sizes = [np.linalg.norm(_features(_angle_change(rest_head, view.head(stations[j])),
                                               pos[j - i - 1])) for j in range(i + 1, k)]
             j = i + 1 + int(np.argmax(sizes))
@@ -451,30 +488,24 @@ def _path(view: _SetView, fd: _Found, stations: list[_Station], judged_mm: np.nd
           ) -> tuple[np.ndarray, np.ndarray]:
     """The head centre's path over a rep, mm (level frame), every ~50 ms.
 
-    The integrated trajectories of the rep's movements, joined at the stations (the head keeps
-    still there), and corrected in proportion to the way out (and back) so that the kept part
-    lands on the judged displacement, the average of glide and return: the drawn path and the
-    judged dot are one computation.
+    The set's integrated path (:meth:`_SetView.track`) from the rest before to the rest after,
+    corrected in proportion to the way out (and back) so that its kept part lands on the judged
+    displacement, the average of glide and return: the drawn path and the judged dot are one
+    computation.
     """
-    i, k = stations.index(fd.rest), stations.index(fd.back)
-    parts_t, parts = [], []
-    pos = np.zeros(3)
-    for s1, s2 in zip(stations[i:k], stations[i + 1: k + 1], strict=True):
-        _, d, a = view.displacement(s1, s2)
-        parts_t.append(view.t[a: a + len(d)])
-        parts.append(pos + d * 1e3)
-        pos = parts[-1][-1]
-        if s2 is not stations[k]:
-            parts_t.append(view.t[a + len(d): s2.b])
-            parts.append(np.tile(pos, (len(parts_t[-1]), 1)))
-    t = np.concatenate(parts_t)
-    d = np.concatenate(parts)
-    kept_at = np.searchsorted(t, view.t[fd.kept.a])
-    kept_end = np.searchsorted(t, view.t[fd.kept.b - 1])
+    poses, t_all, d_all = view.track(stations)
+    t0, t1 = view.t[max(fd.rest.a, fd.rest.b - 1)], view.t[min(fd.back.b, fd.back.a + 1) - 1]
+    sel = (t_all >= t0) & (t_all <= t1)
+    t = t_all[sel]
+    d = d_all[sel] - poses[stations.index(fd.rest)]
+    if not len(t):
+        return np.zeros(0), np.zeros((0, 3))
+    kept_at = int(np.searchsorted(t, view.t[fd.kept.a]))
+    kept_end = int(np.searchsorted(t, view.t[fd.kept.b - 1]))
     out_ramp = np.clip(np.arange(len(d)) / max(1, kept_at), 0.0, 1.0)
     back_ramp = np.clip((len(d) - 1 - np.arange(len(d))) / max(1, len(d) - 1 - kept_end), 0.0,
                         1.0)
-    kept = d[kept_at: kept_end + 1].mean(axis=0)
+    kept = d[kept_at: max(kept_end, kept_at) + 1].mean(axis=0)
     d = d + np.outer(np.minimum(out_ramp, back_ramp), judged_mm - kept)
     step = max(1, round(0.05 / view.ts))
     return t[::step], d[::step]
