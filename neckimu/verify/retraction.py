@@ -197,7 +197,8 @@ class _SetView:
         self.ts = ctx.ts
         s = ctx.samples
         self.t = s.t[i0:i1]
-        self.gyr = s.gyr[i0:i1] - ctx.bias[i0:i1]
+        self.gyr_raw = s.gyr[i0:i1]
+        self.bias = ctx.bias[i0:i1]
         self.acc = s.acc[i0:i1]
         self.m_lh = ctx.head_in_level(i0, i1)  # head -> level (heading of the set's start)
         self.m_ls = self.m_lh @ ctx.sensor_to_head  # sensor -> level
@@ -260,7 +261,10 @@ class _SetView:
         """
         a, b, still_1, still_2 = self._windows(s1, s2)
         d = head_centre_displacement(
-            self.t[a:b], self.acc[a:b], self.gyr[a:b], self.ts, still_1, still_2,
+            # the bias as estimated when the movement starts, held: the filter's estimate may
+            # wander while the head moves, and that wandering would tilt the integration
+            self.t[a:b], self.acc[a:b], self.gyr_raw[a:b] - self.bias[a + still_1.stop - 1],
+            self.ts, still_1, still_2,
             self.m_ls[a], self.m_lh[a:b], self.ctx.lever_arm_m, self.prior)
         d = d - d[still_1].mean(axis=0)
         return d[still_2].mean(axis=0), d, a
