@@ -12,8 +12,6 @@ from neckimu._commands._args import add_force
 if TYPE_CHECKING:
     from neckimu.recording.reader import Recording
 
-HELP = "analyse a recording: head angles, rep verdicts, JSON and plot"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", help="recording or interchange CSV (.csv or .csv.gz)")

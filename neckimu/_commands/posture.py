@@ -16,8 +16,6 @@ from typing import Any
 
 from neckimu._commands._args import add_force
 
-HELP = "desk posture mode: time spent with the head forward"
-
 #: cue times of the live calibration with a real headset, s from the first connection
 CALIBRATE_START_S, CALIBRATE_END_S = 1.0, 13.0
 

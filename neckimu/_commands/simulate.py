@@ -12,8 +12,6 @@ from neckimu.errors import NeckimuError
 if TYPE_CHECKING:
     from neckimu.sim.session import SimulatedSession
 
-HELP = "simulate a guided session (or the stretch routine) of a person wearing the headset"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu simulate``."""
