@@ -127,6 +127,30 @@ def test_posture_help_imports_numpy_only():
     assert heavy == {"numpy"}
 
 
+def test_analyze_imports_only_what_it_uses(tmp_path):
+    """No plotting, GUI, Bluetooth, progress bar (not a terminal) or scipy.signal."""
+    out = tmp_path / "a.json"
+    code = (
+        "import sys\n"
+        "from neckimu.cli import main\n"
+        f"rc = main(['analyze', {str(cli_example())!r}, '--quiet', '--json', {str(out)!r}])\n"
+        "mods = {m for m in sys.modules}\n"
+        "bad = sorted(m for m in mods if m.split('.')[0] in "
+        "('matplotlib', 'PySide6', 'pyqtgraph', 'bleak', 'bumble', 'tqdm') "
+        "or m.startswith(('scipy.signal', 'scipy.stats')))\n"
+        "print(rc, bad)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert p.stdout.strip() == "0 []", p.stdout + p.stderr
+    assert out.exists()
+
+
+def cli_example():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[1] / "recordings" / "example_forehead.csv"
+
+
 def test_no_arguments_prints_help_without_a_start_screen(monkeypatch, capsys):
     monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name: None)
     assert main([]) == 0
