@@ -200,7 +200,7 @@ def _live(args: argparse.Namespace, crit: Any) -> dict[str, Any]:
         "down first; then work as usual. Ctrl-C stops.",
         flush=True,
     )
-    session = LiveSession(source, mount=args.mount)
+    session = LiveSession(source, mount=args.mount, analyze_at_end=False)  # summed up below
     tty = sys.stdout.isatty()
     with stop_on_signals(source.stop) as stop:  # a stop signal ends the session, then sums up
         _monitor(session, args, crit, tty)
