@@ -145,6 +145,22 @@ def test_analyze_imports_only_what_it_uses(tmp_path):
     assert out.exists()
 
 
+def test_export_imports_no_verifier(tmp_path):
+    """export needs orientation and angles only: no verifier, no scipy.integrate."""
+    out = tmp_path / "e.csv"
+    code = (
+        "import sys\n"
+        "from neckimu.cli import main\n"
+        f"rc = main(['export', {str(cli_example())!r}, '--out', {str(out)!r}])\n"
+        "bad = sorted(m for m in sys.modules if m.startswith(('neckimu.verify.hold', "
+        "'neckimu.verify.retraction', 'neckimu.verify.stretch', 'neckimu.translation', "
+        "'scipy.integrate', 'scipy.signal')))\n"
+        "print(rc, bad)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert p.stdout.strip().splitlines()[-1] == "0 []", p.stdout + p.stderr
+
+
 def cli_example():
     from pathlib import Path
 
