@@ -149,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv:
         return _start(parser)
     args = parser.parse_args(argv)
-    if args.command is None:  # only options that do not exit, e.g. none: show the help
+    if args.command is None:  # e.g. `neckimu --`: nothing to run
         parser.print_help()
         return 0
     return _run(args.command, args._module, args)
