@@ -6,8 +6,6 @@ import argparse
 
 from neckimu._commands._args import add_force, add_sound
 
-HELP = "a guided session with the simulated headset over a real BLE stack"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu demo``."""

@@ -6,8 +6,6 @@ import argparse
 
 from neckimu._commands._args import add_force, add_sound
 
-HELP = "train with a real headset: live plots and verdicts"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu live``."""

@@ -16,8 +16,6 @@ from typing import Any
 
 from neckimu._commands._args import add_force
 
-HELP = "desk posture mode: time spent with the head forward"
-
 #: cue times of the live calibration with a real headset, s from the first connection
 CALIBRATE_START_S, CALIBRATE_END_S = 1.0, 13.0
 
@@ -203,7 +201,7 @@ def _live(args: argparse.Namespace, crit: Any) -> dict[str, Any]:
         "down first; then work as usual. Ctrl-C stops.",
         flush=True,
     )
-    session = LiveSession(source, mount=args.mount)
+    session = LiveSession(source, mount=args.mount, analyze_at_end=False)  # summed up below
     tty = sys.stdout.isatty()
     with stop_on_signals(source.stop) as stop:  # a stop signal ends the session, then sums up
         _monitor(session, args, crit, tty)

@@ -6,8 +6,6 @@ import argparse
 
 from neckimu._commands._args import add_force
 
-HELP = "replay a recording through the live window"
-
 
 def _speed(value: str) -> float | None:
     if value == "max":

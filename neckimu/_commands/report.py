@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "HTML report of a recording or a folder of recordings"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(

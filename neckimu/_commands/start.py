@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-HELP = "the start screen: pick a routine, find the headset, check the fit, start"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the start screen (all optional: ``neckimu`` alone opens it)."""
