@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Open the start screen; without a display, say how to train in the terminal."""
     from neckimu.errors import NeckimuError
-    from neckimu.live.app import display_available
+    from neckimu.live.display import display_available
 
     out = getattr(args, "out", None)
     speed = float(getattr(args, "speed", 1.0))
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     if not display_available():
         from neckimu.cli import build_parser
 
-        build_parser().print_help()
+        build_parser([]).print_help()
         print(
             "neckimu: no display for the start screen; the commands above work in a "
             "terminal (try `neckimu demo --headless`)",

@@ -16,6 +16,7 @@ from neckimu import SAFETY_NOTICE
 from neckimu.errors import NeckimuError
 from neckimu.interrupt import StopRequest, stop_on_signals
 from neckimu.live.audio import CueSounds, write_wav
+from neckimu.live.display import display_available, offscreen_requested
 from neckimu.live.session import LiveSession, View
 from neckimu.output_files import check_outputs
 
@@ -23,23 +24,6 @@ from neckimu.output_files import check_outputs
 def _clock(t: float) -> str:
     m, s = divmod(int(max(0.0, t)), 60)
     return f"{m:02d}:{s:02d}"
-
-
-def offscreen_requested() -> bool:
-    """Whether the user asked Qt to render offscreen (``QT_QPA_PLATFORM=offscreen``)."""
-    return os.environ.get("QT_QPA_PLATFORM", "").lower() == "offscreen"
-
-
-def display_available() -> bool:
-    """A screen to show the window on, or offscreen rendering asked for.
-
-    On Linux a display needs ``DISPLAY`` or ``WAYLAND_DISPLAY``; elsewhere one is assumed.
-    """
-    if offscreen_requested():
-        return True
-    if sys.platform.startswith("linux"):
-        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    return True
 
 
 def qt_app():
