@@ -6,21 +6,26 @@ replay window and the benchmarks, so every path judges a session the same way.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from neckimu.angles import head_angles_deg
-from neckimu.errors import CalibrationError, InputError
+from neckimu.errors import CalibrationError, InputError, NeckimuError
 from neckimu.headframe import Calibration, calibrate, with_neutral
 from neckimu.orientation import Orientation, estimate_causal, estimate_offline, filter_period
 from neckimu.recording.events import Window, windows
 from neckimu.recording.plausibility import check_plausible
-from neckimu.recording.reader import Recording
+from neckimu.recording.reader import Recording, read_recording
+from neckimu.recording.writer import append_meta
 from neckimu.verify import verify_all
 from neckimu.verify.context import Context
 from neckimu.verify.reps import Rep
+
+log = logging.getLogger(__name__)
 
 #: Called with the name of each stage as it starts (for a progress bar).
 Progress = Callable[[str], None]
@@ -120,3 +125,25 @@ def analyze(
                       saturated=getattr(rec, "saturated", None))
         analysis.reps = verify_all(ctx, windows(rec.events))
     return analysis
+
+
+def store_calibration(path: str | Path) -> None:
+    """Add the head-frame calibration to a closed recording's metadata, if it has one.
+
+    What a command that recorded a session does once the file is closed (the recorder only
+    records). A recording without a *calibrate* window is left as it is; a calibration that
+    cannot be found or stored is logged as a warning: the recording itself is never lost.
+
+    Parameters
+    ----------
+    path : str or Path
+        A closed neckimu recording (plain ``.csv``).
+    """
+    try:
+        rec = read_recording(path)
+        if not any(e.exercise == "calibrate" for e in rec.events):
+            return
+        cal = analyze(rec, verify=False).calibration
+        append_meta(path, calibration=cal.to_meta())
+    except (NeckimuError, ValueError, OSError) as e:
+        log.warning("calibration not stored: %s", e)

@@ -81,9 +81,10 @@ def run(args: argparse.Namespace) -> int:
     from neckimu._commands._args import mount_name, out_folder
     from neckimu.errors import NeckimuError
     from neckimu.live.app import check_png, check_session_outputs, check_wav, run_and_finish
+    from neckimu.live.ble_sources import SimulatedSource
     from neckimu.live.protocol import load_protocol
     from neckimu.live.session import LiveSession
-    from neckimu.live.source import SimulatedSource
+    from neckimu.live.simulated_person import session_config
     from neckimu.sim import simulate_session
 
     if not args.speed > 0:
@@ -99,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
     check_session_outputs(
         out, "demo", recording=rec_path, screenshot=shot, audio=audio, force=args.force
     )
-    cfg = protocol.session_config(
+    cfg = session_config(
+        protocol,
         seed=args.seed,
         fault_rate=args.fault_rate,
         board="rev2",

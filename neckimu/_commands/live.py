@@ -44,9 +44,9 @@ def run(args: argparse.Namespace) -> int:
 
     from neckimu._commands._args import mount_name, out_folder
     from neckimu.live.app import check_session_outputs, check_wav, run_and_finish
+    from neckimu.live.ble_sources import HeadsetSource
     from neckimu.live.protocol import load_protocol
     from neckimu.live.session import LiveSession
-    from neckimu.live.source import HeadsetSource
 
     mount_name(args.mount)
     protocol = load_protocol(args.protocol)

@@ -155,8 +155,8 @@ def _live(args: argparse.Namespace, crit: Any) -> dict[str, Any]:
     from neckimu._commands._args import recording_out
     from neckimu.errors import NeckimuError
     from neckimu.interrupt import stop_on_signals
+    from neckimu.live.ble_sources import HeadsetSource, SimulatedSource
     from neckimu.live.session import LiveSession
-    from neckimu.live.source import HeadsetSource, SimulatedSource
     from neckimu.mounts import get_mount
     from neckimu.output_files import check_outputs
     from neckimu.recording.events import Event

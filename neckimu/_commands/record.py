@@ -127,6 +127,10 @@ def run(args: argparse.Namespace) -> int:
         f"{s.events} events, {s.malformed} malformed packets dropped, "
         f"{result.connections} connection(s)"
     )
+    if out.exists():
+        from neckimu.pipeline import store_calibration
+
+        store_calibration(out)
     for note in result.notes:
         print(f"note: {note}")
     return 0

@@ -155,6 +155,11 @@ class HeadsetClient:
         self._task = asyncio.create_task(self.run(), name=f"headset {self.target}")
         return self._task
 
+    def raise_if_failed(self) -> None:
+        """Raise what the connection task raised (a :class:`DeviceError`) once it has ended."""
+        if self._task is not None and self._task.done():
+            self._task.result()
+
     async def wait_connected(self, timeout: float | None = None) -> P.Info:
         """Wait for the first connection (raises what the connection task raised)."""
         waiter = asyncio.create_task(self.connected.wait())

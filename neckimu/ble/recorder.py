@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from neckimu.ble.client import HeadsetClient
-from neckimu.ble.stream import GapRecord, LinkMarker, StreamAssembler, StreamStats
+from neckimu.ble.stream import GapRecord, LinkMarker, StreamAssembler
 from neckimu.errors import DeviceError
 from neckimu.recording.events import Event
 from neckimu.recording.saturation import Saturation
 from neckimu.recording.writer import RecordingWriter
 from neckimu.samples import SampleBlock
+from neckimu.stream_stats import StreamStats
 
 log = logging.getLogger(__name__)
 
@@ -202,17 +203,12 @@ class Recorder:
             try:
                 item = await asyncio.wait_for(q.get(), timeout)
             except TimeoutError:
-                self.writer.flush() if self._stale() else None
-                if self.client._task is not None and self.client._task.done():
-                    self.client._task.result()  # a DeviceError ends the recording
+                self.writer.flush() if self.writer.flush_due else None
+                self.client.raise_if_failed()  # a DeviceError ends the recording
                 continue
             for it in [item, *(q.get_nowait() for _ in range(q.qsize()))]:
                 if it is not None:  # None: the wake-up of stop()
                     self._handle(it)
-
-    def _stale(self) -> bool:
-        assert self.writer is not None
-        return time.monotonic() - self.writer._last_flush >= self.writer.flush_interval_s
 
     def _handle(self, item: tuple[float, bytes] | LinkMarker) -> None:
         assert self.writer is not None and self.assembler is not None
@@ -265,20 +261,3 @@ class Recorder:
             )
         finally:
             self.writer.close()
-        self._store_calibration()
-
-    def _store_calibration(self) -> None:
-        """Add the head-frame calibration to the closed file's metadata, if it can be found."""
-        from neckimu.errors import NeckimuError
-        from neckimu.pipeline import analyze
-        from neckimu.recording.reader import read_recording
-        from neckimu.recording.writer import append_meta
-
-        try:
-            rec = read_recording(self.writer.path)
-            if not any(e.exercise == "calibrate" for e in rec.events):
-                return
-            cal = analyze(rec, verify=False).calibration
-            append_meta(self.writer.path, calibration=cal.to_meta())
-        except (NeckimuError, ValueError, OSError) as e:
-            log.warning("calibration not stored: %s", e)

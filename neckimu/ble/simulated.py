@@ -16,8 +16,9 @@ sent has been received (:func:`play_out`). When that made the playback slower th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,69 @@ def playback_note(headset: SimulatedHeadset, loop_s: float) -> str:
     )
 
 
+@dataclass
+class SimulatedLink:
+    """A simulated headset on the bumble stack, the real client that reaches it, and the
+    recorder that records it (not running yet)."""
+
+    headset: SimulatedHeadset
+    client: HeadsetClient
+    recorder: Recorder
+
+
+@asynccontextmanager
+async def simulated_link(
+    stream: DeviceStream,
+    path: str | Path,
+    *,
+    speed: float = 1.0,
+    faults: Faults | None = None,
+    mtu: int = 247,
+    meta: dict[str, Any] | None = None,
+    mag_hold_s: float = 0.25,
+    client_options: dict[str, Any] | None = None,
+) -> AsyncIterator[SimulatedLink]:
+    """A simulated headset streaming ``stream`` over bumble to a paced client and its recorder:
+    the plumbing of every simulated recording (``record``, ``demo``, the live window, tests).
+
+    Parameters
+    ----------
+    stream : DeviceStream
+        The sensors' output.
+    path : str or Path
+        Recording the recorder writes.
+    speed : float
+        Playback speed (1 = real time).
+    faults : Faults, optional
+        Fault injection on the headset.
+    mtu : int
+        ATT MTU the client requests.
+    meta : dict, optional
+        Extra header fields.
+    mag_hold_s : float
+        The recorder's magnetometer hold, s (0 for live views).
+    client_options : dict, optional
+        Extra :class:`HeadsetClient` options (``scan_timeout`` defaults to 5 s).
+    """
+    async with virtual_radio([stream], speed=speed, faults=faults, mtu=mtu) as radio:
+        headset = radio.headsets[0]
+        client = HeadsetClient(
+            headset.name,
+            client_backend=radio.client_backend,
+            scanner_backend=radio.scanner_backend,
+            **{"scan_timeout": 5.0, **(client_options or {})},
+        )
+        pace(headset, client)
+        rec = Recorder(
+            client,
+            path,
+            meta=meta,
+            clock_s_per_us=1e-6 / speed,
+            mag_hold_s=mag_hold_s,
+        )
+        yield SimulatedLink(headset, client, rec)
+
+
 async def record_simulated(
     stream: DeviceStream,
     path: str | Path,
@@ -177,21 +241,16 @@ async def record_simulated(
     stream = truncate(stream, duration_s)
     if duration_s is not None:
         events = [e for e in events if e.time_s < duration_s]
-    async with virtual_radio([stream], speed=speed, faults=faults, mtu=mtu) as radio:
-        headset = radio.headsets[0]
-        client = HeadsetClient(
-            headset.name,
-            client_backend=radio.client_backend,
-            scanner_backend=radio.scanner_backend,
-            scan_timeout=5.0,
-        )
-        pace(headset, client)
-        rec = Recorder(
-            client,
-            path,
-            meta={"simulated": True, **(meta or {})},
-            clock_s_per_us=1e-6 / speed,
-        )
+    sim = simulated_link(
+        stream,
+        path,
+        speed=speed,
+        faults=faults,
+        mtu=mtu,
+        meta={"simulated": True, **(meta or {})},
+    )
+    async with sim as link:
+        headset, client, rec = link.headset, link.client, link.recorder
         task = asyncio.create_task(rec.run())
         cues = asyncio.create_task(play_cues(rec, headset, events))
         ended = asyncio.create_task(play_out(rec, headset, client, cues))

@@ -28,7 +28,7 @@ the bytes) plus link markers (connected / disconnected), and returns, in recordi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,7 @@ from neckimu.protocol import SEQ_MOD, DecodedPacket, Info, decode_packet, satura
 from neckimu.recording.events import Event
 from neckimu.recording.saturation import saturation_runs
 from neckimu.samples import SampleBlock
+from neckimu.stream_stats import StreamStats
 
 
 @dataclass(frozen=True)
@@ -63,28 +64,6 @@ class GapRecord:
     time_s: float
     missing: int
     reason: str
-
-
-@dataclass
-class StreamStats:
-    """Counters of one stream (all since the assembler was made)."""
-
-    packets: int = 0  #: notifications fed
-    malformed: int = 0  #: dropped: not docs/protocol.md
-    corrupt: int = 0  #: dropped: well-formed, but an implausible device time
-    stale: int = 0  #: dropped: older than what was already written (duplicate, reordered)
-    samples: int = 0  #: IMU rows emitted
-    missing: int = 0  #: samples counted in gaps
-    gaps: int = 0
-    events: int = 0
-    unknown_events: int = 0
-    connections: int = 0
-    reboots: int = 0  #: device clock restarts (new segments)
-    overflow_packets: int = 0
-    saturated: int = 0  #: IMU rows emitted with an accelerometer or gyroscope at full scale
-    saturated_mag: int = 0  #: magnetometer records of packets flagged saturated
-    errors: dict[str, int] = field(default_factory=dict)  #: malformed, by reason
-    corrupt_reasons: dict[str, int] = field(default_factory=dict)  #: corrupt, by reason
 
 
 @dataclass

@@ -12,8 +12,9 @@ A protocol says what the person does and for how long (docs/live.md has the form
 :meth:`Protocol.schedule` turns it into cues at session times (s from the start); each cue
 is a ``start``/``end`` :class:`~neckimu.recording.events.Event`, which the live session sends
 to the headset (so it is stamped with the headset's clock and lands in the recording, where
-``neckimu analyze`` finds the reps). For the demo, :meth:`Protocol.session_config` maps the same
-protocol onto the simulated person's script.
+``neckimu analyze`` finds the reps). For the demo,
+:func:`neckimu.live.simulated_person.session_config` maps the same protocol onto the simulated
+person's script (a protocol is data: it does not know the simulator).
 """
 
 from __future__ import annotations
@@ -221,36 +222,6 @@ class Protocol:
         """What the protocol prescribes, for the recording's metadata (the verifiers read it):
         ``hold_s`` and ``stretch_hold_s`` per stretch exercise, s."""
         return {"hold_s": self.hold_s, "stretch_hold_s": self.stretch_hold_s()}
-
-    # -- the simulated person ---------------------------------------------------------------
-    def session_config(self, **overrides: Any):
-        """The simulated person's script for this protocol (``neckimu.sim.SessionConfig``).
-
-        The simulator's script always does the four hold directions in the fixed order; the
-        counts and durations come from the protocol. A routine of range of motion only (no
-        holds, retractions or stretches) is the simulator's ``rom`` script, timed as the
-        protocol's cues; the guided script has no range-of-motion part.
-        """
-        from neckimu.sim import SessionConfig
-
-        if self.rom_directions and not (self.hold_reps and self.hold_directions) \
-                and not self.retraction_reps and not self.stretches:
-            kw_rom: dict[str, Any] = dict(
-                script="rom", rom_directions=self.rom_directions, rom_reps=self.rom_reps,
-                rom_lead_s=self.rom_lead_s, rom_move_s=self.rom_move_s,
-                initial_rest_s=self.lead_in_s)
-            kw_rom.update(overrides)
-            return SessionConfig(**kw_rom)
-
-        stretch, stretch_s = (self.stretches[0] if self.stretches else ("stretch_right", 30.0))
-        kw: dict[str, Any] = dict(
-            hold_reps=self.hold_reps, hold_s=(self.hold_s, self.hold_s),
-            retraction_reps=self.retraction_reps,
-            stretch=stretch if stretch in ("stretch_left", "stretch_right") else None,
-            stretch_hold_s=stretch_s, initial_rest_s=self.lead_in_s,
-        )
-        kw.update(overrides)
-        return SessionConfig(**kw)
 
 
 # -- loading -----------------------------------------------------------------------------------

@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from neckimu.ble.stream import StreamStats
 from neckimu.errors import NeckimuError
 from neckimu.live.protocol import Protocol, load_protocol
 from neckimu.live.source import Sink, Source
 from neckimu.recording.events import windows
 from neckimu.recording.reader import Recording
+from neckimu.stream_stats import StreamStats
 
 
 def recorded_protocol(rec: Recording) -> Protocol:

@@ -705,10 +705,12 @@ class StartScreen(QtWidgets.QMainWindow):
         same way on ``mount``), sitting still for :data:`FIT_STREAM_S`."""
         key = (routine.ref, mount)
         if key not in self._fit_streams:
+            from neckimu.live.simulated_person import session_config
             from neckimu.sim import simulate_session
 
             args = command_args("demo", self._argv(routine, SIMULATED, mount, Path(".")))
-            cfg = routine.protocol.session_config(
+            cfg = session_config(
+                routine.protocol,
                 seed=args.seed,
                 fault_rate=args.fault_rate,
                 board="rev2",

@@ -168,8 +168,13 @@ class RecordingWriter:
         self._maybe_flush()
 
     # -- durability --------------------------------------------------------------------------
+    @property
+    def flush_due(self) -> bool:
+        """Whether ``flush_interval_s`` has passed since the last flush."""
+        return self._clock() - self._last_flush >= self.flush_interval_s
+
     def _maybe_flush(self) -> None:
-        if self._clock() - self._last_flush >= self.flush_interval_s:
+        if self.flush_due:
             self.flush()
 
     def flush(self) -> None:

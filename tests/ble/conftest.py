@@ -10,11 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neckimu.ble.client import HeadsetClient
 from neckimu.ble.headset import Faults, SimulatedHeadset
-from neckimu.ble.link import virtual_radio
-from neckimu.ble.recorder import Recorder, RecordResult
-from neckimu.ble.simulated import pace, play_out
+from neckimu.ble.recorder import RecordResult
+from neckimu.ble.simulated import play_out, simulated_link
 from neckimu.recording.events import Event
 from neckimu.recording.reader import Recording, read_recording
 from neckimu.sim.device import DeviceStream
@@ -51,32 +49,26 @@ def _record(
     mag_hold_s: float = 0.25,
 ) -> Run:
     async def main() -> Run:
-        async with virtual_radio([stream], speed=speed, faults=faults, mtu=mtu) as radio:
-            h = radio.headsets[0]
-            client = HeadsetClient(
-                h.name,
-                client_backend=radio.client_backend,
-                scanner_backend=radio.scanner_backend,
-                scan_timeout=2.0,
-                silence_s=silence_s,
-                backoff_s=(0.05, 0.5),
-            )
-            pace(h, client)
-            rec = Recorder(
-                client,
-                path,
-                clock_s_per_us=1e-6 / speed,
-                meta={"mount": "test"},
-                mag_hold_s=mag_hold_s,
-            )
+        sim = simulated_link(
+            stream,
+            path,
+            speed=speed,
+            faults=faults,
+            mtu=mtu,
+            meta={"mount": "test"},
+            mag_hold_s=mag_hold_s,
+            client_options={"scan_timeout": 2.0, "silence_s": silence_s, "backoff_s": (0.05, 0.5)},
+        )
+        async with sim as link:
+            rec = link.recorder
             task = asyncio.create_task(rec.run())
             for at_s, ev in events:  # at_s: host s after the start
                 await asyncio.sleep(at_s)
                 await rec.mark(ev)
             # generous guards against a hang; the test itself never measures host time
-            await asyncio.wait_for(play_out(rec, h, client), 600)
+            await asyncio.wait_for(play_out(rec, link.headset, link.client), 600)
             result = await asyncio.wait_for(task, 60)
-        return Run(read_recording(path), result, h, stream, mag_hold_s)
+        return Run(read_recording(path), result, link.headset, stream, mag_hold_s)
 
     return asyncio.run(main())
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from neckimu.ble.testsignal import synthetic_stream
-from neckimu.live.source import LIVE_MAG_HOLD_S
+from neckimu.live.ble_sources import LIVE_MAG_HOLD_S
 
 
 def _check(run, *, first_mag_s: float | None) -> None:

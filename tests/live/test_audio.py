@@ -19,6 +19,7 @@ from neckimu.live.audio import (
 )
 from neckimu.live.protocol import Protocol, load_protocol
 from neckimu.live.session import HoldView
+from neckimu.live.simulated_person import session_config
 from neckimu.recording.events import Event
 from neckimu.verify.reps import HoldRep, RetractionRep
 
@@ -225,7 +226,7 @@ def simulated_tracks(tmp_path_factory):
         protocol = load_protocol(routine)
         d = tmp_path_factory.mktemp(f"{routine}{seed}")
         sim = simulate_session(
-            protocol.session_config(seed=seed, fault_rate=0.5, board="rev2", rate_hz=100.0)
+            session_config(protocol, seed=seed, fault_rate=0.5, board="rev2", rate_hz=100.0)
         )
         sim.write(d / "session.csv")
         rec = read_recording(d / "session.csv")

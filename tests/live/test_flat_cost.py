@@ -19,6 +19,7 @@ from neckimu.live.judge import PARTIAL_EVERY_S
 from neckimu.live.protocol import load_protocol
 from neckimu.live.replay import ReplaySource
 from neckimu.live.session import LiveSession
+from neckimu.live.simulated_person import session_config
 from neckimu.live.source import Source
 from neckimu.recording.events import windows
 from neckimu.recording.reader import Recording, read_recording
@@ -56,7 +57,7 @@ def verify_calls(monkeypatch) -> list[tuple[str, float, float]]:
 def test_guided_session_verifies_each_window_exactly_once(tmp_path, verify_calls, seed):
     protocol = load_protocol("demo")
     rec = _recording(
-        tmp_path, protocol.session_config(seed=seed, fault_rate=0.3, board="rev2", rate_hz=100.0)
+        tmp_path, session_config(protocol, seed=seed, fault_rate=0.3, board="rev2", rate_hz=100.0)
     )
     judged = [w for w in windows(rec.events) if has_verifier(w.exercise)]
     assert {w.exercise for w in judged} >= {"hold_flexion", "retraction", "stretch_left"}

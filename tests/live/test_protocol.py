@@ -4,6 +4,7 @@ import pytest
 
 from neckimu.errors import InputError
 from neckimu.live.protocol import load_protocol
+from neckimu.live.simulated_person import session_config
 from neckimu.recording.events import HOLDS, windows
 
 
@@ -32,7 +33,7 @@ def test_session_config_maps_the_protocol(tmp_path):
     f = tmp_path / "p.toml"
     f.write_text('[holds]\nreps = 2\nhold_s = 6\n[retraction]\nreps = 9\n'
                  '[[stretch]]\nside = "left"\nhold_s = 20\n')
-    cfg = load_protocol(f).session_config(seed=3)
+    cfg = session_config(load_protocol(f), seed=3)
     assert (cfg.hold_reps, cfg.hold_s, cfg.retraction_reps) == (2, (6.0, 6.0), 9)
     assert (cfg.stretch, cfg.stretch_hold_s, cfg.seed) == ("stretch_left", 20.0, 3)
 

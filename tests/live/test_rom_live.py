@@ -8,6 +8,7 @@ from neckimu.errors import InputError
 from neckimu.live.protocol import INSTRUCTIONS, ROM_PROMPTS, load_protocol
 from neckimu.live.replay import ReplaySource
 from neckimu.live.session import LiveSession
+from neckimu.live.simulated_person import session_config
 from neckimu.pipeline import analyze
 from neckimu.recording.events import windows
 from neckimu.recording.reader import Recording
@@ -32,7 +33,7 @@ def test_rom_protocol_schedules_one_window_with_a_cue_per_movement():
 
 def test_rom_protocol_maps_to_the_simulated_rom_routine():
     p = load_protocol("rom")
-    cfg = p.session_config(seed=5)
+    cfg = session_config(p, seed=5)
     assert cfg.script == "rom" and cfg.seed == 5
     assert (cfg.rom_reps, cfg.rom_lead_s, cfg.rom_move_s) == (2, 4.0, 9.0)
     assert cfg.rom_directions == ROM_DIRECTIONS
@@ -59,7 +60,7 @@ def test_live_session_cues_each_movement_and_judges_as_analyze():
     """A simulated rom session replayed through the live session: every movement's cue is
     shown in order inside the window, and the live verdict is the analysis's."""
     p = load_protocol("rom")
-    sim = simulate_session(p.session_config(seed=11, board="rev2", rate_hz=100.0))
+    sim = simulate_session(session_config(p, seed=11, board="rev2", rate_hz=100.0))
     rec = Recording(samples=sim.samples, events=sim.events, meta=sim.meta, path="sim")
     session = LiveSession(ReplaySource(rec, speed=None), protocol=p)
     shown: list[tuple[str | None, str, float | None]] = []

@@ -17,6 +17,7 @@ import pytest
 from neckimu import SAFETY_NOTICE
 from neckimu.live.fitcheck import check_fit
 from neckimu.live.protocol import load_protocol
+from neckimu.live.simulated_person import session_config
 from neckimu.mounts import MOUNTS
 from neckimu.samples import SampleBlock
 
@@ -31,7 +32,8 @@ def _person(seed: int, mount: str, script: str = "rest"):
     demo routine (``guided``)."""
     from neckimu.sim import simulate_session
 
-    cfg = load_protocol("demo").session_config(
+    cfg = session_config(
+        load_protocol("demo"),
         seed=seed, fault_rate=0.3, board=("rev1", "rev2")[seed % 2], mount=mount
     )
     if script == "rest":

@@ -8,6 +8,7 @@ import pytest
 from neckimu.live.protocol import load_protocol
 from neckimu.live.replay import ReplaySource, recorded_protocol
 from neckimu.live.session import LiveSession
+from neckimu.live.simulated_person import session_config
 
 SPEED = 10.0
 
@@ -30,12 +31,13 @@ def demo_sim():
     protocol = load_protocol("demo")
     # seed 4: the person moves in the first (forward) hold and gets retractions wrong;
     # near_share=0: the mistakes are clear ones (not drawn near the pass rules' thresholds)
-    return protocol, simulate_session(protocol.session_config(
+    return protocol, simulate_session(session_config(
+        protocol,
         seed=4, fault_rate=0.3, near_share=0.0, board="rev2", rate_hz=100.0))
 
 
 def test_demo_window_over_bumble(qt_clean, tmp_path, demo_sim):
-    from neckimu.live.source import SimulatedSource
+    from neckimu.live.ble_sources import SimulatedSource
     from neckimu.live.window import LiveWindow
 
     qtbot = qt_clean
