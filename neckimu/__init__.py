@@ -11,7 +11,9 @@ Data flow (one module per stage)::
     -> verifiers             neckimu.verify
     -> view / report / JSON  neckimu.live, neckimu.report, neckimu.results
 
-A replayed recording and the simulated headset enter the flow exactly where the device does.
+The simulated headset enters the flow where the device does (notification bytes); a replayed
+recording enters as sample blocks, through the same source interface as the headset. The layers
+and the rule that each imports only those below it: docs/architecture.md.
 """
 
 __version__ = "0.1.0"
