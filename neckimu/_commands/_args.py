@@ -29,6 +29,12 @@ def mount_name(value: str) -> str:
     return value
 
 
+def positive(option: str, value: float | None) -> None:
+    """Check that an option's value, when given, is > 0 (``--speed``, ``--duration``)."""
+    if value is not None and not value > 0:
+        raise NeckimuError(f"{option} must be > 0")
+
+
 def out_folder(value: str) -> Path:
     """Create (if needed) an output folder."""
     out = Path(value)

@@ -53,7 +53,7 @@ def progress_bar(total_samples: int) -> tuple[Callable[[str], None], Callable[[]
 
 
 def run(args: argparse.Namespace) -> int:
-    from neckimu._commands._args import plot_out
+    from neckimu._commands._args import mount_name, plot_out
     from neckimu.output_files import check_outputs
 
     plot = plot_out(args.plot)
@@ -67,17 +67,12 @@ def run(args: argparse.Namespace) -> int:
         # parse the file (pandas' tokenizer runs without the GIL) while scipy and the
         # verifiers are imported: on two cores this costs about the longer of the two
         reading = _read_in_background(args.path, args.events)
-        from neckimu.errors import InputError
-        from neckimu.mounts import get_mount
         from neckimu.output_files import json_text, staged_outputs
         from neckimu.pipeline import analyze
         from neckimu.results import summary_lines, to_json
 
         if args.mount:
-            try:
-                get_mount(args.mount)
-            except ValueError as e:
-                raise InputError("--mount", str(e)) from None
+            mount_name(args.mount)
         rec = reading()
     step, close = progress_bar(len(rec.samples))
     step("read")

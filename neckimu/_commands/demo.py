@@ -78,7 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Simulate the person, stream them over bumble into the window (or the terminal)."""
 
-    from neckimu._commands._args import mount_name, out_folder
+    from neckimu._commands._args import mount_name, out_folder, positive
     from neckimu.errors import NeckimuError
     from neckimu.live.app import check_png, check_session_outputs, check_wav, run_and_finish
     from neckimu.live.ble_sources import SimulatedSource
@@ -87,10 +87,8 @@ def run(args: argparse.Namespace) -> int:
     from neckimu.live.simulated_person import session_config
     from neckimu.sim import simulate_session
 
-    if not args.speed > 0:
-        raise NeckimuError("--speed must be > 0")
-    if args.duration is not None and not args.duration > 0:
-        raise NeckimuError("--duration must be > 0")
+    positive("--speed", args.speed)
+    positive("--duration", args.duration)
     mount_name(args.mount)
     protocol = load_protocol(args.protocol)
     out = out_folder(args.out)

@@ -152,24 +152,17 @@ def _live(args: argparse.Namespace, crit: Any) -> dict[str, Any]:
     import time
     from datetime import datetime
 
-    from neckimu._commands._args import recording_out
+    from neckimu._commands._args import mount_name, positive, recording_out
     from neckimu.errors import NeckimuError
     from neckimu.interrupt import stop_on_signals
     from neckimu.live.ble_sources import HeadsetSource, SimulatedSource
     from neckimu.live.session import LiveSession
-    from neckimu.mounts import get_mount
     from neckimu.output_files import check_outputs
     from neckimu.recording.events import Event
 
-    if args.duration is not None and not args.duration > 0:
-        raise NeckimuError("--duration must be > 0")
-    if not args.speed > 0:
-        raise NeckimuError("--speed must be > 0")
-    mount = args.mount or "forehead"
-    try:
-        get_mount(mount)
-    except ValueError as e:
-        raise NeckimuError(str(e)) from None
+    positive("--duration", args.duration)
+    positive("--speed", args.speed)
+    mount = mount_name(args.mount or "forehead")
     if args.out is None:
         Path("out").mkdir(exist_ok=True)
     out = recording_out(args.out or time.strftime("out/posture-%Y%m%d-%H%M%S.csv"))

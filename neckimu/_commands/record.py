@@ -50,22 +50,16 @@ def run(args: argparse.Namespace) -> int:
     """Record until --duration, the end of the simulated session, Ctrl-C or SIGTERM."""
     import asyncio
 
-    from neckimu._commands._args import recording_out
+    from neckimu._commands._args import mount_name, positive, recording_out
     from neckimu.errors import NeckimuError
     from neckimu.interrupt import cancel_on_signals
-    from neckimu.mounts import get_mount
     from neckimu.output_files import check_outputs
 
     out = recording_out(args.out)
     check_outputs({"--out": out}, force=args.force, recordings=["--out"])
-    if args.duration is not None and not args.duration > 0:
-        raise NeckimuError("--duration must be > 0")
-    if not args.speed > 0:
-        raise NeckimuError("--speed must be > 0")
-    try:
-        get_mount(args.mount)
-    except ValueError as e:
-        raise NeckimuError(str(e)) from None
+    positive("--duration", args.duration)
+    positive("--speed", args.speed)
+    mount_name(args.mount)
     meta = {"mount": args.mount}
 
     if args.simulate:
