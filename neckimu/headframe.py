@@ -81,10 +81,10 @@ class Calibration:
 
     def to_meta(self) -> dict[str, Any]:
         """JSON-able summary stored in the recording metadata and the analysis JSON."""
-        q = self.sensor_to_head.as_quat()  # x, y, z, w
+        q = self.sensor_to_head.as_quat(scalar_first=True)
         return {
             "method": self.method,
-            "sensor_to_head_quat_wxyz": [round(float(v), 6) for v in (q[3], q[0], q[1], q[2])],
+            "sensor_to_head_quat_wxyz": [round(float(v), 6) for v in q],
             "mount": self.mount,
             "mount_source": self.mount_source,
             "still_s": [round(v, 3) for v in self.still_s],
@@ -100,10 +100,6 @@ def _speed(seg: SampleBlock, bias: np.ndarray, ts: float) -> np.ndarray:
     """Bias-corrected angular speed smoothed over 0.2 s, rad/s, shape (N,)."""
     w = np.linalg.norm(seg.gyr - bias, axis=1)
     return uniform_filter1d(w, max(1, round(0.2 / ts)))
-
-
-def _quat_xyzw(q_wxyz: np.ndarray) -> np.ndarray:
-    return q_wxyz[..., [1, 2, 3, 0]]
 
 
 def find_still(
@@ -244,7 +240,7 @@ def calibrate(
         rot = Rotation.from_matrix(np.vstack([x, y, z]))
         notes.append(f"forward direction taken from the {name} mount preset")
 
-    q_es = Rotation.from_quat(_quat_xyzw(orient.quat[s0:s1])).mean()
+    q_es = Rotation.from_quat(orient.quat[s0:s1], scalar_first=True).mean()
     neutral = q_es * rot.inv()  # head -> earth at neutral
     return Calibration(
         sensor_to_head=rot,
@@ -267,5 +263,5 @@ def with_neutral(cal: Calibration, t: np.ndarray, quat_wxyz: np.ndarray) -> Cali
     """
     i0, i1 = (int(i) for i in np.searchsorted(t, cal.still_s))
     i1 = max(i1, i0 + 1)
-    q_es = Rotation.from_quat(_quat_xyzw(quat_wxyz[i0:i1])).mean()
+    q_es = Rotation.from_quat(quat_wxyz[i0:i1], scalar_first=True).mean()
     return replace(cal, neutral=q_es * cal.sensor_to_head.inv())

@@ -80,7 +80,7 @@ def relative_rotations(t: np.ndarray, gyr: np.ndarray, ts: float) -> np.ndarray:
     f = VQF(ts, restBiasEstEnabled=False, motionBiasEstEnabled=False)
     acc = np.ascontiguousarray(np.tile([0.0, 0.0, G], (len(t), 1)))
     q = f.updateBatchFullState(gyro_for_fixed_rate(t, gyr, ts), acc)["gyrQuat"]
-    return Rotation.from_quat(q[:, [1, 2, 3, 0]]).as_matrix()
+    return Rotation.from_quat(q, scalar_first=True).as_matrix()
 
 
 def rotation_progress(rot: np.ndarray, still_2: slice) -> np.ndarray:

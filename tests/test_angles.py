@@ -50,8 +50,8 @@ def test_fast_composition_equals_scipy():
 
     cal = Calibration(Rotation.random(random_state=1), "gravity+nod", "forehead", "argument",
                       (0.0, 1.0), None, None, Rotation.random(random_state=2))
-    q = Rotation.random(200, random_state=4).as_quat()[:, [3, 0, 1, 2]]
-    want = cal.neutral.inv() * Rotation.from_quat(q[:, [1, 2, 3, 0]]) * cal.sensor_to_head.inv()
+    q = Rotation.random(200, random_state=4).as_quat(scalar_first=True)
+    want = cal.neutral.inv() * Rotation.from_quat(q, scalar_first=True) * cal.sensor_to_head.inv()
     np.testing.assert_allclose(head_matrices(q, cal), want.as_matrix(), atol=1e-12)
     np.testing.assert_allclose(head_angles_deg(q, cal), angles_from_rotation(want), atol=1e-9)
     assert (head_rotation(q, cal) * want.inv()).magnitude().max() < 1e-9

@@ -36,7 +36,7 @@ def _spin(t: np.ndarray, rate_rad_s: float) -> SampleBlock:
 
 
 def _heading(quat: np.ndarray) -> np.ndarray:
-    return Rotation.from_quat(quat[:, [1, 2, 3, 0]]).as_euler("ZYX")[:, 0]
+    return Rotation.from_quat(quat, scalar_first=True).as_euler("ZYX")[:, 0]
 
 
 def test_jitter_and_dropped_samples_integrate_the_real_intervals():
@@ -88,7 +88,7 @@ def test_frozen_bias_keeps_a_slow_creep_visible():
         f.update(SampleBlock(t[:3000], gyr[:3000], acc[:3000]))
         f.freeze_bias(frozen)
         q = f.update(SampleBlock(t[3000:], gyr[3000:], acc[3000:]))
-        r = Rotation.from_quat(q[:, [1, 2, 3, 0]])
+        r = Rotation.from_quat(q, scalar_first=True)
         results[frozen] = np.degrees((r[0].inv() * r[-1]).magnitude())
     assert results[True] == pytest.approx(3.0, abs=0.3)
 
@@ -103,7 +103,8 @@ def test_9d_export_on_broad_has_a_true_heading(tmp_path):
     truth = load_truth(name)
     q_ref = truth[["q_w", "q_x", "q_y", "q_z"]].to_numpy()
     ok = np.isfinite(q_ref).all(axis=1) & (truth["movement"].to_numpy() == 1)
-    e = Rotation.from_quat(q[ok][:, [1, 2, 3, 0]]) * Rotation.from_quat(
-        q_ref[ok][:, [1, 2, 3, 0]]).inv()
+    e = Rotation.from_quat(q[ok], scalar_first=True) * Rotation.from_quat(
+        q_ref[ok], scalar_first=True
+    ).inv()
     total_rmse = np.degrees(np.sqrt(np.mean(e.magnitude() ** 2)))
     assert total_rmse < 4.0, f"9D total error {total_rmse:.2f} deg"

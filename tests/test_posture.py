@@ -123,7 +123,7 @@ def test_analyze_a_simulated_desk_session_against_its_truth(tmp_path):
     assert main(["posture", "--analyze", str(rec), "--json", str(out)]) == 0
     got = json.loads(out.read_text())
     _, ts = read_truth(rec)
-    flex = angles_from_rotation(Rotation.from_quat(ts.head_quat[:, [1, 2, 3, 0]]))[:, 0]
+    flex = angles_from_rotation(Rotation.from_quat(ts.head_quat, scalar_first=True))[:, 0]
     win = next(w for w in read_recording(rec).events if w.exercise == "posture")
     k = ts.t >= win.time_s
     want = summarize(ts.t[k], flex[k])

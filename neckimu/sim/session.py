@@ -38,7 +38,7 @@ from neckimu.sim.script import (
     build_rom,
     build_stretch,
 )
-from neckimu.sim.truth import TruthSamples, rep_truth, truth_paths, write_truth, xyzw_to_wxyz
+from neckimu.sim.truth import TruthSamples, rep_truth, truth_paths, write_truth
 from neckimu.verify.reps import ROM_DIRECTIONS
 
 #: Scripts :func:`simulate_session` knows.
@@ -395,7 +395,7 @@ def simulate_session(config: SessionConfig | None = None, plan: Plan | None = No
     jumps = np.flatnonzero(np.diff(seq) > 1)
     gaps = [(float(samples.t[i + 1]), int(seq[i + 1] - seq[i] - 1)) for i in jumps]
 
-    sensor_to_head = xyzw_to_wxyz(body.sensor_to_head.as_quat())
+    sensor_to_head = body.sensor_to_head.as_quat(scalar_first=True)
     truth: dict[str, Any] = {
         "seed": cfg.seed,
         "session_kind": cfg.script,
@@ -440,9 +440,9 @@ def simulate_session(config: SessionConfig | None = None, plan: Plan | None = No
         truth["rom_deg"] = rom[-1]
     truth_samples = TruthSamples(
         t=samples.t,
-        head_quat=xyzw_to_wxyz(kin.head_rot.as_quat()),
+        head_quat=kin.head_rot.as_quat(scalar_first=True),
         head_pos=kin.head_pos,
-        sensor_quat=xyzw_to_wxyz(kin.sensor_rot.as_quat()),
+        sensor_quat=kin.sensor_rot.as_quat(scalar_first=True),
         gyro_bias=bias,
     )
     meta = {

@@ -94,11 +94,11 @@ class TruthSamples:
 
     def head_rotation(self) -> Rotation:
         """``R_TH`` as scipy rotations."""
-        return Rotation.from_quat(wxyz_to_xyzw(self.head_quat))
+        return Rotation.from_quat(self.head_quat, scalar_first=True)
 
     def sensor_rotation(self) -> Rotation:
         """``R_ES`` as scipy rotations."""
-        return Rotation.from_quat(wxyz_to_xyzw(self.sensor_quat))
+        return Rotation.from_quat(self.sensor_quat, scalar_first=True)
 
     def table(self) -> np.ndarray:
         """All columns of :data:`TRUTH_COLUMNS`, shape (N, 15)."""
@@ -107,14 +107,6 @@ class TruthSamples:
         )
 
 
-def xyzw_to_wxyz(q: np.ndarray) -> np.ndarray:
-    """scipy's scalar-last quaternions -> scalar-first, shape (..., 4)."""
-    return np.asarray(q)[..., [3, 0, 1, 2]]
-
-
-def wxyz_to_xyzw(q: np.ndarray) -> np.ndarray:
-    """Scalar-first quaternions -> scipy's scalar-last, shape (..., 4)."""
-    return np.asarray(q)[..., [1, 2, 3, 0]]
 
 
 def truth_paths(recording: str | Path) -> tuple[Path, Path]:

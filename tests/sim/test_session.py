@@ -12,7 +12,7 @@ from neckimu.mounts import get_mount
 from neckimu.recording.reader import read_events_csv, read_recording
 from neckimu.samples import G
 from neckimu.sim import SessionConfig, simulate_session
-from neckimu.sim.truth import TRUTH_COLUMNS, read_truth, truth_paths, wxyz_to_xyzw
+from neckimu.sim.truth import TRUTH_COLUMNS, read_truth, truth_paths
 
 REP_KEYS = {
     "exercise",
@@ -108,7 +108,7 @@ def test_truth_files(written):
 def test_truth_conventions_scalar_first_and_frames(written):
     s, _ = written
     truth, ts = s.truth, s.truth_samples
-    s2h = Rotation.from_quat(wxyz_to_xyzw(np.array(truth["sensor_to_head_quat_wxyz"])))
+    s2h = Rotation.from_quat(truth["sensor_to_head_quat_wxyz"], scalar_first=True)
     mount = get_mount(truth["mount"])
     extra = np.degrees((mount.sensor_to_head.inv() * s2h).magnitude())
     assert extra == pytest.approx(truth["mount_rotation_extra_deg"], abs=1e-6)

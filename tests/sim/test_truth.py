@@ -19,7 +19,7 @@ from neckimu.sim.faults import RETRACTION_FAULTS, STRETCH_FAULTS
 from neckimu.sim.motion import HeadMotion
 from neckimu.sim.person import Person
 from neckimu.sim.script import ScriptConfig, build_guided, build_stretch
-from neckimu.sim.truth import rep_truth, wxyz_to_xyzw
+from neckimu.sim.truth import rep_truth
 from neckimu.verify.hold import HoldCriteria
 from neckimu.verify.retraction import classify
 from neckimu.verify.stretch import classify_stretch
@@ -60,7 +60,7 @@ def test_labels_are_the_rules_applied_to_the_true_motion(sessions):
     n = Counter()
     for s in sessions:
         ts = s.truth_samples.t
-        rot = Rotation.from_quat(wxyz_to_xyzw(s.truth_samples.head_quat))
+        rot = Rotation.from_quat(s.truth_samples.head_quat, scalar_first=True)
         ang = angles_from_rotation(rot)
         pos = s.truth_samples.head_pos * 1e3
         for r in s.truth["reps"]:
