@@ -291,9 +291,3 @@ def angles_to_rotation(angles: np.ndarray) -> Rotation:
     w, x, y, z = cy * cx, cy * sx, sy * cx, -sy * sx
     quat = np.column_stack([x * cz + y * sz, y * cz - x * sz, z * cz + w * sz, w * cz - z * sz])
     return Rotation.from_quat(quat)  # scipy: scalar last
-
-
-def rotation_to_angles(rot: Rotation) -> np.ndarray:
-    """Inverse of :func:`angles_to_rotation`: ``flex, lat, rot`` in rad, shape (N, 3)."""
-    e = np.atleast_2d(rot.as_euler("YXZ"))
-    return np.column_stack([e[:, 0], e[:, 1], -e[:, 2]])
