@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 import textwrap
 from collections.abc import Collection, Sequence
@@ -120,14 +119,10 @@ def _command_in(argv: Sequence[str]) -> str | None:
 
 
 def _start(parser: argparse.ArgumentParser) -> int:
-    """``neckimu`` alone: the start screen if this version has one, else the help."""
-    if importlib.util.find_spec(START_MODULE) is None:
-        parser.print_help()
-        return 0
+    """``neckimu`` alone: the start screen."""
     module = importlib.import_module(START_MODULE)
     start = argparse.ArgumentParser(prog="neckimu")
-    if hasattr(module, "add_arguments"):
-        module.add_arguments(start)
+    module.add_arguments(start)
     return _run("start", module, start.parse_args([]))
 
 

@@ -34,7 +34,6 @@ INFO_SIZE = 32  #: bytes
 MAX_IMU = 31
 MAX_MAG = 3
 DEFAULT_MTU = 23
-MAX_MTU = 247
 BATCH_WINDOW_S = 0.040  #: no sample waits longer than this for its notification, s
 SEQ_MOD = 1 << 16
 TIME_MOD = 1 << 32

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import importlib.machinery
+import os
 import subprocess
 import sys
 import types
 
 import pytest
 
-from neckimu import SAFETY_NOTICE, cli
+from neckimu import SAFETY_NOTICE
 from neckimu.cli import COMMANDS, GROUPS, START_MODULE, build_parser, main
 
 #: Libraries that take from 0.1 s to seconds to import: none belongs in a quick answer.
@@ -173,12 +173,6 @@ def cli_example():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[1] / "recordings" / "example_forehead.csv"
-
-
-def test_no_arguments_prints_help_without_a_start_screen(monkeypatch, capsys):
-    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name: None)
-    assert main([]) == 0
-    assert "Train:" in capsys.readouterr().out
 
 
 def test_no_arguments_opens_the_start_screen(monkeypatch):

@@ -1,8 +1,8 @@
 """What a finished session leaves behind: the analysis JSON and a report.
 
-The report is ``neckimu.report.write_report`` (HTML) when that module is installed; without
-it, the PNG plot of the three angles (``neckimu.plots.plot_angles``) stands in, and the
-returned note says so.
+The report is ``neckimu.report.write_report`` (HTML) of the recording; a session without a
+recording file gets the PNG plot of the three angles (``neckimu.plots.plot_angles``) instead,
+and the returned note says so.
 """
 
 from __future__ import annotations
@@ -39,13 +39,11 @@ def write_outputs(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     js = out_dir / f"{stem}.json"
-    try:
-        from neckimu.report import write_report  # written alongside; optional here
-    except ImportError:
-        write_report = None
     with staged_outputs() as stage:  # the JSON only if the report is made too
         stage.write_text(js, json_text(to_json(analysis), indent=2))
-        if write_report is not None and recording is not None:
+        if recording is not None:
+            from neckimu.report import write_report
+
             index = Path(write_report([recording], out_dir))
             report, note = [index], "HTML report"
         else:
@@ -54,5 +52,5 @@ def write_outputs(
             png = out_dir / f"{stem}.png"
             plot_angles(analysis, stage.path(png))
             report = [png]
-            note = "neckimu.report is not available: wrote the angle plot (PNG) instead"
+            note = "no recording file for the HTML report: wrote the angle plot (PNG) instead"
     return [js, *report], note
