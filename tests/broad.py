@@ -15,8 +15,16 @@ TRIALS = sorted(p.name.removesuffix(".csv.gz") for p in BROAD.glob("*.csv.gz")
 
 
 def require_broad() -> None:
+    """Fail (never skip) when the BROAD trials are not there."""
     if not TRIALS:
         pytest.fail(f"BROAD trials not found in {BROAD} (CI runs with ../shared beside the repo)")
+
+
+def broad_params() -> list:
+    """The trial names to parametrize a test with; without the data one case named
+    ``BROAD-missing``, whose test fails in :func:`require_broad` (an empty parameter set would
+    only be skipped)."""
+    return list(TRIALS) or [pytest.param("missing", id="BROAD-missing")]
 
 
 def load_truth(name: str) -> pd.DataFrame:
