@@ -73,6 +73,23 @@ def add_sound(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_screenshot(parser: argparse.ArgumentParser, clock: str) -> None:
+    """``--screenshot PNG`` and ``--screenshot-at S`` (``clock``: "session" or "recording")."""
+    parser.add_argument(
+        "--screenshot",
+        metavar="PNG",
+        default=None,
+        help="save a picture of the window (rendered offscreen if needed)",
+    )
+    parser.add_argument(
+        "--screenshot-at",
+        type=float,
+        default=None,
+        metavar="S",
+        help=f"{clock} time of the screenshot, s (default: the end)",
+    )
+
+
 #: File types ``--plot`` can write (matplotlib picks the format from the suffix).
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 

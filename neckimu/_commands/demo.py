@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from neckimu._commands._args import add_force, add_sound
+from neckimu._commands._args import add_force, add_screenshot, add_sound
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,19 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--headless", action="store_true", help="no window: progress in the terminal"
     )
-    parser.add_argument(
-        "--screenshot",
-        metavar="PNG",
-        default=None,
-        help="save a picture of the window (rendered offscreen if needed)",
-    )
-    parser.add_argument(
-        "--screenshot-at",
-        type=float,
-        default=None,
-        metavar="S",
-        help="session time of the screenshot, s (default: the end)",
-    )
+    add_screenshot(parser, "session")
     add_sound(parser)
     parser.add_argument(
         "--seed",

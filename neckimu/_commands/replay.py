@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from neckimu._commands._args import add_force
+from neckimu._commands._args import add_force, add_screenshot
 
 
 def _speed(value: str) -> float | None:
@@ -35,19 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", default=None, help="folder for the analysis JSON and report at the end"
     )
-    parser.add_argument(
-        "--screenshot",
-        metavar="PNG",
-        default=None,
-        help="save a picture of the window (rendered offscreen if needed)",
-    )
-    parser.add_argument(
-        "--screenshot-at",
-        type=float,
-        default=None,
-        metavar="S",
-        help="recording time of the screenshot, s (default: the end)",
-    )
+    add_screenshot(parser, "recording")
     parser.add_argument("--mount", default=None, help="mount preset (default: the recording's)")
     add_force(parser)
 
