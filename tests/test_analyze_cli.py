@@ -73,3 +73,21 @@ def test_store_calibration_appends_once(tmp_path):
     text = rec.read_text()
     assert text.count('# meta {"calibration"') == 1
     assert read_recording(rec).meta["calibration"]["method"] == "gravity+nod"
+
+
+def test_pipeline_store_calibration_after_a_recording(tmp_path, caplog):
+    """What `record` and the live sources run once the file is closed (the recorder does not)."""
+    import shutil
+
+    from neckimu.pipeline import store_calibration
+    from neckimu.recording.reader import read_recording
+
+    rec = tmp_path / "r.csv"
+    shutil.copy(EXAMPLES / "example_forehead.csv", rec)
+    store_calibration(rec)
+    assert read_recording(rec).meta["calibration"]["method"] == "gravity+nod"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("not a recording\n")
+    store_calibration(bad)  # a warning, never an exception: the recording is what matters
+    assert bad.read_text() == "not a recording\n"
+    assert "calibration not stored" in caplog.text

@@ -25,8 +25,11 @@ def test_demo_headless_writes_recording_json_and_report(tmp_path, capsys):
     from neckimu.pipeline import analyze
     from neckimu.recording.reader import read_recording
 
-    reps = analyze(read_recording(out / "demo.csv")).reps
+    rec = read_recording(out / "demo.csv")
+    reps = analyze(rec).reps
     assert [r.message() for r in reps] == [r["message"] for r in js["reps"]]
+    # the source stored the head-frame calibration once the file was closed
+    assert rec.meta["calibration"]["method"] == "gravity+nod"
 
 
 def test_replay_headless_json_equals_analyze(tmp_path, capsys, example_analysis):
