@@ -344,7 +344,7 @@ def run_start_screen(
     import gc
     import signal
 
-    from neckimu.live.app import qt_app
+    from neckimu.live.qtapp import qt_app
 
     app = qt_app()
     screen = StartScreen(
