@@ -36,7 +36,7 @@ def main() -> None:
 
     from PySide6 import QtCore
 
-    from neckimu.live.app import qt_app
+    from neckimu.live.qtapp import qt_app
     from neckimu.live.session import LiveSession
     from neckimu.live.source import SimulatedSource
     from neckimu.live.window import LiveWindow
