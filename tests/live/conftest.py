@@ -20,7 +20,7 @@ def qt_clean(qtbot, qtlog):
     yield qtbot
     from PySide6 import QtCore
 
-    from neckimu.live.app import QT_NOISE  # platform noise the app itself ignores
+    from neckimu.live.qtapp import QT_NOISE  # platform noise the app itself ignores
 
     bad = [r.message for r in qtlog.records
            if r.type != QtCore.QtMsgType.QtDebugMsg and r.message not in QT_NOISE]
