@@ -36,8 +36,8 @@ def main() -> None:
 
     from PySide6 import QtCore
 
-    from neckimu.live.app import qt_app
     from neckimu.live.ble_sources import SimulatedSource
+    from neckimu.live.qtapp import qt_app
     from neckimu.live.session import LiveSession
     from neckimu.live.window import LiveWindow
     from neckimu.sim import SessionConfig, simulate_session

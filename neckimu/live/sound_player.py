@@ -103,7 +103,7 @@ def open_player(
 ) -> SoundPlayer | None:
     """A :class:`SoundPlayer`, or None (with one line to ``say`` why) when there is no sound.
 
-    Needs the Qt application to exist (``neckimu.live.app.qt_app``).
+    Needs the Qt application to exist (``neckimu.live.qtapp.qt_app``).
     """
     why = sound_unavailable()
     if why is not None:

@@ -11,7 +11,8 @@ Modules: ``sessions`` (which files, their dates, loading their records in parall
 ``record`` (one recording's analysis JSON and figures), ``cache`` (where records are kept and
 when they are reused), ``progress`` (per-session figures pooled by day and week), ``rom``
 (range of motion by week, left against right), ``summary`` (the plain-words summary),
-``words`` (phrasing), ``figures`` (PNG), ``html`` (the page).
+``words`` (phrasing), ``figures`` (PNG), ``html`` (the page), ``sections`` (its parts),
+``markup`` (its HTML pieces).
 """
 
 from neckimu.report.html import ReportResult, build_report, write_report

@@ -84,8 +84,9 @@ def test_headset_reboot_keeps_every_new_sample(record_simulated):
     assert h.reboots == 1 and stats.reboots == 1 and run.result.connections == 2
     seq, sent = run.recorded_seq(), run.sent_seq()
     np.testing.assert_array_equal(seq, sent)
-    after = int(np.sum(sent > 20.0 * 200))
-    assert after > 30.0 * 200  # sent after the reboot (and all of them recorded)
+    # sent after the reboot (and all of them recorded). How many depends on how long the
+    # host took to reconnect while the device clock ran on at 12x: only "some" is load-free.
+    assert int(np.sum(sent > 20.0 * 200)) > 0
     assert [g.reason for g in rec.gaps] == ["reboot"] and (np.diff(rec.samples.t) > 0).all()
     # the gap is after the last sample before the reboot and counts at least the 0.5 s boot
     k = int(np.searchsorted(rec.samples.t, rec.gaps[0].time_s))

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neckimu.live.app import debian_package, qt_platform_problem
+from neckimu.live.qtapp import debian_package, qt_platform_problem
 
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Qt's xcb is Linux's")
 #: Longest wait for a subprocess condition, s (a bound for a busy machine, not a timing).
@@ -30,9 +30,9 @@ def test_debian_package_names():
 
 
 def test_qt_messages_become_one_line_naming_what_to_install(monkeypatch):
-    import neckimu.live.app as app
+    import neckimu.live.qtapp as qtapp
 
-    monkeypatch.setattr(app, "_missing_xcb_libraries", lambda: [])
+    monkeypatch.setattr(qtapp, "_missing_xcb_libraries", lambda: [])
     err = (
         'qt.core.library: "/x/libqxcb.so" cannot load: Cannot load library /x/libqxcb.so: '
         "libxcb-icccm.so.4: cannot open shared object file: No such file or directory\n"
