@@ -39,7 +39,7 @@ from neckimu.recording.events import Event
 from neckimu.samples import SampleBlock
 from neckimu.sim import SessionConfig, simulate_session
 
-#: Samples per block: one BLE notification at 100 Hz (neckimu.protocol.batch_size).
+#: Samples per block: one BLE notification at 100 Hz (neckimu.wire.batch_size).
 BLOCK = 4
 #: Session time between two looks of the posture monitor (``neckimu posture``: 0.25 s), s.
 POLL_S = 0.25

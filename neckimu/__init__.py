@@ -2,7 +2,7 @@
 
 Data flow (one module per stage)::
 
-    BLE notification bytes   neckimu.protocol          (decode packets)
+    BLE notification bytes   neckimu.wire          (decode packets)
     -> sample blocks         neckimu.samples           (SampleBlock, SI units)
     -> recording / ring      neckimu.recording, neckimu.live.ringbuffer
     -> orientation           neckimu.orientation       (vqf)

@@ -45,8 +45,8 @@ class CalibrationError(NeckimuError):
     """The calibration segment could not give a head frame."""
 
 
-class ProtocolError(NeckimuError):
-    """A BLE packet that does not follow docs/protocol.md; the client counts and drops it."""
+class WireError(NeckimuError):
+    """A BLE packet that does not follow docs/wire-format.md; the client counts and drops it."""
 
 
 class DeviceError(NeckimuError):

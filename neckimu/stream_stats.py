@@ -15,7 +15,7 @@ class StreamStats:
     """Counters of one stream (all since the assembler was made)."""
 
     packets: int = 0  #: notifications fed
-    malformed: int = 0  #: dropped: not docs/protocol.md
+    malformed: int = 0  #: dropped: not docs/wire-format.md
     corrupt: int = 0  #: dropped: well-formed, but an implausible device time
     stale: int = 0  #: dropped: older than what was already written (duplicate, reordered)
     samples: int = 0  #: IMU rows emitted

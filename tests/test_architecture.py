@@ -31,14 +31,14 @@ LAYERS: list[str | tuple[str, ...] | frozenset[str]] = [
     ("angles", "translation", "headframe", "posture"),  # angles and translation
     "orientation",  # vqf
     "recording",  # recording format v1: writer, reader, events
-    frozenset({"protocol", "samples", "stream_stats", "mounts", "filters", "runs", "interrupt"}),
+    frozenset({"wire", "samples", "stream_stats", "mounts", "filters", "runs", "interrupt"}),
     "errors",
 ]
 
 #: Modules that must not import a package even where the layers allow it.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     # a routine is data: the simulated person follows it, not the other way round
-    "neckimu.live.protocol": ("neckimu.sim", "neckimu.ble"),
+    "neckimu.live.routine": ("neckimu.sim", "neckimu.ble"),
     # a replay is a source beside the device, not a BLE stream
     "neckimu.live.replay": ("neckimu.ble", "neckimu.sim"),
     # recording is the device's job; analysing the file is the command's
@@ -192,12 +192,12 @@ def test_checks_can_fail() -> None:
     """The checks find an upward import, a forbidden one and a cycle added to a real graph."""
     g = grimp.build_graph("neckimu", cache_dir=None)
     g.add_import(importer="neckimu.recording.writer", imported="neckimu.pipeline")
-    g.add_import(importer="neckimu.live.protocol", imported="neckimu.sim.session")
+    g.add_import(importer="neckimu.live.routine", imported="neckimu.sim.session")
     illegal = g.find_illegal_dependencies_for_layers(
         layers=[_layer(e) for e in LAYERS], containers={"neckimu"}
     )
     assert ("neckimu.recording", "neckimu.pipeline") in {(d.importer, d.imported) for d in illegal}
-    assert g.chain_exists("neckimu.live.protocol", "neckimu.sim", as_packages=True)
+    assert g.chain_exists("neckimu.live.routine", "neckimu.sim", as_packages=True)
     assert any("neckimu.recording.writer" in c for c in _cycles(g))
     # what recorder.py did before it had public ways to ask
     reached = "def f(client, writer):\n    return client._task.done(), writer._last_flush\n"

@@ -1,4 +1,4 @@
-// neckimu firmware: streams head-worn IMU samples over BLE (docs/protocol.md, version 1).
+// neckimu firmware: streams head-worn IMU samples over BLE (docs/wire-format.md, version 1).
 // Board: Arduino Nano 33 BLE, Rev1 (LSM9DS1) or Rev2 (BMI270 + BMM150); see board_config.h.
 //
 // The loop never waits: it applies the control commands that arrived, drains the sensor FIFO,
@@ -16,7 +16,7 @@
 #include "status_led.h"
 #include "src/core/control.h"
 #include "src/core/info.h"
-#include "src/core/protocol.h"
+#include "src/core/wire.h"
 #include "src/core/sample_clock.h"
 #include "src/core/settings.h"
 #include "src/core/streamer.h"

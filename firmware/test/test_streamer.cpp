@@ -59,7 +59,7 @@ Traffic simulate(uint16_t rate_hz, size_t mtu, double seconds) {
 
 }  // namespace
 
-// The throughput table of docs/protocol.md, recomputed by the batching code itself.
+// The throughput table of docs/wire-format.md, recomputed by the batching code itself.
 TEST(throughput_matches_protocol_doc) {
   Traffic a = simulate(100, 23, 10.0);
   CHECK_EQ(a.max_imu_per_packet, 1);

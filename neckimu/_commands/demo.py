@@ -10,9 +10,9 @@ from neckimu._commands._args import add_force, add_screenshot, add_sound
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu demo``."""
     parser.add_argument(
-        "--protocol",
+        "--routine",
         default="demo",
-        help="guided protocol: a shipped name (demo, default, rom) or a TOML file",
+        help="guided routine: a shipped name (demo, default, rom) or a TOML file",
     )
     parser.add_argument(
         "--out",
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from neckimu.errors import NeckimuError
     from neckimu.live.app import check_png, check_session_outputs, check_wav, run_and_finish
     from neckimu.live.ble_sources import SimulatedSource
-    from neckimu.live.protocol import load_protocol
+    from neckimu.live.routine import load_routine
     from neckimu.live.session import LiveSession
     from neckimu.live.simulated_person import session_config
     from neckimu.sim import simulate_session
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     positive("--speed", args.speed)
     positive("--duration", args.duration)
     mount_name(args.mount)
-    protocol = load_protocol(args.protocol)
+    routine = load_routine(args.routine)
     out = out_folder(args.out)
     shot = check_png(args.screenshot)
     audio = check_wav(args.audio_out)
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         out, "demo", recording=rec_path, screenshot=shot, audio=audio, force=args.force
     )
     cfg = session_config(
-        protocol,
+        routine,
         seed=args.seed,
         fault_rate=args.fault_rate,
         board="rev2",
@@ -99,8 +99,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise NeckimuError(str(e)) from None
     print(
-        f"simulating the person for protocol {protocol.name!r} "
-        f"({protocol.duration_s:.0f} s, about {cfg.fault_rate:.0%} of reps with a mistake)"
+        f"simulating the person for routine {routine.name!r} "
+        f"({routine.duration_s:.0f} s, about {cfg.fault_rate:.0%} of reps with a mistake)"
     )
     sim = simulate_session(cfg)
     source = SimulatedSource(
@@ -108,9 +108,9 @@ def run(args: argparse.Namespace) -> int:
         rec_path,
         speed=args.speed,
         duration_s=args.duration,
-        meta={"mount": args.mount, "protocol": protocol.name, **protocol.targets()},
+        meta={"mount": args.mount, "routine": routine.name, **routine.targets()},
     )
-    session = LiveSession(source, protocol=protocol)
+    session = LiveSession(source, routine=routine)
     return run_and_finish(
         session,
         headless=args.headless,

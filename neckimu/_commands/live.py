@@ -1,4 +1,4 @@
-"""``neckimu live``: train with a real headset, guided by a protocol, in the live window."""
+"""``neckimu live``: train with a real headset, guided by a routine, in the live window."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the headset: its name (neckimu-XXXX, see `neckimu scan`) or address",
     )
     parser.add_argument(
-        "--protocol",
+        "--routine",
         default="default",
-        help="guided protocol: a shipped name (default, demo, rom) or a TOML file",
+        help="guided routine: a shipped name (default, demo, rom) or a TOML file",
     )
     parser.add_argument(
         "--out",
@@ -39,33 +39,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Connect, cue the protocol, record, judge."""
+    """Connect, cue the routine, record, judge."""
     import time
 
     from neckimu._commands._args import mount_name, out_folder
     from neckimu.live.app import check_session_outputs, check_wav, run_and_finish
     from neckimu.live.ble_sources import HeadsetSource
-    from neckimu.live.protocol import load_protocol
+    from neckimu.live.routine import load_routine
     from neckimu.live.session import LiveSession
 
     mount_name(args.mount)
-    protocol = load_protocol(args.protocol)
+    routine = load_routine(args.routine)
     out = out_folder(args.out)
     stem = time.strftime("session-%Y%m%d-%H%M%S")
-    cues = [c.event for c in protocol.schedule()]
+    cues = [c.event for c in routine.schedule()]
     audio = check_wav(args.audio_out)
     check_session_outputs(out, stem, recording=out / f"{stem}.csv", audio=audio, force=args.force)
     source = HeadsetSource(
         args.device,
         out / f"{stem}.csv",
         cues,
-        meta={"mount": args.mount, "protocol": protocol.name, **protocol.targets()},
+        meta={"mount": args.mount, "routine": routine.name, **routine.targets()},
         rate_hz=args.rate,
     )
-    session = LiveSession(source, protocol=protocol, mount=args.mount)
+    session = LiveSession(source, routine=routine, mount=args.mount)
     print(
-        f"looking for {args.device}; protocol {protocol.name!r} "
-        f"({protocol.duration_s / 60:.0f} min); close the window or Ctrl-C to stop",
+        f"looking for {args.device}; routine {routine.name!r} "
+        f"({routine.duration_s / 60:.0f} min); close the window or Ctrl-C to stop",
         flush=True,
     )
     return run_and_finish(

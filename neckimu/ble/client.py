@@ -29,14 +29,14 @@ from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import BaseBleakScanner
 from bleak.exc import BleakError
 
-from neckimu import protocol as P
+from neckimu import wire
 from neckimu.ble.stream import LinkMarker
-from neckimu.errors import DeviceError, ProtocolError
+from neckimu.errors import DeviceError, WireError
 
 log = logging.getLogger(__name__)
 
 _ADDRESS = re.compile(r"^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f-]{36}$")
-_LINK_ERRORS = (BleakError, asyncio.TimeoutError, OSError, EOFError, ProtocolError, DeviceError)
+_LINK_ERRORS = (BleakError, asyncio.TimeoutError, OSError, EOFError, WireError, DeviceError)
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ async def scan(
     """
     kwargs: dict[str, Any] = {"backend": backend}
     if not all_devices:
-        kwargs["service_uuids"] = [P.SERVICE_UUID]
+        kwargs["service_uuids"] = [wire.SERVICE_UUID]
     try:
         seen = await BleakScanner.discover(timeout=timeout, return_adv=True, **kwargs)
     except (BleakError, OSError) as e:
@@ -126,7 +126,7 @@ class HeadsetClient:
         self._clock = clock
         #: (arrival time, bytes) or LinkMarker; None is a wake-up from Recorder.stop
         self.queue: asyncio.Queue[tuple[float, bytes] | LinkMarker | None] = asyncio.Queue()
-        self.info: P.Info | None = None
+        self.info: wire.Info | None = None
         self.name: str | None = None
         self.address: str | None = None
         self.mtu: int | None = None
@@ -160,7 +160,7 @@ class HeadsetClient:
         if self._task is not None and self._task.done():
             self._task.result()
 
-    async def wait_connected(self, timeout: float | None = None) -> P.Info:
+    async def wait_connected(self, timeout: float | None = None) -> wire.Info:
         """Wait for the first connection (raises what the connection task raised)."""
         waiter = asyncio.create_task(self.connected.wait())
         tasks = {waiter} | ({self._task} if self._task else set())
@@ -197,7 +197,7 @@ class HeadsetClient:
         client = self._client
         if client is not None and client.is_connected:
             try:
-                await asyncio.wait_for(self._write(client, P.encode_control(P.OP_STOP)), 2.0)
+                await asyncio.wait_for(self._write(client, wire.encode_control(wire.OP_STOP)), 2.0)
             except _LINK_ERRORS:
                 pass  # closing anyway
         if self._lost is not None:
@@ -215,7 +215,7 @@ class HeadsetClient:
         if client is None or not client.is_connected:
             raise DeviceError(f"{self.target} is not connected")
         try:
-            await self._write(client, P.encode_control(P.OP_MARK_EVENT, code))
+            await self._write(client, wire.encode_control(wire.OP_MARK_EVENT, code))
         except _LINK_ERRORS as e:
             raise DeviceError(f"mark event: {e}") from None
 
@@ -231,7 +231,7 @@ class HeadsetClient:
             device = await BleakScanner.find_device_by_filter(
                 lambda d, ad: target in (ad.local_name, d.name),
                 timeout=self.scan_timeout,
-                service_uuids=[P.SERVICE_UUID],
+                service_uuids=[wire.SERVICE_UUID],
                 **kwargs,
             )
         if device is None:
@@ -240,13 +240,13 @@ class HeadsetClient:
 
     @staticmethod
     async def _write(client: BleakClient, data: bytes) -> None:
-        await client.write_gatt_char(P.CONTROL_UUID, data, response=True)
+        await client.write_gatt_char(wire.CONTROL_UUID, data, response=True)
 
     def _negotiated_mtu(self, client: BleakClient) -> int:
         if client.backend_id == "BlueZ" or "bluez" in str(client.backend_id).lower():
             # BlueZ exchanges the MTU itself; bleak reports it per characteristic (BlueZ >= 5.62)
-            char = client.services.get_characteristic(P.DATA_UUID)
-            return char.max_write_without_response_size + 3 if char else P.DEFAULT_MTU
+            char = client.services.get_characteristic(wire.DATA_UUID)
+            return char.max_write_without_response_size + 3 if char else wire.DEFAULT_MTU
         return client.mtu_size
 
     async def _session(self) -> bool:
@@ -267,18 +267,20 @@ class HeadsetClient:
             self.address = device.address
             self.mtu = self._negotiated_mtu(client)
             if self.rate_hz is not None:
-                await self._write(client, P.encode_control(P.OP_SET_RATE, round(self.rate_hz)))
-            await self._write(client, P.encode_control(P.OP_SET_MAG, int(self.magnetometer)))
-            info = P.decode_info(await client.read_gatt_char(P.INFO_UUID))
+                await self._write(
+                    client, wire.encode_control(wire.OP_SET_RATE, round(self.rate_hz))
+                )
+            await self._write(client, wire.encode_control(wire.OP_SET_MAG, int(self.magnetometer)))
+            info = wire.decode_info(await client.read_gatt_char(wire.INFO_UUID))
             self.info = info
             self.link_received = 0
             await client.start_notify(
-                P.DATA_UUID, self._on_notify, bluez={"use_start_notify": False}
+                wire.DATA_UUID, self._on_notify, bluez={"use_start_notify": False}
             )
             self.connections += 1
             self.queue.put_nowait(LinkMarker("connected", self._clock(), info))
             self._last_rx = self._clock()
-            await self._write(client, P.encode_control(P.OP_START))
+            await self._write(client, wire.encode_control(wire.OP_START))
             self.connected.set()
             log.info("%s: streaming (MTU %s)", self.name, self.mtu)
             rx_at_start = self._last_rx

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from neckimu.protocol import TIME_MOD
+from neckimu.wire import TIME_MOD
 
 
 class Unwrapper:

@@ -20,7 +20,7 @@ from bumble.link import LocalLink
 from bumble.transport.common import AsyncPipeSink
 
 from neckimu.ble.bumble_backend import make_backends
-from neckimu.ble.headset import Faults, SimulatedHeadset
+from neckimu.ble.simulated_headset import Faults, SimulatedHeadset
 from neckimu.sim.device import DeviceStream
 
 CENTRAL_ADDRESS = "F1:F1:F1:F1:F1:F1"

@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from neckimu.ble.client import HeadsetClient
-from neckimu.ble.headset import Faults, SimulatedHeadset
 from neckimu.ble.link import virtual_radio
 from neckimu.ble.recorder import Recorder, RecordResult
+from neckimu.ble.simulated_headset import Faults, SimulatedHeadset
 from neckimu.recording.events import Event
 from neckimu.sim.device import DeviceStream
 

@@ -34,12 +34,12 @@ from typing import Any
 import numpy as np
 
 from neckimu.ble.clock import ClockFit, Unwrapper
-from neckimu.errors import ProtocolError
-from neckimu.protocol import SEQ_MOD, DecodedPacket, Info, decode_packet, saturated_imu
+from neckimu.errors import WireError
 from neckimu.recording.events import Event
 from neckimu.recording.saturation import saturation_runs
 from neckimu.samples import SampleBlock
 from neckimu.stream_stats import StreamStats
+from neckimu.wire import SEQ_MOD, DecodedPacket, Info, decode_packet, saturated_imu
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ class StreamAssembler:
         self.stats.packets += 1
         try:
             pkt = decode_packet(data)
-        except ProtocolError as e:
+        except WireError as e:
             self.stats.malformed += 1
             word = getattr(e, "reason", "other")
             self.stats.errors[word] = self.stats.errors.get(word, 0) + 1
@@ -440,7 +440,7 @@ class StreamAssembler:
         block = SampleBlock(ts, imu[:, :3] * gs, imu[:, 3:] * as_, mag)
         self.stats.samples += len(block)
         out.append(block)
-        sat = saturated_imu(imu)  # the counts the firmware flags on (docs/protocol.md)
+        sat = saturated_imu(imu)  # the counts the firmware flags on (docs/wire-format.md)
         if sat.any():
             self.stats.saturated += int(sat.sum())
             out += saturation_runs(ts, sat)

@@ -157,7 +157,7 @@ def print_safety() -> None:
 
 def session_cues(session: LiveSession) -> CueSounds:
     """The cue sounds of ``session`` (observing it from now on: make them before it starts)."""
-    cues = CueSounds(session.protocol, lambda: session.judge.reps)
+    cues = CueSounds(session.routine, lambda: session.judge.reps)
     session.add_observer(cues)
     return cues
 

@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from neckimu.errors import NeckimuError
-from neckimu.live.protocol import Protocol
+from neckimu.live.routine import Routine
 from neckimu.recording.events import Event
 from neckimu.verify.reps import Rep, exercise_name
 
@@ -135,7 +135,7 @@ class CueSounds:
 
     Parameters
     ----------
-    protocol : Protocol
+    routine : Routine
         Planned length of each exercise (for the countdown).
     reps : callable, optional
         Returns the reps judged so far (``session.judge.reps``); each new one gets a
@@ -148,13 +148,13 @@ class CueSounds:
 
     def __init__(
         self,
-        protocol: Protocol,
+        routine: Routine,
         reps: Callable[[], Sequence[Rep]] | None = None,
         *,
         countdown: int = 3,
         warn_every_s: float = 0.6,
     ) -> None:
-        self.protocol = protocol
+        self.routine = routine
         self._reps = reps
         self.countdown = countdown
         self.warn_every_s = warn_every_s
@@ -176,9 +176,9 @@ class CueSounds:
             if ev.event == "start":
                 self._add(SoundEvent(ev.time_s, "start", name))
                 # cues inside the window (each range-of-motion movement) start likewise
-                for p in self.protocol.prompts(ev.exercise):
+                for p in self.routine.prompts(ev.exercise):
                     self._pending.append(SoundEvent(ev.time_s + p.offset_s, "start", p.text))
-                planned = self.protocol.exercise_s(ev.exercise)
+                planned = self.routine.exercise_s(ev.exercise)
                 if planned:
                     for k in range(self.countdown, 0, -1):
                         t = ev.time_s + planned - k

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from neckimu.ble.client import Found, HeadsetClient, scan
 from neckimu.ble.stream import StreamAssembler
 from neckimu.errors import DeviceError
-from neckimu.protocol import Info
 from neckimu.samples import SampleBlock
 from neckimu.sim.device import BOARD_REV1, BOARD_REV2, DeviceStream
+from neckimu.wire import Info
 
 #: How the simulated headset is listed.
 SIMULATED_LABEL = "simulated headset (try it out)"

@@ -17,23 +17,23 @@ from typing import Any
 import numpy as np
 
 from neckimu.errors import NeckimuError
-from neckimu.live.protocol import Protocol, load_protocol
+from neckimu.live.routine import Routine, load_routine
 from neckimu.live.source import Sink, Source
 from neckimu.recording.events import windows
 from neckimu.recording.reader import Recording
 from neckimu.stream_stats import StreamStats
 
 
-def recorded_protocol(rec: Recording) -> Protocol:
-    """The guided protocol of a recording, for the countdowns of its replay: the shipped
-    protocol its metadata names (``"protocol"``; else the default one) with the recorded
+def recorded_routine(rec: Recording) -> Routine:
+    """The guided routine of a recording, for the countdowns of its replay: the shipped
+    routine its metadata names (``"routine"``; else the default one) with the recorded
     ``hold_s``. (How many windows each exercise has comes from the recording itself:
     :meth:`ReplaySource.planned_counts`.)"""
-    name = rec.meta.get("protocol")
-    base = Protocol()
+    name = rec.meta.get("routine", rec.meta.get("protocol"))
+    base = Routine()
     if isinstance(name, str) and name.isidentifier():
         try:
-            base = load_protocol(name)
+            base = load_routine(name)
         except NeckimuError:
             pass
     hold_s = rec.meta.get("hold_s")

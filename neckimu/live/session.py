@@ -38,8 +38,8 @@ from neckimu.headframe import Calibration, calibrate
 from neckimu.live.history import History
 from neckimu.live.judge import LiveJudge
 from neckimu.live.path import RetractionPath
-from neckimu.live.protocol import INSTRUCTIONS, Prompt, Protocol
 from neckimu.live.ringbuffer import RingBuffer
+from neckimu.live.routine import INSTRUCTIONS, Prompt, Routine
 from neckimu.live.source import Source
 from neckimu.orientation import OnlineOrientation, filter_period
 from neckimu.pipeline import Analysis, analyze
@@ -116,7 +116,7 @@ class LiveSession:
     Parameters
     ----------
     source : Source
-    protocol : Protocol, optional
+    routine : Routine, optional
         For cue texts and countdowns.
     window_s : float
         Seconds of angles the ring buffer keeps for the view.
@@ -128,12 +128,12 @@ class LiveSession:
         analysis of a 3-hour recording peaks at ~0.7 GB, of an 8-hour desk day at ~2 GB.
     """
 
-    def __init__(self, source: Source, *, protocol: Protocol | None = None,
+    def __init__(self, source: Source, *, routine: Routine | None = None,
                  window_s: float = 20.0, mount: str | None = None,
                  analyze_at_end: bool = True) -> None:
         self.source = source
         self.analyze_at_end = analyze_at_end
-        self.protocol = protocol or Protocol()
+        self.routine = routine or Routine()
         self.window_s = window_s
         self.mount = mount
         #: rows (t s, flexion, lateral, rotation deg); 260 Hz x 1.5 windows of room
@@ -150,7 +150,7 @@ class LiveSession:
         self._arrivals: collections.deque[tuple[float, float | None, float | None]] = \
             collections.deque()
         self.judge = LiveJudge(self._context, source.planned_counts()
-                               or self.protocol.planned_counts())
+                               or self.routine.planned_counts())
         self._judge_wake = threading.Event()
         self._judge_stop = False
         self._judge_thread: threading.Thread | None = None
@@ -284,7 +284,7 @@ class LiveSession:
                 self._start_hold(ev)
             if ev.exercise == "retraction" and self._cal is not None:
                 self._path = RetractionPath(self._ts, self._cal, ev.time_s)
-            self._prompts, self._prompt_t0 = list(self.protocol.prompts(ev.exercise)), ev.time_s
+            self._prompts, self._prompt_t0 = list(self.routine.prompts(ev.exercise)), ev.time_s
             self._set_cue(ev.exercise, text, ev.time_s)
         else:
             self._prompts = []
@@ -306,7 +306,7 @@ class LiveSession:
             self._view = replace(
                 v, exercise=exercise, cue_text=text, cue_count=v.cue_count + 1,
                 cue_planned_s=planned_s if planned_s is not None
-                else self.protocol.exercise_s(exercise) if exercise else None,
+                else self.routine.exercise_s(exercise) if exercise else None,
                 retraction=exercise == "retraction",
                 hold=self._hold_view if exercise is None else None,
                 path_posterior_mm=np.zeros(0) if exercise == "retraction"
@@ -409,7 +409,7 @@ class LiveSession:
         angle = np.degrees((rot[:n_ref].mean().inv() * rot).magnitude())
         worst = max(worst, float(angle.max()))
         self._hold = (exercise, t0, worst)
-        self._hold_view = HoldView(exercise, float(h.t[-1]) - t0, self.protocol.exercise_s(
+        self._hold_view = HoldView(exercise, float(h.t[-1]) - t0, self.routine.exercise_s(
             exercise), float(angle[-1]), worst, HoldCriteria.tolerance_deg, True)
 
     def _end_hold(self) -> None:
@@ -435,7 +435,7 @@ class LiveSession:
 
     def _judge_meta(self) -> dict[str, Any]:
         meta = dict(self.meta)
-        meta.setdefault("stretch_hold_s", self.protocol.stretch_hold_s())
+        meta.setdefault("stretch_hold_s", self.routine.stretch_hold_s())
         return meta
 
     def _judge_loop(self) -> None:

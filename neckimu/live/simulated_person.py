@@ -1,7 +1,7 @@
-"""The simulated person who follows a guided protocol: what ``neckimu demo`` and the start
+"""The simulated person who follows a guided routine: what ``neckimu demo`` and the start
 screen's fit check stream.
 
-The protocol (``neckimu.live.protocol``) is data and does not know the simulator; this
+The routine (``neckimu.live.routine``) is data and does not know the simulator; this
 module maps it onto the simulator's script (``neckimu.sim.SessionConfig``).
 """
 
@@ -9,26 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from neckimu.live.protocol import Protocol
+from neckimu.live.routine import Routine
 from neckimu.sim import SessionConfig
 
 
-def session_config(protocol: Protocol, **overrides: Any) -> SessionConfig:
-    """The simulated person's script for ``protocol``.
+def session_config(routine: Routine, **overrides: Any) -> SessionConfig:
+    """The simulated person's script for ``routine``.
 
     The simulator's script always does the four hold directions in the fixed order; the
-    counts and durations (s) come from the protocol. A routine of range of motion only (no
+    counts and durations (s) come from the routine. A routine of range of motion only (no
     holds, retractions or stretches) is the simulator's ``rom`` script, timed as the
-    protocol's cues; the guided script has no range-of-motion part.
+    routine's cues; the guided script has no range-of-motion part.
 
     Parameters
     ----------
-    protocol : Protocol
+    routine : Routine
         The guided session.
     **overrides
-        ``SessionConfig`` fields that replace what the protocol gives (seed, board, mount...).
+        ``SessionConfig`` fields that replace what the routine gives (seed, board, mount...).
     """
-    p = protocol
+    p = routine
     if (
         p.rom_directions
         and not (p.hold_reps and p.hold_directions)

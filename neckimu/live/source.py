@@ -6,7 +6,7 @@ session — exactly where the device's data enters the flow: :class:`~neckimu.sa
 objects, exercise :class:`~neckimu.recording.events.Event` objects and gaps. Three sources:
 
 - :class:`neckimu.live.ble_sources.HeadsetSource`: a real headset through
-  :class:`~neckimu.ble.client.HeadsetClient` (bleak); the protocol's cues are sent to the
+  :class:`~neckimu.ble.client.HeadsetClient` (bleak); the routine's cues are sent to the
   headset as *mark event* commands;
 - :class:`neckimu.live.ble_sources.SimulatedSource`: the simulated headset over the bumble
   stack, the same client code; the simulated person's session events are the cues;

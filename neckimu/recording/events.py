@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-#: Exercise names in a fixed order: the index is the exercise code of docs/protocol.md.
+#: Exercise names in a fixed order: the index is the exercise code of docs/wire-format.md.
 EXERCISES: tuple[str, ...] = (
     "calibrate",
     "hold_flexion",

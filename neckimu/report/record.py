@@ -55,7 +55,7 @@ class SessionRecord:
     name : str
         The recording's file name.
     meta : dict
-        The recording's metadata (``created``, ``mount``, ``protocol`` ...).
+        The recording's metadata (``created``, ``mount``, ``routine`` ...).
     analysis : dict
         The analysis JSON of ``neckimu analyze --json`` (``reps``, ``exercises``,
         ``calibration``, ``gaps``, ``notes`` ...).

@@ -19,7 +19,7 @@ BOARD_REV2 = 2  #: Nano 33 BLE Rev2, BMI270 + BMM150
 
 @dataclass
 class DeviceStream:
-    """Raw output of a headset's sensors, in the board frame of docs/protocol.md.
+    """Raw output of a headset's sensors, in the board frame of docs/wire-format.md.
 
     Attributes
     ----------

@@ -465,7 +465,7 @@ def simulate_session(config: SessionConfig | None = None, plan: Plan | None = No
         "seed": cfg.seed,
     }
     stretches = sorted({r.exercise for r in plan.reps if r.exercise.startswith("stretch_")})
-    if stretches:  # the prescribed hold, as the guided protocol writes it
+    if stretches:  # the prescribed hold, as the guided routine writes it
         meta["stretch_hold_s"] = {name: cfg.stretch_hold_s for name in stretches}
     return SimulatedSession(
         config=cfg,

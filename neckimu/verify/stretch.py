@@ -44,7 +44,7 @@ class StretchCriteria:
     ----------
     target_s : float
         Prescribed hold time, s, unless the recording's metadata says otherwise
-        (``stretch_hold_s``: {exercise: s}, written from the guided protocol).
+        (``stretch_hold_s``: {exercise: s}, written from the guided routine).
     min_fraction : float
         Share of ``target_s`` that must be held to pass.
     min_reached_deg : float

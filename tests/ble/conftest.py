@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neckimu.ble.headset import Faults, SimulatedHeadset
 from neckimu.ble.recorder import RecordResult
 from neckimu.ble.simulated import play_out, simulated_link
+from neckimu.ble.simulated_headset import Faults, SimulatedHeadset
 from neckimu.recording.events import Event
 from neckimu.recording.reader import Recording, read_recording
 from neckimu.sim.device import DeviceStream

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from neckimu import protocol as P
+from neckimu import wire
 from neckimu.ble.testsignal import synthetic_stream
 from neckimu.recording.events import Event
 
@@ -41,7 +41,7 @@ def test_recorded_counts_equal_sent_counts(record_simulated, rate, mtu):
     assert t[0] == 0.0 and (np.diff(t) > 0).all()
     err_us = np.round(t * 1e6) - (stream.t_us[idx] - stream.t_us[idx[0]])
     assert np.abs(err_us).max() < 500
-    assert np.mean(err_us == 0) >= 1.0 / P.batch_size(mtu, rate)
+    assert np.mean(err_us == 0) >= 1.0 / wire.batch_size(mtu, rate)
     assert rec.gaps == []
     assert rec.meta["att_mtu"] == mtu
     assert rec.meta["stream_stats"]["malformed"] == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neckimu.ble.headset import Faults
+from neckimu.ble.simulated_headset import Faults
 from neckimu.ble.testsignal import synthetic_stream
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from neckimu import protocol as P
+from neckimu import wire
 from neckimu.ble.clock import ClockFit, Unwrapper
 from neckimu.ble.stream import GapRecord, LinkMarker, StreamAssembler
 from neckimu.samples import SampleBlock
 
-INFO = P.Info(imu_rate_hz=200.0, mag_rate_hz=0.0, gyr_scale=1e-3, acc_scale=1e-3, mag_scale=0.01)
+INFO = wire.Info(imu_rate_hz=200.0, mag_rate_hz=0.0, gyr_scale=1e-3, acc_scale=1e-3, mag_scale=0.01)
 
 
 def _packets(first: int, count: int, n: int = 8, period_us: int = 5000, t0: int = 10**6):
@@ -20,7 +20,7 @@ def _packets(first: int, count: int, n: int = 8, period_us: int = 5000, t0: int 
         i = first + k * n
         imu = np.zeros((n, 6), np.int16)
         imu[:, 0] = np.arange(i, i + n) & 0x7FFF
-        out.append(P.encode_packet(i, t0 + i * period_us, imu, (n - 1) * period_us))
+        out.append(wire.encode_packet(i, t0 + i * period_us, imu, (n - 1) * period_us))
     return out
 
 
@@ -28,8 +28,8 @@ def _arrival(packet: bytes, latency_s: float = 0.004) -> float:
     """Host arrival time of a packet: its newest record's device time plus a latency (0 for
     a malformed packet)."""
     try:
-        pkt = P.decode_packet(packet)
-    except P.ProtocolError:
+        pkt = wire.decode_packet(packet)
+    except wire.WireError:
         return 0.0
     newest = pkt.t0_us + max([0, *pkt.imu_dt_us.tolist(), *pkt.mag_dt_us.tolist()])
     return newest * 1e-6 + latency_s
@@ -71,7 +71,7 @@ def test_reconnect_gap_from_device_time_and_time_wrap():
     first = _packets(0, 50, t0=t0)  # 400 samples = 2 s
     # reconnect: start reset seq to 0; the sensor went on for 777 samples meanwhile
     second = [
-        P.encode_packet(
+        wire.encode_packet(
             k * 8, (t0 + (1177 + k * 8) * 5000) % (1 << 32), np.zeros((8, 6), np.int16), 35000
         )
         for k in range(50)
@@ -122,7 +122,7 @@ def _index(block: SampleBlock) -> np.ndarray:
     return np.round(block.gyr[:, 0] / np.float32(INFO.gyr_scale)).astype(np.int64)
 
 
-INFO_MAG = P.Info(
+INFO_MAG = wire.Info(
     imu_rate_hz=200.0, mag_rate_hz=20.0, gyr_scale=1e-3, acc_scale=1e-3, mag_scale=0.01
 )
 
@@ -152,16 +152,16 @@ def test_out_of_order_records_never_reset_the_time_base():
         imu = np.zeros((n, 6), np.int16)
         imu[:, 0] = np.arange(i, i + n) & 0x7FFF
         t_first = t0 + i * period
-        pkt = P.encode_packet(i, t_first, imu, (n - 1) * period)
+        pkt = wire.encode_packet(i, t_first, imu, (n - 1) * period)
         arrive = (t_first + (n - 1) * period) * 1e-6 + 0.004
         if k % 5 == 2:  # a mag record alone, older than the IMU packet before it
             mag = np.array([[k, 0, 0]], np.int16)
             feed.append(
-                (arrive + 0.001, P.encode_packet(i + n, t_first - 20_000, None, 0, mag, [0]))
+                (arrive + 0.001, wire.encode_packet(i + n, t_first - 20_000, None, 0, mag, [0]))
             )
         if k % 25 == 24:  # an event stamped 20 ms after the newest buffered sample, sent
             t_ev = t_first + (n - 1) * period + 20_000  # ahead of those samples
-            feed.append((t_ev * 1e-6 + 0.004, P.encode_event_packet(i + n, t_ev, 0x101)))
+            feed.append((t_ev * 1e-6 + 0.004, wire.encode_event_packet(i + n, t_ev, 0x101)))
             arrive = t_ev * 1e-6 + 0.005
         feed.append((arrive, pkt))
     outs = []
@@ -195,8 +195,8 @@ def test_clock_fit_keeps_its_fit_when_an_older_record_arrives():
 
 def test_one_future_packet_is_counted_corrupt_not_a_new_epoch():
     pk = _packets(0, 2000)
-    bad = P.decode_packet(pk[1000])
-    future = P.encode_packet(
+    bad = wire.decode_packet(pk[1000])
+    future = wire.encode_packet(
         bad.seq, bad.t0_us + 1_800_000_000, np.asarray(bad.imu), bad.span_us
     )  # well formed, 30 min in the future
     asm = StreamAssembler(INFO)
@@ -219,11 +219,16 @@ def test_a_future_event_or_mag_record_is_corrupt_too():
     for k, p in enumerate(pk):
         outs += asm.feed((_arrival(p), p))
         if k == 50:
-            t = P.decode_packet(p).t0_us
+            t = wire.decode_packet(p).t0_us
             h = _arrival(p)
-            outs += asm.feed((h, P.encode_event_packet(0, t + 1_800_000_000, 0x101)))
+            outs += asm.feed((h, wire.encode_event_packet(0, t + 1_800_000_000, 0x101)))
             outs += asm.feed(
-                (h, P.encode_packet(0, t + 1_800_000_000, None, 0, np.ones((1, 3), np.int16), [0]))
+                (
+                    h,
+                    wire.encode_packet(
+                        0, t + 1_800_000_000, None, 0, np.ones((1, 3), np.int16), [0]
+                    ),
+                )
             )
     outs += asm.flush()
     assert len(_samples(outs)) == 800
@@ -233,8 +238,8 @@ def test_a_future_event_or_mag_record_is_corrupt_too():
 
 def test_a_corrupt_seq_is_dropped_not_a_gap():
     pk = _packets(0, 200)
-    bad = P.decode_packet(pk[100])
-    wrong = P.encode_packet(bad.seq + 30_000, bad.t0_us, np.asarray(bad.imu), bad.span_us)
+    bad = wire.decode_packet(pk[100])
+    wrong = wire.encode_packet(bad.seq + 30_000, bad.t0_us, np.asarray(bad.imu), bad.span_us)
     asm = StreamAssembler(INFO)
     outs = _run(asm, [*pk[:100], wrong, *pk[101:]])
     assert len(_samples(outs)) == 199 * 8

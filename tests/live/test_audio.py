@@ -17,7 +17,7 @@ from neckimu.live.audio import (
     sound_duration_s,
     write_wav,
 )
-from neckimu.live.protocol import Protocol, load_protocol
+from neckimu.live.routine import Routine, load_routine
 from neckimu.live.session import HoldView
 from neckimu.live.simulated_person import session_config
 from neckimu.recording.events import Event
@@ -86,7 +86,7 @@ def _hold(t0: float, t: float, dev: float, worst: float) -> HoldView:
 
 
 def test_cue_start_end_and_countdown_cancelled_by_an_early_end():
-    cues = CueSounds(Protocol(hold_s=8.0))
+    cues = CueSounds(Routine(hold_s=8.0))
     cues.on_cue(Event(10.0, "start", "hold_flexion"))
     for t in np.arange(10.02, 16.5, 0.02):
         cues.on_progress(float(t))
@@ -97,7 +97,7 @@ def test_cue_start_end_and_countdown_cancelled_by_an_early_end():
 
 
 def test_countdown_ticks_are_due_on_time_for_the_player():
-    cues = CueSounds(Protocol(hold_s=8.0))
+    cues = CueSounds(Routine(hold_s=8.0))
     cues.on_cue(Event(10.0, "start", "hold_flexion"))
     assert [e.kind for e in cues.take_due(10.0)] == ["start"]
     assert cues.take_due(14.99) == []
@@ -107,7 +107,7 @@ def test_countdown_ticks_are_due_on_time_for_the_player():
 
 
 def test_warning_when_a_hold_first_goes_beyond_tolerance_then_while_it_stays_there():
-    cues = CueSounds(Protocol(), warn_every_s=0.6)
+    cues = CueSounds(Routine(), warn_every_s=0.6)
     cues.on_cue(Event(0.0, "start", "hold_flexion"))
     worst = 0.0
     for t, dev in [
@@ -133,7 +133,7 @@ def test_warning_when_a_hold_first_goes_beyond_tolerance_then_while_it_stays_the
 def test_a_spike_beyond_tolerance_between_blocks_still_warns_once():
     """The indicator's maximum went beyond (a brief spike) though the newest value is back
     inside: the hold has moved, the person hears it once."""
-    cues = CueSounds(Protocol())
+    cues = CueSounds(Routine())
     cues.on_progress(1.0, _hold(0.0, 1.0, 1.0, 2.4))
     cues.on_progress(1.1, _hold(0.0, 1.1, 1.0, 2.4))
     cues.on_progress(2.0, _hold(0.0, 2.0, 1.0, 2.4))
@@ -142,7 +142,7 @@ def test_a_spike_beyond_tolerance_between_blocks_still_warns_once():
 
 def test_one_verdict_sound_per_rep_spaced_when_they_come_together():
     reps: list = []
-    cues = CueSounds(Protocol(), lambda: reps)
+    cues = CueSounds(Routine(), lambda: reps)
     cues.on_progress(10.0)
     assert cues.events() == []
     reps.append(HoldRep(exercise="hold_flexion", index=1, of=1, start_s=1.0, end_s=9.0))
@@ -173,7 +173,7 @@ def test_one_verdict_sound_per_rep_spaced_when_they_come_together():
 
 
 def test_reset_forgets_the_track():
-    cues = CueSounds(Protocol())
+    cues = CueSounds(Routine())
     cues.on_cue(Event(1.0, "start", "hold_left"))
     cues.on_reset()
     assert cues.events() == [] and cues.take_due(100.0) == []
@@ -223,14 +223,14 @@ def simulated_tracks(tmp_path_factory):
 
     out = []
     for routine, seed in RUNS:
-        protocol = load_protocol(routine)
+        routine = load_routine(routine)
         d = tmp_path_factory.mktemp(f"{routine}{seed}")
         sim = simulate_session(
-            session_config(protocol, seed=seed, fault_rate=0.5, board="rev2", rate_hz=100.0)
+            session_config(routine, seed=seed, fault_rate=0.5, board="rev2", rate_hz=100.0)
         )
         sim.write(d / "session.csv")
         rec = read_recording(d / "session.csv")
-        session = LiveSession(ReplaySource(rec, speed=None), protocol=protocol)
+        session = LiveSession(ReplaySource(rec, speed=None), routine=routine)
         cues = session_cues(session)
         log = _Log()
         session.add_observer(log)
@@ -239,34 +239,34 @@ def simulated_tracks(tmp_path_factory):
         end = float(rec.samples.t[-1])
         cues.finish(end)
         wav = write_wav(cues.events(), d / "cues.wav", end_s=end + 0.5)
-        out.append((protocol, rec, session, cues, log, wav))
+        out.append((routine, rec, session, cues, log, wav))
     return out
 
 
 def test_cue_sounds_of_simulated_sessions_are_within_50_ms_of_their_events(simulated_tracks):
     """Each sound found in the WAV (matched filter per kind, no sound card) against the event
-    that caused it: cues from the recording, countdown from the protocol's plan, warnings and
+    that caused it: cues from the recording, countdown from the routine's plan, warnings and
     verdicts from what the session showed."""
     runs = simulated_tracks
     totals = dict.fromkeys(KINDS, 0)
     worst = 0.0
-    for protocol, rec, session, cues, log, wav in runs:
+    for routine, rec, session, cues, log, wav in runs:
         x, rate = read_wav(wav)
         found = {k: detect(x, rate, k) for k in KINDS}
         windows = _windows(rec.events)
         # start and end of every exercise: the recording's events themselves; the cues inside
         # a window (range-of-motion movements) at their planned times
-        inner = [s + p.offset_s for ex, s, e in windows for p in protocol.prompts(ex)
+        inner = [s + p.offset_s for ex, s, e in windows for p in routine.prompts(ex)
                  if s + p.offset_s <= e]
         worst = max(worst, match(found["start"], [w[1] for w in windows] + inner))
         worst = max(worst, match(found["end"], [w[2] for w in windows]))
         # countdown: 3, 2, 1 s before each planned end that came before the actual end
         ticks = [
-            s + protocol.exercise_s(ex) - k
+            s + routine.exercise_s(ex) - k
             for ex, s, e in windows
-            if protocol.exercise_s(ex)
+            if routine.exercise_s(ex)
             for k in (3, 2, 1)
-            if s + 0.5 < s + protocol.exercise_s(ex) - k <= e
+            if s + 0.5 < s + routine.exercise_s(ex) - k <= e
         ]
         worst = max(worst, match(found["tick"], ticks))
         # warnings: each where the session's indicator showed the hold beyond tolerance
@@ -366,7 +366,7 @@ class _Effect:
 def test_player_plays_what_is_due_once_and_drops_stale_sounds(qapp):
     from neckimu.live.sound_player import SoundPlayer
 
-    cues = CueSounds(Protocol(hold_s=8.0))
+    cues = CueSounds(Routine(hold_s=8.0))
     player = SoundPlayer(cues, lambda: 0.0)
     try:
         player._effects = {k: _Effect() for k in KINDS}  # no sound card needed
@@ -392,14 +392,14 @@ def test_no_audio_output_is_one_line_and_a_silent_session(qapp, monkeypatch):
 
     monkeypatch.setattr(QtMultimedia.QMediaDevices, "audioOutputs", staticmethod(lambda: []))
     said: list[str] = []
-    assert open_player(CueSounds(Protocol()), lambda: 0.0, say=said.append) is None
+    assert open_player(CueSounds(Routine()), lambda: 0.0, say=said.append) is None
     assert said == ["sound off: no audio output device found"]
 
 
 def test_each_range_of_motion_movement_cue_starts_with_a_sound():
-    protocol = load_protocol("rom")
-    prompts = protocol.prompts("rom")
-    cues = CueSounds(protocol)
+    routine = load_routine("rom")
+    prompts = routine.prompts("rom")
+    cues = CueSounds(routine)
     cues.on_cue(Event(20.0, "start", "rom"))
     for t in np.arange(20.0, 60.0, 0.5):
         cues.on_progress(float(t))

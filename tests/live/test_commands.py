@@ -42,7 +42,7 @@ def test_replay_headless_json_equals_analyze(tmp_path, capsys, example_analysis)
 
 @pytest.mark.parametrize("argv", [
     ["replay", "nonexistent.csv", "--headless"],
-    ["demo", "--headless", "--protocol", "{bad}.toml"],
+    ["demo", "--headless", "--routine", "{bad}.toml"],
     ["replay", str(EXAMPLE), "--screenshot", "shot.jpg"],
 ])
 def test_bad_input_is_one_line_exit_2(argv, capsys, tmp_path, monkeypatch):

@@ -16,8 +16,8 @@ import pytest
 import neckimu.live.judge as judge_module
 from neckimu.live.history import KEEP_S
 from neckimu.live.judge import PARTIAL_EVERY_S
-from neckimu.live.protocol import load_protocol
 from neckimu.live.replay import ReplaySource
+from neckimu.live.routine import load_routine
 from neckimu.live.session import LiveSession
 from neckimu.live.simulated_person import session_config
 from neckimu.live.source import Source
@@ -55,14 +55,14 @@ def verify_calls(monkeypatch) -> list[tuple[str, float, float]]:
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_guided_session_verifies_each_window_exactly_once(tmp_path, verify_calls, seed):
-    protocol = load_protocol("demo")
+    routine = load_routine("demo")
     rec = _recording(
-        tmp_path, session_config(protocol, seed=seed, fault_rate=0.3, board="rev2", rate_hz=100.0)
+        tmp_path, session_config(routine, seed=seed, fault_rate=0.3, board="rev2", rate_hz=100.0)
     )
     judged = [w for w in windows(rec.events) if has_verifier(w.exercise)]
     assert {w.exercise for w in judged} >= {"hold_flexion", "retraction", "stretch_left"}
 
-    session = LiveSession(ReplaySource(rec, speed=None), protocol=protocol)
+    session = LiveSession(ReplaySource(rec, speed=None), routine=routine)
     _play(session)
     j = session.judge
     # one final verification per window, keyed by its start, and no other

@@ -1,12 +1,12 @@
-"""The guided range-of-motion routine: its protocol, its cues inside the window, live verdicts."""
+"""The guided range-of-motion routine: its routine, its cues inside the window, live verdicts."""
 
 from __future__ import annotations
 
 import pytest
 
 from neckimu.errors import InputError
-from neckimu.live.protocol import INSTRUCTIONS, ROM_PROMPTS, load_protocol
 from neckimu.live.replay import ReplaySource
+from neckimu.live.routine import INSTRUCTIONS, ROM_PROMPTS, load_routine
 from neckimu.live.session import LiveSession
 from neckimu.live.simulated_person import session_config
 from neckimu.pipeline import analyze
@@ -16,8 +16,8 @@ from neckimu.sim import simulate_session
 from neckimu.verify.reps import ROM_DIRECTIONS
 
 
-def test_rom_protocol_schedules_one_window_with_a_cue_per_movement():
-    p = load_protocol("rom")
+def test_rom_routine_schedules_one_window_with_a_cue_per_movement():
+    p = load_routine("rom")
     ws = windows([c.event for c in p.schedule()])
     assert [w.exercise for w in ws] == ["calibrate", "rom"]
     rom = ws[1]
@@ -28,11 +28,11 @@ def test_rom_protocol_schedules_one_window_with_a_cue_per_movement():
         f"{ROM_PROMPTS[d]} ({k}/2)" for d in ROM_DIRECTIONS for k in (1, 2)
     ]
     assert [q.offset_s for q in prompts] == [p.rom_lead_s + k * p.rom_move_s for k in range(12)]
-    assert p.prompts("hold_flexion") == () and load_protocol("default").rom_directions == ()
+    assert p.prompts("hold_flexion") == () and load_routine("default").rom_directions == ()
 
 
-def test_rom_protocol_maps_to_the_simulated_rom_routine():
-    p = load_protocol("rom")
+def test_rom_routine_maps_to_the_simulated_rom_routine():
+    p = load_routine("rom")
     cfg = session_config(p, seed=5)
     assert cfg.script == "rom" and cfg.seed == 5
     assert (cfg.rom_reps, cfg.rom_lead_s, cfg.rom_move_s) == (2, 4.0, 9.0)
@@ -52,17 +52,17 @@ def test_bad_rom_tables_are_one_line_errors(tmp_path, text, needle):
     f = tmp_path / "bad.toml"
     f.write_text(text)
     with pytest.raises(InputError) as e:
-        load_protocol(f)
+        load_routine(f)
     assert needle in str(e.value) and "\n" not in str(e.value)
 
 
 def test_live_session_cues_each_movement_and_judges_as_analyze():
     """A simulated rom session replayed through the live session: every movement's cue is
     shown in order inside the window, and the live verdict is the analysis's."""
-    p = load_protocol("rom")
+    p = load_routine("rom")
     sim = simulate_session(session_config(p, seed=11, board="rev2", rate_hz=100.0))
     rec = Recording(samples=sim.samples, events=sim.events, meta=sim.meta, path="sim")
-    session = LiveSession(ReplaySource(rec, speed=None), protocol=p)
+    session = LiveSession(ReplaySource(rec, speed=None), routine=p)
     shown: list[tuple[str | None, str, float | None]] = []
     set_cue = session._set_cue
 

@@ -16,7 +16,7 @@ import pytest
 
 from neckimu import SAFETY_NOTICE
 from neckimu.live.fitcheck import check_fit
-from neckimu.live.protocol import load_protocol
+from neckimu.live.routine import load_routine
 from neckimu.live.simulated_person import session_config
 from neckimu.mounts import MOUNTS
 from neckimu.samples import SampleBlock
@@ -33,7 +33,7 @@ def _person(seed: int, mount: str, script: str = "rest"):
     from neckimu.sim import simulate_session
 
     cfg = session_config(
-        load_protocol("demo"),
+        load_routine("demo"),
         seed=seed, fault_rate=0.3, board=("rev1", "rev2")[seed % 2], mount=mount
     )
     if script == "rest":
@@ -42,7 +42,7 @@ def _person(seed: int, mount: str, script: str = "rest"):
 
 
 # -- routines --------------------------------------------------------------------------------------
-#: A short routine (every exercise once, as short as the protocol format allows): the
+#: A short routine (every exercise once, as short as the routine format allows): the
 #: simulated person takes ~75 s for it, the demo routine ~120 s.
 SHORT = """
 name = "short"
@@ -78,11 +78,11 @@ def test_routines_are_listed_with_description_and_length(routine_dir):
 
     (routine_dir / "broken.toml").write_text("[holds\n")
     listed, problems = list_routines(routine_dir)
-    routines = {r.protocol.name: r for r in listed}
+    routines = {r.routine.name: r for r in listed}
     assert {"demo", "default", "short"} <= set(routines)
     assert [r.duration_s for r in listed] == sorted(r.duration_s for r in listed)
     demo = routines["demo"]
-    assert demo.ref == "demo" and demo.duration_s == load_protocol("demo").duration_s
+    assert demo.ref == "demo" and demo.duration_s == load_routine("demo").duration_s
     assert "5 retractions" in demo.description and "stretch left 12 s" in demo.description
     assert "10 retractions" in routines["default"].description
     first, second = demo.label.split("\n")
@@ -230,8 +230,8 @@ def test_start_screen_drives_a_simulated_session(qt_clean, tmp_path, routine_dir
     assert last.out_dir.parent == out and last.out_dir.name.startswith("session-")
     # the demo command's outputs: recording, analysis JSON, report
     rec = read_recording(last.out_dir / "demo.csv")
-    protocol = load_protocol(routine_dir / "short.toml")
-    planned = protocol.planned_counts()
+    routine = load_routine(routine_dir / "short.toml")
+    planned = routine.planned_counts()
     assert len(rec.events) == 2 * sum(planned.values())  # every cue is in the recording
     js = json.loads(last.json_path.read_text())
     assert last.json_path == last.out_dir / "demo.json"

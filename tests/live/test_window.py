@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from neckimu.live.protocol import load_protocol
-from neckimu.live.replay import ReplaySource, recorded_protocol
+from neckimu.live.replay import ReplaySource, recorded_routine
+from neckimu.live.routine import load_routine
 from neckimu.live.session import LiveSession
 from neckimu.live.simulated_person import session_config
 
@@ -28,11 +28,11 @@ def _non_blank(path) -> None:
 def demo_sim():
     from neckimu.sim import simulate_session
 
-    protocol = load_protocol("demo")
+    routine = load_routine("demo")
     # seed 4: the person moves in the first (forward) hold and gets retractions wrong;
     # near_share=0: the mistakes are clear ones (not drawn near the pass rules' thresholds)
-    return protocol, simulate_session(session_config(
-        protocol,
+    return routine, simulate_session(session_config(
+        routine,
         seed=4, fault_rate=0.3, near_share=0.0, board="rev2", rate_hz=100.0))
 
 
@@ -41,10 +41,10 @@ def test_demo_window_over_bumble(qt_clean, tmp_path, demo_sim):
     from neckimu.live.window import LiveWindow
 
     qtbot = qt_clean
-    protocol, sim = demo_sim
+    routine, sim = demo_sim
     src = SimulatedSource(sim, tmp_path / "demo.csv", speed=SPEED, duration_s=88.0,
                           meta={"mount": "forehead"})
-    session = LiveSession(src, protocol=protocol)
+    session = LiveSession(src, routine=routine)
     win = LiveWindow(session)
     qtbot.addWidget(win)
     win.show()
@@ -94,7 +94,7 @@ def test_replay_window_shows_the_verdicts_of_analyze(qt_clean, example_recording
 
     qtbot = qt_clean
     src = ReplaySource(example_recording, speed=None)
-    session = LiveSession(src, protocol=recorded_protocol(example_recording))
+    session = LiveSession(src, routine=recorded_routine(example_recording))
     win = LiveWindow(session)
     qtbot.addWidget(win)
     win.show()

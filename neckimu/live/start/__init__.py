@@ -2,7 +2,7 @@
 
 Four steps on one screen, in the live window's look (PySide6 + pyqtgraph):
 
-1. **Routine**: the guided routines shipped in ``neckimu/protocols/`` and any in a folder
+1. **Routine**: the guided routines shipped in ``neckimu/routines/`` and any in a folder
    given (:func:`list_routines`), each with a one-line description and its length.
 2. **Headset**: a scan with bleak's scanner, as ``neckimu scan``
    (:func:`neckimu.live.headsets.scan_headsets`), lists nearby headsets with their signal
@@ -22,14 +22,14 @@ Slow work (scanning, the fit check) runs in worker threads; the screen stays res
 
 from neckimu.live.start.fit import FIT_STREAM_S
 from neckimu.live.start.launch import SessionOutcome, command_args, run_session, sound_default
-from neckimu.live.start.routines import Routine, describe, list_routines, minutes
+from neckimu.live.start.routines import RoutineChoice, describe, list_routines, minutes
 from neckimu.live.start.screen import OUT_LIVE, OUT_SIMULATED, StartScreen, run_start_screen
 
 __all__ = [
     "FIT_STREAM_S",
     "OUT_LIVE",
     "OUT_SIMULATED",
-    "Routine",
+    "RoutineChoice",
     "SessionOutcome",
     "StartScreen",
     "command_args",

@@ -12,7 +12,7 @@ from neckimu.live.fitcheck import FitCheck, check_fit, mount_words
 from neckimu.live.headsets import SIMULATED, Capture, Headset
 from neckimu.live.start.launch import command_args
 from neckimu.live.start.layout import AMBER, GREEN, GREY, RED, StartLayout
-from neckimu.live.start.routines import Routine
+from neckimu.live.start.routines import RoutineChoice
 from neckimu.live.start.worker import Failed
 from neckimu.sim.device import DeviceStream
 
@@ -50,7 +50,7 @@ class FitCheckSteps(StartLayout):
             self.select_mount(self.fit.mount)
 
     # -- fit check -----------------------------------------------------------------------------
-    def _fit_stream(self, routine: Routine, mount: str) -> DeviceStream:
+    def _fit_stream(self, routine: RoutineChoice, mount: str) -> DeviceStream:
         """What the simulated headset streams for the fit check: the person the ``demo``
         command will simulate (same options and seed: the same head, the headset placed the
         same way on ``mount``), sitting still for :data:`FIT_STREAM_S`."""
@@ -61,7 +61,7 @@ class FitCheckSteps(StartLayout):
 
             args = command_args("demo", self._argv(routine, SIMULATED, mount, Path(".")))
             cfg = session_config(
-                routine.protocol,
+                routine.routine,
                 seed=args.seed,
                 fault_rate=args.fault_rate,
                 board="rev2",

@@ -8,36 +8,36 @@ from importlib import resources
 from pathlib import Path
 
 from neckimu.errors import NeckimuError
-from neckimu.live.protocol import Protocol, load_protocol
+from neckimu.live.routine import Routine, load_routine
 from neckimu.recording.events import HOLDS
 from neckimu.verify.reps import exercise_name
 
 
 @dataclass(frozen=True)
-class Routine:
+class RoutineChoice:
     """A guided routine one can pick.
 
     Attributes
     ----------
     ref : str
-        What ``--protocol`` takes: a shipped routine's name, or a file's path.
-    protocol : Protocol
+        What ``--routine`` takes: a shipped routine's name, or a file's path.
+    routine : Routine
     description : str
         One line for people: the file's ``description`` or a summary of what it contains.
     """
 
     ref: str
-    protocol: Protocol
+    routine: Routine
     description: str
 
     @property
     def duration_s(self) -> float:
-        return self.protocol.duration_s
+        return self.routine.duration_s
 
     @property
     def label(self) -> str:
         """Two lines for the list: name and length, then the description."""
-        return f"{self.protocol.name}  ·  about {minutes(self.duration_s)}\n{self.description}"
+        return f"{self.routine.name}  ·  about {minutes(self.duration_s)}\n{self.description}"
 
 
 def minutes(seconds: float) -> str:
@@ -45,7 +45,7 @@ def minutes(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{round(seconds / 60)} min"
 
 
-def describe(p: Protocol) -> str:
+def describe(p: Routine) -> str:
     """What a routine contains, in one line (from its schedule)."""
     counts = p.planned_counts()
     parts: list[str] = []
@@ -68,18 +68,20 @@ def describe(p: Protocol) -> str:
     return "; ".join(parts) if parts else "calibration only"
 
 
-def _routine(ref: str, text: str) -> Routine:
+def _routine(ref: str, text: str) -> RoutineChoice:
     """One routine: ``ref`` loads it (a shipped name or a path), ``text`` is its TOML."""
-    protocol = load_protocol(ref)
+    routine = load_routine(ref)
     try:
         described = tomllib.loads(text).get("description")
-    except tomllib.TOMLDecodeError:  # pragma: no cover - load_protocol refused it already
+    except tomllib.TOMLDecodeError:  # pragma: no cover - load_routine refused it already
         described = None
-    return Routine(ref, protocol, described if isinstance(described, str) else describe(protocol))
+    return RoutineChoice(
+        ref, routine, described if isinstance(described, str) else describe(routine)
+    )
 
 
-def list_routines(folder: Path | None = None) -> tuple[list[Routine], list[str]]:
-    """The routines shipped in ``neckimu/protocols/``, and those in ``folder`` if given.
+def list_routines(folder: Path | None = None) -> tuple[list[RoutineChoice], list[str]]:
+    """The routines shipped in ``neckimu/routines/``, and those in ``folder`` if given.
 
     Parameters
     ----------
@@ -88,14 +90,14 @@ def list_routines(folder: Path | None = None) -> tuple[list[Routine], list[str]]
 
     Returns
     -------
-    routines : list of Routine
+    routines : list of RoutineChoice
         Shortest first.
     problems : list of str
         One line per file of ``folder`` that does not load (it is left out).
     """
-    out: list[Routine] = []
+    out: list[RoutineChoice] = []
     problems: list[str] = []
-    shipped = resources.files("neckimu") / "protocols"
+    shipped = resources.files("neckimu") / "routines"
     for f in sorted(shipped.iterdir(), key=lambda f: f.name):
         if f.name.endswith(".toml"):
             try:

@@ -19,7 +19,7 @@ from neckimu.live.headsets import SIMULATED, Capture, Headset, ScanResult, signa
 from neckimu.live.start.fit import FitCheckSteps
 from neckimu.live.start.launch import SessionOutcome, run_session
 from neckimu.live.start.layout import RED
-from neckimu.live.start.routines import Routine, list_routines, minutes
+from neckimu.live.start.routines import RoutineChoice, list_routines, minutes
 from neckimu.live.start.worker import Failed, Relay
 from neckimu.mounts import MOUNTS
 from neckimu.sim.device import DeviceStream
@@ -96,7 +96,7 @@ class StartScreen(FitCheckSteps):
         self.routine_list.clear()
         for r in self.routines:
             item = QtWidgets.QListWidgetItem(r.label)
-            item.setToolTip(r.protocol.source)
+            item.setToolTip(r.routine.source)
             self.routine_list.addItem(item)
         if self.routines:
             self.routine_list.setCurrentRow(0)
@@ -123,7 +123,7 @@ class StartScreen(FitCheckSteps):
 
     # -- what is chosen ------------------------------------------------------------------------
     @property
-    def routine(self) -> Routine | None:
+    def routine(self) -> RoutineChoice | None:
         row = self.routine_list.currentRow()
         return self.routines[row] if 0 <= row < len(self.routines) else None
 
@@ -138,7 +138,7 @@ class StartScreen(FitCheckSteps):
 
     def select_routine(self, name: str) -> None:
         """Choose the routine called ``name`` (e.g. ``"demo"``)."""
-        self.routine_list.setCurrentRow([r.protocol.name for r in self.routines].index(name))
+        self.routine_list.setCurrentRow([r.routine.name for r in self.routines].index(name))
 
     def select_headset(self, address: str | None = None) -> None:
         """Choose the headset at ``address``; None: the simulated one."""
@@ -192,7 +192,7 @@ class StartScreen(FitCheckSteps):
             return
         who = "the simulated headset" if h.simulated else h.name
         self.session_status.setText(
-            f"Start opens the training window: {r.protocol.name}, about "
+            f"Start opens the training window: {r.routine.name}, about "
             f"{minutes(r.duration_s)}, with {who}."
         )
 
@@ -268,8 +268,8 @@ class StartScreen(FitCheckSteps):
         self._finished("scan")
 
     # -- start ---------------------------------------------------------------------------------
-    def _argv(self, routine: Routine, h: Headset, mount: str, out: Path) -> list[str]:
-        argv = ["--protocol", routine.ref, "--out", str(out), "--mount", mount]
+    def _argv(self, routine: RoutineChoice, h: Headset, mount: str, out: Path) -> list[str]:
+        argv = ["--routine", routine.ref, "--out", str(out), "--mount", mount]
         if h.simulated:
             return [*argv, "--speed", f"{self.sim_speed:g}"]
         return ["--device", h.address, *argv]

@@ -112,7 +112,7 @@ def build_rom(cfg: ScriptConfig, rng: np.random.Generator) -> Plan:
 
     The person's range is drawn once (:func:`rom_person`); after ``rom_lead_s`` each direction
     of ``rom_directions`` is cued ``rom_reps`` times in a row, one cue every ``rom_move_s``
-    (the routine's timing, ``neckimu/protocols/rom.toml``): after a reaction time the head moves
+    (the routine's timing, ``neckimu/routines/rom.toml``): after a reaction time the head moves
     to 88-100 % of the range, pauses, and comes back near neutral.
 
     Parameters

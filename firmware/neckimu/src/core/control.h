@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "protocol.h"
+#include "wire.h"
 #include "ring_buffer.h"
 
 namespace neckimu {

@@ -1,4 +1,4 @@
-// Axis alignment: from what a sensor library reports to the neckimu board frame (docs/protocol.md,
+// Axis alignment: from what a sensor library reports to the neckimu board frame (docs/wire-format.md,
 // *Frame*): right-handed, x toward the USB connector, y to the left of x seen from the component
 // side, z out of the component side. Each alignment is a signed permutation, written out by name
 // (like x-io Fusion's FusionRemap) so a reader can check it against the board drawing.

@@ -1,7 +1,7 @@
 #include "info.h"
 
 #include "le.h"
-#include "protocol.h"
+#include "wire.h"
 
 namespace neckimu {
 

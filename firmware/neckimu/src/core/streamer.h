@@ -1,4 +1,4 @@
-// Batching: buffered samples in, notification-sized packets out (docs/protocol.md, *Batching
+// Batching: buffered samples in, notification-sized packets out (docs/wire-format.md, *Batching
 // and MTU*). The sensor side only ever pushes; the radio side builds a packet when it can and
 // commits it once the radio took it, so a notification that was not sent loses nothing: its
 // records stay buffered and go in the next packet built. Only when the radio falls so far
@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "packet.h"
-#include "protocol.h"
+#include "wire.h"
 #include "ring_buffer.h"
 
 namespace neckimu {

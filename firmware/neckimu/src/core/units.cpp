@@ -1,7 +1,7 @@
 #include "units.h"
 
 #include "frame.h"
-#include "protocol.h"
+#include "wire.h"
 
 namespace neckimu {
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from neckimu import protocol as P
+from neckimu import wire
 from neckimu.ble.stream import StreamAssembler
 from neckimu.recording.reader import read_recording
 from neckimu.recording.saturation import Saturation
 from neckimu.recording.writer import RecordingWriter
 from neckimu.samples import SampleBlock
 
-INFO = P.Info(imu_rate_hz=100.0, mag_rate_hz=10.0, gyr_scale=1e-3, acc_scale=1e-3, mag_scale=0.1)
+INFO = wire.Info(imu_rate_hz=100.0, mag_rate_hz=10.0, gyr_scale=1e-3, acc_scale=1e-3, mag_scale=0.1)
 
 
 def _session(rng: np.random.Generator, n_packets: int, n: int = 4, period_us: int = 10_000):
@@ -26,16 +26,16 @@ def _session(rng: np.random.Generator, n_packets: int, n: int = 4, period_us: in
             imu[j, int(rng.integers(0, 6))] = rng.choice([32767, -32768, -32767])
         flags = 0
         if hit.any():
-            flags |= P.FLAG_GYR_SATURATED if (np.abs(imu[hit, :3]) >= 32767).any() else 0
-            flags |= P.FLAG_ACC_SATURATED if (np.abs(imu[hit, 3:]) >= 32767).any() else 0
+            flags |= wire.FLAG_GYR_SATURATED if (np.abs(imu[hit, :3]) >= 32767).any() else 0
+            flags |= wire.FLAG_ACC_SATURATED if (np.abs(imu[hit, 3:]) >= 32767).any() else 0
         mag, off = None, ()
         if k % 3 == 0:
             mag, off = rng.integers(-500, 500, (1, 3)), [1500]
             if rng.random() < 0.2:
-                flags |= P.FLAG_MAG_SATURATED
+                flags |= wire.FLAG_MAG_SATURATED
                 mag_sat += 1
         packets.append(
-            P.encode_packet(i, 10**6 + i * period_us, imu, (n - 1) * period_us, mag, off, flags)
+            wire.encode_packet(i, 10**6 + i * period_us, imu, (n - 1) * period_us, mag, off, flags)
         )
         truth.append(hit)
     return packets, np.concatenate(truth), mag_sat

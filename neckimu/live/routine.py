@@ -1,6 +1,6 @@
-"""Guided protocols: a TOML file → validated :class:`Protocol` → cue schedule → events.
+"""Guided routines: a TOML file → validated :class:`Routine` → cue schedule → events.
 
-A protocol says what the person does and for how long (docs/live.md has the format)::
+A routine says what the person does and for how long (docs/live.md has the format)::
 
     name = "default"
     [calibration]      still_s = 5, nods = 3
@@ -9,12 +9,12 @@ A protocol says what the person does and for how long (docs/live.md has the form
     [[stretch]]        side = "right", hold_s = 30
     [rom]              directions = ["flexion", ...], reps = 2, lead_s = 4, move_s = 9
 
-:meth:`Protocol.schedule` turns it into cues at session times (s from the start); each cue
+:meth:`Routine.schedule` turns it into cues at session times (s from the start); each cue
 is a ``start``/``end`` :class:`~neckimu.recording.events.Event`, which the live session sends
 to the headset (so it is stamped with the headset's clock and lands in the recording, where
 ``neckimu analyze`` finds the reps). For the demo,
-:func:`neckimu.live.simulated_person.session_config` maps the same protocol onto the simulated
-person's script (a protocol is data: it does not know the simulator).
+:func:`neckimu.live.simulated_person.session_config` maps the same routine onto the simulated
+person's script (a routine is data: it does not know the simulator).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class Cue:
 
 
 @dataclass(frozen=True)
-class Protocol:
+class Routine:
     """A guided session (durations in s).
 
     Attributes
@@ -219,7 +219,7 @@ class Protocol:
         return {name: hold for name, hold in self.stretches}
 
     def targets(self) -> dict[str, Any]:
-        """What the protocol prescribes, for the recording's metadata (the verifiers read it):
+        """What the routine prescribes, for the recording's metadata (the verifiers read it):
         ``hold_s`` and ``stretch_hold_s`` per stretch exercise, s."""
         return {"hold_s": self.hold_s, "stretch_hold_s": self.stretch_hold_s()}
 
@@ -246,7 +246,7 @@ def _table(path: str, doc: dict, key: str) -> dict:
     return v
 
 
-def parse_protocol(doc: dict[str, Any], path: str = "<protocol>") -> Protocol:
+def parse_routine(doc: dict[str, Any], path: str = "<routine>") -> Routine:
     """Validate a parsed TOML document; raises InputError naming the bad key."""
     known = {"name", "description", "lead_in_s", "rest_s", "calibration", "holds",
              "retraction", "stretch", "rom"}
@@ -276,7 +276,7 @@ def parse_protocol(doc: dict[str, Any], path: str = "<protocol>") -> Protocol:
     name = doc.get("name", Path(path).stem)
     if not isinstance(name, str):
         raise InputError(path, "name must be text")
-    return Protocol(
+    return Routine(
         name=name,
         lead_in_s=_num(path, doc, "lead_in_s", 2.0, 0.5, 60.0),
         rest_s=_num(path, doc, "rest_s", 4.0, 1.0, 120.0),
@@ -297,8 +297,8 @@ def parse_protocol(doc: dict[str, Any], path: str = "<protocol>") -> Protocol:
     )
 
 
-def load_protocol(name_or_path: str | Path) -> Protocol:
-    """A protocol by file path, or by the name of one shipped in ``neckimu/protocols``.
+def load_routine(name_or_path: str | Path) -> Routine:
+    """A routine by file path, or by the name of one shipped in ``neckimu/routines``.
 
     Raises
     ------
@@ -307,13 +307,13 @@ def load_protocol(name_or_path: str | Path) -> Protocol:
     """
     p = Path(name_or_path)
     if p.suffix != ".toml" and not p.exists():
-        shipped = resources.files("neckimu") / "protocols" / f"{name_or_path}.toml"
+        shipped = resources.files("neckimu") / "routines" / f"{name_or_path}.toml"
         if not shipped.is_file():
-            names = sorted(f.name[:-5] for f in (resources.files("neckimu") / "protocols")
+            names = sorted(f.name[:-5] for f in (resources.files("neckimu") / "routines")
                            .iterdir() if f.name.endswith(".toml"))
             raise InputError(str(name_or_path),
-                             f"no such protocol file; shipped protocols: {', '.join(names)}")
-        text, where = shipped.read_text(encoding="utf-8"), f"protocols/{p.name}.toml"
+                             f"no such routine file; shipped routines: {', '.join(names)}")
+        text, where = shipped.read_text(encoding="utf-8"), f"routines/{p.name}.toml"
     else:
         try:
             text, where = p.read_text(encoding="utf-8"), str(p)
@@ -323,4 +323,4 @@ def load_protocol(name_or_path: str | Path) -> Protocol:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InputError(where, f"malformed TOML: {e}") from None
-    return parse_protocol(doc, where)
+    return parse_routine(doc, where)

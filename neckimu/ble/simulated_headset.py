@@ -1,4 +1,4 @@
-"""The simulated headset: a bumble GATT peripheral that speaks docs/protocol.md.
+"""The simulated headset: a bumble GATT peripheral that speaks docs/wire-format.md.
 
 It plays a :class:`~neckimu.sim.device.DeviceStream` (raw counts + device µs) as the sensor,
 paced by the event loop's clock (``speed`` times real time), and behaves as the firmware
@@ -33,8 +33,8 @@ from bumble.core import UUID, AdvertisingData
 from bumble.device import AdvertisingEventProperties, AdvertisingParameters, Connection, Device
 from bumble.gatt import Characteristic, CharacteristicValue, Service
 
-from neckimu import protocol as P
-from neckimu.errors import ProtocolError
+from neckimu import wire
+from neckimu.errors import WireError
 from neckimu.sim.device import DeviceStream
 
 log = logging.getLogger(__name__)
@@ -92,16 +92,16 @@ def malformed_variant(packet: bytes, which: int) -> bytes:
     if kind == 0:
         b = b[:5]
     elif kind == 1:
-        b = b[: max(P.HEADER_SIZE, len(b) // 2)] if len(b) > P.HEADER_SIZE + 1 else b[:-1]
+        b = b[: max(wire.HEADER_SIZE, len(b) // 2)] if len(b) > wire.HEADER_SIZE + 1 else b[:-1]
     elif kind == 2:
-        b[0] = (b[0] & 0xF0) | (P.VERSION + 1)
+        b[0] = (b[0] & 0xF0) | (wire.VERSION + 1)
     elif kind == 3:
-        b[1] = P.EVENT_BIT | 0x01  # an event packet that claims an IMU record
+        b[1] = wire.EVENT_BIT | 0x01  # an event packet that claims an IMU record
     else:
         b += b"\x00"
     try:
-        P.decode_packet(bytes(b))
-    except ProtocolError:
+        wire.decode_packet(bytes(b))
+    except WireError:
         return bytes(b)
     return bytes(b[:3])  # pragma: no cover - every variant above is malformed
 
@@ -137,7 +137,7 @@ class SimulatedHeadset:
         self.speed = float(speed)
         self.faults = faults or Faults()
         self.mag_rate_hz = _mag_rate(stream)
-        self.info = P.Info(
+        self.info = wire.Info(
             board=stream.board,
             firmware=firmware,
             imu_rate_hz=float(stream.nominal_rate_hz),
@@ -150,7 +150,7 @@ class SimulatedHeadset:
             mag_scale=stream.mag_scale,
         )
         address = str(device.random_address).replace(":", "")
-        self.name = P.NAME_PREFIX + address[-4:].upper()
+        self.name = wire.NAME_PREFIX + address[-4:].upper()
         self.mag_enabled = len(stream.mag) > 0
         self.streaming = False
         self.connection: Connection | None = None
@@ -162,7 +162,7 @@ class SimulatedHeadset:
         self.corrupt_sent = 0  #: well-formed packets with an implausible time
         self.reboots = 0
         self.events_sent: list[tuple[int, int]] = []  # (device µs, code)
-        self.controls: list[P.Control] = []
+        self.controls: list[wire.Control] = []
         self.disconnects = 0
         self.packets_sent = 0
         self.link_sent = 0  #: packets notified on the current link
@@ -200,26 +200,26 @@ class SimulatedHeadset:
     # -- GATT --------------------------------------------------------------------------------
     def _build_gatt(self) -> None:
         self.data_char = Characteristic(
-            P.DATA_UUID, Characteristic.Properties.NOTIFY, Characteristic.READABLE, b""
+            wire.DATA_UUID, Characteristic.Properties.NOTIFY, Characteristic.READABLE, b""
         )
         self.control_char = Characteristic(
-            P.CONTROL_UUID,
+            wire.CONTROL_UUID,
             Characteristic.Properties.WRITE,
             Characteristic.WRITEABLE,
             CharacteristicValue(write=self._on_control),
         )
         self.info_char = Characteristic(
-            P.INFO_UUID,
+            wire.INFO_UUID,
             Characteristic.Properties.READ,
             Characteristic.READABLE,
-            CharacteristicValue(read=lambda _conn: P.encode_info(self._current_info())),
+            CharacteristicValue(read=lambda _conn: wire.encode_info(self._current_info())),
         )
         self.device.add_service(
-            Service(P.SERVICE_UUID, [self.data_char, self.control_char, self.info_char])
+            Service(wire.SERVICE_UUID, [self.data_char, self.control_char, self.info_char])
         )
         self.device.on("connection", self._on_connection)
 
-    def _current_info(self) -> P.Info:
+    def _current_info(self) -> wire.Info:
         from dataclasses import replace
 
         return replace(
@@ -236,7 +236,7 @@ class SimulatedHeadset:
                     (AdvertisingData.FLAGS, bytes([0x06])),
                     (
                         AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
-                        bytes(UUID(P.SERVICE_UUID)),
+                        bytes(UUID(wire.SERVICE_UUID)),
                     ),
                     (AdvertisingData.COMPLETE_LOCAL_NAME, self.name.encode()),
                 ]
@@ -292,27 +292,27 @@ class SimulatedHeadset:
 
     def _on_control(self, _connection: Connection, value: bytes) -> None:
         try:
-            ctl = P.decode_control(value)
-        except ProtocolError:
+            ctl = wire.decode_control(value)
+        except WireError:
             return  # firmware ignores a bad command
         self.controls.append(ctl)
-        if ctl.opcode == P.OP_START:
+        if ctl.opcode == wire.OP_START:
             if self._boot_until_us is not None:
                 self._start_pending = True  # still booting: starts when the sensor runs
             else:
                 self._start()
-        elif ctl.opcode == P.OP_STOP:
+        elif ctl.opcode == wire.OP_STOP:
             self.streaming = False
             self._start_pending = False
-        elif ctl.opcode == P.OP_SET_MAG:
+        elif ctl.opcode == wire.OP_SET_MAG:
             self.mag_enabled = bool(ctl.args[0]) and len(self.stream.mag) > 0
-        elif ctl.opcode == P.OP_MARK_EVENT and self._boot_until_us is None:
+        elif ctl.opcode == wire.OP_MARK_EVENT and self._boot_until_us is None:
             now = self._device_now()
             if self._gates and now >= self._gates[0][0]:
                 self._gates.pop(0)  # the cue the clock waited for has arrived: run on
             self.events_sent.append((now, ctl.args[0]))
             self._outbox.append(
-                P.encode_event_packet(self._next_seq(), now - self._clock_base_us, ctl.args[0])
+                wire.encode_event_packet(self._next_seq(), now - self._clock_base_us, ctl.args[0])
             )
         # set rate / set ranges: a played stream has one rate and one range, as a Rev1 board
 
@@ -396,7 +396,7 @@ class SimulatedHeadset:
         return int(self.stream.seq[-1]) + 1 - self._seq_base
 
     def _mtu(self) -> int:
-        return self.connection.att_mtu if self.connection is not None else P.DEFAULT_MTU
+        return self.connection.att_mtu if self.connection is not None else wire.DEFAULT_MTU
 
     async def _run(self) -> None:
         """Produce samples on the device clock and send them, until :meth:`stop`.
@@ -471,7 +471,7 @@ class SimulatedHeadset:
         """Packetise the buffered samples per the MTU and the 40 ms rule and notify them."""
         s = self.stream
         payload = self._mtu() - 3
-        n_batch = P.batch_size(self._mtu(), s.nominal_rate_hz)
+        n_batch = wire.batch_size(self._mtu(), s.nominal_rate_hz)
         while self.streaming:
             a = self._buf_start
             avail = self._i - a
@@ -479,7 +479,7 @@ class SimulatedHeadset:
             # a mag record that cannot ride in the next IMU packet goes alone, now
             if self._mag_buf:
                 tm = int(s.mag_t_us[self._mag_buf[0]])
-                if t_next is None or tm < t_next or P.packet_length(n_batch, 1) > payload:
+                if t_next is None or tm < t_next or wire.packet_length(n_batch, 1) > payload:
                     await self._send_data(None, [self._mag_buf.pop(0)])
                     continue
             if avail == 0 or (avail < n_batch and not final):
@@ -491,8 +491,8 @@ class SimulatedHeadset:
             mags: list[int] = []
             while (
                 self._mag_buf
-                and len(mags) < P.MAX_MAG
-                and P.packet_length(n, len(mags) + 1) <= payload
+                and len(mags) < wire.MAX_MAG
+                and wire.packet_length(n, len(mags) + 1) <= payload
                 and int(s.mag_t_us[self._mag_buf[0]]) - t_next <= 0xFFFF
             ):
                 mags.append(self._mag_buf.pop(0))
@@ -506,14 +506,14 @@ class SimulatedHeadset:
             seq = int(s.seq[a]) - self._seq_base
             t0 = int(s.t_us[a])
             if a > self._session_start and s.seq[a] - s.seq[a - 1] != 1:
-                flags |= P.FLAG_OVERFLOW
+                flags |= wire.FLAG_OVERFLOW
             span = int(s.t_us[a + n - 1] - t0) if n >= 2 else 0
             imu = s.imu[a : a + n]
         else:
             seq, t0, span, imu = self._next_seq(), int(s.mag_t_us[mags[0]]), 0, None
         moff = [int(s.mag_t_us[m]) - t0 for m in mags]
         mag = s.mag[mags] if mags else None
-        pkt = P.encode_packet(seq, t0 - self._clock_base_us, imu, span, mag, moff, flags)
+        pkt = wire.encode_packet(seq, t0 - self._clock_base_us, imu, span, mag, moff, flags)
         t_rel_s = (self._device_now() - int(s.t_us[0])) * 1e-6
         self._data_count += 1
         f = self.faults
@@ -531,7 +531,7 @@ class SimulatedHeadset:
             if n and self._pending_future and t_rel_s >= self._pending_future[0]:
                 self._pending_future.pop(0)
                 jump = round(f.future_jump_s * 1e6)
-                bad = P.encode_packet(
+                bad = wire.encode_packet(
                     seq, t0 - self._clock_base_us + jump, imu, span, mag, moff, flags
                 )
                 if await self._notify(bad):

@@ -1,9 +1,9 @@
-"""The BLE wire protocol of docs/protocol.md (version 1): encode and decode, vectorised.
+"""The BLE wire protocol of docs/wire-format.md (version 1): encode and decode, vectorised.
 
 Everything here is pure bytes <-> numbers: no Bluetooth, no clocks. The firmware implements the
-same spec in C++; ``tests/data/protocol_golden.txt`` holds byte vectors both sides agree on.
+same spec in C++; ``tests/data/wire_golden.txt`` holds byte vectors both sides agree on.
 
-A packet that does not follow the spec raises :class:`neckimu.errors.ProtocolError` and nothing
+A packet that does not follow the spec raises :class:`neckimu.errors.WireError` and nothing
 else: the client counts it and drops it.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neckimu.errors import ProtocolError
+from neckimu.errors import WireError
 
 VERSION = 1
 
@@ -64,7 +64,7 @@ CONTROL_OPS: dict[int, tuple[str, str]] = {
 }
 
 
-class PacketError(ProtocolError):
+class PacketError(WireError):
     """A malformed packet; ``reason`` is one word, the same as the firmware's golden vectors:
     ``short``, ``bad_version``, ``zero_counts``, ``event_with_records``, ``bad_length``."""
 
@@ -265,7 +265,7 @@ def decode_packet(data: bytes | bytearray | memoryview) -> DecodedPacket:
     Raises
     ------
     PacketError
-        (a ProtocolError) Short packet, wrong version, impossible counts or a length that
+        (a WireError) Short packet, wrong version, impossible counts or a length that
         disagrees with them.
     """
     flags, n_imu, n_mag, seq, t0, event = _check_header(data)
@@ -352,20 +352,20 @@ def decode_batch(packets: Sequence[bytes]) -> DecodedBatch:
 
     Raises
     ------
-    ProtocolError
+    WireError
         If any packet is malformed or the packets differ in length, version or counts (decode
         such a mix one by one with :func:`decode_packet`).
     """
     if not packets:
-        raise ProtocolError("empty batch")
+        raise WireError("empty batch")
     k, length = len(packets), len(packets[0])
     if any(len(p) != length for p in packets):
-        raise ProtocolError("packets of a batch differ in length")
+        raise WireError("packets of a batch differ in length")
     _flags, n_imu, n_mag, _, _, event = _check_header(packets[0])
     raw = np.frombuffer(b"".join(packets), np.uint8).reshape(k, length)
     ver = raw[:, 0] & 0x0F
     if (ver != VERSION).any() or (raw[:, 1] != raw[0, 1]).any():
-        raise ProtocolError("packets of a batch differ in version or counts")
+        raise WireError("packets of a batch differ in version or counts")
 
     def field(a: int, b: int, dtype: np.dtype | str) -> np.ndarray:
         return np.ascontiguousarray(raw[:, a:b]).view(dtype)
@@ -479,16 +479,16 @@ def encode_control(opcode: int, *args: int) -> bytes:
 
 
 def decode_control(data: bytes | bytearray) -> Control:
-    """Parse a control write; raises ProtocolError for an unknown opcode or bad length."""
+    """Parse a control write; raises WireError for an unknown opcode or bad length."""
     if not data:
-        raise ProtocolError("empty control write")
+        raise WireError("empty control write")
     op = data[0]
     if op not in CONTROL_OPS:
-        raise ProtocolError(f"unknown control opcode 0x{op:02x}")
+        raise WireError(f"unknown control opcode 0x{op:02x}")
     fmt = CONTROL_OPS[op][1]
     size = struct.calcsize(fmt) if fmt else 0
     if len(data) != 1 + size:
-        raise ProtocolError(f"control {CONTROL_OPS[op][0]}: {len(data)} bytes, needs {1 + size}")
+        raise WireError(f"control {CONTROL_OPS[op][0]}: {len(data)} bytes, needs {1 + size}")
     return Control(op, struct.unpack(fmt, bytes(data[1:])) if fmt else ())
 
 
@@ -554,12 +554,12 @@ def encode_info(info: Info) -> bytes:
 
 
 def decode_info(data: bytes | bytearray) -> Info:
-    """Parse the info characteristic; raises ProtocolError if it is not 32 bytes of version 1."""
+    """Parse the info characteristic; raises WireError if it is not 32 bytes of version 1."""
     if len(data) != INFO_SIZE:
-        raise ProtocolError(f"info is {len(data)} bytes, expected {INFO_SIZE}")
+        raise WireError(f"info is {len(data)} bytes, expected {INFO_SIZE}")
     f = _INFO.unpack(bytes(data))
     if f[0] != VERSION:
-        raise ProtocolError(f"headset speaks protocol version {f[0]}, expected {VERSION}")
+        raise WireError(f"headset speaks protocol version {f[0]}, expected {VERSION}")
     return Info(
         version=f[0],
         board=f[1],

@@ -1,6 +1,6 @@
 """Fuzz the decoder (and the client's assembler) with random and mutated packets.
 
-The only exception the decoder may raise is ProtocolError; whatever it accepts is consistent
+The only exception the decoder may raise is WireError; whatever it accepts is consistent
 (exact length, re-encodes to the same bytes), and the batch decoder accepts exactly the same
 packets with the same result. The assembler never raises at all.
 """
@@ -11,9 +11,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from neckimu import protocol as P
+from neckimu import wire
 from neckimu.ble.stream import StreamAssembler
-from neckimu.errors import ProtocolError
+from neckimu.errors import WireError
 from neckimu.recording.saturation import Saturation
 from neckimu.samples import SampleBlock
 
@@ -23,16 +23,16 @@ EXAMPLES = 1_000  # x PER_EXAMPLE = 100 000 packets per test
 
 def _valid_packet(rng: np.random.Generator) -> bytes:
     if rng.random() < 0.1:
-        return P.encode_event_packet(
+        return wire.encode_event_packet(
             int(rng.integers(0, 1 << 16)),
             int(rng.integers(0, 1 << 32)),
             int(rng.integers(0, 1 << 16)),
         )
-    n_imu = int(rng.integers(0, P.MAX_IMU + 1))
-    n_mag = int(rng.integers(0 if n_imu else 1, P.MAX_MAG + 1))
+    n_imu = int(rng.integers(0, wire.MAX_IMU + 1))
+    n_mag = int(rng.integers(0 if n_imu else 1, wire.MAX_MAG + 1))
     imu = rng.integers(-32768, 32768, (n_imu, 6))
     mag = rng.integers(-32768, 32768, (n_mag, 3))
-    return P.encode_packet(
+    return wire.encode_packet(
         int(rng.integers(0, 1 << 16)),
         int(rng.integers(0, 1 << 32)),
         imu,
@@ -78,30 +78,32 @@ def _packets(seed: int, raw: list[bytes]) -> list[bytes]:
 
 def _check(pkt: bytes) -> bool:
     try:
-        d = P.decode_packet(pkt)
-    except ProtocolError:
+        d = wire.decode_packet(pkt)
+    except WireError:
         try:
-            P.decode_batch([pkt])
-        except ProtocolError:
+            wire.decode_batch([pkt])
+        except WireError:
             return False
         raise AssertionError(
             f"decode_batch accepted what decode_packet refused: {pkt.hex()}"
         ) from None
     _check_batch(pkt, d)
-    assert len(pkt) == (P.EVENT_PACKET_SIZE if d.is_event else P.packet_length(d.n_imu, d.n_mag))
+    assert len(pkt) == (
+        wire.EVENT_PACKET_SIZE if d.is_event else wire.packet_length(d.n_imu, d.n_mag)
+    )
     if d.is_event:
-        again = P.encode_event_packet(d.seq, d.t0_us, d.event_code or 0, d.flags)
+        again = wire.encode_event_packet(d.seq, d.t0_us, d.event_code or 0, d.flags)
     else:
         assert d.imu.shape == (d.n_imu, 6) and d.mag.shape == (d.n_mag, 3)
         assert (np.diff(d.imu_dt_us) >= 0).all() and (d.imu_dt_us <= d.span_us).all()
-        again = P.encode_packet(d.seq, d.t0_us, d.imu, d.span_us, d.mag, d.mag_dt_us, d.flags)
+        again = wire.encode_packet(d.seq, d.t0_us, d.imu, d.span_us, d.mag, d.mag_dt_us, d.flags)
     assert again == pkt
     return True
 
 
-def _check_batch(pkt: bytes, d: P.DecodedPacket) -> None:
+def _check_batch(pkt: bytes, d: wire.DecodedPacket) -> None:
     """decode_batch takes every packet decode_packet takes, with the same result."""
-    b = P.decode_batch([pkt])
+    b = wire.decode_batch([pkt])
     assert (b.flags[0], b.seq[0], b.t0_us[0], b.span_us[0]) == (d.flags, d.seq, d.t0_us, d.span_us)
     assert b.event_code[0] == (-1 if d.event_code is None else d.event_code)
     for got, want in (
@@ -123,7 +125,7 @@ _settings = settings(
 )
 
 
-def test_decoder_raises_only_protocol_error():
+def test_decoder_raises_only_wire_error():
     seen = {"packets": 0, "accepted": 0}
 
     @_settings
@@ -139,7 +141,7 @@ def test_decoder_raises_only_protocol_error():
 
 
 def test_assembler_never_raises():
-    info = P.Info(
+    info = wire.Info(
         imu_rate_hz=200.0, mag_rate_hz=20.0, gyr_scale=1e-3, acc_scale=1e-3, mag_scale=0.01
     )
     seen = {"packets": 0}

@@ -1,4 +1,4 @@
-// Constants of BLE protocol version 1 (docs/protocol.md is the specification).
+// Constants of BLE protocol version 1 (docs/wire-format.md is the specification).
 #pragma once
 
 #include <stddef.h>

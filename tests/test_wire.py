@@ -7,19 +7,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neckimu import protocol as P
-from neckimu.errors import ProtocolError
+from neckimu import wire
+from neckimu.errors import WireError
 
-GOLDEN = Path(__file__).parent / "data" / "protocol_golden.txt"
+GOLDEN = Path(__file__).parent / "data" / "wire_golden.txt"
 
 
 def test_round_trip_sample_packet():
     rng = np.random.default_rng(0)
     imu = rng.integers(-32768, 32768, (5, 6)).astype(np.int16)
     mag = rng.integers(-32768, 32768, (2, 3)).astype(np.int16)
-    b = P.encode_packet(70000, 2**32 + 5, imu, 20000, mag, [100, 20000], P.FLAG_OVERFLOW)
-    assert len(b) == P.packet_length(5, 2) == 8 + 60 + 2 + 16
-    d = P.decode_packet(b)
+    b = wire.encode_packet(70000, 2**32 + 5, imu, 20000, mag, [100, 20000], wire.FLAG_OVERFLOW)
+    assert len(b) == wire.packet_length(5, 2) == 8 + 60 + 2 + 16
+    d = wire.decode_packet(b)
     assert (d.seq, d.t0_us, d.span_us, d.overflow) == (70000 % 65536, 5, 20000, True)
     np.testing.assert_array_equal(d.imu, imu)
     np.testing.assert_array_equal(d.mag, mag)
@@ -29,24 +29,24 @@ def test_round_trip_sample_packet():
 
 
 def test_event_packet_and_control_round_trip():
-    d = P.decode_packet(P.encode_event_packet(41, 2031000, 0x0102))
+    d = wire.decode_packet(wire.encode_event_packet(41, 2031000, 0x0102))
     assert (d.is_event, d.event_code, d.seq, d.n_imu, d.n_mag) == (True, 0x0102, 41, 0, 0)
     for op, args in [
-        (P.OP_START, ()),
-        (P.OP_SET_RATE, (200,)),
-        (P.OP_SET_RANGES, (500, 8)),
-        (P.OP_MARK_EVENT, (0x0203,)),
-        (P.OP_SET_MAG, (0,)),
+        (wire.OP_START, ()),
+        (wire.OP_SET_RATE, (200,)),
+        (wire.OP_SET_RANGES, (500, 8)),
+        (wire.OP_MARK_EVENT, (0x0203,)),
+        (wire.OP_SET_MAG, (0,)),
     ]:
-        c = P.decode_control(P.encode_control(op, *args))
+        c = wire.decode_control(wire.encode_control(op, *args))
         assert (c.opcode, c.args) == (op, args)
     for bad in (b"", b"\x09", b"\x03\x01", b"\x01\x00"):
-        with pytest.raises(ProtocolError):
-            P.decode_control(bad)
+        with pytest.raises(WireError):
+            wire.decode_control(bad)
 
 
 def test_info_round_trip():
-    info = P.Info(
+    info = wire.Info(
         board=1,
         firmware=(1, 2, 3),
         imu_rate_hz=119.0,
@@ -56,11 +56,11 @@ def test_info_round_trip():
         mag_scale=0.0122,
         overflow_count=7,
     )
-    back = P.decode_info(P.encode_info(info))
+    back = wire.decode_info(wire.encode_info(info))
     assert back.firmware == (1, 2, 3) and back.imu_rate_hz == 119.0
     assert back.gyr_scale == float(np.float32(1.5e-3))
-    with pytest.raises(ProtocolError):
-        P.decode_info(bytes(31))
+    with pytest.raises(WireError):
+        wire.decode_info(bytes(31))
 
 
 @pytest.mark.parametrize(
@@ -68,20 +68,20 @@ def test_info_round_trip():
     [(23, 100, 1), (23, 200, 1), (247, 100, 4), (247, 200, 8), (247, 119, 4), (40, 200, 2)],
 )
 def test_batch_size_follows_mtu_and_40ms(mtu, rate, n):
-    assert P.batch_size(mtu, rate) == n
+    assert wire.batch_size(mtu, rate) == n
 
 
 def test_max_imu_per_packet_table():
-    assert P.max_imu_per_packet(23) == 1
-    assert P.max_imu_per_packet(23, n_mag=1) == 0  # mag goes alone at MTU 23
-    assert P.max_imu_per_packet(247) == 19
-    assert P.max_imu_per_packet(247, n_mag=1) == 18
+    assert wire.max_imu_per_packet(23) == 1
+    assert wire.max_imu_per_packet(23, n_mag=1) == 0  # mag goes alone at MTU 23
+    assert wire.max_imu_per_packet(247) == 19
+    assert wire.max_imu_per_packet(247, n_mag=1) == 18
 
 
 def test_decode_batch_equals_one_by_one():
     rng = np.random.default_rng(1)
     pkts = [
-        P.encode_packet(
+        wire.encode_packet(
             i * 4,
             1000 + i * 40000,
             rng.integers(-999, 999, (4, 6)),
@@ -91,18 +91,18 @@ def test_decode_batch_equals_one_by_one():
         )
         for i in range(50)
     ]
-    b = P.decode_batch(pkts)
+    b = wire.decode_batch(pkts)
     for k, raw in enumerate(pkts):
-        d = P.decode_packet(raw)
+        d = wire.decode_packet(raw)
         assert (b.seq[k], b.t0_us[k], b.span_us[k]) == (d.seq, d.t0_us, d.span_us)
         np.testing.assert_array_equal(b.imu[k], d.imu)
         np.testing.assert_array_equal(b.mag[k], d.mag)
         np.testing.assert_array_equal(b.mag_dt_us[k], d.mag_dt_us)
-    with pytest.raises(ProtocolError):
-        P.decode_batch([pkts[0], pkts[1][:-1]])
+    with pytest.raises(WireError):
+        wire.decode_batch([pkts[0], pkts[1][:-1]])
 
 
-# -- golden vectors of the firmware core (tests/data/protocol_golden.txt) ------------------------
+# -- golden vectors of the firmware core (tests/data/wire_golden.txt) ------------------------
 def _golden() -> list[list[str]]:
     if not GOLDEN.exists():
         pytest.fail(f"{GOLDEN} missing: it is committed, and rewritten by `make firmware-test`")
@@ -126,8 +126,8 @@ def test_golden_vectors_decode():
         if kind == "P":  # its decoded content is asserted by its H line (and I/M lines)
             assert name in described, f"{name}: no H line gives its decoded header"
         elif kind == "H":
-            d, h = P.decode_packet(packets[name]), _kv(f[2:])
-            assert int(h["version"]) == P.VERSION
+            d, h = wire.decode_packet(packets[name]), _kv(f[2:])
+            assert int(h["version"]) == wire.VERSION
             assert d.flags >> 4 == int(h["flags"])
             assert (d.seq, d.t0_us) == (int(h["seq"]), int(h["t0_us"]))
             assert (d.n_imu, d.n_mag) == (int(h["n_imu"]), int(h["n_mag"]))
@@ -136,32 +136,32 @@ def test_golden_vectors_decode():
             assert (d.event_code or 0) == int(h["code"])
             # encoding the decoded fields gives the same bytes back
             if d.is_event:
-                again = P.encode_event_packet(d.seq, d.t0_us, d.event_code or 0, d.flags)
+                again = wire.encode_event_packet(d.seq, d.t0_us, d.event_code or 0, d.flags)
             else:
-                again = P.encode_packet(
+                again = wire.encode_packet(
                     d.seq, d.t0_us, d.imu, d.span_us, d.mag, d.mag_dt_us, d.flags
                 )
             assert again == packets[name]
         elif kind == "I":
-            d, i = P.decode_packet(packets[name]), int(f[2])
-            assert (d.t0_us + int(d.imu_dt_us[i])) % P.TIME_MOD == int(f[3])
+            d, i = wire.decode_packet(packets[name]), int(f[2])
+            assert (d.t0_us + int(d.imu_dt_us[i])) % wire.TIME_MOD == int(f[3])
             assert d.imu[i].tolist() == [int(v) for v in f[4:10]]
         elif kind == "M":
-            d, j = P.decode_packet(packets[name]), int(f[2])
-            assert (d.t0_us + int(d.mag_dt_us[j])) % P.TIME_MOD == int(f[3])
+            d, j = wire.decode_packet(packets[name]), int(f[2])
+            assert (d.t0_us + int(d.mag_dt_us[j])) % wire.TIME_MOD == int(f[3])
             assert d.mag[j].tolist() == [int(v) for v in f[4:7]]
         elif kind == "X":
-            with pytest.raises(P.PacketError) as e:
-                P.decode_packet(bytes.fromhex(f[2]))
+            with pytest.raises(wire.PacketError) as e:
+                wire.decode_packet(bytes.fromhex(f[2]))
             assert e.value.reason == f[3], name
         elif kind == "C":
             raw = bytes.fromhex(f[2])
-            c = P.decode_control(raw)
+            c = wire.decode_control(raw)
             assert [c.opcode, *c.args] == [int(v) for v in f[3:]]
-            assert P.encode_control(c.opcode, *c.args) == raw
+            assert wire.encode_control(c.opcode, *c.args) == raw
         elif kind == "N":
             raw, want = bytes.fromhex(f[2]), _kv(f[3:])
-            info = P.decode_info(raw)
+            info = wire.decode_info(raw)
             got = {
                 "protocol_version": info.version,
                 "board": info.board,
@@ -185,7 +185,7 @@ def test_golden_vectors_decode():
                 ("mag_scale", info.mag_scale),
             ):
                 assert np.float32(want[k]) == np.float32(v), (name, k)
-            assert P.encode_info(info) == raw
+            assert wire.encode_info(info) == raw
         else:
             continue
         checked += 1
@@ -194,10 +194,10 @@ def test_golden_vectors_decode():
 
 # -- decode_batch: every valid packet, the same as one by one ------------------------------------
 def _assert_batch_equals_one_by_one(pkts: list[bytes]) -> None:
-    b = P.decode_batch(pkts)
+    b = wire.decode_batch(pkts)
     assert len(b.seq) == len(pkts)
     for k, raw in enumerate(pkts):
-        d = P.decode_packet(raw)
+        d = wire.decode_packet(raw)
         assert (b.flags[k], b.seq[k], b.t0_us[k], b.span_us[k]) == (
             d.flags,
             d.seq,
@@ -227,24 +227,24 @@ def test_decode_batch_handles_every_golden_packet():
     for name, raw in packets.items():
         _assert_batch_equals_one_by_one([raw])
         _assert_batch_equals_one_by_one([raw, raw, raw])
-        assert P.decode_batch([raw]).imu.shape[1:] == (P.decode_packet(raw).n_imu, 6), name
+        assert wire.decode_batch([raw]).imu.shape[1:] == (wire.decode_packet(raw).n_imu, 6), name
 
 
 def test_decode_batch_of_many_mag_only_packets():
     rng = np.random.default_rng(7)
     pkts = [
-        P.encode_packet(
+        wire.encode_packet(
             i,
             1000 + 100_000 * i,
             None,
             0,
             rng.integers(-999, 999, (2, 3)),
             [0, int(rng.integers(1, 65536))],
-            P.FLAG_MAG_SATURATED if i % 3 == 0 else 0,
+            wire.FLAG_MAG_SATURATED if i % 3 == 0 else 0,
         )
         for i in range(40)
     ]
-    b = P.decode_batch(pkts)
+    b = wire.decode_batch(pkts)
     assert b.imu.shape == (40, 0, 6) and b.mag.shape == (40, 2, 3)
     np.testing.assert_array_equal(b.mag_saturated[:, 0], np.arange(40) % 3 == 0)
     _assert_batch_equals_one_by_one(pkts)
@@ -262,10 +262,10 @@ def test_saturation_of_the_golden_packets_per_sample():
         "batch14_mag3_mtu247": ([False] * 14, [False] * 3),
     }
     for name, (imu, mag) in want.items():
-        d = P.decode_packet(packets[name])
+        d = wire.decode_packet(packets[name])
         assert d.imu_saturated.tolist() == imu, name
         assert d.mag_saturated.tolist() == mag, name
-        b = P.decode_batch([packets[name]])
+        b = wire.decode_batch([packets[name]])
         assert b.imu_saturated[0].tolist() == imu and b.mag_saturated[0].tolist() == mag, name
 
 
@@ -277,18 +277,21 @@ def test_saturation_needs_the_flag_of_that_sensor_and_a_value_at_full_scale():
     span = 30000
     for flags, want in [
         (0, [False] * 4),  # values at the limit, but the firmware did not flag them
-        (P.FLAG_ACC_SATURATED, [False, True, False, True]),
-        (P.FLAG_GYR_SATURATED, [False, False, True, False]),
-        (P.FLAG_ACC_SATURATED | P.FLAG_GYR_SATURATED | P.FLAG_OVERFLOW, [False, True, True, True]),
+        (wire.FLAG_ACC_SATURATED, [False, True, False, True]),
+        (wire.FLAG_GYR_SATURATED, [False, False, True, False]),
+        (
+            wire.FLAG_ACC_SATURATED | wire.FLAG_GYR_SATURATED | wire.FLAG_OVERFLOW,
+            [False, True, True, True],
+        ),
     ]:
-        raw = P.encode_packet(5, 0, imu, span, flags=flags)
-        assert P.decode_packet(raw).imu_saturated.tolist() == want
+        raw = wire.encode_packet(5, 0, imu, span, flags=flags)
+        assert wire.decode_packet(raw).imu_saturated.tolist() == want
     # a batch keeps each packet's own flags
     mixed = [
-        P.encode_packet(4 * i, 40_000 * i, imu, span, flags=P.FLAG_ACC_SATURATED * (i % 2))
+        wire.encode_packet(4 * i, 40_000 * i, imu, span, flags=wire.FLAG_ACC_SATURATED * (i % 2))
         for i in range(6)
     ]
-    b = P.decode_batch(mixed)
+    b = wire.decode_batch(mixed)
     np.testing.assert_array_equal(b.imu_saturated.any(axis=1), np.arange(6) % 2 == 1)
     _assert_batch_equals_one_by_one(mixed)
 
