@@ -152,6 +152,7 @@ class SimulatedHeadset:
         address = str(device.random_address).replace(":", "")
         self.name = P.NAME_PREFIX + address[-4:].upper()
         self.mag_enabled = len(stream.mag) > 0
+        self.role = "head"  #: where the board is worn (the role command sets it)
         self.streaming = False
         self.connection: Connection | None = None
         # what went to the radio while connected (stream seq values) / what was dropped
@@ -224,6 +225,7 @@ class SimulatedHeadset:
 
         return replace(
             self.info,
+            role=self.role,
             streaming=self.streaming,
             mag_rate_hz=self.mag_rate_hz if self.mag_enabled else 0.0,
         )
@@ -306,6 +308,8 @@ class SimulatedHeadset:
             self._start_pending = False
         elif ctl.opcode == P.OP_SET_MAG:
             self.mag_enabled = bool(ctl.args[0]) and len(self.stream.mag) > 0
+        elif ctl.opcode == P.OP_SET_ROLE and ctl.args[0] in P.ROLES:
+            self.role = P.ROLES[ctl.args[0]]  # kept across reconnects, as the firmware
         elif ctl.opcode == P.OP_MARK_EVENT and self._boot_until_us is None:
             now = self._device_now()
             if self._gates and now >= self._gates[0][0]:
