@@ -15,7 +15,7 @@ from pathlib import Path
 
 from neckimu.errors import InputError, NeckimuError
 from neckimu.pipeline import Analysis
-from neckimu.recording.writer import MAGIC
+from neckimu.recording.writer import MAGIC, MAGIC_V2
 
 #: File name endings of recordings; ``*.truth.csv.gz`` (simulator ground truth) is not one.
 RECORDING_SUFFIXES = (".csv", ".csv.gz")
@@ -56,7 +56,7 @@ def _is_neckimu_recording(path: Path) -> bool:
                 head = f.read(len(MAGIC))
     except (OSError, EOFError):
         return False
-    return head == MAGIC.encode()
+    return head in (MAGIC.encode(), MAGIC_V2.encode())
 
 
 def find_recordings(paths: list[Path]) -> list[Path]:
