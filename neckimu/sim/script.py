@@ -40,8 +40,9 @@ from neckimu.sim.faults import (
     is_known,
     retraction_targets,
     stretch_plan,
+    trunk_lean_mm,
 )
-from neckimu.sim.motion import Keyframes, Steps, Timeline
+from neckimu.sim.motion import CHANNELS, Keyframes, Steps, Timeline
 from neckimu.sim.ranges import RANGES, Ranges, RomRanges
 from neckimu.verify.reps import ROM_DIRECTIONS
 
@@ -169,6 +170,7 @@ class ScriptConfig:
     rom_reps: int = 2
     rom_lead_s: float = 4.0
     rom_move_s: float = 9.0
+    hip_to_head_m: float = 0.62  # what a trunk_lean rep's person leans by (their real H varies)
 
 
 def _assign_faults(
@@ -360,7 +362,7 @@ class _Builder:
 
     def _retraction_faults(self) -> list[str | None]:
         cfg = self.cfg
-        requested = [f for f in cfg.faults if "+" in f]
+        requested = [f for f in cfg.faults if "+" in f or f == "trunk_lean"]
         faults = _assign_faults(
             self.rng,
             cfg.retraction_reps,
@@ -396,7 +398,10 @@ class _Builder:
             k0 = onset + glide_s
             k1 = k0 + kept_s
             r1 = k1 + ret_s
-            tg, near = retraction_targets(fault, self.draw, rr)
+            lean = fault == "trunk_lean"
+            tg, near = retraction_targets(None if lean else fault, self.draw, rr)
+            if lean:  # the glide comes from leaning back: the neck glides little or not at all
+                tg, near = self._trunk_lean(tg, onset, glide_s, k1, ret_s)
             deltas = {ch: tg[k] * s for k, (ch, s) in _RETRACTION_CHANNELS.items()}
             glide = {k: v for k, v in deltas.items() if k in _GLIDE_CHANNELS}
             turn = {k: v for k, v in deltas.items() if k not in _GLIDE_CHANNELS}
@@ -446,6 +451,23 @@ class _Builder:
         end = max(prev_end + self.u(*rr.end_cue_s), settled + 0.3, onset)
         tl.hold(end - tl.t)
         self.event("end", "retraction")
+
+    def _trunk_lean(self, tg: dict[str, float], onset: float, glide_s: float, k1: float,
+                    ret_s: float) -> tuple[dict[str, float], bool]:
+        """A retraction made by leaning back (issue 15): the trunk tips back about the hips
+        with the glide's timing, the neck flexes 80-100 % of the lean to keep the gaze level,
+        and the neck's own glide is 0-30 % of a correct one."""
+        mm, near = trunk_lean_mm(self.draw)
+        theta = mm * 1e-3 / self.cfg.hip_to_head_m
+        comp = self.u(0.8, 1.0)
+        k = self.u(0.0, 0.3)
+        tg = {**tg, "posterior_mm": tg["posterior_mm"] * k, "superior_mm": tg["superior_mm"] * k}
+        self.tl.step(onset, glide_s, trunk_flex=-theta, neck_flex=comp * theta)
+        self.tl.step(k1, ret_s, trunk_flex=theta, neck_flex=-comp * theta)
+        tg["trunk_lean_deg"] = float(np.degrees(theta))
+        tg["trunk_lean_mm"] = mm
+        tg["gaze_compensation"] = comp
+        return tg, near
 
     def stretch_rep(self, side: str, index: int, fault: str | None) -> None:
         tl, sr, cfg = self.tl, self.r.stretch, self.cfg
@@ -584,9 +606,15 @@ def build_stretch(cfg: ScriptConfig, rng: np.random.Generator) -> Plan:
     return b.plan()
 
 
-def build_posture(duration_s: float, rng: np.random.Generator) -> Plan:
+def build_posture(duration_s: float, rng: np.random.Generator, slouch_share: float = 0.0
+                  ) -> Plan:
     """Desk work: calibration, then a ``posture`` window in which the person now and then
-    slumps forward (neck flexion 18-35 deg for 20-150 s) and sits up again."""
+    slumps forward (neck flexion 18-35 deg for 20-150 s) and sits up again.
+
+    With ``slouch_share`` > 0 (a trunk, fault ``slouch``), that share of the slumps round the
+    trunk instead: the thorax slouches forward 12-25 deg and the neck flexes only 0-10 deg, so
+    the head inclines about as much (issue 15: same head inclination, different advice).
+    """
     b = _Builder(ScriptConfig(), rng)
     b.tl.hold(2.0)
     b.calibrate()
@@ -596,6 +624,14 @@ def build_posture(duration_s: float, rng: np.random.Generator) -> Plan:
         b.tl.hold(min(b.u(20.0, 90.0), end - b.tl.t))  # sitting up (a few degrees of play)
         if b.tl.t >= end - 10.0:
             break
+        if slouch_share > 0 and b.rng.random() < slouch_share:
+            dur = b.u(3.0, 8.0)
+            b._to_pose(dur, b.u(0.0, 10.0), b.u(-3.0, 3.0), b.u(-5.0, 5.0))
+            b.tl._values[-1][CHANNELS.index("slouch")] = b.u(12.0, 25.0) * _D
+            b.tl.hold(min(b.u(20.0, 150.0), max(end - b.tl.t - 5.0, 0.5)))
+            b._to_pose(b.u(2.0, 4.0), b.u(-2.0, 4.0), 0.0, 0.0)
+            b.tl._values[-1][CHANNELS.index("slouch")] = 0.0
+            continue
         b._to_pose(b.u(3.0, 8.0), b.u(18.0, 35.0), b.u(-3.0, 3.0), b.u(-5.0, 5.0))
         b.tl.hold(min(b.u(20.0, 150.0), max(end - b.tl.t - 5.0, 0.5)))
         b._to_pose(b.u(2.0, 4.0), b.u(-2.0, 4.0), 0.0, 0.0)
