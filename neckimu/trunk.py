@@ -40,6 +40,11 @@ from neckimu.samples import SampleBlock
 from neckimu.translation import SensorErrorPrior, head_centre_displacement
 
 
+#: Seated hip joint to the head centre, m (adults 0.55-0.70): the lean pivot of
+#: :meth:`TrunkContext.lean_displacement`.
+HIP_TO_HEAD_M = 0.62
+
+
 @dataclass(frozen=True)
 class TrunkCalibration:
     """The trunk board's frame, from the neutral pose of the calibration.
@@ -178,6 +183,20 @@ class TrunkContext:
     def rotation(self, t: np.ndarray) -> Rotation:
         """``D_t`` at times ``t``."""
         return trunk_rotation(self.samples.t, self.orientation.quat, self.cal, self.still_s, t)
+
+    def lean_displacement(self, t1: tuple[float, float], t2: tuple[float, float],
+                          hip_to_head_m: float = HIP_TO_HEAD_M) -> np.ndarray | None:
+        """Displacement of the trunk-fixed point at the head centre from window ``t1`` to
+        ``t2`` (s) when the trunk rotates about the hips, ``hip_to_head_m`` below it, m, in
+        the trunk frame of ``t1`` (the trunk board's rotation only: no integration)."""
+        s = self.samples.t
+        a1, b1, a2, b2 = np.searchsorted(s, [t1[0], t1[1], t2[0], t2[1]])
+        if b1 - a1 < 2 or b2 - a2 < 2:
+            return None
+        r1 = self.rotation(s[a1:b1]).mean()
+        r2 = self.rotation(s[a2:b2]).mean()
+        r = np.array([0.0, 0.0, hip_to_head_m])
+        return (r1.inv() * r2).apply(r) - r
 
     def level_frames(self, i0: int, i1: int) -> tuple[np.ndarray, np.ndarray]:
         """Board -> level and trunk -> level matrices of trunk samples ``i0:i1`` (level: z up,

@@ -135,7 +135,7 @@ def judge_retraction(rep: RetractionRep, tctx: TrunkContext, t: np.ndarray, m_he
     if rep.incomplete is not None or rep.posterior_mm is None or rep.kept_s is None:
         return rep
     k0, k1 = rep.kept_s
-    rest = (rep.start_s - _STILL_S - 0.1, rep.start_s - 0.1)
+    rest = (rep.start_s - _STILL_S - 0.3, rep.start_s - 0.3)  # the trunk may start first
     kept_a = (k0, min(k0 + _STILL_S, k1))
     kept_b = (max(k1 - _STILL_S, k0), k1)
     after = (rep.end_s + 0.1, rep.end_s + 0.1 + _STILL_S)
