@@ -39,7 +39,6 @@ from neckimu.orientation import Orientation
 from neckimu.samples import SampleBlock
 from neckimu.translation import SensorErrorPrior, head_centre_displacement
 
-
 #: Seated hip joint to the head centre, m (adults 0.55-0.70): the lean pivot of
 #: :meth:`TrunkContext.lean_displacement`.
 HIP_TO_HEAD_M = 0.62
