@@ -142,12 +142,12 @@ class NoiseFloor:
 
     @classmethod
     def quietest(cls, s: Signals, ts: float, span_s: float = 2.0) -> NoiseFloor:
-        """The floor of a head at rest in ``s``: the median, over every ``span_s`` stretch of
-        it, of each stretch's 95th percentile.
+        """The floor of a head at rest in ``s``: the lower quartile, over every ``span_s``
+        stretch of it, of each stretch's 95th percentile.
 
-        A person between exercises rests most of the time, so the median stretch is a rest;
-        the quietest stretch alone would be quieter than a typical rest (breathing, sway) and
-        make rests look like movement.
+        Between exercises a person rests at least a quarter of the time, so the lower quartile
+        is a typical rest; the quietest stretch alone would be quieter than a typical rest
+        (breathing, sway) and make rests look like movement.
         """
         n = round(span_s / ts)
         e = round(SUPPORT_S / ts)  # the ends' filters saw beyond the data
@@ -159,8 +159,8 @@ class NoiseFloor:
             starts = np.arange(0, len(inner) - n + 1, max(1, n // 4))
             p95 = np.percentile(np.lib.stride_tricks.sliding_window_view(inner, n)[starts], 95,
                                 axis=1)
-            floors.append(max(lo, float(np.median(p95))))
-        return cls(floors[0], floors[1], "median rest before")
+            floors.append(max(lo, float(np.percentile(p95, 25))))
+        return cls(floors[0], floors[1], "typical rest before")
 
     def activity(self, s: Signals) -> np.ndarray:
         """How far above rest each sample is: each signal over its floor, shape (n, 2)."""

@@ -85,7 +85,8 @@ class Context:
         return get_mount(self.calibration.mount).lever_arm_m
 
     def floor_before(self, t0: float, span_s: float = 30.0) -> NoiseFloor:
-        """The head's signals at rest, from the quietest 2 s of the ``span_s`` before ``t0``.
+        """The head's signals at rest, from a typical rest in the ``span_s`` before ``t0``
+        (:meth:`NoiseFloor.quietest`).
 
         Measured before the exercise starts, so it is known (and the same) live and offline.
         """
