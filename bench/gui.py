@@ -74,8 +74,9 @@ def main() -> None:
         times = []
         for _ in range(200):
             t0 = time.perf_counter()
-            win.update_frame()
+            win.update_frame(force=True)
             win.canvas.viewport().repaint()
+            win.head.viewport().repaint()
             times.append(time.perf_counter() - t0)
         lat = np.array(session.latencies_s) * 1e3
         blat = np.array(session.block_latencies_s) * 1e3

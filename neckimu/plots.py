@@ -11,6 +11,9 @@ from typing import Any
 
 from neckimu.pipeline import Analysis
 
+#: Settings (``matplotlib.rc_context``) under which every text of a figure is plain.
+PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+
 COLORS = {"calibrate": "#bbbbbb", "hold": "#8ecae6", "retraction": "#ffb703", "stretch": "#90be6d"}
 
 
@@ -27,8 +30,15 @@ def plain_text(fig: Any) -> None:
     File names and exercise names are not markup: with mathtext on, a ``$`` in a name makes
     matplotlib fail (``s$^$.csv``) or print something else; with ``text.usetex`` set in a
     user's matplotlibrc, every ``_`` would. Call it just before saving.
+
+    Nothing to do (and no cost: finding every text makes matplotlib build all ticks) when the
+    current settings already make every text plain, as inside :data:`PLAIN_TEXT`.
     """
+    import matplotlib as mpl
     from matplotlib.text import Text
+
+    if not (mpl.rcParams["text.parse_math"] or mpl.rcParams["text.usetex"]):
+        return
 
     for text in fig.findobj(Text):
         text.set_parse_math(False)
@@ -53,10 +63,17 @@ def plot_angles(analysis: Analysis, path: str | Path, title: str | None = None) 
     """
     from matplotlib.figure import Figure
 
+    from neckimu.verify.reps import exercise_name
+
     t = analysis.recording.samples.t
     a = analysis.angles_deg
     step = max(1, len(t) // 20000)  # a PNG needs no more points than pixels
-    fig = Figure(figsize=(12, 7), layout="constrained")
+    fig = Figure(figsize=(12, 7))
+    # fixed margins (inches: 0.9 left, 0.85 top for the rotated exercise names, 0.55 bottom):
+    # the constrained layout costs a third of the drawing time, which a report pays per session
+    fig.subplots_adjust(
+        left=0.9 / 12, right=1 - 0.2 / 12, top=1 - 0.85 / 7, bottom=0.55 / 7, hspace=0.08
+    )
     axes = fig.subplots(3, 1, sharex=True)
     labels = [
         "flexion (+) /\nextension (−) [deg]",
@@ -76,7 +93,7 @@ def plot_angles(analysis: Analysis, path: str | Path, title: str | None = None) 
         axes[0].text(
             w.start_s,
             1.02,
-            w.exercise,
+            exercise_name(w.exercise),
             transform=axes[0].get_xaxis_transform(),
             fontsize=6,
             rotation=30,
@@ -87,5 +104,5 @@ def plot_angles(analysis: Analysis, path: str | Path, title: str | None = None) 
         axes[-1].set_xlim(float(t[0]), float(t[-1]))
     fig.suptitle(title or Path(analysis.recording.path).name or "session", fontsize=10)
     plain_text(fig)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, pil_kwargs={"compress_level": 1})  # 40 % faster, ~7 % larger
     return Path(path)

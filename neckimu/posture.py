@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.ndimage import median_filter
 
 from neckimu.runs import true_runs
 
@@ -129,6 +128,8 @@ def bouts(t: np.ndarray, flexion_deg: np.ndarray,
     f = np.asarray(flexion_deg, float)
     if len(t) < 2:
         return np.zeros((0, 2))
+    from scipy.ndimage import median_filter  # not at import: `neckimu posture --help` is fast
+
     smooth = median_filter(f, size=median_window(_sampling_time(t), crit), mode="nearest")
     first, last = _runs(_hysteresis(smooth, crit))
     out = np.column_stack([t[first], t[last]])
@@ -379,6 +380,8 @@ class PostureMonitor:
         if stop <= lo:
             return []
         seg = self._f[lo - h : stop + h]
+        from scipy.ndimage import median_filter
+
         smooth = median_filter(seg, size=self.w, mode="nearest")[h : h + stop - lo]
         t = self._t[lo:stop]
         beyond = _hysteresis(smooth, self.crit, self._state)

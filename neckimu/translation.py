@@ -117,9 +117,13 @@ class SensorErrorPrior:
     acc_scale: float = 0.015
 
     @classmethod
-    def for_sensor(cls, sensor: str | None) -> SensorErrorPrior:
-        """The prior for a sensor named in a recording's metadata (``LSM9DS1``, ``BMI270``)."""
-        if sensor and "LSM9DS1" in sensor.upper():
+    def for_recording(cls, meta: dict) -> SensorErrorPrior:
+        """The prior for the board a recording's metadata names (``device.sensor`` or
+        ``sensor``: ``LSM9DS1`` or ``BMI270...``; ``device.board``: ``rev1``/``rev2``)."""
+        device = meta.get("device") if isinstance(meta.get("device"), dict) else {}
+        names = " ".join(str(v) for v in (meta.get("sensor"), device.get("sensor"),
+                                          device.get("board"), meta.get("board")) if v)
+        if "LSM9DS1" in names.upper() or "rev1" in names.lower():
             return cls(acc_bias_m_s2=0.5)
         return cls()
 

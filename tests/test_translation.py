@@ -47,7 +47,7 @@ def test_head_centre_displacement_of_a_glide(acc_bias):
     still_1 = slice(0, 60)  # 0-0.6 s
     still_2 = slice(220, 300)  # 2.2-3 s
     d = head_centre_displacement(t, f, w, 0.01, still_1, still_2, m_ns[0], m_nh, lever,
-                                 SensorErrorPrior.for_sensor("LSM9DS1"))
+                                 SensorErrorPrior.for_recording({"device": {"sensor": "LSM9DS1"}}))
     got = d[still_2].mean(axis=0) * 1e3
     np.testing.assert_allclose(got, [-20.0, 0.0, 8.0], atol=0.5)
 

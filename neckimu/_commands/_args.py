@@ -50,6 +50,23 @@ def add_force(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_sound(parser: argparse.ArgumentParser) -> None:
+    """``--sound``/``--no-sound`` (cue sounds, on by default) and ``--audio-out WAV``."""
+    parser.add_argument(
+        "--sound",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="cue sounds: start and end of each exercise, a countdown, a warning when a hold "
+        "moves, pass or fail per rep (default on; --no-sound mutes them)",
+    )
+    parser.add_argument(
+        "--audio-out",
+        metavar="WAV",
+        default=None,
+        help="also write the session's cue sounds to this WAV file (0 s = session time 0)",
+    )
+
+
 #: File types ``--plot`` can write (matplotlib picks the format from the suffix).
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from neckimu._commands._args import add_force
 
 if TYPE_CHECKING:
     from neckimu.recording.reader import Recording
-
-HELP = "analyse a recording: head angles, rep verdicts, JSON and plot"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -34,18 +33,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_force(p)
 
 
-def progress_bar(total_samples: int):
-    """A stage progress bar on stderr for long files (over ~10 minutes of data)."""
+def progress_bar(total_samples: int) -> tuple[Callable[[str], None], Callable[[], None]]:
+    """A stage progress bar on stderr for long files (over ~10 minutes of data).
+
+    Returns ``(step, close)``; both do nothing (and tqdm is not imported) when no bar is shown.
+    """
+    if total_samples < 60_000 or not sys.stderr.isatty():
+        return (lambda _name: None), (lambda: None)
     from tqdm import tqdm
 
     stages = ["read", "orientation", "head frame", "angles", "verification", "output"]
-    bar = tqdm(
-        total=len(stages),
-        desc="analyze",
-        unit="stage",
-        leave=False,
-        disable=total_samples < 60_000 or not sys.stderr.isatty(),
-    )
+    bar = tqdm(total=len(stages), desc="analyze", unit="stage", leave=False)
 
     def step(name: str) -> None:
         bar.set_postfix_str(name)
@@ -56,25 +54,31 @@ def progress_bar(total_samples: int):
 
 def run(args: argparse.Namespace) -> int:
     from neckimu._commands._args import plot_out
-    from neckimu.errors import InputError
-    from neckimu.mounts import get_mount
-    from neckimu.output_files import check_outputs, json_text, staged_outputs
-    from neckimu.pipeline import analyze
-    from neckimu.recording.reader import RecordingWarning, read_recording
-    from neckimu.results import summary_lines, to_json
+    from neckimu.output_files import check_outputs
 
-    if args.mount:
-        try:
-            get_mount(args.mount)
-        except ValueError as e:
-            raise InputError("--mount", str(e)) from None
     plot = plot_out(args.plot)
     check_outputs(
         {"--json": args.json_out, "--plot": plot}, [args.path, args.events], force=args.force
     )
-    with warnings.catch_warnings():
+    from neckimu.recording.reader import RecordingWarning
+
+    with warnings.catch_warnings():  # for the reading thread too: it ends inside
         warnings.simplefilter("ignore", RecordingWarning)  # kept in rec.warnings, printed below
-        rec = read_recording(args.path, args.events)
+        # parse the file (pandas' tokenizer runs without the GIL) while scipy and the
+        # verifiers are imported: on two cores this costs about the longer of the two
+        reading = _read_in_background(args.path, args.events)
+        from neckimu.errors import InputError
+        from neckimu.mounts import get_mount
+        from neckimu.output_files import json_text, staged_outputs
+        from neckimu.pipeline import analyze
+        from neckimu.results import summary_lines, to_json
+
+        if args.mount:
+            try:
+                get_mount(args.mount)
+            except ValueError as e:
+                raise InputError("--mount", str(e)) from None
+        rec = reading()
     step, close = progress_bar(len(rec.samples))
     step("read")
     try:
@@ -93,7 +97,39 @@ def run(args: argparse.Namespace) -> int:
         close()
     if not args.quiet:
         print("\n".join(summary_lines(analysis)))
+        written = [str(p) for p in (args.json_out, plot) if p is not None]
+        if args.store_calibration:
+            written.append(f"{args.path} (calibration stored)")
+        if written:
+            print("wrote " + ", ".join(written))
     return 0
+
+
+def _read_in_background(path: str, events: str | None) -> Callable[[], Recording]:
+    """Start reading the recording in a thread; the returned function waits for it and
+    returns it, or raises what the reader raised."""
+    import threading
+
+    from neckimu.recording.reader import read_recording
+
+    out: dict[str, Any] = {}
+
+    def read() -> None:
+        try:
+            out["rec"] = read_recording(path, events)
+        except BaseException as e:  # handed to the main thread
+            out["error"] = e
+
+    thread = threading.Thread(target=read, name="neckimu-read", daemon=True)
+    thread.start()
+
+    def result() -> Recording:
+        thread.join()
+        if "error" in out:
+            raise out["error"]
+        return out["rec"]
+
+    return result
 
 
 def _store_calibration(rec: Recording, calibration: dict) -> None:

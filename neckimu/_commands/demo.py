@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from neckimu._commands._args import add_force
-
-HELP = "a guided session with the simulated headset over a real BLE stack"
+from neckimu._commands._args import add_force, add_sound
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="session time of the screenshot, s (default: the end)",
     )
-    parser.add_argument("--sound", action="store_true", help="beep at every cue")
+    add_sound(parser)
     parser.add_argument(
         "--seed",
         type=int,
@@ -82,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
     from neckimu._commands._args import mount_name, out_folder
     from neckimu.errors import NeckimuError
-    from neckimu.live.app import check_png, check_session_outputs, run_and_finish
+    from neckimu.live.app import check_png, check_session_outputs, check_wav, run_and_finish
     from neckimu.live.protocol import load_protocol
     from neckimu.live.session import LiveSession
     from neckimu.live.source import SimulatedSource
@@ -96,8 +94,11 @@ def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     out = out_folder(args.out)
     shot = check_png(args.screenshot)
+    audio = check_wav(args.audio_out)
     rec_path = out / "demo.csv"
-    check_session_outputs(out, "demo", recording=rec_path, screenshot=shot, force=args.force)
+    check_session_outputs(
+        out, "demo", recording=rec_path, screenshot=shot, audio=audio, force=args.force
+    )
     cfg = protocol.session_config(
         seed=args.seed,
         fault_rate=args.fault_rate,
@@ -130,4 +131,5 @@ def run(args: argparse.Namespace) -> int:
         screenshot=shot,
         screenshot_at=args.screenshot_at,
         sound=args.sound,
+        audio_out=audio,
     )

@@ -7,7 +7,6 @@ import warnings
 
 from neckimu._commands._args import add_force
 
-HELP = "write orientation quaternions and head angles per sample as CSV"
 COLUMNS = ("time_s", "q_w", "q_x", "q_y", "q_z", "flexion_deg", "lateral_deg", "rotation_deg")
 
 

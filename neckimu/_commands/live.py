@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from neckimu._commands._args import add_force
-
-HELP = "train with a real headset: live plots and verdicts"
+from neckimu._commands._args import add_force, add_sound
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--headless", action="store_true", help="no window: progress in the terminal"
     )
-    parser.add_argument("--sound", action="store_true", help="beep at every cue")
+    add_sound(parser)
     add_force(parser)
 
 
@@ -45,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from neckimu._commands._args import mount_name, out_folder
-    from neckimu.live.app import check_session_outputs, run_and_finish
+    from neckimu.live.app import check_session_outputs, check_wav, run_and_finish
     from neckimu.live.protocol import load_protocol
     from neckimu.live.session import LiveSession
     from neckimu.live.source import HeadsetSource
@@ -55,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     out = out_folder(args.out)
     stem = time.strftime("session-%Y%m%d-%H%M%S")
     cues = [c.event for c in protocol.schedule()]
-    check_session_outputs(out, stem, recording=out / f"{stem}.csv", force=args.force)
+    audio = check_wav(args.audio_out)
+    check_session_outputs(out, stem, recording=out / f"{stem}.csv", audio=audio, force=args.force)
     source = HeadsetSource(
         args.device,
         out / f"{stem}.csv",
@@ -69,4 +68,11 @@ def run(args: argparse.Namespace) -> int:
         f"({protocol.duration_s / 60:.0f} min); close the window or Ctrl-C to stop",
         flush=True,
     )
-    return run_and_finish(session, headless=args.headless, out_dir=out, stem=stem, sound=args.sound)
+    return run_and_finish(
+        session,
+        headless=args.headless,
+        out_dir=out,
+        stem=stem,
+        sound=args.sound,
+        audio_out=audio,
+    )

@@ -16,8 +16,6 @@ from typing import Any
 
 from neckimu._commands._args import add_force
 
-HELP = "desk posture mode: time spent with the head forward"
-
 #: cue times of the live calibration with a real headset, s from the first connection
 CALIBRATE_START_S, CALIBRATE_END_S = 1.0, 13.0
 
@@ -113,8 +111,9 @@ def _lines(s: dict[str, Any]) -> list[str]:
         f"{s['recording']}: {s['duration_s'] / 60:.1f} min at the desk ({s['windows']}), head "
         f"forward (> {s['threshold_deg']:g} deg) for {m}:{sec:02d} "
         f"({100 * s['fraction_beyond']:.0f} %)",
-        f"{s['bouts']} head-forward periods, the longest {s['longest_bout_s']:.0f} s; "
-        f"{s['alerts']} reminders (after {s['alert_after_s']:g} s); "
+        f"{s['bouts']} head-forward period{'' if s['bouts'] == 1 else 's'}, the longest "
+        f"{s['longest_bout_s']:.0f} s; {s['alerts']} reminder{'' if s['alerts'] == 1 else 's'} "
+        f"(after {s['alert_after_s']:g} s); "
         f"mean flexion {s['mean_flexion_deg']:+.1f} deg",
     ]
 
@@ -202,7 +201,7 @@ def _live(args: argparse.Namespace, crit: Any) -> dict[str, Any]:
         "down first; then work as usual. Ctrl-C stops.",
         flush=True,
     )
-    session = LiveSession(source, mount=args.mount)
+    session = LiveSession(source, mount=args.mount, analyze_at_end=False)  # summed up below
     tty = sys.stdout.isatty()
     with stop_on_signals(source.stop) as stop:  # a stop signal ends the session, then sums up
         _monitor(session, args, crit, tty)

@@ -6,8 +6,6 @@ import argparse
 
 from neckimu._commands._args import add_force
 
-HELP = "stream from a headset into a recording"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu record``."""

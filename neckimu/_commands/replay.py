@@ -6,8 +6,6 @@ import argparse
 
 from neckimu._commands._args import add_force
 
-HELP = "replay a recording through the live window"
-
 
 def _speed(value: str) -> float | None:
     if value == "max":
@@ -61,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from neckimu._commands._args import mount_name
     from neckimu.errors import NeckimuError
     from neckimu.live.app import check_png, check_session_outputs, run_and_finish
-    from neckimu.live.replay import ReplaySource
+    from neckimu.live.replay import ReplaySource, recorded_protocol
     from neckimu.live.session import LiveSession
     from neckimu.recording.reader import read_recording
 
@@ -81,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     source = ReplaySource(rec, speed=args.speed)
     if args.start is not None:
         source.seek(float(rec.samples.t[0]) + args.start)
-    session = LiveSession(source, mount=args.mount)
+    session = LiveSession(source, mount=args.mount, protocol=recorded_protocol(rec))
     speed = "max" if args.speed is None else f"{args.speed:g}x"
     print(f"replaying {args.recording} ({rec.samples.duration_s:.0f} s) at {speed}", flush=True)
     return run_and_finish(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "list nearby neckimu headsets"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu scan``."""

@@ -12,8 +12,6 @@ from neckimu.errors import NeckimuError
 if TYPE_CHECKING:
     from neckimu.sim.session import SimulatedSession
 
-HELP = "simulate a person wearing the headset doing a routine (guided, stretch or rom)"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu simulate``."""

@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-HELP = "the start screen: pick a routine, find the headset, check the fit, start"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the start screen (all optional: ``neckimu`` alone opens it)."""
@@ -34,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Open the start screen; without a display, say how to train in the terminal."""
     from neckimu.errors import NeckimuError
-    from neckimu.live.app import display_available
+    from neckimu.live.display import display_available
 
     out = getattr(args, "out", None)
     speed = float(getattr(args, "speed", 1.0))
@@ -47,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     if not display_available():
         from neckimu.cli import build_parser
 
-        build_parser().print_help()
+        build_parser([]).print_help()
         print(
             "neckimu: no display for the start screen; the commands above work in a "
             "terminal (try `neckimu demo --headless`)",

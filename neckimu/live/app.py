@@ -7,53 +7,152 @@ from __future__ import annotations
 
 import gc
 import os
+import re
+import subprocess
 import sys
 from pathlib import Path
 
 from neckimu import SAFETY_NOTICE
 from neckimu.errors import NeckimuError
 from neckimu.interrupt import StopRequest, stop_on_signals
-from neckimu.live.session import LiveSession
+from neckimu.live.audio import CueSounds, write_wav
+from neckimu.live.display import display_available, offscreen_requested
+from neckimu.live.session import LiveSession, View
 from neckimu.output_files import check_outputs
 
 
-def offscreen_requested() -> bool:
-    """Whether the user asked Qt to render offscreen (``QT_QPA_PLATFORM=offscreen``)."""
-    return os.environ.get("QT_QPA_PLATFORM", "").lower() == "offscreen"
-
-
-def display_available() -> bool:
-    """A screen to show the window on, or offscreen rendering asked for.
-
-    On Linux a display needs ``DISPLAY`` or ``WAYLAND_DISPLAY``; elsewhere one is assumed.
-    """
-    if offscreen_requested():
-        return True
-    if sys.platform.startswith("linux"):
-        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    return True
+def _clock(t: float) -> str:
+    m, s = divmod(int(max(0.0, t)), 60)
+    return f"{m:02d}:{s:02d}"
 
 
 def qt_app():
-    """The QApplication (created once; offscreen when there is no display)."""
+    """The QApplication (created once; offscreen when there is no display).
+
+    Raises
+    ------
+    NeckimuError
+        Qt cannot open windows on this display (:func:`check_qt_platform`), instead of the
+        abort Qt would end the process with.
+    """
     if not display_available():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6 import QtCore, QtWidgets
 
     app = QtWidgets.QApplication.instance()
     if app is None:
+        check_qt_platform()
         QtCore.qInstallMessageHandler(_qt_message)
         app = QtWidgets.QApplication(["neckimu"])
     return app
 
 
+#: Creates a Qt GUI application and exits: run in a subprocess, a Qt abort cannot take neckimu
+#: down with it.
+_PROBE = "from PySide6 import QtGui\napp = QtGui.QGuiApplication(['neckimu'])\n"
+
+
+def _needs_probe() -> bool:
+    """Whether Qt would open a real display here (xcb or wayland on Linux)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    plat = os.environ.get("QT_QPA_PLATFORM", "").lower()
+    return plat == "" or plat.startswith(("xcb", "wayland"))
+
+
+def check_qt_platform() -> None:
+    """Check, before the QApplication is made, that Qt can open a window on this display.
+
+    On Linux Qt aborts the whole process (exit 134) when its platform plugin cannot load —
+    mostly missing X11 libraries (libxcb-cursor0, libxcb-icccm4, ...) — or cannot reach the
+    display. A throwaway subprocess tries first (~0.5 s, only where a display is used).
+
+    Raises
+    ------
+    NeckimuError
+        One line: what to install (the missing libraries and their Debian/Ubuntu packages),
+        or that the display cannot be reached; and that ``--headless`` works without one.
+    """
+    if not _needs_probe():
+        return
+    env = {**os.environ, "QT_DEBUG_PLUGINS": "1"}
+    try:
+        r = subprocess.run(
+            [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return  # cannot tell: let Qt try
+    if r.returncode == 0:
+        return
+    raise NeckimuError(qt_platform_problem(r.stderr))
+
+
+def qt_platform_problem(stderr: str) -> str:
+    """The one-line explanation of a failed Qt start from its (debug) messages."""
+    missing = sorted(
+        set(re.findall(r"(lib[\w.+-]+?\.so(?:\.\d+)*): cannot open shared object", stderr))
+        | set(_missing_xcb_libraries())
+    )
+    if "xcb-cursor0" in stderr and not missing:
+        missing = ["libxcb-cursor.so.0"]
+    if missing:
+        pkgs = " ".join(dict.fromkeys(debian_package(lib) for lib in missing))
+        return (
+            f"the window cannot open: Qt needs {', '.join(missing)} "
+            f"(Debian/Ubuntu: sudo apt install {pkgs}); or run with --headless"
+        )
+    if "could not connect to display" in stderr.lower():
+        return (
+            f"the window cannot open: no display at DISPLAY="
+            f"{os.environ.get('DISPLAY', '')!r}; or run with --headless"
+        )
+    lines = [
+        ln.strip()
+        for ln in stderr.splitlines()
+        if ln.strip() and not ln.startswith(("qt.core.", "Got keys", "QFactoryLoader"))
+    ]
+    why = next((ln for ln in lines if "platform plugin" in ln), lines[-1] if lines else "")
+    return f"the window cannot open ({why or 'Qt failed to start'}); run with --headless"
+
+
+def _missing_xcb_libraries() -> list[str]:
+    """Libraries the Qt xcb platform plugin needs that are not installed (``ldd``)."""
+    try:
+        import PySide6
+
+        plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+        if not plugin.exists():
+            return []
+        out = subprocess.run(
+            ["ldd", str(plugin)], capture_output=True, text=True, timeout=20
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired, ImportError):
+        return []
+    return sorted(set(re.findall(r"^\s*(\S+) => not found", out, re.MULTILINE)))
+
+
+def debian_package(soname: str) -> str:
+    """The Debian/Ubuntu package that ships a library (``libxcb-icccm.so.4`` ->
+    ``libxcb-icccm4``, ``libxkbcommon-x11.so.0`` -> ``libxkbcommon-x11-0``)."""
+    name, _, version = soname.partition(".so")
+    version = version.lstrip(".").split(".")[0]
+    if not version:
+        return name
+    return f"{name}{'-' if name[-1].isdigit() else ''}{version}"
+
+
 #: Qt messages that are platform noise, not problems (the offscreen plugin cannot resize a
-#: window to its size hints).
-QT_NOISE = ("This plugin does not support propagateSizeHints()",)
+#: window to its size hints; Qt Multimedia looking for a sound server that is not there: the
+#: sound player says so in one line).
+QT_NOISE = (
+    "This plugin does not support propagateSizeHints()",
+    "PulseAudioService: pa_context_connect() failed",
+    "No audio device detected",
+)
 
 
 def _qt_message(mode, context, message: str) -> None:
-    if message not in QT_NOISE:
+    if message not in QT_NOISE and not (context.category or "").startswith("qt.multimedia"):
         print(f"Qt: {message}", file=sys.stderr)
 
 
@@ -65,13 +164,18 @@ def run_window(
     sound: bool = False,
     quit_at_end: bool | None = None,
     stop: StopRequest | None = None,
+    cues: CueSounds | None = None,
 ) -> None:
     """Show the window on ``session`` (started here) until it is closed.
 
     Parameters
     ----------
     screenshot : Path, optional
-        Save the window as PNG at session time ``screenshot_at`` (s; default: the end).
+        Save the window as PNG at session time ``screenshot_at`` (s; default: the end), on
+        a screen or offscreen.
+    sound : bool
+        Play the cue sounds (:mod:`neckimu.live.audio`); without a sound output, one line
+        says why and the session runs silent.
     quit_at_end : bool, optional
         Close when the stream ends; default only when rendering offscreen (nobody can close
         an offscreen window).
@@ -79,13 +183,23 @@ def run_window(
         When a stop signal has asked the session to end (:func:`neckimu.interrupt.
         stop_on_signals`), the window closes as soon as the stream has ended. The poll timer
         also gives Python's signal handlers a chance to run while Qt's loop waits.
+    cues : CueSounds, optional
+        The session's cue sounds, already observing it (made here when ``sound`` asks for
+        sound and none is given).
     """
     app = qt_app()
     from neckimu.live.window import LiveWindow
 
     if quit_at_end is None:
         quit_at_end = offscreen_requested() or not display_available()
-    win = LiveWindow(session, sound=sound)
+    player = None
+    if sound:
+        if cues is None:
+            cues = session_cues(session)
+        from neckimu.live.sound_player import open_player
+
+        player = open_player(cues, lambda: session.view().session_s)
+    win = LiveWindow(session, player=player)
     win.show()
     session.start()
     from PySide6 import QtCore
@@ -101,6 +215,7 @@ def run_window(
         if not state["shot"] and screenshot_at is not None and v.session_s >= screenshot_at:
             win.screenshot(str(screenshot))
             state["shot"] = True
+            print(f"screenshot at {_clock(v.session_s)} session time: {screenshot}", flush=True)
         if session.finished:
             if not state["shot"]:
                 win.screenshot(str(screenshot))
@@ -117,6 +232,8 @@ def run_window(
         timer.stop()
         session.stop()
         win.timer.stop()
+        if player is not None:
+            player.close()
         win.close()
         win.deleteLater()
         app.processEvents()
@@ -154,8 +271,27 @@ def check_png(value: str | None) -> Path | None:
     return p
 
 
+def check_wav(value: str | None) -> Path | None:
+    """Check an ``--audio-out`` path: .wav in an existing folder."""
+    if value is None:
+        return None
+    p = Path(value)
+    if p.suffix.lower() != ".wav":
+        raise NeckimuError(f"--audio-out must end in .wav, not {p.name!r}")
+    if not p.parent.is_dir():
+        raise NeckimuError(f"--audio-out: folder {str(p.parent)!r} does not exist")
+    return p
+
+
 def print_safety() -> None:
     print(f"Safety: {SAFETY_NOTICE}")
+
+
+def session_cues(session: LiveSession) -> CueSounds:
+    """The cue sounds of ``session`` (observing it from now on: make them before it starts)."""
+    cues = CueSounds(session.protocol, lambda: session.judge.reps)
+    session.add_observer(cues)
+    return cues
 
 
 def check_session_outputs(
@@ -164,13 +300,18 @@ def check_session_outputs(
     *,
     recording: Path | None = None,
     screenshot: Path | None = None,
+    audio: Path | None = None,
     inputs: tuple[str | Path | None, ...] = (),
     force: bool = False,
 ) -> None:
     """Refuse, before the session starts, outputs that would overwrite an input or an existing
     recording (without ``force``): the recording, ``<stem>.json``, the report, the
-    screenshot (:func:`neckimu.output_files.check_outputs`)."""
-    outputs: dict[str, Path | None] = {"recording": recording, "--screenshot": screenshot}
+    screenshot, the audio track (:func:`neckimu.output_files.check_outputs`)."""
+    outputs: dict[str, Path | None] = {
+        "recording": recording,
+        "--screenshot": screenshot,
+        "--audio-out": audio,
+    }
     if out_dir is not None:
         outputs["analysis JSON"] = out_dir / f"{stem}.json"
         outputs["report"] = out_dir / "index.html"
@@ -186,6 +327,7 @@ def run_and_finish(
     screenshot: Path | None = None,
     screenshot_at: float | None = None,
     sound: bool = False,
+    audio_out: Path | None = None,
 ) -> int:
     """Run ``session`` (window or terminal), then write the JSON and the report.
 
@@ -193,9 +335,17 @@ def run_and_finish(
     final metadata) and what was recorded is analysed and reported; a second signal
     interrupts at once.
 
+    Parameters
+    ----------
+    sound : bool
+        Play the cue sounds (:mod:`neckimu.live.audio`) as the session runs.
+    audio_out : Path, optional
+        Write the session's audio track there (WAV; sample 0 is session time 0).
+
     Returns the exit code: 0, or 2 when the stream ended with an error (a vanished device);
     whatever was received stays in the recording either way.
     """
+    cues = session_cues(session) if (sound or audio_out is not None) else None
     with stop_on_signals(session.source.stop) as stop:
         return _run_and_finish(
             session,
@@ -206,6 +356,8 @@ def run_and_finish(
             screenshot=screenshot,
             screenshot_at=screenshot_at,
             sound=sound,
+            cues=cues,
+            audio_out=audio_out,
         )
 
 
@@ -219,23 +371,48 @@ def _run_and_finish(
     screenshot: Path | None,
     screenshot_at: float | None,
     sound: bool,
+    cues: CueSounds | None,
+    audio_out: Path | None,
 ) -> int:
     from neckimu.live.headless import run_headless
 
     if headless or not display_available():
         if not headless:
             print("no display found: running in the terminal (--headless)")
+        player = None
+        if sound and cues is not None:
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window: sound only
+            qt_app()
+            from neckimu.live.sound_player import open_player
+
+            player = open_player(cues, lambda: session.view().session_s)
+        shot = {"taken": screenshot is None}
+
+        def at_time(v: View) -> None:  # --screenshot-at: the window as it would look then
+            if not shot["taken"] and screenshot_at is not None and v.session_s >= screenshot_at:
+                shot["taken"] = True
+                screenshot_of(session, screenshot)
+                print(f"screenshot at {_clock(v.session_s)} session time: {screenshot}")
+
         session.start()
         try:
-            run_headless(session, sound=sound)
+            run_headless(session, player=player, each=at_time)
         finally:
             session.stop()
-        if screenshot is not None:
+            if player is not None:
+                player.close()
+        if not shot["taken"]:
             screenshot_of(session, screenshot)
     else:
+        qt_app()  # Qt can open a window here (else one line and exit 2), before the notice
         print_safety()
         run_window(
-            session, screenshot=screenshot, screenshot_at=screenshot_at, sound=sound, stop=stop
+            session,
+            screenshot=screenshot,
+            screenshot_at=screenshot_at,
+            sound=sound,
+            stop=stop,
+            cues=cues,
         )
     if stop.requested:
         print(f"stopped by {stop.signal}")
@@ -244,6 +421,11 @@ def _run_and_finish(
     rec_path = session.source.recording_path
     if rec_path is not None and rec_path.exists():
         print(f"recording: {rec_path}")
+    if cues is not None and audio_out is not None:
+        end_s = session.view().session_s
+        cues.finish(end_s)
+        write_wav(cues.events(), audio_out, end_s=end_s + 0.5)
+        print(f"wrote {audio_out} (the session's cue sounds; 0 s is session time 0)")
     analysis = session.analysis
     if analysis is not None and out_dir is not None:
         from neckimu.live.outputs import write_outputs

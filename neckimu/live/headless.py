@@ -1,7 +1,8 @@
 """The session without a window: progress in the terminal (``--headless`` or no display).
 
 Prints the safety notice, each cue as it comes, each verdict as the verdict thread finds it
-and a status line every ``status_every_s`` of session time, until the stream ends.
+and a status line every ``status_every_s`` of session time, until the stream ends; with a
+:class:`~neckimu.live.sound_player.SoundPlayer` it plays the cue sounds as they fall due.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import time
 from collections.abc import Callable
 
 from neckimu import SAFETY_NOTICE
-from neckimu.live.session import LiveSession
+from neckimu.live.session import LiveSession, View
 
 Print = Callable[[str], None]
 
@@ -21,8 +22,20 @@ def _clock(t: float) -> str:
     return f"{m:02d}:{s:02d}"
 
 
-def run_headless(session: LiveSession, *, say: Print = print, sound: bool = False,
-                 status_every_s: float = 15.0, poll_s: float = 0.1) -> None:
+def _reps(n: int) -> str:
+    return f"{n} rep{'' if n == 1 else 's'}"
+
+
+def run_headless(
+    session: LiveSession,
+    *,
+    say: Print = print,
+    sound: bool = False,
+    player=None,
+    each: Callable[[View], None] | None = None,
+    status_every_s: float = 15.0,
+    poll_s: float = 0.1,
+) -> None:
     """Run ``session`` (already started) to its end, reporting progress.
 
     Parameters
@@ -31,12 +44,23 @@ def run_headless(session: LiveSession, *, say: Print = print, sound: bool = Fals
     say : callable
         Receives each line.
     sound : bool
-        Ring the terminal bell at each cue.
+        Without a ``player``: ring the terminal bell at each cue.
+    player : SoundPlayer, optional
+        Plays the cue sounds (needs the Qt application; its events are processed here).
+    each : callable, optional
+        Called with the session's view at every look (e.g. a screenshot at a given time).
     status_every_s : float
         Session time between status lines, s.
     poll_s : float
-        Wall time between looks at the session, s.
+        Wall time between looks at the session, s (at most 20 ms with a player, so that
+        sounds start on time).
     """
+    app = None
+    if player is not None:
+        from PySide6 import QtCore
+
+        app = QtCore.QCoreApplication.instance()
+        poll_s = min(poll_s, 0.02)
     say(f"Safety: {SAFETY_NOTICE}")
     cues = 0
     shown: list[str] = []
@@ -49,17 +73,25 @@ def run_headless(session: LiveSession, *, say: Print = print, sound: bool = Fals
             planned = f" ({v.cue_planned_s:.0f} s)" if v.exercise and v.cue_planned_s else ""
             name = v.exercise.replace("_", " ") if v.exercise else "rest"
             say(f"[{_clock(v.session_s)}] {name}: {v.cue_text}{planned}")
-            if sound:
+            if sound and player is None:
                 sys.stdout.write("\a")
                 sys.stdout.flush()
         msgs = [r.message() for r in v.reps]
-        for m in msgs[len(shown):]:  # new reps: final when shown
+        for m in msgs[len(shown) :]:  # new reps: final when shown
             say(f"[{_clock(v.session_s)}]   {m}")
-        shown = shown + msgs[len(shown):]
+        shown = shown + msgs[len(shown) :]
         if v.session_s >= next_status:
             next_status = v.session_s + status_every_s
-            say(f"[{_clock(v.session_s)}] {v.state}, {v.rate_hz:.0f} Hz, loss "
-                f"{v.loss_pct:.1f} %, calibration {v.calibration}, {len(msgs)} reps judged")
+            say(
+                f"[{_clock(v.session_s)}] {v.state}, {v.rate_hz:.0f} Hz, loss "
+                f"{v.loss_pct:.1f} %, calibration {v.calibration}, {_reps(len(msgs))} judged"
+            )
+        if each is not None:
+            each(v)
+        if player is not None:
+            player.poll(v.session_s)
+            if app is not None:
+                app.processEvents()
         if done:
             break
         time.sleep(poll_s)

@@ -11,14 +11,35 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from neckimu.ble.stream import StreamStats
+from neckimu.errors import NeckimuError
+from neckimu.live.protocol import Protocol, load_protocol
 from neckimu.live.source import Sink, Source
 from neckimu.recording.events import windows
 from neckimu.recording.reader import Recording
+
+
+def recorded_protocol(rec: Recording) -> Protocol:
+    """The guided protocol of a recording, for the countdowns of its replay: the shipped
+    protocol its metadata names (``"protocol"``; else the default one) with the recorded
+    ``hold_s``. (How many windows each exercise has comes from the recording itself:
+    :meth:`ReplaySource.planned_counts`.)"""
+    name = rec.meta.get("protocol")
+    base = Protocol()
+    if isinstance(name, str) and name.isidentifier():
+        try:
+            base = load_protocol(name)
+        except NeckimuError:
+            pass
+    hold_s = rec.meta.get("hold_s")
+    if isinstance(hold_s, int | float) and not isinstance(hold_s, bool) and hold_s > 0:
+        base = replace(base, hold_s=float(hold_s))
+    return base
 
 
 class ReplaySource(Source):

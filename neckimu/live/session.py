@@ -28,6 +28,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+from typing import Protocol as _Interface
 
 import numpy as np
 
@@ -43,7 +44,6 @@ from neckimu.live.source import Source
 from neckimu.orientation import OnlineOrientation, filter_period
 from neckimu.pipeline import Analysis, analyze
 from neckimu.recording.events import HOLDS, Event, Window
-from neckimu.recording.reader import Gap
 from neckimu.samples import SampleBlock
 from neckimu.verify.context import Context
 from neckimu.verify.hold import HoldCriteria, hold_rotation
@@ -74,6 +74,15 @@ class HoldView:
     @property
     def title(self) -> str:
         return exercise_name(self.exercise)
+
+
+class SessionObserver(_Interface):
+    """Told what happens in a session, from the acquisition thread (e.g. the cue sounds,
+    :class:`neckimu.live.audio.CueSounds`); see :meth:`LiveSession.add_observer`."""
+
+    def on_cue(self, ev: Event) -> None: ...
+    def on_progress(self, t_s: float, hold: HoldView | None) -> None: ...
+    def on_reset(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -113,11 +122,17 @@ class LiveSession:
         Seconds of angles the ring buffer keeps for the view.
     mount : str, optional
         Mount preset; default the stream's metadata.
+    analyze_at_end : bool
+        Analyse the closed recording when the stream ends (:attr:`analysis`, for the JSON
+        and the report). Off for desk posture mode, which sums up the recording itself: the
+        analysis of a 3-hour recording peaks at ~0.7 GB, of an 8-hour desk day at ~2 GB.
     """
 
     def __init__(self, source: Source, *, protocol: Protocol | None = None,
-                 window_s: float = 20.0, mount: str | None = None) -> None:
+                 window_s: float = 20.0, mount: str | None = None,
+                 analyze_at_end: bool = True) -> None:
         self.source = source
+        self.analyze_at_end = analyze_at_end
         self.protocol = protocol or Protocol()
         self.window_s = window_s
         self.mount = mount
@@ -141,6 +156,7 @@ class LiveSession:
         self._judge_thread: threading.Thread | None = None
         self._analysis: Analysis | None = None
         self._thread: threading.Thread | None = None
+        self._observers: list[SessionObserver] = []
         self._reset_state()
 
     def _reset_state(self) -> None:
@@ -151,8 +167,6 @@ class LiveSession:
         self._cal: Calibration | None = None
         self._cal_pending: Window | None = None
         self._next_provisional = 2.0
-        self._events: list[Event] = []
-        self._gaps: list[Gap] = []
         self._open: dict[str, float] = {}
         self._hold: tuple[str, float, float] | None = None  # exercise, start s, max dev
         self._hold_view: HoldView | None = None
@@ -164,6 +178,11 @@ class LiveSession:
         self._path: RetractionPath | None = None
         self._newest = -np.inf
         self.judge.reset()
+
+    def add_observer(self, observer: SessionObserver) -> None:
+        """Tell ``observer`` each cue (after the session took it), the newest sample time and
+        the hold indicator after each block, and each reset; add before :meth:`start`."""
+        self._observers.append(observer)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -181,7 +200,7 @@ class LiveSession:
         finally:
             self._stop_judge()
             self.judge.update(self._newest, final=True)
-            rec = self.source.final_recording()
+            rec = self.source.final_recording() if self.analyze_at_end else None
             if rec is not None:
                 try:
                     self._analysis = analyze(rec)
@@ -249,12 +268,13 @@ class LiveSession:
         self._reset_state()
         with self._lock:
             self._view = View(label=self.source.label, state=self._view.state)
+        for o in self._observers:
+            o.on_reset()
 
     def on_gap(self, time_s: float, missing: int, reason: str) -> None:
-        self._gaps.append(Gap(time_s, missing, reason))
+        pass  # counted by the source (``stats()``, shown as loss); nothing kept per gap
 
     def on_event(self, ev: Event) -> None:
-        self._events.append(ev)
         self.judge.on_event(ev)
         if ev.event == "start":
             self._open[ev.exercise] = ev.time_s
@@ -276,6 +296,8 @@ class LiveSession:
             if ev.exercise == "retraction":
                 self._path = None
             self._set_cue(None, "Rest", ev.time_s)
+        for o in self._observers:
+            o.on_cue(ev)
 
     def _set_cue(self, exercise: str | None, text: str, t: float,
                  planned_s: float | None = None) -> None:
@@ -334,6 +356,8 @@ class LiveSession:
                     "path_superior_mm": self._path.superior_mm} if self._path else {}))
         if self.judge.due(self._newest):
             self._judge_wake.set()
+        for o in self._observers:
+            o.on_progress(t_last, self._hold_view if self._hold is not None else None)
 
     # -- calibration ---------------------------------------------------------------------------
     def _calibrate_if_due(self) -> None:

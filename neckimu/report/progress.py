@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from neckimu.recording.events import HOLDS
+from neckimu.report.words import is_judged
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class SessionStats:
     name : str
         Recording file name.
     reps : int
-        Reps judged.
+        Reps judged (a range-of-motion measurement is not judged).
     passed : int
         Reps that passed.
     hold_max_deviation_deg : ndarray, shape (k,)
@@ -54,8 +55,12 @@ class SessionStats:
         return self.passed / self.reps if self.reps else float("nan")
 
 
-def session_stats(when: datetime, name: str, reps: list[dict[str, Any]],
-                  posture: tuple[float, float] | None = None) -> SessionStats:
+def session_stats(
+    when: datetime,
+    name: str,
+    reps: list[dict[str, Any]],
+    posture: tuple[float, float] | None = None,
+) -> SessionStats:
     """Reduce one session's rep records (docs/analysis-json.md) to :class:`SessionStats`.
 
     Parameters
@@ -67,12 +72,21 @@ def session_stats(when: datetime, name: str, reps: list[dict[str, Any]],
     posture : tuple of float, optional
         ``(beyond_s, total_s)`` of the session's posture windows, s.
     """
-    holds = [r["max_deviation_deg"] for r in reps
-             if r["exercise"] in HOLDS and r.get("max_deviation_deg") is not None]
-    glides = [r["displacement_mm"]["posterior"] for r in reps
-              if r["exercise"] == "retraction" and r.get("displacement_mm")]
+    reps = [r for r in reps if is_judged(r)]
+    holds = [
+        r["max_deviation_deg"]
+        for r in reps
+        if r["exercise"] in HOLDS and r.get("max_deviation_deg") is not None
+    ]
+    glides = [
+        r["displacement_mm"]["posterior"]
+        for r in reps
+        if r["exercise"] == "retraction" and r.get("displacement_mm")
+    ]
     return SessionStats(
-        when=when, name=name, reps=len(reps),
+        when=when,
+        name=name,
+        reps=len(reps),
         passed=sum(r["verdict"] == "pass" for r in reps),
         hold_max_deviation_deg=np.asarray(holds, float),
         retraction_posterior_mm=np.asarray(glides, float),
@@ -152,15 +166,17 @@ def by_period(stats: list[SessionStats], period: str = "day") -> list[PeriodStat
         beyond = [s.posture_beyond_s for s in g if s.posture_beyond_s is not None]
         total = sum(s.posture_s or 0.0 for s in g if s.posture_beyond_s is not None)
         iso = start.isocalendar()
-        out.append(PeriodStats(
-            start=start,
-            label=f"{iso.year}-W{iso.week:02d}" if period == "week" else start.isoformat(),
-            sessions=len(g),
-            days=len({s.when.date() for s in g if s.reps}),
-            reps=sum(s.reps for s in g),
-            passed=sum(s.passed for s in g),
-            hold_median_deg=_median([s.hold_max_deviation_deg for s in g]),
-            retraction_median_mm=_median([s.retraction_posterior_mm for s in g]),
-            posture_beyond_fraction=sum(beyond) / total if total > 0 else float("nan"),
-        ))
+        out.append(
+            PeriodStats(
+                start=start,
+                label=f"{iso.year}-W{iso.week:02d}" if period == "week" else start.isoformat(),
+                sessions=len(g),
+                days=len({s.when.date() for s in g if s.reps}),
+                reps=sum(s.reps for s in g),
+                passed=sum(s.passed for s in g),
+                hold_median_deg=_median([s.hold_max_deviation_deg for s in g]),
+                retraction_median_mm=_median([s.retraction_posterior_mm for s in g]),
+                posture_beyond_fraction=sum(beyond) / total if total > 0 else float("nan"),
+            )
+        )
     return out

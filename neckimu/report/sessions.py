@@ -1,21 +1,27 @@
-"""Which recordings a report covers, when each session took place, and their analyses.
+"""Which recordings a report covers, when each session took place, and their records.
 
 A report covers one recording or every neckimu recording in a folder. Sessions are ordered by
 their date: the metadata key ``created`` (ISO 8601 text, or seconds since the epoch) when the
-recording has one, else the file's modification time.
+recording has one, else the file's modification time. Each recording's record (analysis and
+figures, ``neckimu.report.record``) comes from the cache (``neckimu.report.cache``) or is
+made, the missing ones in parallel worker processes.
 """
 
 from __future__ import annotations
 
 import gzip
-import warnings
-from dataclasses import dataclass
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from neckimu.errors import InputError, NeckimuError
-from neckimu.pipeline import Analysis
 from neckimu.recording.writer import MAGIC, MAGIC_V2
+from neckimu.report.cache import RecordCache, recording_key
+from neckimu.report.record import SessionRecord, analyse_job
 
 #: File name endings of recordings; ``*.truth.csv.gz`` (simulator ground truth) is not one.
 RECORDING_SUFFIXES = (".csv", ".csv.gz")
@@ -23,7 +29,7 @@ RECORDING_SUFFIXES = (".csv", ".csv.gz")
 
 @dataclass
 class Session:
-    """One analysed recording of a report.
+    """One recording of a report.
 
     Attributes
     ----------
@@ -35,14 +41,18 @@ class Session:
         Session start, s since the epoch (for ordering).
     date_source : str
         ``"created"`` (from the metadata) or ``"file time"`` (modification time).
-    analysis : Analysis
+    record : SessionRecord
+        Its analysis and the names of its figures.
+    folder : Path
+        The folder that holds the record's figures (in the cache).
     """
 
     path: Path
     when: datetime
     timestamp: float
     date_source: str
-    analysis: Analysis
+    record: SessionRecord
+    folder: Path
 
 
 def _is_neckimu_recording(path: Path) -> bool:
@@ -146,59 +156,199 @@ def session_date(meta: dict, path: Path) -> tuple[datetime, float, str]:
     return datetime.fromtimestamp(ts), ts, "file time"
 
 
-def load_sessions(paths: list[Path], skipped: list[str] | None = None) -> list[Session]:
-    """Read and analyse every recording, in session-date order.
+@dataclass
+class Loaded:
+    """What :func:`load_sessions` found.
+
+    Attributes
+    ----------
+    sessions : list of Session
+        Oldest first (ties: by file name).
+    skipped : list of str
+        One line per recording of a folder that could not be read or analysed.
+    analysed : list of Path
+        Recordings analysed in this run.
+    reused : list of Path
+        Recordings whose cached record was used.
+    """
+
+    sessions: list[Session]
+    skipped: list[str] = field(default_factory=list)
+    analysed: list[Path] = field(default_factory=list)
+    reused: list[Path] = field(default_factory=list)
+
+
+def worker_count(jobs: int | None, tasks: int) -> int:
+    """Processes for ``tasks`` analyses: ``jobs``, else every core this process may use."""
+    if jobs is None:
+        try:
+            jobs = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            jobs = os.cpu_count() or 1
+    return max(1, min(int(jobs), tasks))
+
+
+def load_sessions(
+    paths: list[Path], cache: RecordCache, *, jobs: int | None = None, progress: bool | None = False
+) -> Loaded:
+    """The record of every recording, from the cache or analysed (in parallel), by date.
 
     Parameters
     ----------
     paths : list of Path
         Recording files or folders (see :func:`find_recordings`).
-    skipped : list of str, optional
-        Receives one line per recording found in a folder that could not be read or analysed;
-        such a file is skipped (a file named on its own is an error).
+    cache : RecordCache
+        Where records are looked up and stored.
+    jobs : int, optional
+        Worker processes for the recordings to analyse; default every core. With one worker
+        or one recording to analyse, the analysis runs in this process.
+    progress : bool or None
+        Show a progress bar (tqdm, on stderr) while analysing; None: only on a terminal.
 
     Returns
     -------
-    list of Session
-        Oldest first (ties: by file name).
+    Loaded
 
     Raises
     ------
     NeckimuError
-        Bad input, naming the file; also when every recording of a folder was skipped.
+        Bad input, naming the file: a recording named on its own that does not read, or a
+        folder whose every recording was skipped. A recording found in a folder that does
+        not read is skipped with a line in ``Loaded.skipped`` and stored nowhere.
     """
-    sessions = []
-    skips: list[str] = []
-    for p, in_folder in _expand(paths):
+    found = _expand(paths)
+    loaded = Loaded([])
+    records: dict[int, tuple[SessionRecord, Path]] = {}
+    todo: list[tuple[int, Path, str]] = []
+    for i, (p, in_folder) in enumerate(found):
         try:
-            sessions.append(_load(p))
-        except NeckimuError as e:
+            key = recording_key(p)
+        except OSError as e:
+            _failed(loaded, p, in_folder, f"{p}: cannot read: {e.strerror or e}")
+            continue
+        rec = cache.load(key)
+        if rec is None:
+            todo.append((i, p, key))
+        else:
+            records[i] = (rec, cache.entry(key))
+            loaded.reused.append(p)
+    for i, outcome in _analyse(todo, cache, jobs, progress):
+        p, in_folder = found[i]
+        kind, value = outcome
+        if kind == "ok":
+            records[i] = value
+            loaded.analysed.append(p)
+        elif kind == "internal":
+            msg = f"{p}: could not be analysed (internal error {value}; please report it)"
             if not in_folder:
-                raise
-            skips.append(f"skipped {e}" if str(p) in str(e) else f"skipped {p}: {e}")
-    if skipped is not None:
-        skipped += skips
-    if not sessions:
+                raise RuntimeError(msg)
+            loaded.skipped.append(f"skipped {msg}")
+        else:
+            _failed(loaded, p, in_folder, value)
+    for i, (rec, folder) in sorted(records.items()):
+        p = found[i][0]
+        when, ts, source = session_date(rec.meta, p)
+        loaded.sessions.append(Session(p, when, ts, source, rec, folder))
+    if not loaded.sessions:
         raise NeckimuError(
-            f"no readable recording ({len(skips)} skipped); the first: "
-            + skips[0].removeprefix("skipped ")
+            f"no readable recording ({len(loaded.skipped)} skipped); the first: "
+            + loaded.skipped[0].removeprefix("skipped ")
         )
-    sessions.sort(key=lambda s: (s.timestamp, s.path.name))
-    return sessions
+    loaded.sessions.sort(key=lambda s: (s.timestamp, s.path.name))
+    return loaded
 
 
-def _load(p: Path) -> Session:
-    from neckimu.pipeline import analyze
-    from neckimu.recording.reader import RecordingWarning, read_recording
+def _failed(loaded: Loaded, p: Path, in_folder: bool, message: str) -> None:
+    if not in_folder:
+        raise NeckimuError(message)
+    loaded.skipped.append(f"skipped {message}" if str(p) in message else f"skipped {p}: {message}")
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RecordingWarning)  # kept in rec.warnings
-        rec = read_recording(p)
+
+def _analyse(
+    todo: list[tuple[int, Path, str]], cache: RecordCache, jobs: int | None, progress: bool | None
+) -> Iterator[tuple[int, tuple[str, Any]]]:
+    """Analyse each recording into a new cache folder; yields ``(index, outcome)`` as they
+    finish, outcome ``("ok", (record, folder))``, ``("error", message)`` or
+    ``("internal", message)``."""
+    if not todo:
+        return
+    from tqdm import tqdm
+
+    workers = worker_count(jobs, len(todo))
+    # longest first: the pool's last minutes are not spent on one big file
+    todo = sorted(todo, key=lambda job: -_size(job[1]))
+    bar = tqdm(
+        total=len(todo),
+        desc="analysing recordings",
+        unit="rec",
+        leave=False,
+        disable=None if progress is None else not progress,
+    )
     try:
-        analysis = analyze(rec)
-    except InputError:
-        raise
-    except NeckimuError as e:
-        raise NeckimuError(str(e) if str(p) in str(e) else f"{p}: {e}") from None
-    when, ts, source = session_date(rec.meta, p)
-    return Session(p, when, ts, source, analysis)
+        if workers == 1:
+            for i, p, key in todo:
+                tmp = cache.new_folder()
+                yield i, _finish(cache, tmp, key, analyse_job(str(p), str(tmp)))
+                bar.update()
+            return
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_worker_init) as ex:
+            futures = {}
+            for i, p, key in todo:
+                tmp = cache.new_folder()
+                futures[ex.submit(analyse_job, str(p), str(tmp))] = (i, tmp, key)
+            try:
+                for fut in as_completed(futures):
+                    i, tmp, key = futures[fut]
+                    yield i, _finish(cache, tmp, key, fut.result())
+                    bar.update()
+            except BaseException:
+                for fut in futures:
+                    fut.cancel()
+                raise
+            finally:
+                for _, tmp, _ in futures.values():
+                    if tmp.exists():
+                        shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        bar.close()
+
+
+def _context():
+    """How workers start: a fork of this process when it runs no other thread (the workers
+    then share what it has imported: matplotlib, scipy), else a fresh interpreter (*spawn*:
+    a fork of a process with threads, such as a Qt window's, may deadlock)."""
+    import multiprocessing
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        import matplotlib.figure  # noqa: F401  (used by every worker, imported once)
+
+        import neckimu.pipeline  # noqa: F401
+
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the main process, which cancels what has not started."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _finish(cache: RecordCache, tmp: Path, key: str, outcome: tuple[str, Any]) -> tuple[str, Any]:
+    kind, value = outcome
+    if kind != "ok":
+        shutil.rmtree(tmp, ignore_errors=True)
+        return kind, value
+    return "ok", (SessionRecord.from_json(value), cache.commit(tmp, key))
+
+
+def _size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except OSError:
+        return 0

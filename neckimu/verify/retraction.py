@@ -150,6 +150,8 @@ class RepFinding:
         .. counting only a speed whose peak exceeds these (mm/s, deg/s) ..
     split_min_s : float
         .. in a movement longer than one glide can last (0.6-2 s: docs/simulator.md), s.
+    max_excursion_mm : float
+        A head-centre excursion beyond this is an integration gone wrong, not a movement, mm.
     dip : float
         Activity below this fraction of the local peak counts as still (a brief stop).
     margin_s : float
@@ -168,6 +170,7 @@ class RepFinding:
     returned_fraction: float = 0.5
     split_speed: float = 0.25
     split_min_s: float = 2.4
+    max_excursion_mm: float = 60.0
     split_min_mm_s: float = 8.0
     split_min_deg_s: float = 3.0
     dip: float = 0.0
@@ -194,11 +197,12 @@ class _SetView:
         self.ts = ctx.ts
         s = ctx.samples
         self.t = s.t[i0:i1]
-        self.gyr = s.gyr[i0:i1] - ctx.bias[i0:i1]
+        self.gyr_raw = s.gyr[i0:i1]
+        self.bias = ctx.bias[i0:i1]
         self.acc = s.acc[i0:i1]
         self.m_lh = ctx.head_in_level(i0, i1)  # head -> level (heading of the set's start)
         self.m_ls = self.m_lh @ ctx.sensor_to_head  # sensor -> level
-        self.prior = SensorErrorPrior.for_sensor(str(ctx.meta.get("sensor", "")))
+        self.prior = SensorErrorPrior.for_recording(ctx.meta)
         sig = ctx.signals(i0, i1)
         self.floor = ctx.floor_before(float(s.t[i0]))
         self.activity = self.floor.activity(sig)
@@ -257,10 +261,50 @@ class _SetView:
         """
         a, b, still_1, still_2 = self._windows(s1, s2)
         d = head_centre_displacement(
-            self.t[a:b], self.acc[a:b], self.gyr[a:b], self.ts, still_1, still_2,
+            # the bias as estimated when the movement starts, held: the filter's estimate may
+            # wander while the head moves, and that wandering would tilt the integration
+            self.t[a:b], self.acc[a:b], self.gyr_raw[a:b] - self.bias[a + still_1.stop - 1],
+            self.ts, still_1, still_2,
             self.m_ls[a], self.m_lh[a:b], self.ctx.lever_arm_m, self.prior)
         d = d - d[still_1].mean(axis=0)
         return d[still_2].mean(axis=0), d, a
+
+    def track(self, stations: list[_Station]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where the head centre is at every station, and its path over the whole set.
+
+        Movements are integrated from one *real* station to the next only: a station found
+        at a turning point (virtual) is a moment of zero velocity, but its acceleration is the
+        largest of the movement, so it is no reference for gravity; its pose is read off the
+        integration through it.
+
+        Returns
+        -------
+        poses : ndarray, shape (m, 3)
+            Displacement of each station from the first, level frame, mm.
+        t, path : ndarray, shapes (n,) and (n, 3)
+            The path over the set, mm (constant through the real stations).
+        """
+        poses = np.zeros((len(stations), 3))
+        real = [k for k, st in enumerate(stations) if not st.virtual]
+        ts_out, ds_out = [], []
+        for k1, k2 in itertools.pairwise(real):
+            end_m, d, a = self.displacement(stations[k1], stations[k2])
+            d = poses[k1] + d * 1e3
+            for v in range(k1 + 1, k2):
+                st = stations[v]
+                poses[v] = d[max(0, st.a - a): max(1, st.b - a)].mean(axis=0)
+            poses[k2] = poses[k1] + end_m * 1e3
+            ts_out.append(self.t[a: a + len(d)])
+            ds_out.append(d)
+            nxt = stations[k2].b  # still until the next movement's integration starts
+            ts_out.append(self.t[a + len(d): nxt])
+            ds_out.append(np.tile(poses[k2], (len(ts_out[-1]), 1)))
+        if not ts_out:
+            return poses, np.zeros(0), np.zeros((0, 3))
+        t = np.concatenate(ts_out)
+        path = np.concatenate(ds_out)
+        keep = np.concatenate([[True], np.diff(t) > 0])  # segments overlap at their ends
+        return poses, t[keep], path[keep]
 
     def pose_features(self, s1: _Station, s2: _Station) -> tuple[np.ndarray, int]:
         """Scaled pose (:func:`_features`) of every sample from ``s1``'s end to ``s2``'s end,
@@ -315,8 +359,12 @@ def _split_virtual(view: _SetView, stations: list[_Station]) -> list[_Station]:
         if (hi - lo) * ts > f.split_min_s:
             v = np.linalg.norm(np.gradient(d[lo:hi], ts, axis=0), axis=1) * 1e3  # mm/s
             w = view.speed[a + lo: a + hi]  # deg/s
-            parts = [x / x.max() for x, floor in ((v, f.split_min_mm_s), (w, f.split_min_deg_s))
-                     if x.max() > floor]
+            signals = [(w, f.split_min_deg_s)]
+            # over a long movement the integration may have drifted far: a head does not go
+            # further than a few cm in a retraction, so then only the turn tells a stop
+            if np.abs(d).max() * 1e3 < f.max_excursion_mm:
+                signals.append((v, f.split_min_mm_s))
+            parts = [x / x.max() for x, floor in signals if x.max() > floor]
             if parts:
                 ps = np.max(parts, axis=0)
                 for r0, r1 in true_runs(ps < f.split_speed):
@@ -355,7 +403,7 @@ def find_reps(view: _SetView, crit: RetractionCriteria, final: int | None = None
     def settled(st: _Station) -> bool:  # its pose after the movement is measured
         return final is None or st.a + n_settle <= n_final
 
-    steps = [view.displacement(s1, s2)[0] * 1e3 for s1, s2 in itertools.pairwise(stations)]
+    poses, _, _ = view.track(stations)
     found: list[_Found] = []
     i = 0
     while i + 2 < len(stations):
@@ -365,7 +413,7 @@ def find_reps(view: _SetView, crit: RetractionCriteria, final: int | None = None
             if k >= len(stations) or not settled(stations[k]):
                 pending = final is not None  # later data may complete this rep
                 break
-            pos = np.cumsum(steps[i:k], axis=0)  # stations i+1..k relative to i, mm
+            pos = poses[i + 1: k + 1] - poses[i]  # stations i+1..k relative to i, mm
             sizes = [np.linalg.norm(_features(_angle_change(rest_head, view.head(stations[j])),
                                               pos[j - i - 1])) for j in range(i + 1, k)]
             j = i + 1 + int(np.argmax(sizes))
@@ -444,30 +492,24 @@ def _path(view: _SetView, fd: _Found, stations: list[_Station], judged_mm: np.nd
           ) -> tuple[np.ndarray, np.ndarray]:
     """The head centre's path over a rep, mm (level frame), every ~50 ms.
 
-    The integrated trajectories of the rep's movements, joined at the stations (the head keeps
-    still there), and corrected in proportion to the way out (and back) so that the kept part
-    lands on the judged displacement, the average of glide and return: the drawn path and the
-    judged dot are one computation.
+    The set's integrated path (:meth:`_SetView.track`) from the rest before to the rest after,
+    corrected in proportion to the way out (and back) so that its kept part lands on the judged
+    displacement, the average of glide and return: the drawn path and the judged dot are one
+    computation.
     """
-    i, k = stations.index(fd.rest), stations.index(fd.back)
-    parts_t, parts = [], []
-    pos = np.zeros(3)
-    for s1, s2 in zip(stations[i:k], stations[i + 1: k + 1], strict=True):
-        _, d, a = view.displacement(s1, s2)
-        parts_t.append(view.t[a: a + len(d)])
-        parts.append(pos + d * 1e3)
-        pos = parts[-1][-1]
-        if s2 is not stations[k]:
-            parts_t.append(view.t[a + len(d): s2.b])
-            parts.append(np.tile(pos, (len(parts_t[-1]), 1)))
-    t = np.concatenate(parts_t)
-    d = np.concatenate(parts)
-    kept_at = np.searchsorted(t, view.t[fd.kept.a])
-    kept_end = np.searchsorted(t, view.t[fd.kept.b - 1])
+    poses, t_all, d_all = view.track(stations)
+    t0, t1 = view.t[max(fd.rest.a, fd.rest.b - 1)], view.t[min(fd.back.b, fd.back.a + 1) - 1]
+    sel = (t_all >= t0) & (t_all <= t1)
+    t = t_all[sel]
+    d = d_all[sel] - poses[stations.index(fd.rest)]
+    if not len(t):
+        return np.zeros(0), np.zeros((0, 3))
+    kept_at = int(np.searchsorted(t, view.t[fd.kept.a]))
+    kept_end = int(np.searchsorted(t, view.t[fd.kept.b - 1]))
     out_ramp = np.clip(np.arange(len(d)) / max(1, kept_at), 0.0, 1.0)
     back_ramp = np.clip((len(d) - 1 - np.arange(len(d))) / max(1, len(d) - 1 - kept_end), 0.0,
                         1.0)
-    kept = d[kept_at: kept_end + 1].mean(axis=0)
+    kept = d[kept_at: max(kept_end, kept_at) + 1].mean(axis=0)
     d = d + np.outer(np.minimum(out_ramp, back_ramp), judged_mm - kept)
     step = max(1, round(0.05 / view.ts))
     return t[::step], d[::step]

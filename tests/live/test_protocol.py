@@ -24,7 +24,8 @@ def test_schedule_pairs_into_windows_in_order():
     holds = [w for w in ws if w.exercise in HOLDS]
     assert len(holds) == 4 * p.hold_reps
     assert all(abs(w.end_s - w.start_s - p.hold_s) < 1e-9 for w in holds)
-    assert [w.exercise for w in ws][-2:] == ["retraction", "stretch_right"]
+    # both sides stretched
+    assert [w.exercise for w in ws][-3:] == ["retraction", "stretch_right", "stretch_left"]
 
 
 def test_session_config_maps_the_protocol(tmp_path):

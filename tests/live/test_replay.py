@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from neckimu.live.replay import ReplaySource
+from neckimu.live.replay import ReplaySource, recorded_protocol
 from neckimu.live.session import LiveSession
 
 
@@ -22,7 +22,8 @@ def _run(session: LiveSession, timeout: float = 30.0) -> list:
 
 
 def test_replay_reaches_the_verdicts_of_analyze(example_recording, example_analysis):
-    session = LiveSession(ReplaySource(example_recording, speed=None))
+    session = LiveSession(ReplaySource(example_recording, speed=None),
+                          protocol=recorded_protocol(example_recording))
     _run(session)
     v = session.view()
     assert v.error is None and v.calibration == "gravity+nod"
@@ -40,7 +41,7 @@ def test_replay_reaches_the_verdicts_of_analyze(example_recording, example_analy
 
 def test_seek_and_pause_give_a_straight_run(example_recording, example_analysis):
     src = ReplaySource(example_recording, speed=40.0)
-    session = LiveSession(src)
+    session = LiveSession(src, protocol=recorded_protocol(example_recording))
     session.start()
     time.sleep(0.3)
     src.pause()

@@ -27,6 +27,14 @@ def short_session(seed: int, path: Path) -> None:
     simulate_session(cfg).write(path)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _report_cache(tmp_path_factory):
+    """Reports made by the CLI keep their cache in a temporary folder, not in ~/.cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NECKIMU_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def rec_folder(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("sessions")

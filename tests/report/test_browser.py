@@ -34,19 +34,36 @@ def _need_chromium() -> None:
     if CHROMIUM.exists():
         return
     if os.environ.get("CI") == "true":
-        pytest.fail("CI=true but /usr/bin/chromium is missing: .ci/run must install Debian's "
-                    "chromium package (apt-get install -y chromium) before make test")
-    pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium); "
-                "in CI (CI=true) this test fails instead")
+        pytest.fail(
+            "CI=true but /usr/bin/chromium is missing: .ci/run must install Debian's "
+            "chromium package (apt-get install -y chromium) before make test"
+        )
+    pytest.skip(
+        "/usr/bin/chromium is not installed (apt-get install chromium); "
+        "in CI (CI=true) this test fails instead"
+    )
 
 
 def _render(page: Path, tmp: Path, size: str = "1280,2000") -> tuple[list[str], Path]:
     """Open ``page`` headless; returns the console messages and the screenshot."""
     shot = tmp / f"{page.stem}.png"
-    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", f"--user-data-dir={tmp / 'profile'}", f"--screenshot={shot}",
-           f"--window-size={size}", "--enable-logging=stderr", "--v=0", page.as_uri()]
+    cmd = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp / 'profile'}",
+        f"--screenshot={shot}",
+        f"--window-size={size}",
+        "--enable-logging=stderr",
+        "--v=0",
+        page.as_uri(),
+    ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp)
     assert run.returncode == 0, run.stderr[-2000:]
     assert shot.is_file(), f"no screenshot; stderr: {run.stderr[-2000:]}"
@@ -92,3 +109,37 @@ def test_the_check_catches_a_missing_image(report_dir, tmp_path):
         (tmp_path / png.name).symlink_to(png)
     console, _ = _render(_probed_copy(page), tmp_path, size="800,600")
     assert any(m.startswith("image failed: ") and m.endswith("gone.png") for m in console)
+
+
+def test_prints_on_a4_with_each_session_on_its_own_pages(report_dir, tmp_path):
+    """Chromium's print to PDF: A4 pages; every session (and the closing details) starts a
+    page, so there are at least sessions + 2 pages, and no page is wider than A4."""
+    _need_chromium()
+    pdf = tmp_path / "report.pdf"
+    cmd = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={pdf}",
+        (report_dir / "index.html").as_uri(),
+    ]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert run.returncode == 0 and pdf.is_file(), run.stderr[-2000:]
+    data = pdf.read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page\b", data))
+    sessions = (
+        (report_dir / "index.html").read_text(encoding="utf-8").count('<section class="session"')
+    )
+    assert sessions == 4 and pages >= sessions + 2, pages
+    boxes = {
+        tuple(round(float(v)) for v in m.split())
+        for m in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+ [\d.]+)\s*\]", data)
+    }
+    assert boxes == {(595, 842)}, boxes  # A4 in points

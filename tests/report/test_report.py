@@ -3,6 +3,7 @@ over days and weeks, sessions in date order, one-line errors."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -100,14 +101,23 @@ def test_verdict_rows_are_the_reps_of_analyze(report_dir, rec_folder, tmp_path):
     k = 0
     for n, stem in enumerate(order):
         out = tmp_path / f"{stem}.json"
-        assert main(["analyze", str(rec_folder / f"{stem}.csv"), "--json", str(out),
-                     "--quiet"]) == 0
+        assert (
+            main(["analyze", str(rec_folder / f"{stem}.csv"), "--json", str(out), "--quiet"]) == 0
+        )
         reps = json.loads(out.read_text())["reps"]
         assert len(reps) >= 5
         rows = verdicts[k : k + len(reps)]
         assert all(page.rep_sections[k + i] == page.sections[n] for i in range(len(reps)))
-        assert [r[-1] for r in rows] == [r["message"] for r in reps]
         assert [r[3] for r in rows] == [r["verdict"] for r in reps]
+        for row, rep in zip(rows, reps, strict=True):
+            # the message without "retraction 3: pass, " (the other columns say it); a
+            # passing retraction says its glide back and up or down without a path angle
+            d = rep["displacement_mm"]
+            if rep["exercise"] == "retraction" and rep["verdict"] == "pass":
+                assert row[-1].startswith(f"glided {d['posterior']:.0f} mm back, ")
+                assert "deg" not in row[-1] and "-" not in row[-1]
+            else:
+                assert rep["message"].endswith(f"{rep['verdict']}, {row[-1]}"), row
         k += len(reps)
     assert k == len(verdicts), "no verdict rows beyond the reps of analyze"
 
@@ -128,7 +138,9 @@ def test_progress_over_days_and_weeks(report_dir):
 def test_mtime_dates_a_session_without_created(report_dir):
     _, text = _parse(report_dir / "index.html")
     assert re.search(r"Session 4: 2025-03-12 12:00 — d_no_created\.csv", text)
-    assert "date from file time" in text and "date from created" in text
+    text = text.replace("&#x27;", "'")
+    assert text.count("<dt>date taken from</dt><dd>the time stored in the recording") == 3
+    assert text.count("<dt>date taken from</dt><dd>the file's modification time") == 1
 
 
 def test_one_recording_and_the_library_call(tmp_path):
@@ -149,17 +161,24 @@ def test_posture_session_in_the_report(tmp_path):
     rec = tmp_path / "desk.csv"
     simulate_session(SessionConfig(script="posture", rest_duration_s=240.0, seed=4)).write(rec)
     page, text = _parse(write_report([rec], tmp_path / "r"))
-    assert "<h3>Posture</h3>" in text and "s01-desk-posture.png" in page.srcs
-    assert re.search(r"Head forward \(flexion beyond \d+ deg from neutral\) for \d+:\d\d", text)
-    assert "posture: head forward [% of time]" in text
+    assert "<h3>Desk posture</h3>" in text and "s01-desk-posture.png" in page.srcs
+    assert re.search(
+        r"Head tilted forward \(more than \d+ degrees from upright\) for "
+        r"\d+:\d\d min",
+        text,
+    )
+    assert "desk: head forward [% of time]" in text
 
 
-@pytest.mark.parametrize("setup, expect", [
-    ("missing", "no such file or folder"),
-    ("empty_folder", "no neckimu recordings"),
-    ("junk", "binary data"),
-    ("out_is_file", "is not a folder"),
-])
+@pytest.mark.parametrize(
+    "setup, expect",
+    [
+        ("missing", "no such file or folder"),
+        ("empty_folder", "no neckimu recordings"),
+        ("junk", "binary data"),
+        ("out_is_file", "is not a folder"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2(tmp_path, capsys, setup, expect):
     out = tmp_path / "out"
     target = tmp_path / "nope.csv"
@@ -177,3 +196,86 @@ def test_bad_input_is_one_line_exit_2(tmp_path, capsys, setup, expect):
     assert err.count("\n") == 1 and expect in err and "Traceback" not in err
     assert err.startswith("neckimu report: error: ")
     assert not (out / "index.html").exists()
+
+
+def _summary_items(text: str) -> list[str]:
+    ul = re.search(r'<ul class="summary">(.*?)</ul>', text, re.S)
+    assert ul, "no summary"
+    return [html.unescape(li) for li in re.findall(r"<li>(.*?)</li>", ul.group(1), re.S)]
+
+
+def test_summary_sentences_match_the_reps_of_analyze(report_dir, rec_folder, tmp_path):
+    """The summary on the page against counts made here from ``neckimu analyze --json``."""
+    _, text = _parse(report_dir / "index.html")
+    items = _summary_items(text)
+    week1, week2 = ["b_monday", "c_wednesday"], ["a_next_week", "d_no_created"]
+    reps = {}
+    for stem in week1 + week2:
+        out = tmp_path / f"{stem}.json"
+        assert (
+            main(["analyze", str(rec_folder / f"{stem}.csv"), "--json", str(out), "--quiet"]) == 0
+        )
+        reps[stem] = json.loads(out.read_text())["reps"]
+    # the report's "today" is the real date: the sessions' last week is in the past
+    assert items[0] == (
+        "In the week of 10 March 2025, the latest in this report, you trained "
+        "on 2 of 7 days, in 2 sessions. The goal is every day, 3 to 4 sessions "
+        "a day."
+    )
+    p1 = sum(r["verdict"] == "pass" for s in week1 for r in reps[s])
+    n1 = sum(len(reps[s]) for s in week1)
+    p2 = sum(r["verdict"] == "pass" for s in week2 for r in reps[s])
+    n2 = sum(len(reps[s]) for s in week2)
+    assert items[1].startswith(
+        f"Pass rate: {100 * p1 / n1:.0f} % in the first week (3 to 9 March 2025, {p1} of {n1} "
+        f"reps), {100 * p2 / n2:.0f} % in the latest (10 to 16 March 2025, {p2} of {n2} reps)"
+    )
+    faults: dict[tuple[str, str], int] = {}
+    for s in week2:
+        for r in reps[s]:
+            if r["verdict"] == "fail" and r["faults"][0] != "incomplete":
+                key = (r["exercise"].split("_")[0], r["faults"][0])
+                faults[key] = faults.get(key, 0) + 1
+    mistake = next(i for i in items if i.startswith(("Most frequent", "No mistakes")))
+    if faults:
+        top = max(faults.values())
+        kinds = {k for k, n in faults.items() if n == top}
+        total = {
+            k: sum(r["exercise"].split("_")[0] == k[0] for s in week2 for r in reps[s])
+            for k in kinds
+        }
+        assert any(f"({top} of {total[k]} " in mistake for k in kinds), (mistake, faults)
+        assert mistake.startswith("Most frequent mistake in the week of 10 March 2025: ")
+        assert "Advice: " in mistake
+    else:
+        assert mistake == "No mistakes in the week of 10 March 2025."
+    left = [r for s in reps for r in reps[s] if r["exercise"] == "hold_left"]
+    right = [r for s in reps for r in reps[s] if r["exercise"] == "hold_right"]
+    sides = next(i for i in items if i.startswith("Side holds"))
+    assert sides.startswith(
+        f"Side holds: {sum(r['verdict'] == 'pass' for r in left)} of {len(left)} passed to the left"
+    )
+    assert (
+        f"; {sum(r['verdict'] == 'pass' for r in right)} of {len(right)} passed to the "
+        "right" in sides
+    )
+
+
+def test_plain_words_and_print_layout(report_dir):
+    _, text = _parse(report_dir / "index.html")
+    visible = re.sub(r"<style>.*?</style>|<[^>]+>", " ", text, flags=re.S)
+    assert not re.search(
+        r"\b1 (reps|sessions|days|weeks|reminders|periods|gaps|holds|"
+        r"stretches)\b",
+        visible,
+    )
+    # one name per exercise: no internal names like hold_flexion in what people read
+    assert not re.search(r"\b(hold|stretch)_[a-z]+", visible)
+    for jargon in ("gravity+nod", "date from created", " gaps ·"):
+        assert jargon not in visible
+    # technical details folded in each session, explained at the end
+    assert text.count('<details class="tech"><summary>Technical details</summary>') == 4
+    assert '<section id="details">' in text
+    # A4 print: the page size, and each session (and the details) on a new page
+    css = re.search(r"@media print\{(.*)\}\s*</style>", text, re.S).group(1)
+    assert "size:A4" in css and re.search(r"section\.session[^{]*\{break-before:page", css)

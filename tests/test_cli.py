@@ -1,0 +1,193 @@
+"""The command line: help for people, every command reachable, a fast start (counted in
+imported modules, never in seconds), and the start-screen hook of ``neckimu`` alone."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import importlib.machinery
+import subprocess
+import sys
+import types
+
+import pytest
+
+from neckimu import SAFETY_NOTICE, cli
+from neckimu.cli import COMMANDS, GROUPS, START_MODULE, build_parser, main
+
+#: Libraries that take from 0.1 s to seconds to import: none belongs in a quick answer.
+HEAVY = (
+    "numpy",
+    "scipy",
+    "pandas",
+    "matplotlib",
+    "PySide6",
+    "pyqtgraph",
+    "bleak",
+    "bumble",
+    "vqf",
+    "tqdm",
+)
+
+#: Environment variables that give Qt a screen.
+NO_DISPLAY = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+
+
+def _imported_after(argv: list[str]) -> tuple[int, set[str], str]:
+    """Run ``main(argv)`` in a fresh interpreter: exit code, heavy top-level packages
+    imported, stdout + stderr."""
+    code = (
+        "import sys\n"
+        "from neckimu.cli import main\n"
+        "try:\n"
+        f"    rc = main({argv!r})\n"
+        "except SystemExit as e:\n"
+        "    rc = e.code\n"
+        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+        "print('HEAVY', ','.join(heavy), 'RC', rc, file=sys.stderr)\n"
+    )
+    # No screen: `neckimu` alone then answers with the help instead of opening a window.
+    env = {k: v for k, v in os.environ.items() if k not in NO_DISPLAY}
+    p = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    last = p.stderr.strip().splitlines()[-1].split()
+    heavy = set(filter(None, last[1].split(","))) if last[1] != "RC" else set()
+    return int(last[-1]), heavy, p.stdout + p.stderr
+
+
+def test_top_level_help_is_for_people(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert "dispatching" not in out and "_commands" not in out  # no developer docstring
+    assert "neckimu guides your neck exercises" in out
+    for title, cmds in GROUPS:
+        assert f"\n{title}:\n" in out
+        for name, text in cmds:
+            assert f"  {name}" in out and text in out
+    assert " ".join(SAFETY_NOTICE.split()) in " ".join(out.split())
+    assert max(map(len, out.splitlines())) <= 90
+
+
+def test_help_text_has_one_home():
+    """Each command's one-line help lives in cli.GROUPS only (no module-level HELP)."""
+    assert len(COMMANDS) == sum(len(c) for _, c in GROUPS) == 11
+    for name in COMMANDS:
+        module = importlib.import_module(f"neckimu._commands.{name}")
+        assert not hasattr(module, "HELP"), name
+        assert callable(module.add_arguments) and callable(module.run)
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_has_its_help(name, capsys):
+    with pytest.raises(SystemExit) as e:
+        main([name, "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: neckimu {name}") and COMMANDS[name] in out
+
+
+def test_full_parser_knows_every_command():
+    parser = build_parser()
+    args = parser.parse_args(["analyze", "x.csv", "--quiet"])
+    assert args.command == "analyze" and args.path == "x.csv" and args.quiet
+    assert args._module.__name__ == "neckimu._commands.analyze"
+
+
+def test_unknown_command_is_an_argument_error(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["frobnicate"])
+    assert e.value.code == 2
+    assert "invalid choice: 'frobnicate'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        [],
+        ["--version"],
+        ["frobnicate"],
+        ["analyze"],
+        ["analyze", "--help"],
+        ["demo", "--help"],
+        ["replay", "--speed", "0", "x.csv"],
+        ["simulate", "--help"],
+        ["report", "--help"],
+        ["record", "--help"],
+        ["scan", "--help"],
+        ["live", "--help"],
+    ],
+)
+def test_quick_answers_import_no_heavy_library(argv):
+    rc, heavy, text = _imported_after(argv)
+    assert rc in (0, 2), text
+    assert heavy == set(), f"{argv}: imported {heavy}"
+
+
+def test_posture_help_imports_numpy_only():
+    """Its defaults come from PostureCriteria (numpy), the median filter (scipy) stays out."""
+    rc, heavy, text = _imported_after(["posture", "--threshold", "x"])
+    assert rc == 2 and "--threshold" in text
+    assert heavy == {"numpy"}
+
+
+def test_analyze_imports_only_what_it_uses(tmp_path):
+    """No plotting, GUI, Bluetooth, progress bar (not a terminal) or scipy.signal."""
+    out = tmp_path / "a.json"
+    code = (
+        "import sys\n"
+        "from neckimu.cli import main\n"
+        f"rc = main(['analyze', {str(cli_example())!r}, '--quiet', '--json', {str(out)!r}])\n"
+        "mods = {m for m in sys.modules}\n"
+        "bad = sorted(m for m in mods if m.split('.')[0] in "
+        "('matplotlib', 'PySide6', 'pyqtgraph', 'bleak', 'bumble', 'tqdm') "
+        "or m.startswith(('scipy.signal', 'scipy.stats')))\n"
+        "print(rc, bad)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert p.stdout.strip() == "0 []", p.stdout + p.stderr
+    assert out.exists()
+
+
+def test_export_imports_no_verifier(tmp_path):
+    """export needs orientation and angles only: no verifier, no scipy.integrate."""
+    out = tmp_path / "e.csv"
+    code = (
+        "import sys\n"
+        "from neckimu.cli import main\n"
+        f"rc = main(['export', {str(cli_example())!r}, '--out', {str(out)!r}])\n"
+        "bad = sorted(m for m in sys.modules if m.startswith(('neckimu.verify.hold', "
+        "'neckimu.verify.retraction', 'neckimu.verify.stretch', 'neckimu.translation', "
+        "'scipy.integrate', 'scipy.signal')))\n"
+        "print(rc, bad)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert p.stdout.strip().splitlines()[-1] == "0 []", p.stdout + p.stderr
+
+
+def cli_example():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[1] / "recordings" / "example_forehead.csv"
+
+
+def test_no_arguments_prints_help_without_a_start_screen(monkeypatch, capsys):
+    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name: None)
+    assert main([]) == 0
+    assert "Train:" in capsys.readouterr().out
+
+
+def test_no_arguments_opens_the_start_screen(monkeypatch):
+    """The hook for the start screen: ``neckimu._commands.start.run(args)`` when it exists."""
+    seen: list[argparse.Namespace] = []
+    fake = types.ModuleType(START_MODULE)
+    fake.__spec__ = importlib.machinery.ModuleSpec(START_MODULE, None)
+    fake.add_arguments = lambda p: p.add_argument("--routine", default="default")
+    fake.run = lambda args: seen.append(args) or 7
+    monkeypatch.setitem(sys.modules, START_MODULE, fake)
+    assert main([]) == 7
+    assert len(seen) == 1 and seen[0].routine == "default"
