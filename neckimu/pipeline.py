@@ -154,8 +154,13 @@ def analyze(
 
 def _with_trunk(analysis: Analysis, rec: Recording, cal: Calibration, verify: bool) -> None:
     """Neck angles, trunk inclination and the reps judged against the trunk (in place)."""
-    from neckimu.angles import head_matrices
-    from neckimu.trunk import calibrate_trunk, trunk_angles, trunk_context
+    from neckimu.trunk import (
+        calibrate_trunk,
+        heading_link,
+        linked_calibration,
+        trunk_angles,
+        trunk_context,
+    )
     from neckimu.verify.trunk_lean import judge_with_trunk
 
     trunk = rec.trunk
@@ -163,14 +168,21 @@ def _with_trunk(analysis: Analysis, rec: Recording, cal: Calibration, verify: bo
     t_orient = estimate_offline(trunk)
     t_causal = estimate_causal(trunk, filter_period(tmeta, trunk.t))
     tcal = calibrate_trunk(trunk, cal.still_s, mount=tmeta.get("mount"))
+    shown = analysis.calibration
+    link = heading_link(rec.samples, analysis.orientation, trunk, t_orient)
+    if link is not None:
+        tcal = linked_calibration(tcal, shown, rec.samples.t, analysis.orientation.quat,
+                                  trunk.t, t_orient.quat, link)
+    else:
+        tcal.notes.append("the trunk never turned with the head: its heading is the preset's")
     t = rec.samples.t
-    ang = trunk_angles(t, analysis.orientation.quat, analysis.calibration, trunk.t,
-                       t_orient.quat, tcal)
+    ang = trunk_angles(t, analysis.orientation.quat, shown, trunk.t, t_orient.quat, tcal, link)
     analysis.trunk = TrunkAnalysis(tcal, t_orient, t_causal, analysis.angles_deg, ang.trunk_deg)
     analysis.angles_deg = ang.neck_deg
     analysis.notes += tcal.notes + [
         f"trunk sensor ({tcal.mount.name}): angles are the neck's (head relative to trunk)"]
     if verify:
-        tctx = trunk_context(trunk, t_causal, tcal, cal.still_s)
-        m_head = head_matrices(analysis.causal.quat, cal)
-        analysis.reps = judge_with_trunk(analysis.reps, tctx, t, m_head)
+        tctx = trunk_context(trunk, t_causal, tcal, cal.still_s, meta=tmeta)
+        ctx = Context(rec.samples, analysis.causal.quat, analysis.causal.bias, analysis.causal.ts,
+                      cal, meta=rec.meta, saturated=getattr(rec, "saturated", None))
+        analysis.reps = judge_with_trunk(analysis.reps, tctx, ctx)
