@@ -26,7 +26,7 @@ from neckimu.angles import angles_from_matrices, head_matrices
 from neckimu.translation import SensorErrorPrior
 from neckimu.trunk import FILTER_MARGIN_S, neck_displacement
 from neckimu.verify.context import Context
-from neckimu.verify.reps import HoldRep, Rep, RetractionRep, _r
+from neckimu.verify.reps import HoldRep, Rep, RetractionRep, RomRep, _r
 from neckimu.verify.retraction import RetractionCriteria, classify
 
 if TYPE_CHECKING:
@@ -348,7 +348,8 @@ def judge_hold(
 def judge_with_trunk(
     reps: list[Rep], tctx: TrunkContext, head: Context, crit: TrunkCriteria | None = None
 ) -> list[Rep]:
-    """Every rep that the trunk changes, judged again with it (retractions, holds); others
+    """Every rep that the trunk changes, judged again with it (retractions, holds, range of
+    motion: the neck's, :func:`neckimu.verify.rom.neck_rom`); others
     as they are.
 
     Parameters
@@ -360,7 +361,7 @@ def judge_with_trunk(
     head : Context
         The head's verification context those reps were judged on.
     """
-    if not any(isinstance(r, (RetractionRep, HoldRep)) for r in reps):
+    if not any(isinstance(r, (RetractionRep, HoldRep, RomRep)) for r in reps):
         return list(reps)
     h = _Head.of(head)
     out: list[Rep] = []
@@ -369,6 +370,10 @@ def judge_with_trunk(
             out.append(judge_retraction(rep, tctx, h, crit))
         elif isinstance(rep, HoldRep):
             out.append(judge_hold(rep, tctx, h, crit))
+        elif isinstance(rep, RomRep):
+            from neckimu.verify.rom import neck_rom
+
+            out.append(neck_rom(rep, head, tctx.rotation))
         else:
             out.append(rep)
     return out
