@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import importlib.machinery
+import os
 import subprocess
 import sys
 import types
