@@ -46,6 +46,8 @@ def _load() -> dict[str, Mount]:
     text = resources.files("neckimu").joinpath("mounts.toml").read_text(encoding="utf-8")
     mounts = {}
     for name, d in tomllib.loads(text).items():
+        if name == "trunk":  # the trunk presets: TRUNK_MOUNTS
+            continue
         x = np.asarray(d["board_x_in_head"], float)
         z = np.asarray(d["board_z_in_head"], float)
         y = np.cross(z, x)
@@ -57,6 +59,33 @@ def _load() -> dict[str, Mount]:
 
 MOUNTS: dict[str, Mount] = _load()
 DEFAULT_MOUNT = "forehead"
+
+
+def _load_trunk() -> dict[str, Mount]:
+    """The ``[trunk.*]`` presets: ``sensor_to_head`` is then board -> trunk frame, and
+    ``lever_arm_m`` the board's position from the neutral head centre in the trunk frame."""
+    text = resources.files("neckimu").joinpath("mounts.toml").read_text(encoding="utf-8")
+    mounts = {}
+    for name, d in tomllib.loads(text).get("trunk", {}).items():
+        x = np.asarray(d["board_x_in_trunk"], float)
+        z = np.asarray(d["board_z_in_trunk"], float)
+        rot = Rotation.from_matrix(np.column_stack([x, np.cross(z, x), z]))
+        mounts[name] = Mount(name, d["description"], rot, np.asarray(d["lever_arm_m"], float))
+    return mounts
+
+
+#: Trunk mount presets (issue 15): a second board on the upper back.
+TRUNK_MOUNTS: dict[str, Mount] = _load_trunk()
+DEFAULT_TRUNK_MOUNT = "between_shoulder_blades"
+
+
+def get_trunk_mount(name: str) -> Mount:
+    """The trunk preset called ``name``; raises ValueError listing the known names."""
+    try:
+        return TRUNK_MOUNTS[name]
+    except KeyError:
+        raise ValueError(f"unknown trunk mount {name!r}; known: {', '.join(TRUNK_MOUNTS)}"
+                         ) from None
 
 
 def get_mount(name: str) -> Mount:

@@ -45,7 +45,7 @@ def is_recording(path: str | Path) -> bool:
     -------
     bool
     """
-    from neckimu.recording.writer import MAGIC
+    from neckimu.recording.writer import MAGIC_PREFIX
     from neckimu.samples import REQUIRED_COLUMNS
 
     try:
@@ -55,7 +55,7 @@ def is_recording(path: str | Path) -> bool:
             head = zlib.decompressobj(wbits=31).decompress(head, _SNIFF_BYTES)
     except (OSError, zlib.error):
         return False
-    if head.startswith(MAGIC.encode()):
+    if head.startswith(MAGIC_PREFIX.encode()):
         return True
     for line in head.split(b"\n")[:200]:
         text = line.decode("utf-8", "replace").strip().lstrip("\ufeff")

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -62,6 +63,31 @@ class Analysis:
     windows: list[Window]
     reps: list[Rep] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    trunk: TrunkAnalysis | None = None
+
+
+@dataclass
+class TrunkAnalysis:
+    """What a second board on the trunk adds (issue 15; ``neckimu.trunk``).
+
+    With it, :attr:`Analysis.angles_deg` are the **neck** angles (head relative to trunk).
+
+    Attributes
+    ----------
+    calibration : neckimu.trunk.TrunkCalibration
+    orientation, causal : Orientation
+        The trunk board's offline and causal 6D orientation.
+    head_deg : ndarray, shape (N, 3)
+        The head's angles relative to its neutral pose (the room), as without a trunk.
+    trunk_deg : ndarray, shape (N, 2)
+        Trunk inclination from its neutral pose at the head's samples: forward (+), right (+).
+    """
+
+    calibration: Any
+    orientation: Orientation
+    causal: Orientation
+    head_deg: np.ndarray
+    trunk_deg: np.ndarray
 
 
 def _clip_windows(rec: Recording) -> list[Window]:
@@ -117,13 +143,31 @@ def analyze(
     step("angles")
     shown = with_neutral(cal, rec.samples.t, orient.quat)
     angles = head_angles_deg(orient.quat, shown)
-    analysis = Analysis(rec, orient, causal, shown, angles, wins,
-                        notes=list(rec.warnings) + plausibility_notes + cal.notes)
+    analysis = Analysis(
+        rec,
+        orient,
+        causal,
+        shown,
+        angles,
+        wins,
+        notes=list(rec.warnings) + plausibility_notes + cal.notes,
+    )
     if verify:
         step("verification")
-        ctx = Context(rec.samples, causal.quat, causal.bias, causal.ts, cal, meta=rec.meta,
-                      saturated=getattr(rec, "saturated", None))
+        ctx = Context(
+            rec.samples,
+            causal.quat,
+            causal.bias,
+            causal.ts,
+            cal,
+            meta=rec.meta,
+            saturated=getattr(rec, "saturated", None),
+        )
         analysis.reps = verify_all(ctx, windows(rec.events))
+    trunk = getattr(rec, "trunk", None)
+    if trunk is not None and len(trunk) >= 2:
+        step("trunk")
+        _with_trunk(analysis, rec, cal, verify)
     return analysis
 
 
@@ -147,3 +191,48 @@ def store_calibration(path: str | Path) -> None:
         append_meta(path, calibration=cal.to_meta())
     except (NeckimuError, ValueError, OSError) as e:
         log.warning("calibration not stored: %s", e)
+
+
+def _with_trunk(analysis: Analysis, rec: Recording, cal: Calibration, verify: bool) -> None:
+    """Neck angles, trunk inclination and the reps judged against the trunk (in place)."""
+    from neckimu.trunk import (
+        calibrate_trunk,
+        heading_link,
+        linked_calibration,
+        trunk_angles,
+        trunk_context,
+    )
+    from neckimu.verify.trunk_lean import judge_with_trunk
+
+    trunk = rec.trunk
+    tmeta = rec.meta.get("trunk") if isinstance(rec.meta.get("trunk"), dict) else {}
+    t_orient = estimate_offline(trunk)
+    t_causal = estimate_causal(trunk, filter_period(tmeta, trunk.t))
+    tcal = calibrate_trunk(trunk, cal.still_s, mount=tmeta.get("mount"))
+    shown = analysis.calibration
+    link = heading_link(rec.samples, analysis.orientation, trunk, t_orient)
+    if link is not None:
+        tcal = linked_calibration(
+            tcal, shown, rec.samples.t, analysis.orientation.quat, trunk.t, t_orient.quat, link
+        )
+    else:
+        tcal.notes.append("the trunk never turned with the head: its heading is the preset's")
+    t = rec.samples.t
+    ang = trunk_angles(t, analysis.orientation.quat, shown, trunk.t, t_orient.quat, tcal, link)
+    analysis.trunk = TrunkAnalysis(tcal, t_orient, t_causal, analysis.angles_deg, ang.trunk_deg)
+    analysis.angles_deg = ang.neck_deg
+    analysis.notes += tcal.notes + [
+        f"trunk sensor ({tcal.mount.name}): angles are the neck's (head relative to trunk)"
+    ]
+    if verify:
+        tctx = trunk_context(trunk, t_causal, tcal, cal.still_s, meta=tmeta)
+        ctx = Context(
+            rec.samples,
+            analysis.causal.quat,
+            analysis.causal.bias,
+            analysis.causal.ts,
+            cal,
+            meta=rec.meta,
+            saturated=getattr(rec, "saturated", None),
+        )
+        analysis.reps = judge_with_trunk(analysis.reps, tctx, ctx)

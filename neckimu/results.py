@@ -52,7 +52,25 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
         "reps": [r.to_json() for r in analysis.reps],
         "notes": analysis.notes,
         "safety": SAFETY_NOTICE,
+        **_trunk_json(analysis),
     }
+
+
+def _trunk_json(analysis: Analysis) -> dict[str, Any]:
+    """With a trunk sensor (issue 15): ``trunk`` = its calibration, the summaries of the
+    trunk's inclination and of the head's angles against the room (``angles_summary`` is
+    then the neck's); nothing without one."""
+    tr = getattr(analysis, "trunk", None)
+    if tr is None:
+        return {}
+    inc = {}
+    for i, name in enumerate(("forward", "right")):
+        a = tr.trunk_deg[:, i]
+        p5, p95 = np.percentile(a, [5, 95])
+        inc[name] = {"min_deg": _r(a.min()), "max_deg": _r(a.max()), "mean_deg": _r(a.mean()),
+                     "p5_deg": _r(p5), "p95_deg": _r(p95)}
+    return {"trunk": {"calibration": tr.calibration.to_meta(), "inclination_summary": inc,
+                      "head_angles_summary": angles_summary(tr.head_deg)}}
 
 
 def summary_lines(analysis: Analysis) -> list[str]:
@@ -71,6 +89,13 @@ def summary_lines(analysis: Analysis) -> list[str]:
         "angles (5th..95th percentile): "
         + ", ".join(f"{k} {v['p5_deg']:+.1f}..{v['p95_deg']:+.1f} deg" for k, v in s.items())
     )
+    tr = getattr(analysis, "trunk", None)
+    if tr is not None:
+        p5, p95 = np.percentile(tr.trunk_deg[:, 0], [5, 95])
+        lines.append(
+            f"trunk inclination forward (5th..95th percentile): {p5:+.1f}..{p95:+.1f} deg; "
+            "the angles above are the neck's (head relative to trunk)"
+        )
     lines += [f"note: {n}" for n in analysis.notes]
     if analysis.reps:
         lines.append("")

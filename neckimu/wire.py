@@ -30,7 +30,8 @@ IMU_RECORD_SIZE = 12  #: bytes: int16 gx, gy, gz, ax, ay, az
 MAG_RECORD_SIZE = 8  #: bytes: u16 offset_us, int16 mx, my, mz
 SPAN_SIZE = 2  #: bytes: u16 span_us, present when n_imu >= 2
 EVENT_PACKET_SIZE = 10  #: bytes: header + u16 code
-INFO_SIZE = 32  #: bytes
+INFO_SIZE = 36  #: bytes (firmware 0.2 on: the role at byte 32)
+INFO_SIZE_V01 = 32  #: bytes of firmware 0.1, which had no role (read as the head)
 MAX_IMU = 31
 MAX_MAG = 3
 DEFAULT_MTU = 23
@@ -53,6 +54,11 @@ OP_SET_RATE = 0x03
 OP_SET_RANGES = 0x04
 OP_MARK_EVENT = 0x05
 OP_SET_MAG = 0x06
+OP_SET_ROLE = 0x07
+#: Where a board is worn (``OP_SET_ROLE`` argument, info byte 32).
+ROLE_HEAD = 1
+ROLE_TRUNK = 2
+ROLES: dict[int, str] = {ROLE_HEAD: "head", ROLE_TRUNK: "trunk"}
 #: opcode -> (name, struct format of the arguments)
 CONTROL_OPS: dict[int, tuple[str, str]] = {
     OP_START: ("start", ""),
@@ -61,6 +67,7 @@ CONTROL_OPS: dict[int, tuple[str, str]] = {
     OP_SET_RANGES: ("set_ranges", "<HB"),
     OP_MARK_EVENT: ("mark_event", "<H"),
     OP_SET_MAG: ("set_mag", "<B"),
+    OP_SET_ROLE: ("set_role", "<B"),
 }
 
 
@@ -74,7 +81,7 @@ class PacketError(WireError):
 
 
 _HEADER = struct.Struct("<BBHI")
-_INFO = struct.Struct("<BBBBBBHHHBBHfffI")
+_INFO = struct.Struct("<BBBBBBHHHBBHfffIB3x")
 assert _INFO.size == INFO_SIZE
 _IMU_DTYPE = np.dtype("<i2")
 _MAG_DTYPE = np.dtype([("offset_us", "<u2"), ("xyz", "<i2", (3,))])
@@ -514,6 +521,7 @@ class Info:
     acc_scale: float = 0.0
     mag_scale: float = 0.0
     overflow_count: int = 0
+    role: str = "head"
 
     def as_meta(self) -> dict:
         """JSON-able fields for a recording header."""
@@ -530,11 +538,12 @@ class Info:
             "gyr_scale": self.gyr_scale,
             "acc_scale": self.acc_scale,
             "mag_scale": self.mag_scale,
+            "role": self.role,
         }
 
 
 def encode_info(info: Info) -> bytes:
-    """The 32 bytes of the info characteristic."""
+    """The 36 bytes of the info characteristic."""
     return _INFO.pack(
         info.version,
         info.board,
@@ -550,14 +559,23 @@ def encode_info(info: Info) -> bytes:
         info.acc_scale,
         info.mag_scale,
         info.overflow_count,
+        {v: k for k, v in ROLES.items()}[info.role],
     )
 
 
 def decode_info(data: bytes | bytearray) -> Info:
-    """Parse the info characteristic; raises WireError if it is not 32 bytes of version 1."""
+    """Parse the info characteristic; raises WireError if it is not 36 bytes of version 1.
+
+    32 bytes (firmware 0.1, before the role command) read as a head; an unknown role byte is
+    an error.
+    """
+    if len(data) == INFO_SIZE_V01:
+        data = bytes(data) + bytes([ROLE_HEAD, 0, 0, 0])
     if len(data) != INFO_SIZE:
         raise WireError(f"info is {len(data)} bytes, expected {INFO_SIZE}")
     f = _INFO.unpack(bytes(data))
+    if f[16] not in ROLES:
+        raise WireError(f"info: unknown role {f[16]} (1 head, 2 trunk)")
     if f[0] != VERSION:
         raise WireError(f"headset speaks protocol version {f[0]}, expected {VERSION}")
     return Info(
@@ -575,4 +593,5 @@ def decode_info(data: bytes | bytearray) -> Info:
         acc_scale=f[13],
         mag_scale=f[14],
         overflow_count=f[15],
+        role=ROLES[f[16]],
     )

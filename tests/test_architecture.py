@@ -28,7 +28,7 @@ LAYERS: list[str | tuple[str, ...] | frozenset[str]] = [
     "ble",  # device link: bytes -> sample blocks -> recording; the simulated headset
     "sim",  # simulated person, sensors and faults
     "verify",  # rep verifiers
-    ("angles", "translation", "headframe", "posture"),  # angles and translation
+    ("angles", "translation", "headframe", "posture", "trunk"),  # angles and translation
     "orientation",  # vqf
     "recording",  # recording format v1: writer, reader, events
     frozenset({"wire", "samples", "stream_stats", "mounts", "filters", "runs", "interrupt"}),

@@ -176,6 +176,7 @@ def test_golden_vectors_decode():
                 "streaming": int(info.streaming),
                 "mag_range_ut": info.mag_range_ut,
                 "overflow_count": info.overflow_count,
+                "role": {v: k for k, v in wire.ROLES.items()}[info.role],
             }
             for k, v in got.items():
                 assert int(want[k]) == v, (name, k)
@@ -190,6 +191,28 @@ def test_golden_vectors_decode():
             continue
         checked += 1
     assert checked == len(lines)
+
+
+def test_role_command_and_info_of_both_roles_and_of_older_firmware():
+    """The role command (issue 15): the golden vectors hold a head and a trunk board; the
+    32-byte info of firmware 0.1 (no role byte) still reads, as a head; a bad role is refused."""
+    lines = _golden()
+    roles = {f[1]: [int(v) for v in f[3:]] for f in lines
+             if f[0] == "C" and f[1].startswith("role")}
+    assert roles == {"role_head": [wire.OP_SET_ROLE, wire.ROLE_HEAD],
+                     "role_trunk": [wire.OP_SET_ROLE, wire.ROLE_TRUNK]}
+    infos = {f[1]: bytes.fromhex(f[2]) for f in lines if f[0] == "N"}
+    assert wire.decode_info(infos["rev2_default_streaming_trunk"]).role == "trunk"
+    assert wire.decode_info(infos["rev2_default_idle"]).role == "head"
+    old = infos["rev2_default_idle"][: wire.INFO_SIZE_V01]
+    info = wire.decode_info(old)
+    assert info.role == "head" and info.board == 2 and info.imu_rate_hz == 100.0
+    bad = bytearray(infos["rev2_default_idle"])
+    bad[32] = 3
+    with pytest.raises(WireError, match="unknown role"):
+        wire.decode_info(bytes(bad))
+    with pytest.raises(WireError):
+        wire.decode_info(infos["rev2_default_idle"][:33])
 
 
 # -- decode_batch: every valid packet, the same as one by one ------------------------------------

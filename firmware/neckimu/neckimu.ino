@@ -50,6 +50,9 @@ ImuRev2 imu_rev2;
 ImuSource* imu = nullptr;
 
 Settings settings;
+// Where the board is worn: head (default) or trunk. Set by the client's role command, kept in RAM
+// across reconnects (a reboot makes it the head again; the client sends it on every connect).
+uint8_t role = proto::kRoleHead;
 Streamer streamer;
 SampleClock sample_clock;
 StatusLed led;
@@ -82,7 +85,8 @@ bool start_imu() {
 void publish_info() {
   uint8_t buf[proto::kInfoSize];
   const Board board = imu ? imu->board() : Board::kRev1;
-  encode_info(make_info(board, settings, streamer.streaming(), streamer.overflow_count()), buf);
+  encode_info(make_info(board, settings, streamer.streaming(), streamer.overflow_count(), role),
+              buf);
   info_char.writeValue(buf, sizeof buf);
 }
 
@@ -157,6 +161,9 @@ void apply_command(const PendingCommand& p) {
       break;
     case proto::kOpSetMag:
       settings.mag_enabled = cmd.mag_enabled;
+      break;
+    case proto::kOpSetRole:
+      role = cmd.role;  // only reported: both roles stream the same way
       break;
   }
   const bool sensor_changed = settings.rate_hz != before.rate_hz ||

@@ -92,13 +92,15 @@ void command(const char* name, const Command& c) {
     case proto::kOpSetRanges: printf(" %u %u", c.gyro_range_dps, c.acc_range_g); break;
     case proto::kOpMarkEvent: printf(" %u", c.event_code); break;
     case proto::kOpSetMag: printf(" %u", c.mag_enabled ? 1u : 0u); break;
+    case proto::kOpSetRole: printf(" %u", c.role); break;
     default: break;
   }
   printf("\n");
 }
 
-void info(const char* name, Board board, const Settings& s, bool streaming, uint32_t overflow) {
-  Info i = make_info(board, s, streaming, overflow);
+void info(const char* name, Board board, const Settings& s, bool streaming, uint32_t overflow,
+          uint8_t role = proto::kRoleHead) {
+  Info i = make_info(board, s, streaming, overflow, role);
   uint8_t buf[proto::kInfoSize];
   encode_info(i, buf);
   printf("N %s ", name);
@@ -106,11 +108,12 @@ void info(const char* name, Board board, const Settings& s, bool streaming, uint
   printf(
       " protocol_version=%u board=%u frame=%u fw_major=%u fw_minor=%u fw_patch=%u"
       " imu_rate_chz=%u mag_rate_chz=%u gyro_range_dps=%u acc_range_g=%u streaming=%u"
-      " mag_range_ut=%u gyro_scale=%.9g acc_scale=%.9g mag_scale=%.9g overflow_count=%lu\n",
+      " mag_range_ut=%u gyro_scale=%.9g acc_scale=%.9g mag_scale=%.9g overflow_count=%lu"
+      " role=%u\n",
       i.protocol_version, i.board, i.frame, i.fw_major, i.fw_minor, i.fw_patch, i.imu_rate_chz,
       i.mag_rate_chz, i.gyro_range_dps, i.acc_range_g, i.streaming, i.mag_range_ut,
       static_cast<double>(i.gyro_scale), static_cast<double>(i.acc_scale),
-      static_cast<double>(i.mag_scale), static_cast<unsigned long>(i.overflow_count));
+      static_cast<double>(i.mag_scale), static_cast<unsigned long>(i.overflow_count), i.role);
 }
 
 // A plausible sample: head still, board flat, a little gyro noise.
@@ -258,11 +261,22 @@ int main() {
   command("mag_off", c);
   c.mag_enabled = true;
   command("mag_on", c);
+  c = Command{};
+  c.opcode = proto::kOpSetRole;
+  c.role = proto::kRoleHead;
+  command("role_head", c);
+  c.role = proto::kRoleTrunk;
+  command("role_trunk", c);
+  uint8_t bad_role[2] = {proto::kOpSetRole, 3};
+  Command ignored;
+  if (parse_command(bad_role, sizeof bad_role, &ignored)) fail("role_3", "accepted");
 
   printf("# info values\n");
   info("rev1_default_streaming", Board::kRev1, default_settings(Board::kRev1), true, 0);
   info("rev2_default_idle", Board::kRev2, default_settings(Board::kRev2), false, 0);
   Settings s2 = {200, 500, 8, false};
   info("rev2_200hz_500dps_8g_mag_off", Board::kRev2, s2, true, 1234);
+  info("rev2_default_streaming_trunk", Board::kRev2, default_settings(Board::kRev2), true, 0,
+       proto::kRoleTrunk);
   return 0;
 }

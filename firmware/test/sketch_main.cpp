@@ -114,6 +114,7 @@ int main() {
   EXPECT(info.board == present);
   EXPECT(info.frame == 1);
   EXPECT(info.streaming == 0);
+  EXPECT(info.role == proto::kRoleHead);  // a board starts as the head
   const double rate = present == 1 ? 113.0 : 100.0;  // real samples per second
 
   run_for(0.5);
@@ -156,11 +157,21 @@ int main() {
     EXPECT(read_info().overflow_count > 0);
   }
 
+  // the role command: this board is worn on the trunk; it streams as before and keeps its role
+  // across a reconnect (RAM only: a reboot makes it the head again)
+  fake::write_control({0x07, 0x02});
+  run_for(0.2);
+  EXPECT(read_info().role == proto::kRoleTrunk);
+  EXPECT(read_info().streaming == 1);
+  Summary r = drain(20, &next_seq);
+  EXPECT(r.gaps == 0 && r.bad == 0 && r.imu > 0);  // the stream went on unchanged
+
   // reconnect at MTU 247: batches of floor(40 ms * rate) samples with mag records riding
   fake::disconnect();
   run_for(0.2);
   EXPECT(fake::advertise_calls() == 2);  // advertising again after the disconnect
   EXPECT(read_info().streaming == 0);
+  EXPECT(read_info().role == proto::kRoleTrunk);
   fake::connect(247);
   fake::subscribe(true);
   fake::write_control({0x01});
@@ -207,10 +218,13 @@ int main() {
   fake::write_control({0x03, 0x00});      // too short
   fake::write_control({0x06, 0x07});      // mag flag not 0/1
   fake::write_control({0x09});            // unknown opcode
+  fake::write_control({0x07, 0x03});      // no such role
   run_for(0.5);
   std::vector<uint8_t> after = fake::info_value();
   EXPECT(std::vector<uint8_t>(before.begin(), before.begin() + 28) ==
          std::vector<uint8_t>(after.begin(), after.begin() + 28));  // all but the overflow count
+  EXPECT(std::vector<uint8_t>(before.begin() + 32, before.end()) ==
+         std::vector<uint8_t>(after.begin() + 32, after.end()));  // the role too
   Summary d = drain(244, &next_seq, false);
   EXPECT(d.events == 1);
   EXPECT(d.last_event_code == 0x0102);

@@ -103,7 +103,15 @@ TEST(control_commands_parse_and_reject) {
   CHECK(!parse_command(zero_rate, 3, &c));
   const uint8_t bad_mag[] = {0x06, 0x02};
   CHECK(!parse_command(bad_mag, 2, &c));
-  const uint8_t unknown[] = {0x07};
+  const uint8_t role_head[] = {0x07, 0x01};
+  CHECK(parse_command(role_head, 2, &c) && c.opcode == proto::kOpSetRole &&
+        c.role == proto::kRoleHead);
+  const uint8_t role_trunk[] = {0x07, 0x02};
+  CHECK(parse_command(role_trunk, 2, &c) && c.role == proto::kRoleTrunk);
+  const uint8_t bad_roles[][2] = {{0x07, 0x00}, {0x07, 0x03}, {0x07, 0xff}};
+  for (const auto& r : bad_roles) CHECK(!parse_command(r, 2, &c));
+  CHECK(!parse_command(role_trunk, 1, &c));
+  const uint8_t unknown[] = {0x08};
   CHECK(!parse_command(unknown, 1, &c));
   const uint8_t zero_op[] = {0x00};
   CHECK(!parse_command(zero_op, 1, &c));
@@ -119,20 +127,27 @@ TEST(control_commands_parse_and_reject) {
 TEST(info_round_trip) {
   Settings s = default_settings(Board::kRev1);
   Info i = make_info(Board::kRev1, s, true, 77);
-  uint8_t buf[32];
-  CHECK_EQ(encode_info(i, buf), 32);
+  uint8_t buf[36];
+  CHECK_EQ(encode_info(i, buf), 36);
+  CHECK_EQ(buf[32], proto::kRoleHead);  // a board starts as the head
+  CHECK(buf[33] == 0 && buf[34] == 0 && buf[35] == 0);
   CHECK_EQ(buf[0], 1);
   CHECK_EQ(buf[1], 1);
   CHECK_EQ(buf[2], 1);
   CHECK_EQ(buf[6] | (buf[7] << 8), 11900);
   Info back;
-  CHECK(decode_info(buf, 32, &back));
+  CHECK(decode_info(buf, 36, &back));
   CHECK_EQ(back.overflow_count, 77);
+  CHECK_EQ(back.role, proto::kRoleHead);
+  encode_info(make_info(Board::kRev1, s, true, 77, proto::kRoleTrunk), buf);
+  CHECK_EQ(buf[32], proto::kRoleTrunk);
+  CHECK(decode_info(buf, 36, &back) && back.role == proto::kRoleTrunk);
   CHECK(back.gyro_scale == i.gyro_scale);
   CHECK_EQ(back.mag_rate_chz, 2000);
   s.mag_enabled = false;
   CHECK_EQ(make_info(Board::kRev1, s, false, 0).mag_rate_chz, 0);
   CHECK(!decode_info(buf, 31, &back));
+  CHECK(!decode_info(buf, 32, &back));
 }
 
 TEST(command_queue_keeps_order_and_arrival_time_and_refuses_when_full) {

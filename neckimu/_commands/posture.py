@@ -107,6 +107,16 @@ def _end_cue_before_stream_end(sim: Any, margin_s: float = 1.0) -> Any:
 
 def _lines(s: dict[str, Any]) -> list[str]:
     m, sec = divmod(round(s["time_beyond_s"]), 60)
+    if s.get("trunk"):  # the angles are the neck's (head relative to trunk)
+        lines = [
+            line.replace("head forward", "neck flexed forward").replace("head-forward", "neck")
+            for line in _head_lines(s, m, sec)
+        ]
+        return lines + _trunk_lines(s["trunk"])
+    return _head_lines(s, m, sec)
+
+
+def _head_lines(s: dict[str, Any], m: int, sec: int) -> list[str]:
     return [
         f"{s['recording']}: {s['duration_s'] / 60:.1f} min at the desk ({s['windows']}), head "
         f"forward (> {s['threshold_deg']:g} deg) for {m}:{sec:02d} "
@@ -115,6 +125,22 @@ def _lines(s: dict[str, Any]) -> list[str]:
         f"{s['longest_bout_s']:.0f} s; {s['alerts']} reminder{'' if s['alerts'] == 1 else 's'} "
         f"(after {s['alert_after_s']:g} s); "
         f"mean flexion {s['mean_flexion_deg']:+.1f} deg",
+    ]
+
+
+def _trunk_lines(tr: dict[str, Any] | None) -> list[str]:
+    """With a trunk sensor: neck flexion and trunk inclination apart, and which to fix."""
+    if not tr:
+        return []
+    h, n, k = tr["head_inclination"], tr["neck_flexion"], tr["trunk_inclination"]
+    return [
+        f"with the trunk sensor: head inclination beyond {h['threshold_deg']:g} deg "
+        f"{100 * h['fraction_beyond']:.0f} % of the time, neck flexion beyond "
+        f"{n['threshold_deg']:g} deg {100 * n['fraction_beyond']:.0f} %, trunk inclination "
+        f"beyond {k['threshold_deg']:g} deg {100 * k['fraction_beyond']:.0f} %; while the "
+        f"head was forward: neck {tr['neck_part_deg']:+.1f} deg, trunk "
+        f"{tr['trunk_part_deg']:+.1f} deg",
+        f"to fix: {tr['fix']} ({tr['advice']})",
     ]
 
 

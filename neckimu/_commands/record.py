@@ -43,6 +43,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     sim.add_argument("--seed", type=int, default=0, help="simulation seed (default 0)")
     sim.add_argument("--board", default="rev2", help="rev1 or rev2 (default rev2)")
+    sim.add_argument(
+        "--trunk",
+        action="store_true",
+        help="a second simulated board on the upper back, streamed at the same time "
+        "(format v2 recording)",
+    )
+    sim.add_argument(
+        "--trunk-mount",
+        default="between_shoulder_blades",
+        help="trunk mount preset: between_shoulder_blades (default) or collar",
+    )
     add_force(parser)
 
 
@@ -61,23 +72,46 @@ def run(args: argparse.Namespace) -> int:
     positive("--speed", args.speed)
     mount_name(args.mount)
     meta = {"mount": args.mount}
+    if args.trunk and not args.simulate:
+        raise NeckimuError("--trunk needs --simulate (two real boards: not yet)")
 
     if args.simulate:
-        from neckimu.ble.simulated import record_simulated
+        from neckimu.ble.simulated import SimulatedTrunk, record_simulated, trunk_clock_map
         from neckimu.sim import SessionConfig, simulate_session
 
         # a healthy board on a quiet link loses nothing: the simulator's random sample drops
         # (a stressed FIFO, missed connection events) are for the fault tests and `demo`
-        cfg = SessionConfig(seed=args.seed, mount=args.mount, board=args.board,
-                            rate_hz=args.rate, magnetometer=not args.no_mag,
-                            drop_prob=0.0, drop_bursts_per_min=0.0)
+        cfg = SessionConfig(
+            seed=args.seed,
+            mount=args.mount,
+            board=args.board,
+            rate_hz=args.rate,
+            magnetometer=not args.no_mag,
+            drop_prob=0.0,
+            drop_bursts_per_min=0.0,
+            trunk=args.trunk,
+            trunk_mount=args.trunk_mount,
+        )
         try:
             cfg.check()
         except ValueError as e:
             raise NeckimuError(str(e)) from None
         session = simulate_session(cfg)
+        trunk = None
+        if session.trunk is not None:
+            tb = session.trunk
+            # where the two simulated crystals stand at one instant: the trunk's samples at
+            # the head's recording time they were measured at
+            clock = trunk_clock_map(
+                session.device.t_us,
+                session.samples.t,
+                tb.device.t_us,
+                tb.samples.t - tb.alignment_offset_s,
+            )
+            trunk = SimulatedTrunk(tb.device, clock, args.trunk_mount)
         print(
-            f"simulated headset: {session.device.nominal_rate_hz:g} Hz, "
+            f"simulated headset{'s (head and trunk)' if trunk else ''}: "
+            f"{session.device.nominal_rate_hz:g} Hz, "
             f"{session.samples.duration_s:.0f} s session, playing at {args.speed:g}x; "
             "Ctrl-C stops and keeps the file",
             flush=True,
@@ -89,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
             speed=args.speed,
             duration_s=args.duration,
             meta=meta,
+            trunk=trunk,
         )
     else:
         from neckimu.ble.client import HeadsetClient
@@ -125,6 +160,13 @@ def run(args: argparse.Namespace) -> int:
         from neckimu.pipeline import store_calibration
 
         store_calibration(out)
+    if result.trunk is not None:
+        ts = result.trunk
+        print(
+            f"trunk board: {ts.stats.samples} samples, {ts.stats.gaps} gaps "
+            f"({ts.stats.missing} samples missing), {ts.stats.malformed} malformed packets "
+            f"dropped, {ts.connections} connection(s), on the head's time base"
+        )
     for note in result.notes:
         print(f"note: {note}")
     return 0

@@ -88,6 +88,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stretch-hold-s", type=float, default=30.0, help="stretch hold time, s (default 30)"
     )
+    parser.add_argument(
+        "--trunk", action="store_true",
+        help="a second board on the upper back (format v2 recording; faults trunk_lean, slouch)",
+    )
+    parser.add_argument(
+        "--trunk-mount", default="between_shoulder_blades",
+        help="trunk mount preset: between_shoulder_blades (default) or collar",
+    )
     add_force(parser)
 
 
@@ -100,8 +108,9 @@ def run(args: argparse.Namespace) -> int:
     from neckimu.sim.truth import truth_paths
 
     out = recording_out(args.out)
-    if args.routine not in ("guided", "stretch", "rom"):
-        raise NeckimuError(f"--routine must be guided, stretch or rom, not {args.routine!r}")
+    if args.routine not in ("guided", "stretch", "rom", "posture"):
+        raise NeckimuError(f"--routine must be guided, stretch, rom or posture, not "
+                           f"{args.routine!r}")
     truth_json, truth_csv = truth_paths(out)
     events_csv = out.with_name(out.name.removesuffix(".gz").removesuffix(".csv") + ".events.csv")
     check_outputs(
@@ -125,6 +134,8 @@ def run(args: argparse.Namespace) -> int:
         script=args.routine,
         stretch_reps=args.stretch_reps,
         near_share=args.near_share,
+        trunk=args.trunk,
+        trunk_mount=args.trunk_mount,
     )
     try:
         cfg.check()

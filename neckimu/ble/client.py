@@ -16,6 +16,7 @@ by passing the bumble backends of :mod:`neckimu.ble.bumble_backend`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -96,6 +97,10 @@ class HeadsetClient:
         IMU rate to ask for (set rate); None keeps the headset's.
     magnetometer : bool
         Ask for the magnetometer on (set mag 1) or off.
+    role : str, optional
+        ``"head"`` or ``"trunk"``: where the board is worn, sent on every connect (set role;
+        the firmware keeps it in RAM only). A board whose info then reports another role
+        (firmware 0.1 has no role command) is a DeviceError. None sends nothing.
     """
 
     def __init__(
@@ -111,8 +116,16 @@ class HeadsetClient:
         connect_attempts: int = 3,
         rate_hz: float | None = None,
         magnetometer: bool = True,
+        role: str | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if role is not None and role not in wire.ROLES.values():
+            raise ValueError(f"role must be head or trunk, not {role!r}")
+        self.role = role
+        self._fatal: DeviceError | None = None
+        #: shared by the clients of one recording: one connection attempt at a time (BlueZ
+        #: and bumble's central do not take two at once)
+        self.connect_lock: asyncio.Lock | None = None
         self.target = target
         self.client_backend = client_backend
         self.scanner_backend = scanner_backend
@@ -190,6 +203,8 @@ class HeadsetClient:
                 break
             delay = min(self.backoff_s[1], self.backoff_s[0] * 2 ** max(0, failures - 1))
             await asyncio.sleep(delay)
+        if self._fatal is not None:
+            raise self._fatal
 
     async def close(self) -> None:
         """Stop streaming (write *stop*), disconnect and end :meth:`run`."""
@@ -251,15 +266,16 @@ class HeadsetClient:
 
     async def _session(self) -> bool:
         """One connection: returns whether it streamed data before it ended."""
-        device = await self._find()
         lost = self._lost = asyncio.Event()
-        client = BleakClient(
-            device,
-            disconnected_callback=lambda _c: lost.set(),
-            timeout=self.connect_timeout,
-            backend=self.client_backend,
-        )
-        await client.connect()
+        async with self.connect_lock or contextlib.nullcontext():
+            device = await self._find()
+            client = BleakClient(
+                device,
+                disconnected_callback=lambda _c: lost.set(),
+                timeout=self.connect_timeout,
+                backend=self.client_backend,
+            )
+            await client.connect()
         self._client = client
         streamed = False
         try:
@@ -271,7 +287,17 @@ class HeadsetClient:
                     client, wire.encode_control(wire.OP_SET_RATE, round(self.rate_hz))
                 )
             await self._write(client, wire.encode_control(wire.OP_SET_MAG, int(self.magnetometer)))
+            if self.role is not None:
+                code = {v: k for k, v in wire.ROLES.items()}[self.role]
+                await self._write(client, wire.encode_control(wire.OP_SET_ROLE, code))
             info = wire.decode_info(await client.read_gatt_char(wire.INFO_UUID))
+            if self.role is not None and info.role != self.role:
+                self._fatal = DeviceError(
+                    f"{self.name} reports role {info.role!r} after set role {self.role!r} "
+                    "(firmware 0.2 or later needed for two boards)"
+                )
+                self._closing = True  # the wrong board: retrying does not help
+                raise self._fatal
             self.info = info
             self.link_received = 0
             await client.start_notify(

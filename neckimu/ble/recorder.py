@@ -4,6 +4,12 @@ The recorder owns the file: it opens it when the headset first answers (the head
 headset's info), writes blocks, gaps and events as they come, flushes at least once a second
 even when the link is silent, and on stop, on an error or on Ctrl-C (task cancellation)
 drains what was received, writes the counters as a ``# meta`` line and closes the file.
+
+With a second board on the trunk (issue 15) the recorder runs two clients, each with its own
+:class:`StreamAssembler` (gaps, reconnects, reboots and the device -> host clock map counted
+per board), and writes one format v2 recording on the head's time base: a trunk sample's time
+goes trunk device clock -> host clock (the trunk's map) -> head device clock (the inverse of
+the head's map) -> the head's recording time (:class:`TrunkTrack`).
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
+
+import numpy as np
 
 from neckimu.ble.client import HeadsetClient
 from neckimu.ble.stream import GapRecord, LinkMarker, StreamAssembler
@@ -57,6 +65,147 @@ class RecordResult:
     drift_ppm: float = 0.0
     latencies_s: list[float] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  #: what the user should know (one line each)
+    trunk: TrunkResult | None = None  #: the trunk board's side, when there was one
+
+
+@dataclass
+class TrunkResult:
+    """What a recording run did with the trunk board."""
+
+    stats: StreamStats
+    connections: int = 0
+    silences: int = 0
+    drift_ppm: float = 0.0
+    #: trunk samples whose mapped time did not advance past the previous one's and were moved
+    #: just after it (a clock map that stepped back), count
+    adjusted: int = 0
+
+
+class TrunkTrack:
+    """The trunk board's stream, placed on the head's time base.
+
+    Parameters
+    ----------
+    client : HeadsetClient
+        The trunk board's client (``role="trunk"``), not started yet.
+    clock_s_per_us : float
+        As :class:`Recorder`.
+    mag_hold_s : float
+        As :class:`Recorder`.
+    mount : str
+        The trunk mount preset (``neckimu/mounts.toml`` ``[trunk.*]``).
+    """
+
+    def __init__(
+        self, client: HeadsetClient, clock_s_per_us: float, mag_hold_s: float, mount: str
+    ) -> None:
+        self.client = client
+        self.clock_s_per_us = clock_s_per_us
+        self.mag_hold_s = mag_hold_s
+        self.mount = mount
+        self.assembler: StreamAssembler | None = None
+        self.adjusted = 0
+        self.unplaced_events = 0
+        self._waiting: list[Any] = []  # trunk items before the head's clock map exists
+        self._last_t = -np.inf
+
+    def open(self, info: Any) -> dict[str, Any]:
+        """Start decoding; returns the recording header's ``trunk`` metadata."""
+        self.assembler = StreamAssembler(
+            info, clock_s_per_us=self.clock_s_per_us, mag_hold_s=self.mag_hold_s
+        )
+        c = self.client
+        return {
+            "device": {"name": c.name, "address": c.address, "role": "trunk"},
+            "att_mtu": c.mtu,
+            **info.as_meta(),
+            "mount": self.mount,
+            "has_mag": info.mag_rate_hz > 0,
+        }
+
+    def to_head_s(self, t_s: np.ndarray, head: StreamAssembler) -> np.ndarray | None:
+        """Head recording time (s) of trunk recording times ``t_s`` (s); None while either
+        clock map is missing."""
+        a = self.assembler
+        if a is None or not a.segments or not head.segments:
+            return None
+        hseg = head.segments[-1]
+        if not hseg.clock.ready:
+            return None
+        t_us = np.asarray(t_s, dtype=np.float64) * 1e6
+        starts = np.array([seg.time_us for seg in a.segments], dtype=np.float64)
+        which = np.clip(np.searchsorted(starts, t_us, side="right") - 1, 0, len(starts) - 1)
+        out = np.empty(len(t_us))
+        for k in np.unique(which):  # one device clock per segment (a reboot starts another)
+            seg = a.segments[int(k)]
+            if not seg.clock.ready:
+                return None
+            sel = which == k
+            host = seg.clock.to_host(seg.origin_us + (t_us[sel] - seg.time_us))
+            h_dev = hseg.clock.to_device(0.0) + host / hseg.clock.slope
+            out[sel] = (hseg.time_us + (h_dev - hseg.origin_us)) * 1e-6
+        return np.round(out, 6)
+
+    def feed(self, item: Any, head: StreamAssembler) -> list[tuple[str, Any]]:
+        """Decode one queued trunk item; returns what can be written now as ``(kind, obj)``
+        on the head's time base (kinds ``block``, ``gap``, ``sat``)."""
+        assert self.assembler is not None
+        self._waiting += self.assembler.feed(item)
+        return self.place(head)
+
+    def place(self, head: StreamAssembler, force: bool = False) -> list[tuple[str, Any]]:
+        """The waiting items placed on the head's time base (all of them with ``force``:
+        on the trunk's own time base if the head never had a clock map)."""
+        if not self._waiting:
+            return []
+        probe = self.to_head_s(np.zeros(1), head)
+        if probe is None and not force:
+            return []
+        items, self._waiting = self._waiting, []
+        out: list[tuple[str, Any]] = []
+        for o in items:
+            if isinstance(o, SampleBlock):
+                t = self.to_head_s(o.t, head)
+                t = o.t.copy() if t is None else t
+                t = self._after_last(t)
+                self._last_t = float(t[-1])
+                out.append(("block", SampleBlock(t, o.gyr, o.acc, o.mag)))
+            elif isinstance(o, GapRecord):
+                t = self.to_head_s(np.array([o.time_s]), head)
+                out.append(
+                    ("gap", GapRecord(float(o.time_s if t is None else t[0]), o.missing, o.reason))
+                )
+            elif isinstance(o, Saturation):
+                t = self.to_head_s(np.array([o.t0_s, o.t1_s]), head)
+                if t is not None:
+                    o = Saturation(float(t[0]), float(t[1]), o.n)
+                out.append(("sat", o))
+            else:  # an event from the trunk board: cues go to the head
+                self.unplaced_events += 1
+        return out
+
+    def _after_last(self, t: np.ndarray) -> np.ndarray:
+        """``t`` made to advance past the last trunk time written by >= 1 µs at every sample
+        (a clock map that stepped back moves a few samples forward: order kept, nothing
+        lost; counted in :attr:`adjusted`)."""
+        if t[0] > self._last_t and (len(t) < 2 or (np.diff(t) > 0).all()):
+            return t
+        step = np.arange(len(t)) * 1e-6
+        v = np.maximum.accumulate(np.concatenate([[self._last_t + 1e-6], t - step]))[1:]
+        fixed = np.round(v + step, 6)
+        self.adjusted += int(np.count_nonzero(fixed != t))
+        return fixed
+
+    def result(self) -> TrunkResult:
+        """The trunk board's counters."""
+        a = self.assembler
+        return TrunkResult(
+            a.stats if a else StreamStats(),
+            self.client.connections,
+            self.client.silences,
+            a.clock.drift_ppm if a else 0.0,
+            self.adjusted,
+        )
 
 
 class Recorder:
@@ -85,6 +234,11 @@ class Recorder:
         Longest a row waits for the magnetometer record that makes its held value exact, s.
         0 releases rows at once with the latest magnetometer value known (live views: the
         20 Hz magnetometer otherwise adds up to ~50 ms of latency to every sample).
+    trunk : HeadsetClient, optional
+        A second board on the trunk (``role="trunk"``), not started yet: the recording is
+        format v2 with its samples on the head's time base (:class:`TrunkTrack`).
+    trunk_mount : str
+        Where the trunk board is worn (a ``[trunk.*]`` preset of ``neckimu/mounts.toml``).
     """
 
     def __init__(
@@ -99,6 +253,8 @@ class Recorder:
         measure_latency: bool = False,
         listener: RecorderListener | None = None,
         mag_hold_s: float = 0.25,
+        trunk: HeadsetClient | None = None,
+        trunk_mount: str = "between_shoulder_blades",
     ) -> None:
         self.client = client
         self.path = Path(path)
@@ -116,6 +272,11 @@ class Recorder:
         self.assembler: StreamAssembler | None = None
         self.origin = time.monotonic()
         self._latencies: list[float] = []
+        self.trunk = (
+            None if trunk is None else TrunkTrack(trunk, clock_s_per_us, mag_hold_s, trunk_mount)
+        )
+        if trunk is not None:
+            client.connect_lock = trunk.connect_lock = asyncio.Lock()
 
     def stop(self) -> None:
         """Ask :meth:`run` to finish (drain, close the file); call it on the recorder's loop."""
@@ -147,9 +308,14 @@ class Recorder:
         interrupted = False
         self.origin = time.monotonic()
         self.client.start()
+        if self.trunk is not None:
+            self.trunk.client.start()
         try:
             info = await self.client.wait_connected(self.first_connect_timeout_s)
-            self._open(info)
+            tinfo = None
+            if self.trunk is not None:
+                tinfo = await self.trunk.client.wait_connected(self.first_connect_timeout_s)
+            self._open(info, tinfo)
             await self._consume()
         except asyncio.CancelledError:
             interrupted = True  # Ctrl-C: consume the cancellation, close the file cleanly
@@ -168,10 +334,11 @@ class Recorder:
             interrupted,
             self.assembler.clock.drift_ppm if self.assembler else 0.0,
             self._latencies,
+            trunk=None if self.trunk is None else self.trunk.result(),
         )
 
     # -- internals -----------------------------------------------------------------------------
-    def _open(self, info: Any) -> None:
+    def _open(self, info: Any, trunk_info: Any = None) -> None:
         c = self.client
         meta = {
             "source": "ble",
@@ -183,7 +350,10 @@ class Recorder:
             **info.as_meta(),
             **self.meta,
         }
-        self.writer = RecordingWriter(self.path, meta, has_mag=info.mag_rate_hz > 0)
+        tmeta = None
+        if self.trunk is not None and trunk_info is not None:
+            tmeta = self.trunk.open(trunk_info)
+        self.writer = RecordingWriter(self.path, meta, has_mag=info.mag_rate_hz > 0, trunk=tmeta)
         self.assembler = StreamAssembler(
             info, clock_s_per_us=self.clock_s_per_us, mag_hold_s=self.mag_hold_s
         )
@@ -195,7 +365,8 @@ class Recorder:
         t_end = None if self.duration_s is None else time.monotonic() + self.duration_s
         q = self.client.queue
         while not self.stop_event.is_set():
-            timeout = 0.5
+            timeout = 0.5 if self.trunk is None else 0.05
+            self._drain_trunk()
             if t_end is not None:
                 timeout = min(timeout, t_end - time.monotonic())
                 if timeout <= 0:
@@ -205,10 +376,34 @@ class Recorder:
             except TimeoutError:
                 self.writer.flush() if self.writer.flush_due else None
                 self.client.raise_if_failed()  # a DeviceError ends the recording
+                if self.trunk is not None:
+                    self.trunk.client.raise_if_failed()  # the trunk board's ends it too
                 continue
             for it in [item, *(q.get_nowait() for _ in range(q.qsize()))]:
                 if it is not None:  # None: the wake-up of stop()
                     self._handle(it)
+
+    def _drain_trunk(self) -> None:
+        """Write what the trunk board's queue holds (on the head's time base)."""
+        tr = self.trunk
+        if tr is None or tr.assembler is None or self.assembler is None:
+            return
+        q = tr.client.queue
+        while not q.empty():
+            item = q.get_nowait()
+            if item is not None:
+                self._write_trunk(tr.feed(item, self.assembler))
+        self._write_trunk(tr.place(self.assembler))
+
+    def _write_trunk(self, outs: list[tuple[str, Any]]) -> None:
+        assert self.writer is not None
+        for kind, o in outs:
+            if kind == "block":
+                self.writer.write_trunk_block(o)
+            elif kind == "gap":
+                self.writer.write_gap(o.time_s, o.missing, o.reason, sensor="trunk")
+            elif kind == "sat":
+                self.writer.write_saturation(o, sensor="trunk")
 
     def _handle(self, item: tuple[float, bytes] | LinkMarker) -> None:
         assert self.writer is not None and self.assembler is not None
@@ -237,10 +432,12 @@ class Recorder:
                 self.writer.write_saturation(o)
 
     async def _finish(self) -> None:
-        try:
-            await self.client.close()
-        except (Exception, asyncio.CancelledError) as e:  # the file matters more now
-            log.warning("closing the link: %s", e)
+        clients = [self.client] + ([self.trunk.client] if self.trunk is not None else [])
+        for c in clients:
+            try:
+                await c.close()
+            except (Exception, asyncio.CancelledError) as e:  # the file matters more now
+                log.warning("closing the link: %s", e)
         if self.writer is None or self.assembler is None:
             return
         try:
@@ -250,6 +447,23 @@ class Recorder:
                 if item is not None:
                     self._handle(item)
             self._write(self.assembler.flush())
+            tr = self.trunk
+            if tr is not None and tr.assembler is not None:
+                self._drain_trunk()
+                tr._waiting += tr.assembler.flush()
+                self._write_trunk(tr.place(self.assembler, force=True))
+                tres = tr.result()
+                self.writer.update_meta(
+                    trunk_stream={
+                        "stream_stats": asdict(tres.stats),
+                        "connections": tres.connections,
+                        "silences": tres.silences,
+                        "clock_drift_ppm": round(tres.drift_ppm, 2),
+                        "time_adjusted_samples": tres.adjusted,
+                        "events_ignored": tr.unplaced_events,
+                        "time_base": tr.assembler.time_base_meta(self.origin),
+                    }
+                )
             st = asdict(self.assembler.stats)
             self.writer.update_meta(
                 stream_stats=st,

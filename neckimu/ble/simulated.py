@@ -37,6 +37,54 @@ MAX_LAG_NOTIFICATIONS = 1000
 DRAIN_STALL_S = 5.0
 
 
+@dataclass(frozen=True)
+class SimulatedTrunk:
+    """The trunk board of a two-board simulated recording.
+
+    Attributes
+    ----------
+    stream : DeviceStream
+        Its counts on its own device clock.
+    clock_map : (float, float)
+        Its device time (µs) = ``offset + ratio * the head's device time`` (µs): where the
+        two boards' clocks stand at one instant (:meth:`SimulatedHeadset.follow`).
+    mount : str
+        Trunk mount preset.
+    faults : Faults, optional
+        Fault injection on the trunk board.
+    """
+
+    stream: DeviceStream
+    clock_map: tuple[float, float] = (0.0, 1.0)
+    mount: str = "between_shoulder_blades"
+    faults: Faults | None = None
+
+
+def trunk_clock_map(
+    head_t_us: np.ndarray, head_t_s: np.ndarray, trunk_t_us: np.ndarray, trunk_t_s: np.ndarray
+) -> tuple[float, float]:
+    """The linear map from the head's device clock to the trunk's, from samples whose true
+    times (on any one time base) are known: a least-squares line through both clocks against
+    true time (their jitter averages out).
+
+    Parameters
+    ----------
+    head_t_us, trunk_t_us : ndarray of int
+        Device times, µs.
+    head_t_s, trunk_t_s : ndarray of float
+        The same samples' true times, s.
+
+    Returns
+    -------
+    (float, float)
+        ``(offset_us, ratio)``: trunk µs = offset + ratio · head µs.
+    """
+    bh, ah = np.polyfit(head_t_s, head_t_us.astype(np.float64), 1)  # head µs = ah + bh·t
+    bt, at = np.polyfit(trunk_t_s, trunk_t_us.astype(np.float64), 1)
+    ratio = bt / bh
+    return float(at - ratio * ah), float(ratio)
+
+
 def truncate(stream: DeviceStream, duration_s: float | None) -> DeviceStream:
     """The first ``duration_s`` seconds (device time) of ``stream``; all of it for None."""
     if duration_s is None:
@@ -62,15 +110,41 @@ def in_flight(headset: SimulatedHeadset, client: HeadsetClient) -> int:
     return max(0, headset.link_sent - client.link_received)
 
 
-def pace(headset: SimulatedHeadset, client: HeadsetClient, limit: int | None = None) -> None:
+def pace(
+    headset: SimulatedHeadset,
+    client: HeadsetClient,
+    limit: int | None = None,
+    trunk: tuple[SimulatedHeadset, HeadsetClient] | None = None,
+) -> None:
     """Flow control between a simulated headset and the client that records it.
 
     The headset's clock is held while more than ``limit`` notifications (default
     :data:`MAX_LAG_NOTIFICATIONS`) are in flight or received but not yet consumed, and a
-    scheduled disconnect or reboot waits until what was sent has arrived.
+    scheduled disconnect or reboot waits until what was sent has arrived. With ``trunk`` (a
+    board that :meth:`~SimulatedHeadset.follow` s ``headset``) the head's clock, which runs
+    both, is held while either receiver lags or the trunk board has stopped streaming (a lost
+    link: so a trunk reconnect loses only what the fault itself loses, whatever the host's
+    speed), and starts
+    once both boards stream.
     """
     cap = MAX_LAG_NOTIFICATIONS if limit is None else limit
-    headset.backpressure = lambda: in_flight(headset, client) + client.queue.qsize() > cap
+
+    def lag(h: SimulatedHeadset, c: HeadsetClient) -> bool:
+        return in_flight(h, c) + c.queue.qsize() > cap
+
+    if trunk is None:
+        headset.backpressure = lambda: lag(headset, client)
+    else:
+        th, tc = trunk
+
+        def trunk_away() -> bool:
+            # the trunk board lost its link and has not streamed again yet: both clocks wait
+            # (not while it boots: its boot runs on the clock)
+            return th.started_at is not None and not th.streaming and not th.booting
+
+        headset.backpressure = lambda: lag(headset, client) or lag(th, tc) or trunk_away()
+        headset.start_gate = lambda: th.streaming
+        th.link_idle = lambda: in_flight(th, tc) == 0
     headset.link_idle = lambda: in_flight(headset, client) == 0
 
 
@@ -95,24 +169,33 @@ async def play_out(
     headset: SimulatedHeadset,
     client: HeadsetClient,
     cues: asyncio.Task | None = None,
+    trunk: tuple[SimulatedHeadset, HeadsetClient] | None = None,
 ) -> None:
     """Wait until the stream was played and every cue sent, then until the client received
-    every notification the headset sent; note how the playback went, and stop ``rec``."""
-    await headset.finished.wait()
+    every notification the headset sent (both boards' with ``trunk``); note how the playback
+    went, and stop ``rec``."""
+    pairs = [(headset, client)] + ([trunk] if trunk is not None else [])
+    for h, _ in pairs:
+        await h.finished.wait()
     if cues is not None:
         await asyncio.wait({cues})
     last, stalled = -1, 0.0
-    while (headset.pending or in_flight(headset, client) > 0) and stalled < DRAIN_STALL_S:
+
+    def busy() -> bool:
+        return any(h.pending or in_flight(h, c) > 0 for h, c in pairs)
+
+    while busy() and stalled < DRAIN_STALL_S:
         await asyncio.sleep(0.01)
-        stalled = 0.0 if client.received != last else stalled + 0.01
-        last = client.received
+        got = sum(c.received for _, c in pairs)
+        stalled = 0.0 if got != last else stalled + 0.01
+        last = got
     started = headset.started_at
     loop_s = 0.0 if started is None else asyncio.get_running_loop().time() - started
     rec.final_meta["playback"] = {
         "speed": headset.speed,
         "effective_speed": round(headset.played_s / loop_s, 3) if loop_s > 0 else None,
         "held_s": round(headset.held_s, 3),
-        "in_flight_lost": in_flight(headset, client),
+        "in_flight_lost": sum(in_flight(h, c) for h, c in pairs),
     }
     note = playback_note(headset, loop_s)
     if note:
@@ -150,6 +233,8 @@ class SimulatedLink:
     headset: SimulatedHeadset
     client: HeadsetClient
     recorder: Recorder
+    #: the trunk board's simulated headset and client, when there is one
+    trunk: tuple[SimulatedHeadset, HeadsetClient] | None = None
 
 
 @asynccontextmanager
@@ -163,6 +248,7 @@ async def simulated_link(
     meta: dict[str, Any] | None = None,
     mag_hold_s: float = 0.25,
     client_options: dict[str, Any] | None = None,
+    trunk: SimulatedTrunk | None = None,
 ) -> AsyncIterator[SimulatedLink]:
     """A simulated headset streaming ``stream`` over bumble to a paced client and its recorder:
     the plumbing of every simulated recording (``record``, ``demo``, the live window, tests).
@@ -185,24 +271,42 @@ async def simulated_link(
         The recorder's magnetometer hold, s (0 for live views).
     client_options : dict, optional
         Extra :class:`HeadsetClient` options (``scan_timeout`` defaults to 5 s).
+    trunk : SimulatedTrunk, optional
+        A second board on the trunk, played by a second simulated headset whose clock follows
+        the head's; the recording is format v2.
     """
-    async with virtual_radio([stream], speed=speed, faults=faults, mtu=mtu) as radio:
+    streams = [stream] if trunk is None else [stream, trunk.stream]
+    faults_all = [faults] if trunk is None else [faults, trunk.faults]
+    async with virtual_radio(streams, speed=speed, faults=faults_all, mtu=mtu) as radio:
+        options = {"scan_timeout": 5.0, **(client_options or {})}
+
+        def client_for(h: SimulatedHeadset, role: str | None) -> HeadsetClient:
+            return HeadsetClient(
+                h.name,
+                client_backend=radio.client_backend,
+                scanner_backend=radio.scanner_backend,
+                role=role,
+                **options,
+            )
+
         headset = radio.headsets[0]
-        client = HeadsetClient(
-            headset.name,
-            client_backend=radio.client_backend,
-            scanner_backend=radio.scanner_backend,
-            **{"scan_timeout": 5.0, **(client_options or {})},
-        )
-        pace(headset, client)
+        client = client_for(headset, None if trunk is None else "head")
+        pair = None
+        if trunk is not None:
+            th = radio.headsets[1]
+            th.follow(headset, *trunk.clock_map)
+            pair = (th, client_for(th, "trunk"))
+        pace(headset, client, trunk=pair)
         rec = Recorder(
             client,
             path,
             meta=meta,
             clock_s_per_us=1e-6 / speed,
             mag_hold_s=mag_hold_s,
+            trunk=None if pair is None else pair[1],
+            trunk_mount="between_shoulder_blades" if trunk is None else trunk.mount,
         )
-        yield SimulatedLink(headset, client, rec)
+        yield SimulatedLink(headset, client, rec, pair)
 
 
 async def record_simulated(
@@ -215,6 +319,7 @@ async def record_simulated(
     faults: Faults | None = None,
     mtu: int = 247,
     meta: dict[str, Any] | None = None,
+    trunk: SimulatedTrunk | None = None,
 ) -> RecordResult:
     """Play ``stream`` on a simulated headset and record it over the bumble stack.
 
@@ -237,10 +342,15 @@ async def record_simulated(
         ATT MTU the client requests.
     meta : dict, optional
         Extra header fields.
+    trunk : SimulatedTrunk, optional
+        A second board on the trunk, played by a second simulated headset whose clock follows
+        the head's; the recording is format v2.
     """
     stream = truncate(stream, duration_s)
     if duration_s is not None:
         events = [e for e in events if e.time_s < duration_s]
+    if trunk is not None:
+        trunk = replace(trunk, stream=truncate(trunk.stream, duration_s))
     sim = simulated_link(
         stream,
         path,
@@ -248,12 +358,13 @@ async def record_simulated(
         faults=faults,
         mtu=mtu,
         meta={"simulated": True, **(meta or {})},
+        trunk=trunk,
     )
     async with sim as link:
-        headset, client, rec = link.headset, link.client, link.recorder
+        headset, client, rec, pair = link.headset, link.client, link.recorder, link.trunk
         task = asyncio.create_task(rec.run())
         cues = asyncio.create_task(play_cues(rec, headset, events))
-        ended = asyncio.create_task(play_out(rec, headset, client, cues))
+        ended = asyncio.create_task(play_out(rec, headset, client, cues, trunk=pair))
         try:
             await asyncio.wait({task, ended}, return_when=asyncio.FIRST_COMPLETED)
             result = await task

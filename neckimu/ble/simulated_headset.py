@@ -152,6 +152,7 @@ class SimulatedHeadset:
         address = str(device.random_address).replace(":", "")
         self.name = wire.NAME_PREFIX + address[-4:].upper()
         self.mag_enabled = len(stream.mag) > 0
+        self.role = "head"  #: where the board is worn (the role command sets it)
         self.streaming = False
         self.connection: Connection | None = None
         # what went to the radio while connected (stream seq values) / what was dropped
@@ -195,7 +196,28 @@ class SimulatedHeadset:
         self._clock_base_us = 0  # stream µs at which the device's micros() was 0 (reboots)
         self._boot_until_us: int | None = None
         self._start_pending = False
+        #: a second board worn by the same person: its clock follows this leader's (see
+        #: :meth:`follow`); None for a board on its own clock
+        self.leader: SimulatedHeadset | None = None
+        self._lead_map = (0.0, 1.0)  # own device µs = a + b * leader device µs
+        #: while it returns False the clock does not start (another board is not streaming yet)
+        self.start_gate: Callable[[], bool] | None = None
         self._build_gatt()
+
+    def follow(self, leader: SimulatedHeadset, offset_us: float, ratio: float) -> None:
+        """Run this board's clock from ``leader``'s: both boards measure one person at one
+        instant, so a hold of the leader's clock (a cue gate, backpressure) holds both.
+
+        Parameters
+        ----------
+        leader : SimulatedHeadset
+            The head board.
+        offset_us, ratio : float
+            This board's device time (stream µs) = ``offset_us + ratio * leader's``: the two
+            crystals' offset and rate ratio (``ratio - 1`` is the drift between them).
+        """
+        self.leader = leader
+        self._lead_map = (float(offset_us), float(ratio))
 
     # -- GATT --------------------------------------------------------------------------------
     def _build_gatt(self) -> None:
@@ -224,6 +246,7 @@ class SimulatedHeadset:
 
         return replace(
             self.info,
+            role=self.role,
             streaming=self.streaming,
             mag_rate_hz=self.mag_rate_hz if self.mag_enabled else 0.0,
         )
@@ -306,6 +329,8 @@ class SimulatedHeadset:
             self._start_pending = False
         elif ctl.opcode == wire.OP_SET_MAG:
             self.mag_enabled = bool(ctl.args[0]) and len(self.stream.mag) > 0
+        elif ctl.opcode == wire.OP_SET_ROLE and ctl.args[0] in wire.ROLES:
+            self.role = wire.ROLES[ctl.args[0]]  # kept across reconnects, as the firmware
         elif ctl.opcode == wire.OP_MARK_EVENT and self._boot_until_us is None:
             now = self._device_now()
             if self._gates and now >= self._gates[0][0]:
@@ -332,11 +357,13 @@ class SimulatedHeadset:
         is added to :attr:`held_s`.
         """
         now = asyncio.get_running_loop().time()
+        if self.leader is not None:
+            return self._follower_now(now)
         if self._vnow is None or self.started_at is None:
             # the session begins when the client first starts streaming, not before: the
             # clock waits just before the first sample
             self._vnow, self._vlast = float(self.stream.t_us[0]) - 1.0, now
-            if self.streaming:
+            if self.streaming and (self.start_gate is None or self.start_gate()):
                 self.started_at = now
             return int(self._vnow)
         rate = 1e6 * self.speed * (1 + self.faults.drift_ppm * 1e-6)
@@ -350,6 +377,26 @@ class SimulatedHeadset:
             new = max(cap, self._vnow)
         self._vnow = new
         return int(new)
+
+    def _follower_now(self, now: float) -> int:
+        """Device time of a board that follows :attr:`leader` (never backwards)."""
+        lead = self.leader
+        assert lead is not None
+        first = float(self.stream.t_us[0]) - 1.0
+        lead_now = lead._device_now()
+        if lead.started_at is None:
+            self._vnow = first
+            return int(first)
+        a, b = self._lead_map
+        self._vnow = max(self._vnow if self._vnow is not None else first, a + b * lead_now)
+        if self.started_at is None and self.streaming:
+            self.started_at = now
+        return int(self._vnow)
+
+    @property
+    def booting(self) -> bool:
+        """Whether the board is rebooting (its sensor not running yet)."""
+        return self._boot_until_us is not None
 
     @property
     def pending(self) -> int:

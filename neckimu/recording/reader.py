@@ -1,4 +1,5 @@
-"""Read recordings (format v1) and foreign interchange CSVs, strictly and fast.
+"""Read recordings (format v1; v2 with a trunk sensor) and foreign interchange CSVs, strictly
+and fast.
 
 The fast path hands the bytes to pandas' C parser (the fastest text reader we measured for
 these files, see bench/offline.py). Only when that fails, or the numbers do not pass the checks,
@@ -27,7 +28,7 @@ import pandas as pd
 from neckimu.errors import InputError
 from neckimu.recording.events import EVENT_KINDS, Event, is_valid_exercise, pair_windows
 from neckimu.recording.saturation import Saturation, saturated_mask
-from neckimu.recording.writer import MAGIC
+from neckimu.recording.writer import MAGIC, MAGIC_V2, TRUNK_PREFIX
 from neckimu.samples import COLUMNS, REQUIRED_COLUMNS, SampleBlock
 
 #: Files larger than this are parsed in parallel chunks, bytes.
@@ -78,6 +79,13 @@ class Recording:
         What was recovered or assumed while reading.
     saturation : list of Saturation
         Time ranges of rows with a sensor at full scale (``# sat`` lines).
+    trunk : SampleBlock or None
+        The second sensor, worn on the trunk (format v2, ``# trunk`` lines): its samples on
+        this recording's time base, SI units, its own board frame; None without one.
+    trunk_gaps : list of Gap
+        Gaps of the trunk sensor.
+    trunk_saturation : list of Saturation
+        Saturated trunk samples.
     """
 
     samples: SampleBlock
@@ -87,11 +95,21 @@ class Recording:
     path: str = ""
     warnings: list[str] = field(default_factory=list)
     saturation: list[Saturation] = field(default_factory=list)
+    trunk: SampleBlock | None = None
+    trunk_gaps: list[Gap] = field(default_factory=list)
+    trunk_saturation: list[Saturation] = field(default_factory=list)
 
     @property
     def saturated(self) -> np.ndarray:
         """Per row, shape (N,) bool: an accelerometer or gyroscope value at full scale."""
         return saturated_mask(self.samples.t, self.saturation)
+
+    @property
+    def trunk_saturated(self) -> np.ndarray | None:
+        """Per trunk sample, shape (M,) bool; None without a trunk sensor."""
+        if self.trunk is None:
+            return None
+        return saturated_mask(self.trunk.t, self.trunk_saturation)
 
 
 # -- bytes ------------------------------------------------------------------------------------
@@ -246,19 +264,38 @@ def _json_object(payload: str) -> dict[str, Any]:
     return obj
 
 
-def _parse_comments(
-    path: Path, comments: list[tuple[int, bytes]]
-) -> tuple[dict[str, Any], dict[str, int], list[Event], list[Gap], list[Saturation]]:
-    meta: dict[str, Any] = {}
-    meta_lines: dict[str, int] = {}
-    events: list[Event] = []
-    gaps: list[Gap] = []
-    sats: list[Saturation] = []
+@dataclass
+class _Comments:
+    meta: dict[str, Any] = field(default_factory=dict)
+    meta_lines: dict[str, int] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    sats: list[Saturation] = field(default_factory=list)
+    trunk_gaps: list[Gap] = field(default_factory=list)
+    trunk_sats: list[Saturation] = field(default_factory=list)
+    version: int = 0  #: 0: no magic line (a foreign CSV)
+
+
+def _sensor(obj: dict[str, Any], version: int) -> str:
+    """Which sensor a ``# gap``/``# sat`` line is about: the head unless v2 says ``trunk``."""
+    sensor = obj.get("sensor", "head") if version >= 2 else "head"
+    if sensor not in ("head", "trunk"):
+        raise ValueError(f"sensor must be head or trunk, not {sensor!r:.40}")
+    return str(sensor)
+
+
+def _parse_comments(path: Path, comments: list[tuple[int, bytes]]) -> _Comments:
+    c = _Comments()
+    meta, meta_lines, events = c.meta, c.meta_lines, c.events
     for line, raw_text in comments:
         text = raw_text.decode("utf-8")[1:].strip()
         kind, _, payload = text.partition(" ")
         if kind == "neckimu":
-            if text != MAGIC[2:]:
+            if text == MAGIC[2:] and c.version == 0:
+                c.version = 1
+            elif text == MAGIC_V2[2:] and c.version == 0:
+                c.version = 2
+            else:
                 raise InputError(str(path), f"unsupported recording format {text[:60]!r}", line)
             continue
         if kind not in ("meta", "event", "gap", "sat"):
@@ -271,15 +308,17 @@ def _parse_comments(
             elif kind == "event":
                 events.append(_event(path, obj["time_s"], obj["event"], obj["exercise"], line))
             elif kind == "sat":
-                sats.append(_saturation(path, obj, line))
+                trunk = _sensor(obj, c.version) == "trunk"
+                (c.trunk_sats if trunk else c.sats).append(_saturation(path, obj, line))
             else:
-                gaps.append(_gap(path, obj, line))
+                trunk = _sensor(obj, c.version) == "trunk"
+                (c.trunk_gaps if trunk else c.gaps).append(_gap(path, obj, line))
         except (ValueError, KeyError, TypeError) as e:
             if isinstance(e, InputError):
                 raise
             what = f"missing key {e}" if isinstance(e, KeyError) else str(e)
             raise InputError(str(path), f"malformed '# {kind}' line: {what}", line) from None
-    return meta, meta_lines, events, gaps, sats
+    return c
 
 
 def _gap(path: Path, obj: dict[str, Any], line: int) -> Gap:
@@ -506,6 +545,75 @@ def _parse_numbers(
     return table
 
 
+# -- the trunk sensor (format v2) -----------------------------------------------------------
+_TRUNK_LINE = re.compile(rb"^" + re.escape(TRUNK_PREFIX.encode()) + rb"([^\n]*)", re.M)
+
+
+def _trunk_columns(path: Path, meta: dict[str, Any]) -> list[str]:
+    trunk = meta.get("trunk")
+    cols = trunk.get("columns") if isinstance(trunk, dict) else None
+    if cols not in (list(COLUMNS), list(COLUMNS[:7])):
+        raise InputError(str(path), "format v2 needs the header metadata 'trunk' with "
+                         f"'columns' {','.join(COLUMNS)} (or without mag_*), not {cols!r:.80}")
+    return list(cols)
+
+
+def _parse_trunk(path: Path, raw: bytes, meta: dict[str, Any], lines: list[bytes]
+                 ) -> SampleBlock | None:
+    """The ``# trunk`` lines as a SampleBlock (None when there are none), checked like rows."""
+    cols = _trunk_columns(path, meta)
+    if not lines:
+        return None
+    text = b"\n".join(lines) + b"\n"
+    table = None
+    try:
+        df = pd.read_csv(io.BytesIO(text), header=None, names=cols, dtype=np.float64,
+                         engine="c", skipinitialspace=True, keep_default_na=False,
+                         na_values=list(_MISSING))
+        table = df.to_numpy(dtype=np.float64)
+    except (ValueError, pd.errors.ParserError):
+        pass
+    if (table is None or len(table) != len(lines)
+            or text.count(b",") != len(lines) * (len(cols) - 1)
+            or not _values_ok(table) or not (np.diff(table[:, 0]) > 0).all()):
+        raise _diagnose_trunk(path, raw, cols)
+    out = np.full((len(table), 10), np.nan)
+    out[:, : table.shape[1]] = table
+    return SampleBlock.from_table(out)
+
+
+def _diagnose_trunk(path: Path, raw: bytes, cols: list[str]) -> InputError:
+    """Slow pass over the ``# trunk`` lines (error path only): the first bad one."""
+    last_t = -np.inf
+    for m in _TRUNK_LINE.finditer(raw):
+        lineno = raw.count(b"\n", 0, m.start()) + 1
+        cells = m.group(1).decode("utf-8").split(",")
+        if len(cells) != len(cols):
+            return InputError(str(path), f"'# trunk' line: expected {len(cols)} fields, "
+                              f"found {len(cells)}", lineno)
+        missing = [n for n, c in zip(cols, cells, strict=True)
+                   if n.startswith("mag_") and c.strip() in _MISSING]
+        if 0 < len(missing) < 3:
+            return InputError(str(path), "'# trunk' line: magnetometer value missing in only "
+                              "some of mag_x, mag_y, mag_z", lineno, f"trunk {missing[0]}")
+        for name, cell in zip(cols, cells, strict=True):
+            cell = cell.strip()
+            if name in missing:
+                continue
+            if cell.lower() in _NONFINITE:
+                return InputError(str(path), f"value is {cell}", lineno, f"trunk {name}")
+            if not _NUMBER.fullmatch(cell) or not np.isfinite(float(cell)):
+                return InputError(str(path), f"non-numeric value {cell[:40]!r}", lineno,
+                                  f"trunk {name}")
+        t = float(cells[0])
+        if t <= last_t:
+            what = "goes backwards" if t < last_t else "does not advance"
+            return InputError(str(path), f"time {what} ({t} s after {last_t} s)", lineno,
+                              "trunk time_s")
+        last_t = t
+    return InputError(str(path), "could not parse the '# trunk' lines")
+
+
 # -- events against each other and against the data ----------------------------------------
 #: Events this far outside the data's time span are noted, s.
 _OUTSIDE_TOLERANCE_S = 1.0
@@ -664,11 +772,18 @@ def read_recording(path: str | Path, events: str | Path | None = None) -> Record
     _check_text(p, raw)
     raw = _cut_partial_line(raw, repairs)
     comments = _comment_lines(raw)
-    meta, meta_lines, evs, gaps, sats = _parse_comments(p, comments)
-    _check_meta(p, meta, meta_lines, notes)
+    com = _parse_comments(p, comments)
+    meta, evs = com.meta, com.events
+    _check_meta(p, meta, com.meta_lines, notes)
     header, header_line = _header(p, raw)
     wanted = _columns(p, header, header_line)
-    table = _parse_numbers(p, raw, header, wanted, sum(c.count(b",") for _, c in comments))
+    trunk_lines: list[bytes] = []
+    if com.version >= 2:
+        trunk_lines = _TRUNK_LINE.findall(raw)
+    trunk_commas = b"".join(trunk_lines).count(b",")
+    table = _parse_numbers(p, raw, header, wanted,
+                           sum(c.count(b",") for _, c in comments) + trunk_commas)
+    trunk = _parse_trunk(p, raw, meta, trunk_lines) if com.version >= 2 else None
     if events is not None:
         evs = evs + read_events_csv(events, notes)
     _check_events(
@@ -684,9 +799,12 @@ def read_recording(path: str | Path, events: str | Path | None = None) -> Record
     return Recording(
         samples=SampleBlock.from_table(table),
         events=sorted(evs, key=lambda e: e.time_s),
-        gaps=gaps,
+        gaps=com.gaps,
         meta=meta,
         path=str(p),
         warnings=repairs + notes,
-        saturation=sats,
+        saturation=com.sats,
+        trunk=trunk,
+        trunk_gaps=com.trunk_gaps,
+        trunk_saturation=com.trunk_sats,
     )

@@ -1,4 +1,5 @@
-"""Write recordings (format v1, docs/recording-format.md) while streaming.
+"""Write recordings (format v1, or v2 with a trunk sensor; docs/recording-format.md) while
+streaming.
 
 The writer appends rows as blocks arrive and flushes (with ``fsync``) at least once a second,
 so a session cut off by power loss or ``kill -9`` loses at most the last second and at worst
@@ -24,6 +25,14 @@ from neckimu.samples import COLUMNS, SampleBlock
 
 FORMAT_VERSION = 1
 MAGIC = f"# neckimu recording v{FORMAT_VERSION}"
+#: Format version 2: v1 plus a second sensor on the trunk (``# trunk`` lines, issue 15).
+#: A single-sensor recording is still written as v1, byte for byte as before.
+FORMAT_VERSION_TRUNK = 2
+MAGIC_V2 = f"# neckimu recording v{FORMAT_VERSION_TRUNK}"
+#: What every version's first line starts with.
+MAGIC_PREFIX = "# neckimu recording v"
+#: The second sensor's sample lines: ``# trunk time_s,gyr_x,...`` (v2).
+TRUNK_PREFIX = "# trunk "
 
 #: time to the microsecond; sensor values to 7 significant digits (ample for int16 counts:
 #: a count is recovered exactly from value / scale), as in neckimu's interchange CSV.
@@ -78,6 +87,10 @@ class RecordingWriter:
         Longest time data may sit in buffers before ``flush`` + ``fsync``, s.
     clock : callable
         Monotonic clock in s (injectable for tests).
+    trunk : dict, optional
+        Metadata of a second sensor worn on the trunk (device, firmware, rates, scales, mount,
+        ``has_mag``): the file is then format v2 and takes :meth:`write_trunk_block`. Its
+        samples are on this recording's time base (the head's clock).
     """
 
     def __init__(
@@ -88,6 +101,7 @@ class RecordingWriter:
         has_mag: bool = True,
         flush_interval_s: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        trunk: dict[str, Any] | None = None,
     ) -> None:
         self.path = Path(path)
         self.has_mag = has_mag
@@ -105,8 +119,16 @@ class RecordingWriter:
             self._raw = None
             self._gz = None
             self._f = open(self.path, "w", encoding="utf-8", newline="\n")
-        header = {"format_version": FORMAT_VERSION, **(meta or {})}
-        self._f.write(MAGIC + "\n")
+        self.trunk_rows_written = 0
+        self._trunk_last_t = -np.inf
+        self.has_trunk = trunk is not None
+        header: dict[str, Any] = {"format_version": FORMAT_VERSION, **(meta or {})}
+        if trunk is not None:
+            self.trunk_has_mag = bool(trunk.get("has_mag", True))
+            cols = COLUMNS if self.trunk_has_mag else COLUMNS[:7]
+            header["format_version"] = FORMAT_VERSION_TRUNK
+            header["trunk"] = {**trunk, "has_mag": self.trunk_has_mag, "columns": list(cols)}
+        self._f.write((MAGIC_V2 if trunk is not None else MAGIC) + "\n")
         self._f.write(json_line("meta", header))
         self._f.write(",".join(self.columns) + "\n")
         self._last_flush = self._clock()
@@ -140,13 +162,49 @@ class RecordingWriter:
             self.write_saturation(run)
         self._maybe_flush()
 
-    def write_saturation(self, sat: Saturation) -> None:
-        """Mark ``sat.n`` rows from ``sat.t0_s`` to ``sat.t1_s`` (s) as saturated."""
-        obj = {
+    def write_trunk_block(self, block: SampleBlock, saturated: np.ndarray | None = None) -> None:
+        """Append the trunk sensor's samples as ``# trunk`` lines (format v2).
+
+        Parameters
+        ----------
+        block : SampleBlock
+            Trunk samples, time on this recording's time base (s); it must continue after
+            the trunk samples already written (head rows may lie in between).
+        saturated : ndarray of bool, shape (N,), optional
+            Trunk samples with a sensor at full scale (``# sat`` lines with ``"sensor":
+            "trunk"``).
+        """
+        if not self.has_trunk:
+            raise ValueError("this recording has no trunk sensor (pass trunk= metadata)")
+        if not len(block):
+            return
+        if block.t[0] <= self._trunk_last_t:
+            raise ValueError(f"trunk time goes backwards: {block.t[0]} s after "
+                             f"{self._trunk_last_t} s")
+        cols = [block.t, block.gyr, block.acc]
+        if self.trunk_has_mag:
+            cols.append(block.mag if block.mag is not None else np.full((len(block), 3), np.nan))
+        table = np.column_stack(cols)
+        n, c = table.shape
+        formats = [TIME_FORMAT] + [VALUE_FORMAT] * (c - 1)
+        self._f.write(format_rows(table, [TRUNK_PREFIX + formats[0]] + formats[1:]))
+        self.trunk_rows_written += n
+        self._trunk_last_t = float(block.t[-1])
+        if saturated is not None:
+            for run in saturation_runs(block.t, saturated):
+                self.write_saturation(run, sensor="trunk")
+        self._maybe_flush()
+
+    def write_saturation(self, sat: Saturation, sensor: str = "head") -> None:
+        """Mark ``sat.n`` rows from ``sat.t0_s`` to ``sat.t1_s`` (s) as saturated (``sensor``
+        ``"trunk"``: trunk samples, format v2)."""
+        obj: dict[str, Any] = {
             "t0_s": float(TIME_FORMAT % sat.t0_s),
             "t1_s": float(TIME_FORMAT % sat.t1_s),
             "n": int(sat.n),
         }
+        if sensor != "head":
+            obj["sensor"] = sensor
         self._f.write(json_line("sat", obj))
         self._maybe_flush()
 
@@ -156,9 +214,13 @@ class RecordingWriter:
         self._f.write(json_line("event", obj))
         self._maybe_flush()
 
-    def write_gap(self, time_s: float, missing: int, reason: str) -> None:
-        """Append a gap: ``missing`` samples the source did not deliver before ``time_s``."""
-        obj = {"time_s": round(float(time_s), 6), "missing": int(missing), "reason": reason}
+    def write_gap(self, time_s: float, missing: int, reason: str, sensor: str = "head") -> None:
+        """Append a gap: ``missing`` samples the source did not deliver before ``time_s``
+        (``sensor`` ``"trunk"``: of the trunk sensor, format v2)."""
+        obj: dict[str, Any] = {"time_s": round(float(time_s), 6), "missing": int(missing),
+                               "reason": reason}
+        if sensor != "head":
+            obj["sensor"] = sensor
         self._f.write(json_line("gap", obj))
         self._maybe_flush()
 
@@ -216,7 +278,7 @@ def append_meta(path: str | Path, **fields: Any) -> None:
     if path.suffix != ".csv":
         raise ValueError("only plain .csv recordings can be appended to")
     with open(path, "rb") as f:
-        if not f.readline().decode("utf-8", "replace").startswith(MAGIC):
+        if not f.readline().decode("utf-8", "replace").startswith(MAGIC_PREFIX):
             raise ValueError("not a neckimu recording")
     with open(path, "a", encoding="utf-8", newline="\n") as f:
         f.write(json_line("meta", fields))

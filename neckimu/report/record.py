@@ -187,6 +187,19 @@ def _draw(a: Any, path: Path, folder: Path) -> tuple[list[FigureRef], dict[str, 
     reps = [r.to_json() for r in a.reps]
     figs = [FigureRef("session.png", None, "head angles over the whole session")]
     plot_angles(a, folder / figs[0].file, f"{path.name}: whole session")
+    if getattr(a, "trunk", None) is not None:  # a second board on the trunk (issue 15)
+        ref = FigureRef(
+            "trunk.png",
+            "Neck and trunk",
+            "neck angles (head relative to trunk) and trunk inclination over the session",
+            "With the trunk sensor the head angles above are the neck's (head relative to "
+            "the trunk); below, how far the trunk leaned from the neutral sitting pose.",
+        )
+        figures.trunk_figure(
+            t, a.angles_deg, a.trunk.trunk_deg, f"{path.name}: neck and trunk",
+            folder / ref.file,
+        )
+        figs.append(ref)
     # one figure per exercise; the four isometric holds share one; the calibration (a
     # technical step, seen in the whole-session figure) and desk posture have none here
     by_exercise: dict[str, list] = {}
@@ -241,6 +254,12 @@ def _draw(a: Any, path: Path, folder: Path) -> tuple[list[FigureRef], dict[str, 
         figs.append(ref)
         posture = p.to_dict()
         posture["bouts_s"] = np.round(p.bouts_s, 2).tolist()
+        if getattr(a, "trunk", None) is not None:
+            from neckimu.posture import posture_split_analysis
+
+            split = posture_split_analysis(a)
+            if split is not None:
+                posture["trunk"] = split.to_dict()
     return figs, posture
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from neckimu.errors import InputError, NeckimuError
-from neckimu.recording.writer import MAGIC
+from neckimu.recording.writer import MAGIC, MAGIC_V2
 from neckimu.report.cache import RecordCache, recording_key
 from neckimu.report.record import SessionRecord, analyse_job
 
@@ -66,7 +66,7 @@ def _is_neckimu_recording(path: Path) -> bool:
                 head = f.read(len(MAGIC))
     except (OSError, EOFError):
         return False
-    return head == MAGIC.encode()
+    return head in (MAGIC.encode(), MAGIC_V2.encode())
 
 
 def find_recordings(paths: list[Path]) -> list[Path]:

@@ -36,9 +36,14 @@ RETRACTION_FAULTS: tuple[str, ...] = (
     "too_small",
 )
 STRETCH_FAULTS: tuple[str, ...] = ("not_reached", "wrong_side", "short", "unsteady")
+#: With a trunk (``SessionConfig(trunk=True)``, issue 15): ``trunk_lean`` (a retraction made by
+#: leaning the trunk back, gaze kept level) and ``slouch`` (desk sessions: some slumps round
+#: the trunk instead of bending the neck).
+TRUNK_FAULTS: tuple[str, ...] = ("trunk_lean", "slouch")
 #: older names of stretch faults -> the names the verifier uses
 LEGACY_NAMES: dict[str, str] = {"stretch_short": "short", "stretch_unsteady": "unsteady"}
-FAULTS: tuple[str, ...] = HOLD_FAULTS + RETRACTION_FAULTS + STRETCH_FAULTS + tuple(LEGACY_NAMES)
+FAULTS: tuple[str, ...] = (HOLD_FAULTS + RETRACTION_FAULTS + STRETCH_FAULTS + tuple(LEGACY_NAMES)
+                           + TRUNK_FAULTS)
 #: retraction faults that can come together (the second changes other quantities than the first)
 COMBINATIONS: dict[str, tuple[str, ...]] = {
     "too_small": ("extension", "lateral"),
@@ -193,6 +198,16 @@ def retraction_targets(
     parts = fault.split("+")
     near = [apply_retraction_fault(tg, f, d, r, crit, alone=len(parts) == 1) for f in parts]
     return tg, any(near)
+
+
+def trunk_lean_mm(d: Draw) -> tuple[float, bool]:
+    """How far a ``trunk_lean`` rep's trunk carries the head back, mm, and whether near the
+    threshold (``TrunkCriteria.trunk_glide_mm``): near 0.6-1.5 times it, clear 1.5-5 times
+    (12-40 mm for 8 mm: the glide a person means to fake)."""
+    from neckimu.verify.trunk_lean import TrunkCriteria
+
+    k, near = d.factor((1.5, 5.0))
+    return TrunkCriteria().trunk_glide_mm * k, near
 
 
 # -- stretches ----------------------------------------------------------------------------------

@@ -27,8 +27,12 @@ if TYPE_CHECKING:
     from neckimu.sim.person import Person
 
 #: Channel names of the keyframes, in column order. Angles in rad, glides in m, brace 0..1.
-CHANNELS: tuple[str, ...] = ("neck_flex", "nod_flex", "lat", "rot", "glide_x", "glide_z", "brace")
-NECK_FLEX, NOD_FLEX, LAT, ROT, GLIDE_X, GLIDE_Z, BRACE = range(len(CHANNELS))
+#: The last three move the trunk (``neckimu.sim.trunk``: lean about the hips forward +,
+#: sideways + to the right, slouch +), zero and unused without a trunk.
+CHANNELS: tuple[str, ...] = ("neck_flex", "nod_flex", "lat", "rot", "glide_x", "glide_z", "brace",
+                             "trunk_flex", "trunk_lat", "slouch")
+NECK_FLEX, NOD_FLEX, LAT, ROT, GLIDE_X, GLIDE_Z, BRACE, TRUNK_FLEX, TRUNK_LAT, SLOUCH = range(
+    len(CHANNELS))
 
 #: Lower-cervical pivot of whole-neck flexion relative to the head centre, trunk frame, m.
 NECK_PIVOT_M = np.array([-0.03, 0.0, -0.12])
@@ -153,6 +157,10 @@ class Timeline:
     def value(self, channel: int) -> float:
         """The current (last commanded) value of ``channel``."""
         return float(self._values[-1][channel])
+
+    def set_last(self, channel: str, value: float) -> None:
+        """Set ``channel`` of the last keyframe (the pose just reached) to ``value``."""
+        self._values[-1][CHANNELS.index(channel)] = value
 
     def move(self, duration_s: float, **targets: float) -> float:
         """Minimum-jerk move of the named channels to absolute values over ``duration_s``.

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from neckimu.mounts import DEFAULT_MOUNT, get_mount
+from neckimu.mounts import DEFAULT_MOUNT, DEFAULT_TRUNK_MOUNT, get_mount, get_trunk_mount
 from neckimu.recording.events import Event
 from neckimu.recording.writer import RecordingWriter
 from neckimu.samples import SampleBlock
@@ -26,7 +26,7 @@ from neckimu.sim import sensors
 from neckimu.sim.device import DeviceStream
 from neckimu.sim.faults import FAULTS, is_known
 from neckimu.sim.kinematics import Body, Kinematics, earth_field, evaluate, sensor_orientation
-from neckimu.sim.motion import HeadMotion
+from neckimu.sim.motion import CHANNELS, HeadMotion, Steps
 from neckimu.sim.person import Person
 from neckimu.sim.ranges import RANGES, Ranges
 from neckimu.sim.script import (
@@ -138,6 +138,13 @@ class SessionConfig:
     rom_reps: int = 2
     rom_lead_s: float = 4.0
     rom_move_s: float = 9.0
+    trunk: bool = False
+    trunk_mount: str = DEFAULT_TRUNK_MOUNT
+    trunk_board: str | None = None
+    trunk_leans: bool = True
+    trunk_lean_max_deg: float = 15.0
+    trunk_alignment_sd_ms: float = 2.0
+    slouch_share: float = 0.5
 
     def check(self) -> None:
         """Raise ValueError naming the first bad field."""
@@ -175,6 +182,14 @@ class SessionConfig:
                              f"known: {', '.join(ROM_DIRECTIONS)}")
         if self.rom_reps < 1 or not self.rom_move_s >= 3.0 or not self.rom_lead_s >= 0.0:
             raise ValueError("rom needs rom_reps >= 1, rom_move_s >= 3 s and rom_lead_s >= 0")
+        trunk_faults = [f for f in self.faults if f in ("trunk_lean", "slouch")]
+        if trunk_faults and not self.trunk:
+            raise ValueError(f"fault(s) {', '.join(trunk_faults)} need a trunk (trunk=True, "
+                             "--trunk)")
+        if self.trunk:
+            get_trunk_mount(self.trunk_mount)
+            if self.trunk_board is not None and self.trunk_board not in sensors.SPECS:
+                raise ValueError(f"unknown trunk board {self.trunk_board!r}")
 
 
 @dataclass
@@ -215,6 +230,7 @@ class SimulatedSession:
     body: Body
     errors: sensors.SensorErrors
     meta: dict[str, Any] = field(default_factory=dict)
+    trunk: Any = None  #: ``neckimu.sim.trunk.TrunkBoard`` of a two-sensor session, else None
 
     def write(self, path: str | Path) -> None:
         """Write the recording (format v1) and its truth files beside it."""
@@ -222,20 +238,87 @@ class SimulatedSession:
         marks = [(e.time_s, 0, e) for e in self.events] + [(t, 1, m) for t, m in self.gaps]
         marks.sort(key=lambda m: (m[0], m[1]))
         t = self.samples.t
-        with RecordingWriter(path, self.meta, has_mag=self.samples.mag is not None) as w:
+        tb = self.trunk
+        trunk_meta = tb.meta if tb is not None else None
+        with RecordingWriter(path, self.meta, has_mag=self.samples.mag is not None,
+                             trunk=trunk_meta) as w:
             i = 0
+            k = 0  # next trunk sample to write
+            tgaps = list(tb.gaps) if tb is not None else []
+
+            def trunk_until(t_end: float) -> None:
+                nonlocal k
+                if tb is None:
+                    return
+                kt = int(np.searchsorted(tb.samples.t, t_end, side="right"))
+                while tgaps and tgaps[0][0] <= t_end:
+                    tg, missing = tgaps.pop(0)
+                    kg = int(np.searchsorted(tb.samples.t, tg - 1e-9, side="left"))
+                    w.write_trunk_block(tb.samples.slice(k, kg))
+                    k = max(k, kg)
+                    w.write_gap(tg, missing, "dropped", sensor="trunk")
+                if kt > k:
+                    w.write_trunk_block(tb.samples.slice(k, kt))
+                    k = kt
+
             for time_s, kind, obj in marks:
                 j = int(np.searchsorted(t, time_s - 1e-9, side="left"))
                 if j > i:
                     w.write_block(self.samples.slice(i, j))
+                    trunk_until(float(t[j - 1]))
                     i = j
                 if kind == 0:
                     w.write_event(obj)
                 else:
                     w.write_gap(time_s, obj, "dropped")
             w.write_block(self.samples.slice(i, len(t)))
+            trunk_until(np.inf)
         write_truth(path, self.truth, self.truth_samples)
         write_events_csv(events_path(path), self.events)
+
+
+def _with_trunk_leans(plan: Plan, rng: np.random.Generator, max_deg: float) -> Steps:
+    """The plan's steps plus the trunk's posture changes (issue 15): every 6-25 s the person
+    leans to a new trunk posture (half of the time back near upright, within 3 deg; else
+    anywhere within ``max_deg`` forward or back, and 4 deg sideways) over 1.5-4 s. Never
+    inside or within 1 s of a calibrate or retraction window (the neutral pose and the
+    glides stay the script's)."""
+    keep_out = []
+    starts: dict[str, float] = {}
+    for t, kind, ex in plan.events:
+        if kind == "start":
+            starts[ex] = t
+        elif ex in starts and ex in ("calibrate", "retraction"):
+            keep_out.append((starts.pop(ex) - 1.0, t + 1.0))
+    end = plan.keyframes.duration_s
+    cal_end = max((b for a, b in keep_out), default=0.0) if not keep_out else keep_out[0][1]
+    t = cal_end + rng.uniform(2.0, 8.0)
+    flex = lat = 0.0
+    ch, t0s, durs, deltas = [], [], [], []
+    fi, li = CHANNELS.index("trunk_flex"), CHANNELS.index("trunk_lat")
+    while True:
+        dur = float(rng.uniform(1.5, 4.0))
+        if rng.random() < 0.5:
+            nf, nl = rng.uniform(-3.0, 3.0), rng.uniform(-1.5, 1.5)
+        else:
+            nf, nl = rng.uniform(-max_deg, max_deg), rng.uniform(-4.0, 4.0)
+        if t + dur > end - 1.0:
+            break
+        if not any(a < t + dur and t < b for a, b in keep_out):
+            for c, new, old in ((fi, nf, flex), (li, nl, lat)):
+                ch.append(c)
+                t0s.append(t)
+                durs.append(dur)
+                deltas.append(np.radians(new - old))
+            flex, lat = nf, nl
+        t += dur + float(rng.uniform(6.0, 25.0))
+    if not ch:
+        return plan.steps
+    extra = Steps(np.array(ch, np.int64), np.array(t0s), np.array(durs), np.array(deltas))
+    s = plan.steps
+    return Steps(np.concatenate([s.channel, extra.channel]), np.concatenate([s.t0, extra.t0]),
+                 np.concatenate([s.duration, extra.duration]),
+                 np.concatenate([s.delta, extra.delta]))
 
 
 def events_path(recording: str | Path) -> Path:
@@ -255,7 +338,8 @@ def _script(cfg: SessionConfig, rng: np.random.Generator) -> Plan:
     if cfg.script == "rest":
         return build_rest(cfg.rest_duration_s)
     if cfg.script == "posture":
-        return build_posture(cfg.rest_duration_s, rng)
+        slouch = cfg.slouch_share if cfg.trunk and "slouch" in cfg.faults else 0.0
+        return build_posture(cfg.rest_duration_s, rng, slouch)
     sc = ScriptConfig(
         initial_rest_s=cfg.initial_rest_s,
         final_rest_s=cfg.final_rest_s,
@@ -303,8 +387,8 @@ def simulate_session(config: SessionConfig | None = None, plan: Plan | None = No
     """
     cfg = config or SessionConfig()
     cfg.check()
-    streams = np.random.SeedSequence(cfg.seed).spawn(7)
-    r_person, r_script, r_body, r_err, r_time, r_noise, r_mag = (
+    streams = np.random.SeedSequence(cfg.seed).spawn(8)  # the first 7: as before the trunk
+    r_person, r_script, r_body, r_err, r_time, r_noise, r_mag, r_trunk = (
         np.random.default_rng(s) for s in streams
     )
     spec = sensors.SPECS[cfg.board]
@@ -312,7 +396,10 @@ def simulate_session(config: SessionConfig | None = None, plan: Plan | None = No
 
     person = Person(r_person) if cfg.person else None
     plan = plan if plan is not None else _script(cfg, r_script)
-    motion = HeadMotion(plan.keyframes, person, plan.steps)
+    steps = plan.steps
+    if cfg.trunk and cfg.trunk_leans:
+        steps = _with_trunk_leans(plan, r_trunk, cfg.trunk_lean_max_deg)
+    motion = HeadMotion(plan.keyframes, person, steps)
 
     mount = get_mount(cfg.mount)
     axis = r_body.normal(size=3)
@@ -346,7 +433,29 @@ def simulate_session(config: SessionConfig | None = None, plan: Plan | None = No
         keep = np.ones(len(t_all), bool)
     seq = np.flatnonzero(keep).astype(np.int64)
     t = t_all[keep]
-    kin = evaluate(motion, body, t)
+    trunk_sim = None
+    if cfg.trunk:
+        from neckimu.sim.trunk import TrunkBody, TrunkMotion, evaluate_two
+
+        tmount = get_trunk_mount(cfg.trunk_mount)
+        tbody = TrunkBody.draw(r_trunk, tmount.sensor_to_head, tmount.lever_arm_m,
+                               person=cfg.person)
+        tmotion = TrunkMotion(motion, tbody)
+        tspec = sensors.SPECS[cfg.trunk_board or cfg.board]
+        trate = float(cfg.rate_hz if cfg.rate_hz and cfg.rate_hz in tspec.rates_hz
+                      else tspec.rates_hz[0])
+        terr = sensors.SensorErrors.draw(r_trunk, tspec, trate, errors=cfg.sensor_errors,
+                                         drift=cfg.bias_drift, timing=cfg.timing_errors,
+                                         noise_scale=cfg.noise_scale)
+        tt_all = sensors.regular_times(r_trunk, motion.duration_s, terr.real_rate_hz)
+        tkeep = (sensors.drop_mask(r_trunk, len(tt_all), terr.real_rate_hz, cfg.drop_prob,
+                                   cfg.drop_bursts_per_min)
+                 if cfg.timing_errors else np.ones(len(tt_all), bool))
+        tt = tt_all[tkeep]
+        kin, tkin = evaluate_two(motion, tmotion, body, t, tt)
+        trunk_sim = (tmount, tbody, tmotion, tspec, trate, terr, tt_all, tkeep, tt, tkin)
+    else:
+        kin = evaluate(motion, body, t)
     bias = sensors.gyro_bias_path(r_noise, err, t)
     imu = sensors.measure_imu(
         r_noise, spec, err, rate, kin.gyr, kin.acc, bias, noise=cfg.sensor_noise
@@ -357,7 +466,12 @@ def simulate_session(config: SessionConfig | None = None, plan: Plan | None = No
 
     if cfg.magnetometer:
         tm = sensors.regular_times(r_mag, duration, err.mag_rate_hz)
-        field_s = sensor_orientation(motion, body, tm).inv().apply(body.field_ut)
+        if trunk_sim is not None:
+            r_wt, _ = trunk_sim[2].pose(tm)
+            r_es = body.trunk_to_earth * r_wt * motion.rotation(tm) * body.sensor_to_head
+            field_s = r_es.inv().apply(body.field_ut)
+        else:
+            field_s = sensor_orientation(motion, body, tm).inv().apply(body.field_ut)
         mag = sensors.measure_mag(r_mag, spec, err, field_s, noise=cfg.sensor_noise)
         mag_t_us = sensors.device_clock(r_mag, tm, boot_us, err.clock_ppm, jitter)
     else:
@@ -467,6 +581,16 @@ def simulate_session(config: SessionConfig | None = None, plan: Plan | None = No
     stretches = sorted({r.exercise for r in plan.reps if r.exercise.startswith("stretch_")})
     if stretches:  # the prescribed hold, as the guided routine writes it
         meta["stretch_hold_s"] = {name: cfg.stretch_hold_s for name in stretches}
+    trunk_out = None
+    if trunk_sim is not None:
+        from neckimu.sim.trunk import simulate_trunk_board
+
+        trunk_out = simulate_trunk_board(cfg, trunk_sim, r_trunk, body, motion, plan, truth,
+                                         truth_samples, to_rec, boot_us, t0_us, clock)
+        r_wt, p_t = trunk_out.motion.pose(t)
+        truth_samples.trunk_quat = r_wt.as_quat(scalar_first=True)
+        truth_samples.trunk_pos = p_t
+        meta["trunk_mount"] = cfg.trunk_mount
     return SimulatedSession(
         config=cfg,
         device=device,
@@ -481,4 +605,5 @@ def simulate_session(config: SessionConfig | None = None, plan: Plan | None = No
         body=body,
         errors=err,
         meta=meta,
+        trunk=trunk_out,
     )

@@ -66,6 +66,11 @@ TRUTH_COLUMNS: tuple[str, ...] = (
     "gyro_bias_y",
     "gyro_bias_z",
 )
+#: Extra columns of a two-sensor session (issue 15): the trunk's orientation (trunk -> the
+#: level neutral trunk frame W) and its origin in W, m, at each head sample.
+TRUNK_TRUTH_COLUMNS: tuple[str, ...] = (
+    "tq_w", "tq_x", "tq_y", "tq_z", "tpos_x_m", "tpos_y_m", "tpos_z_m",
+)
 
 
 @dataclass
@@ -91,6 +96,8 @@ class TruthSamples:
     head_pos: np.ndarray
     sensor_quat: np.ndarray
     gyro_bias: np.ndarray
+    trunk_quat: np.ndarray | None = None
+    trunk_pos: np.ndarray | None = None
 
     def head_rotation(self) -> Rotation:
         """``R_TH`` as scipy rotations."""
@@ -101,10 +108,18 @@ class TruthSamples:
         return Rotation.from_quat(self.sensor_quat, scalar_first=True)
 
     def table(self) -> np.ndarray:
-        """All columns of :data:`TRUTH_COLUMNS`, shape (N, 15)."""
-        return np.column_stack(
-            [self.t, self.head_quat, self.head_pos, self.sensor_quat, self.gyro_bias]
-        )
+        """All columns of :data:`TRUTH_COLUMNS` (and :data:`TRUNK_TRUTH_COLUMNS` with a
+        trunk), shape (N, 15) or (N, 22)."""
+        cols = [self.t, self.head_quat, self.head_pos, self.sensor_quat, self.gyro_bias]
+        if self.trunk_quat is not None and self.trunk_pos is not None:
+            cols += [self.trunk_quat, self.trunk_pos]
+        return np.column_stack(cols)
+
+    def trunk_rotation(self) -> Rotation | None:
+        """``R_WT`` (trunk -> level neutral trunk frame), or None without a trunk."""
+        if self.trunk_quat is None:
+            return None
+        return Rotation.from_quat(self.trunk_quat, scalar_first=True)
 
 
 
@@ -310,7 +325,8 @@ def write_truth(recording: str | Path, truth: dict[str, Any], samples: TruthSamp
     """Write ``truth`` (JSON) and ``samples`` (gzip CSV, deterministic bytes) beside it."""
     jpath, cpath = truth_paths(recording)
     jpath.write_text(json.dumps(truth, indent=1, allow_nan=False) + "\n", encoding="utf-8")
-    text = ",".join(TRUTH_COLUMNS) + "\n" + format_rows(samples.table())
+    cols = TRUTH_COLUMNS + (TRUNK_TRUTH_COLUMNS if samples.trunk_quat is not None else ())
+    text = ",".join(cols) + "\n" + format_rows(samples.table())
     with (
         open(cpath, "wb") as raw,
         gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz,
@@ -333,4 +349,8 @@ def read_truth(recording: str | Path) -> tuple[dict[str, Any], TruthSamples]:
     with gzip.open(cpath, "rb") as f:
         df = pd.read_csv(io.BytesIO(f.read()), dtype=np.float64, engine="c")
     a = df[list(TRUTH_COLUMNS)].to_numpy()
-    return truth, TruthSamples(a[:, 0], a[:, 1:5], a[:, 5:8], a[:, 8:12], a[:, 12:15])
+    out = TruthSamples(a[:, 0], a[:, 1:5], a[:, 5:8], a[:, 8:12], a[:, 12:15])
+    if all(c in df.columns for c in TRUNK_TRUTH_COLUMNS):
+        b = df[list(TRUNK_TRUTH_COLUMNS)].to_numpy()
+        out.trunk_quat, out.trunk_pos = b[:, :4], b[:, 4:]
+    return truth, out

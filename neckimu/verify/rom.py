@@ -41,12 +41,13 @@ measured, not an ``incomplete`` one: its data are all there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from neckimu.angles import angles_from_matrices
+from neckimu.angles import angles_from_matrices, rotation_from_angles
 from neckimu.filters import lowpass_fir
 from neckimu.orientation import MAX_GAP_S
 from neckimu.recording.events import Window
@@ -322,3 +323,46 @@ def verify_rom(
             notes.append(f"{gap_s:.1f} s of data missing during a movement")
     faults = ("not_measured",) if any(v is None for v in rom.values()) else ()
     return RomRep(**base, faults=faults, rom_deg=rom, low_confidence="; ".join(notes) or None)
+
+
+def neck_rom(
+    rep: RomRep,
+    ctx: Context,
+    trunk_rotation: Callable[[np.ndarray], Rotation],
+    crit: RomCriteria | None = None,
+) -> RomRep:
+    """A measured ROM rep again on the **neck**'s angles (head relative to trunk), for a
+    recording with a trunk sensor (issue 15): a trunk that leans or turns with the head no
+    longer counts as neck motion.
+
+    The head's angles are measured as by :func:`verify_rom` (:func:`window_angles`); the
+    trunk's rotation since the neutral pose is taken with its heading at the window's rests
+    as forward (as the head's rotation is), and the neck is ``D_t⁻¹ · D_h``.
+
+    Parameters
+    ----------
+    rep : RomRep
+        As :func:`verify_rom` measured it; an incomplete one is returned as it is.
+    ctx : Context
+        The head's verification context.
+    trunk_rotation : callable
+        ``t`` (s, shape (n,)) -> the trunk's rotation since neutral (n rotations, neutral
+        head frame), e.g. ``neckimu.trunk.TrunkContext.rotation``.
+    crit : RomCriteria, optional
+    """
+    crit = crit or RomCriteria()
+    if rep.incomplete is not None:
+        return rep
+    i0, i1 = ctx.index(rep.start_s, rep.end_s)
+    if i1 - i0 < 2:
+        return rep
+    head, rests = window_angles(ctx, i0, i1, crit)
+    m_t = trunk_rotation(ctx.t[i0:i1]).as_matrix()
+    yaw = angles_from_matrices(m_t)[:, 2]
+    ref = np.concatenate([yaw[a:b] for a, b in rests]) if rests else yaw
+    m_t = _yaw_matrices(np.radians(np.full(len(yaw), float(np.median(ref))))) @ m_t
+    m_h = rotation_from_angles(head).as_matrix()
+    neck = angles_from_matrices(np.einsum("nji,njk->nik", m_t, m_h))
+    rom = rom_from_angles(neck, crit.min_deg)
+    faults = ("not_measured",) if any(v is None for v in rom.values()) else ()
+    return replace(rep, rom_deg=rom, faults=faults)

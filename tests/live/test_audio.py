@@ -222,9 +222,9 @@ def simulated_tracks(tmp_path_factory):
     from neckimu.sim import simulate_session
 
     out = []
-    for routine, seed in RUNS:
-        routine = load_routine(routine)
-        d = tmp_path_factory.mktemp(f"{routine}{seed}")
+    for name, seed in RUNS:
+        routine = load_routine(name)
+        d = tmp_path_factory.mktemp(f"{name}{seed}")
         sim = simulate_session(
             session_config(routine, seed=seed, fault_rate=0.5, board="rev2", rate_hz=100.0)
         )

@@ -97,7 +97,7 @@ def test_simulate_routine_rom_writes_truth_with_rom_deg(tmp_path, capsys):
 def test_unknown_routine_is_one_line(tmp_path, capsys):
     assert main(["simulate", "--routine", "yoga", "--out", str(tmp_path / "r.csv")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--routine must be guided, stretch or rom" in err
+    assert err.count("\n") == 1 and "--routine must be guided, stretch, rom or posture" in err
 
 
 def test_bad_rom_settings_are_refused():

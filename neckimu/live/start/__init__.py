@@ -2,7 +2,7 @@
 
 Four steps on one screen, in the live window's look (PySide6 + pyqtgraph):
 
-1. **Routine**: the guided routines shipped in ``neckimu/routines/`` and any in a folder
+1. **RoutineChoice**: the guided routines shipped in ``neckimu/routines/`` and any in a folder
    given (:func:`list_routines`), each with a one-line description and its length.
 2. **Headset**: a scan with bleak's scanner, as ``neckimu scan``
    (:func:`neckimu.live.headsets.scan_headsets`), lists nearby headsets with their signal

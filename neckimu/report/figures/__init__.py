@@ -28,6 +28,7 @@ from neckimu.report.figures.session import (
     holds_figure,
     posture_figure,
     retraction_figure,
+    trunk_figure,
 )
 
 __all__ = [
@@ -50,4 +51,5 @@ __all__ = [
     "progress_figure",
     "retraction_figure",
     "rom_figure",
+    "trunk_figure",
 ]

@@ -362,3 +362,40 @@ def posture_figure(
     ax.legend(fontsize=7, loc="upper left", ncols=3)
     fig.suptitle(title, fontsize=10)
     return _save(fig, path)
+
+
+def trunk_figure(
+    t: np.ndarray, neck_deg: np.ndarray, trunk_deg: np.ndarray, title: str, path: Path
+) -> Path:
+    """With a trunk sensor (issue 15): the neck's angles (head relative to trunk) and, below,
+    the trunk's inclination over the whole session, on one time axis.
+
+    Parameters
+    ----------
+    t : ndarray, shape (N,)
+        Sample times, s.
+    neck_deg : ndarray, shape (N, 3)
+        Neck flexion, lateral flexion, rotation, deg.
+    trunk_deg : ndarray, shape (N, 2)
+        Trunk inclination from its neutral sitting pose: forward (+), right (+), deg.
+    title : str
+    path : Path
+        PNG to write.
+    """
+    fig = _figure(11.0, 4.2, (0.65, 0.15, 0.4, 0.5), hspace_in=0.25, rows=2)
+    ax1, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=(2, 1))
+    step = max(1, len(t) // 20000)
+    tm = (t - t[0]) / 60.0 if len(t) else t
+    for k, (label, color) in enumerate(ANGLE_STYLE):
+        ax1.plot(tm[::step], neck_deg[::step, k], lw=0.7, color=color, label=label)
+    ax1.set_ylabel("neck [deg]", fontsize=8)
+    ax2.plot(tm[::step], trunk_deg[::step, 0], lw=0.8, color="#8c564b", label="forward (+)")
+    ax2.plot(tm[::step], trunk_deg[::step, 1], lw=0.8, color="#7f7f7f", label="right (+)")
+    ax2.set_ylabel("trunk [deg]", fontsize=8)
+    ax2.set_xlabel("time [min]", fontsize=8)
+    for ax in (ax1, ax2):
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="upper left", ncols=3)
+    fig.suptitle(title, fontsize=10)
+    return _save(fig, path)

@@ -15,6 +15,7 @@ from neckimu.sim.faults import (
     hold_amplitude,
     retraction_targets,
     stretch_plan,
+    trunk_lean_mm,
 )
 from neckimu.sim.script.builder import (
     _D,
@@ -121,7 +122,7 @@ class _Builder(_BuilderBase):
 
     def _retraction_faults(self) -> list[str | None]:
         cfg = self.cfg
-        requested = [f for f in cfg.faults if "+" in f]
+        requested = [f for f in cfg.faults if "+" in f or f == "trunk_lean"]
         faults = _assign_faults(
             self.rng,
             cfg.retraction_reps,
@@ -157,7 +158,10 @@ class _Builder(_BuilderBase):
             k0 = onset + glide_s
             k1 = k0 + kept_s
             r1 = k1 + ret_s
-            tg, near = retraction_targets(fault, self.draw, rr)
+            lean = fault == "trunk_lean"
+            tg, near = retraction_targets(None if lean else fault, self.draw, rr)
+            if lean:  # the glide comes from leaning back: the neck glides little or not at all
+                tg, near = self._trunk_lean(tg, onset, glide_s, k1, ret_s)
             deltas = {ch: tg[k] * s for k, (ch, s) in _RETRACTION_CHANNELS.items()}
             glide = {k: v for k, v in deltas.items() if k in _GLIDE_CHANNELS}
             turn = {k: v for k, v in deltas.items() if k not in _GLIDE_CHANNELS}
@@ -207,6 +211,24 @@ class _Builder(_BuilderBase):
         end = max(prev_end + self.u(*rr.end_cue_s), settled + 0.3, onset)
         tl.hold(end - tl.t)
         self.event("end", "retraction")
+
+    def _trunk_lean(
+        self, tg: dict[str, float], onset: float, glide_s: float, k1: float, ret_s: float
+    ) -> tuple[dict[str, float], bool]:
+        """A retraction made by leaning back (issue 15): the trunk tips back about the hips
+        with the glide's timing, the neck flexes 80-100 % of the lean to keep the gaze level,
+        and the neck's own glide is 0-30 % of a correct one."""
+        mm, near = trunk_lean_mm(self.draw)
+        theta = mm * 1e-3 / self.cfg.hip_to_head_m
+        comp = self.u(0.8, 1.0)
+        k = self.u(0.0, 0.3)
+        tg = {**tg, "posterior_mm": tg["posterior_mm"] * k, "superior_mm": tg["superior_mm"] * k}
+        self.tl.step(onset, glide_s, trunk_flex=-theta, neck_flex=comp * theta)
+        self.tl.step(k1, ret_s, trunk_flex=theta, neck_flex=-comp * theta)
+        tg["trunk_lean_deg"] = float(np.degrees(theta))
+        tg["trunk_lean_mm"] = mm
+        tg["gaze_compensation"] = comp
+        return tg, near
 
     def stretch_rep(self, side: str, index: int, fault: str | None) -> None:
         tl, sr, cfg = self.tl, self.r.stretch, self.cfg

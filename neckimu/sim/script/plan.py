@@ -94,3 +94,4 @@ class ScriptConfig:
     rom_reps: int = 2
     rom_lead_s: float = 4.0
     rom_move_s: float = 9.0
+    hip_to_head_m: float = 0.62  # what a trunk_lean rep's person leans by (their real H varies)

@@ -9,6 +9,7 @@ from neckimu.sim.faults import (
     is_known,
 )
 from neckimu.sim.motion import Timeline
+from neckimu.sim.script.builder import _D
 from neckimu.sim.script.exercises import _Builder
 from neckimu.sim.script.plan import Plan, ScriptConfig
 
@@ -65,9 +66,14 @@ def build_stretch(cfg: ScriptConfig, rng: np.random.Generator) -> Plan:
     return b.plan()
 
 
-def build_posture(duration_s: float, rng: np.random.Generator) -> Plan:
+def build_posture(duration_s: float, rng: np.random.Generator, slouch_share: float = 0.0) -> Plan:
     """Desk work: calibration, then a ``posture`` window in which the person now and then
-    slumps forward (neck flexion 18-35 deg for 20-150 s) and sits up again."""
+    slumps forward (neck flexion 18-35 deg for 20-150 s) and sits up again.
+
+    With ``slouch_share`` > 0 (a trunk, fault ``slouch``), that share of the slumps round the
+    trunk instead: the thorax slouches forward 12-25 deg and the neck flexes only 0-10 deg, so
+    the head inclines about as much (issue 15: same head inclination, different advice).
+    """
     b = _Builder(ScriptConfig(), rng)
     b.tl.hold(2.0)
     b.calibrate()
@@ -77,6 +83,14 @@ def build_posture(duration_s: float, rng: np.random.Generator) -> Plan:
         b.tl.hold(min(b.u(20.0, 90.0), end - b.tl.t))  # sitting up (a few degrees of play)
         if b.tl.t >= end - 10.0:
             break
+        if slouch_share > 0 and b.rng.random() < slouch_share:
+            dur = b.u(3.0, 8.0)
+            b.to_pose(dur, b.u(0.0, 10.0), b.u(-3.0, 3.0), b.u(-5.0, 5.0))
+            b.tl.set_last("slouch", b.u(12.0, 25.0) * _D)
+            b.tl.hold(min(b.u(20.0, 150.0), max(end - b.tl.t - 5.0, 0.5)))
+            b.to_pose(b.u(2.0, 4.0), b.u(-2.0, 4.0), 0.0, 0.0)
+            b.tl.set_last("slouch", 0.0)
+            continue
         b.to_pose(b.u(3.0, 8.0), b.u(18.0, 35.0), b.u(-3.0, 3.0), b.u(-5.0, 5.0))
         b.tl.hold(min(b.u(20.0, 150.0), max(end - b.tl.t - 5.0, 0.5)))
         b.to_pose(b.u(2.0, 4.0), b.u(-2.0, 4.0), 0.0, 0.0)

@@ -14,6 +14,7 @@ size_t command_length(uint8_t opcode) {
     case kOpSetRanges: return 4;
     case kOpMarkEvent: return 3;
     case kOpSetMag: return 2;
+    case kOpSetRole: return 2;
     default: return 0;
   }
 }
@@ -44,6 +45,10 @@ bool parse_command(const uint8_t* data, size_t len, Command* out) {
       if (data[1] > 1) return false;
       c.mag_enabled = data[1] == 1;
       break;
+    case kOpSetRole:
+      if (data[1] != kRoleHead && data[1] != kRoleTrunk) return false;
+      c.role = data[1];
+      break;
   }
   *out = c;
   return true;
@@ -59,6 +64,7 @@ size_t encode_command(const Command& c, uint8_t* out) {
       break;
     case kOpMarkEvent: put_u16(out + 1, c.event_code); break;
     case kOpSetMag: out[1] = c.mag_enabled ? 1 : 0; break;
+    case kOpSetRole: out[1] = c.role; break;
     default: break;
   }
   return command_length(c.opcode);

@@ -16,10 +16,11 @@ struct Command {
   uint8_t acc_range_g;      // kOpSetRanges
   uint16_t event_code;      // kOpMarkEvent
   bool mag_enabled;         // kOpSetMag
+  uint8_t role;             // kOpSetRole: proto::kRoleHead or kRoleTrunk
 };
 
 // Parses a write to the control characteristic. Returns false for anything malformed (unknown
-// opcode, wrong length, zero rate or range, mag flag other than 0/1); the firmware ignores it.
+// opcode, wrong length, zero rate or range, mag flag other than 0/1, a role other than head/trunk); the firmware ignores it.
 bool parse_command(const uint8_t* data, size_t len, Command* out);
 
 // Encodes `c` into `out` (room for proto::kControlMaxSize). Returns the length.

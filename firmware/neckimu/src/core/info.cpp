@@ -5,7 +5,8 @@
 
 namespace neckimu {
 
-Info make_info(Board board, const Settings& s, bool streaming, uint32_t overflow_count) {
+Info make_info(Board board, const Settings& s, bool streaming, uint32_t overflow_count,
+               uint8_t role) {
   Info i = {};
   i.protocol_version = proto::kVersion;
   i.board = static_cast<uint8_t>(board);
@@ -23,6 +24,7 @@ Info make_info(Board board, const Settings& s, bool streaming, uint32_t overflow
   i.acc_scale = acc_scale_m_s2(s);
   i.mag_scale = mag_scale_ut(board);
   i.overflow_count = overflow_count;
+  i.role = role;
   return i;
 }
 
@@ -43,6 +45,10 @@ size_t encode_info(const Info& i, uint8_t* out) {
   put_f32(out + 20, i.acc_scale);
   put_f32(out + 24, i.mag_scale);
   put_u32(out + 28, i.overflow_count);
+  put_u8(out + 32, i.role);
+  put_u8(out + 33, 0);
+  put_u8(out + 34, 0);
+  put_u8(out + 35, 0);
   return proto::kInfoSize;
 }
 
@@ -65,6 +71,7 @@ bool decode_info(const uint8_t* d, size_t len, Info* out) {
   i.acc_scale = get_f32(d + 20);
   i.mag_scale = get_f32(d + 24);
   i.overflow_count = get_u32(d + 28);
+  i.role = d[32];
   return true;
 }
 

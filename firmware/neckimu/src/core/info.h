@@ -1,15 +1,17 @@
-// The info characteristic: 32 bytes describing the device and the settings in force.
+// The info characteristic: 36 bytes describing the device, its role and the settings in force
+// (32 bytes before firmware 0.2, which had no role).
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire.h"
 #include "settings.h"
 
 namespace neckimu {
 
 constexpr uint8_t kFirmwareMajor = 0;
-constexpr uint8_t kFirmwareMinor = 1;
+constexpr uint8_t kFirmwareMinor = 2;  // 0.2: role command and info byte 32
 constexpr uint8_t kFirmwarePatch = 0;
 constexpr uint8_t kFrameBoard = 1;  // neckimu board frame, right-handed
 
@@ -30,14 +32,16 @@ struct Info {
   float acc_scale;          // m/s^2 per count
   float mag_scale;          // uT per count
   uint32_t overflow_count;  // samples dropped on the device since start
+  uint8_t role;             // proto::kRoleHead or kRoleTrunk (bytes 33..35 reserved, 0)
 };
 
 // Info for a board with settings `s`.
-Info make_info(Board board, const Settings& s, bool streaming, uint32_t overflow_count);
+Info make_info(Board board, const Settings& s, bool streaming, uint32_t overflow_count,
+               uint8_t role = proto::kRoleHead);
 
-// Writes the 32-byte value. Returns proto::kInfoSize.
+// Writes the 36-byte value. Returns proto::kInfoSize.
 size_t encode_info(const Info& info, uint8_t* out);
-// Reads it back (tests). Returns false if len != 32.
+// Reads it back (tests). Returns false if len != 36.
 bool decode_info(const uint8_t* data, size_t len, Info* out);
 
 }  // namespace neckimu

@@ -40,7 +40,8 @@ constexpr size_t kAttOverhead = 3;          // notification payload = MTU - 3
 constexpr size_t kMinMtu = 23;
 constexpr size_t kMaxMtu = 247;
 constexpr size_t kMaxPayload = kMaxMtu - kAttOverhead;  // 244
-constexpr size_t kInfoSize = 32;
+constexpr size_t kInfoSize = 36;       // 32 before firmware 0.2 (no role byte)
+constexpr size_t kInfoSizeV01 = 32;
 constexpr size_t kControlMaxSize = 8;
 
 // Longest a sample waits for its notification (sets the batch size), microseconds.
@@ -53,6 +54,13 @@ enum Opcode : uint8_t {
   kOpSetRanges = 0x04,
   kOpMarkEvent = 0x05,
   kOpSetMag = 0x06,
+  kOpSetRole = 0x07,
+};
+
+// Where the board is worn (kOpSetRole, info byte 32). A board starts as the head.
+enum Role : uint8_t {
+  kRoleHead = 1,
+  kRoleTrunk = 2,
 };
 
 // Payload limit for a negotiated ATT MTU, bytes (clamped to what the protocol allows).
