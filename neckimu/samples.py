@@ -24,6 +24,16 @@ REQUIRED_COLUMNS: tuple[str, ...] = COLUMNS[:7]
 
 
 @dataclass(frozen=True)
+class Gap:
+    """Samples a source did not deliver: ``missing`` samples before ``time_s`` (s), and why
+    (``"lost packets"``, ``"device overflow"``, ``"reboot"``, ``"dropped"`` ...)."""
+
+    time_s: float
+    missing: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class SampleBlock:
     """A block of consecutive IMU samples.
 

@@ -25,12 +25,12 @@ from typing import Any, Protocol
 import numpy as np
 
 from neckimu.ble.client import HeadsetClient
-from neckimu.ble.stream import GapRecord, LinkMarker, StreamAssembler
+from neckimu.ble.stream import LinkMarker, StreamAssembler
 from neckimu.errors import DeviceError
 from neckimu.recording.events import Event
 from neckimu.recording.saturation import Saturation
 from neckimu.recording.writer import RecordingWriter
-from neckimu.samples import SampleBlock
+from neckimu.samples import Gap, SampleBlock
 from neckimu.stream_stats import StreamStats
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class RecorderListener(Protocol):
         """The link changed: ``connected``, ``disconnected``, ..."""
 
     def on_items(self, items: list[Any], arrivals: list[float]) -> None:
-        """Decoded items (SampleBlock, GapRecord, Event), just written to the file, and the
+        """Decoded items (SampleBlock, Gap, Event), just written to the file, and the
         host arrival times (``time.monotonic``) of the notifications they came from."""
 
 
@@ -170,10 +170,10 @@ class TrunkTrack:
                 t = self._after_last(t)
                 self._last_t = float(t[-1])
                 out.append(("block", SampleBlock(t, o.gyr, o.acc, o.mag)))
-            elif isinstance(o, GapRecord):
+            elif isinstance(o, Gap):
                 t = self.to_head_s(np.array([o.time_s]), head)
                 out.append(
-                    ("gap", GapRecord(float(o.time_s if t is None else t[0]), o.missing, o.reason))
+                    ("gap", Gap(float(o.time_s if t is None else t[0]), o.missing, o.reason))
                 )
             elif isinstance(o, Saturation):
                 t = self.to_head_s(np.array([o.t0_s, o.t1_s]), head)
@@ -424,7 +424,7 @@ class Recorder:
         for o in outs:
             if isinstance(o, SampleBlock):
                 self.writer.write_block(o)
-            elif isinstance(o, GapRecord):
+            elif isinstance(o, Gap):
                 self.writer.write_gap(o.time_s, o.missing, o.reason)
             elif isinstance(o, Event):
                 self.writer.write_event(o)

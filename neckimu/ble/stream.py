@@ -2,7 +2,7 @@
 
 :class:`StreamAssembler` takes what the notification callback queued (host arrival time and
 the bytes) plus link markers (connected / disconnected), and returns, in recording order,
-:class:`~neckimu.samples.SampleBlock`, :class:`GapRecord`,
+:class:`~neckimu.samples.SampleBlock`, :class:`~neckimu.samples.Gap`,
 :class:`~neckimu.recording.events.Event` and
 :class:`~neckimu.recording.saturation.Saturation` objects. It
 
@@ -37,7 +37,7 @@ from neckimu.ble.clock import ClockFit, Unwrapper
 from neckimu.errors import WireError
 from neckimu.recording.events import Event
 from neckimu.recording.saturation import saturation_runs
-from neckimu.samples import SampleBlock
+from neckimu.samples import Gap, SampleBlock
 from neckimu.stream_stats import StreamStats
 from neckimu.wire import SEQ_MOD, DecodedPacket, Info, decode_packet, saturated_imu
 
@@ -55,15 +55,6 @@ class LinkMarker:
     host_s: float
     info: Info | None = None
     reason: str = ""
-
-
-@dataclass(frozen=True)
-class GapRecord:
-    """``missing`` samples the headset produced that did not reach us, before ``time_s``."""
-
-    time_s: float
-    missing: int
-    reason: str
 
 
 @dataclass
@@ -164,7 +155,7 @@ class StreamAssembler:
         """The device -> host map of the current device clock (an empty one before data)."""
         return self.segments[-1].clock if self.segments else ClockFit(self.clock_s_per_us)
 
-    def feed(self, item: tuple[float, bytes] | LinkMarker) -> list[SampleBlock | GapRecord | Event]:
+    def feed(self, item: tuple[float, bytes] | LinkMarker) -> list[SampleBlock | Gap | Event]:
         """Process one queue item; returns what is ready for the recording, in order."""
         if isinstance(item, LinkMarker):
             return self._marker(item)
@@ -179,7 +170,7 @@ class StreamAssembler:
             return []
         return self._packet(pkt, host_s)
 
-    def flush(self) -> list[SampleBlock | GapRecord | Event]:
+    def flush(self) -> list[SampleBlock | Gap | Event]:
         """Release every waiting row (end of the recording)."""
         return self._events_out() + self._release(force=True)
 
@@ -436,7 +427,7 @@ class StreamAssembler:
         if gap is not None:
             self.stats.gaps += 1
             self.stats.missing += gap[0]
-            out.append(GapRecord(float(ts[0]), gap[0], gap[1]))
+            out.append(Gap(float(ts[0]), gap[0], gap[1]))
         block = SampleBlock(ts, imu[:, :3] * gs, imu[:, 3:] * as_, mag)
         self.stats.samples += len(block)
         out.append(block)

@@ -17,11 +17,10 @@ from typing import Any
 
 from neckimu.ble.client import HeadsetClient
 from neckimu.ble.recorder import Recorder
-from neckimu.ble.stream import GapRecord
 from neckimu.errors import NeckimuError
 from neckimu.live.source import Sink, Source
 from neckimu.recording.events import Event
-from neckimu.samples import SampleBlock
+from neckimu.samples import Gap, SampleBlock
 from neckimu.stream_stats import StreamStats
 
 log = logging.getLogger(__name__)
@@ -50,7 +49,7 @@ class _SinkListener:
         for o in items:
             if isinstance(o, SampleBlock):
                 self.sink.on_block(o, arrivals)
-            elif isinstance(o, GapRecord):
+            elif isinstance(o, Gap):
                 self.sink.on_gap(o.time_s, o.missing, o.reason)
             elif isinstance(o, Event):
                 self.sink.on_event(o)

@@ -29,7 +29,7 @@ from neckimu.errors import InputError
 from neckimu.recording.events import EVENT_KINDS, Event, is_valid_exercise, pair_windows
 from neckimu.recording.saturation import Saturation, saturated_mask
 from neckimu.recording.writer import MAGIC, MAGIC_V2, TRUNK_PREFIX
-from neckimu.samples import COLUMNS, REQUIRED_COLUMNS, SampleBlock
+from neckimu.samples import COLUMNS, REQUIRED_COLUMNS, Gap, SampleBlock
 
 #: Files larger than this are parsed in parallel chunks, bytes.
 _PARALLEL_BYTES = 4_000_000
@@ -48,15 +48,6 @@ _GZIP_CHUNK = 4 * 2**20
 
 class RecordingWarning(UserWarning):
     """Data was recovered from a damaged file (for instance a cut-off last line)."""
-
-
-@dataclass(frozen=True)
-class Gap:
-    """Samples the source did not deliver: ``missing`` samples before ``time_s`` (s)."""
-
-    time_s: float
-    missing: int
-    reason: str
 
 
 @dataclass

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from neckimu.samples import SampleBlock
+from neckimu.samples import Gap, SampleBlock
 
 BOARD_REV1 = 1  #: Nano 33 BLE Rev1, LSM9DS1
 BOARD_REV2 = 2  #: Nano 33 BLE Rev2, BMI270 + BMM150
@@ -77,3 +77,22 @@ class DeviceStream:
             j = np.clip(np.searchsorted(self.mag_t_us, self.t_us, side="right") - 1, 0, None)
             mag = self.mag[j].astype(np.float64) * float(np.float32(self.mag_scale))
         return SampleBlock(t, gyr, acc, mag)
+
+
+def dropped_gaps(t: np.ndarray, seq: np.ndarray) -> list[Gap]:
+    """The samples a board dropped, from its sequence numbers.
+
+    Parameters
+    ----------
+    t : ndarray, shape (N,)
+        Times of the delivered samples, s.
+    seq : ndarray, shape (N,)
+        Their sequence numbers (consecutive where nothing was dropped).
+
+    Returns
+    -------
+    list of Gap
+        One per jump in ``seq``, before the first sample after it, reason ``"dropped"``.
+    """
+    jumps = np.flatnonzero(np.diff(seq) > 1)
+    return [Gap(float(t[i + 1]), int(seq[i + 1] - seq[i] - 1), "dropped") for i in jumps]

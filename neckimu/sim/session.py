@@ -21,9 +21,9 @@ from scipy.spatial.transform import Rotation
 from neckimu.mounts import DEFAULT_MOUNT, DEFAULT_TRUNK_MOUNT, get_mount, get_trunk_mount
 from neckimu.recording.events import Event
 from neckimu.recording.writer import RecordingWriter
-from neckimu.samples import SampleBlock
+from neckimu.samples import Gap, SampleBlock
 from neckimu.sim import sensors
-from neckimu.sim.device import DeviceStream
+from neckimu.sim.device import DeviceStream, dropped_gaps
 from neckimu.sim.faults import FAULTS, is_known
 from neckimu.sim.kinematics import Body, Kinematics, earth_field, evaluate, sensor_orientation
 from neckimu.sim.motion import CHANNELS, HeadMotion, Steps
@@ -205,8 +205,8 @@ class SimulatedSession:
         ``device.to_samples()``: recording time from the first sample, SI units.
     events : list of Event
         Exercise cues on the recording clock.
-    gaps : list of tuple
-        ``(time_s, missing)``: dropped samples before ``time_s`` (recording clock).
+    gaps : list of Gap
+        Samples the board dropped (reason ``"dropped"``), on the recording clock.
     truth : dict
         The truth JSON (see ``neckimu.sim.truth``).
     truth_samples : TruthSamples
@@ -221,7 +221,7 @@ class SimulatedSession:
     device: DeviceStream
     samples: SampleBlock
     events: list[Event]
-    gaps: list[tuple[float, int]]
+    gaps: list[Gap]
     truth: dict[str, Any]
     truth_samples: TruthSamples
     kinematics: Kinematics
@@ -235,7 +235,7 @@ class SimulatedSession:
     def write(self, path: str | Path) -> None:
         """Write the recording (format v1) and its truth files beside it."""
         path = Path(path)
-        marks = [(e.time_s, 0, e) for e in self.events] + [(t, 1, m) for t, m in self.gaps]
+        marks = [(e.time_s, 0, e) for e in self.events] + [(g.time_s, 1, g) for g in self.gaps]
         marks.sort(key=lambda m: (m[0], m[1]))
         t = self.samples.t
         tb = self.trunk
@@ -251,12 +251,12 @@ class SimulatedSession:
                 if tb is None:
                     return
                 kt = int(np.searchsorted(tb.samples.t, t_end, side="right"))
-                while tgaps and tgaps[0][0] <= t_end:
-                    tg, missing = tgaps.pop(0)
-                    kg = int(np.searchsorted(tb.samples.t, tg - 1e-9, side="left"))
+                while tgaps and tgaps[0].time_s <= t_end:
+                    g = tgaps.pop(0)
+                    kg = int(np.searchsorted(tb.samples.t, g.time_s - 1e-9, side="left"))
                     w.write_trunk_block(tb.samples.slice(k, kg))
                     k = max(k, kg)
-                    w.write_gap(tg, missing, "dropped", sensor="trunk")
+                    w.write_gap(g.time_s, g.missing, g.reason, sensor="trunk")
                 if kt > k:
                     w.write_trunk_block(tb.samples.slice(k, kt))
                     k = kt
@@ -270,7 +270,7 @@ class SimulatedSession:
                 if kind == 0:
                     w.write_event(obj)
                 else:
-                    w.write_gap(time_s, obj, "dropped")
+                    w.write_gap(obj.time_s, obj.missing, obj.reason)
             w.write_block(self.samples.slice(i, len(t)))
             trunk_until(np.inf)
         write_truth(path, self.truth, self.truth_samples)
@@ -506,8 +506,7 @@ def simulate_session(config: SessionConfig | None = None, plan: Plan | None = No
         return (boot_us + t_phys * clock * 1e6 - t0_us) * 1e-6
 
     events = [Event(round(to_rec(te), 6), kind, ex) for te, kind, ex in plan.events]
-    jumps = np.flatnonzero(np.diff(seq) > 1)
-    gaps = [(float(samples.t[i + 1]), int(seq[i + 1] - seq[i] - 1)) for i in jumps]
+    gaps = dropped_gaps(samples.t, seq)
 
     sensor_to_head = body.sensor_to_head.as_quat(scalar_first=True)
     truth: dict[str, Any] = {

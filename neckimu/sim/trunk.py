@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from neckimu.samples import G, SampleBlock
+from neckimu.samples import G, Gap, SampleBlock
 from neckimu.sim.kinematics import FD_STEP_S, Body, Kinematics
 from neckimu.sim.motion import SLOUCH, TRUNK_FLEX, TRUNK_LAT, HeadMotion
 
@@ -224,8 +224,8 @@ class TrunkBoard:
         Its raw counts on its own device clock (what the simulated headset plays).
     samples : SampleBlock
         Its samples on the recording's (head's) time base, s.
-    gaps : list of tuple
-        ``(time_s, missing)`` of its dropped samples, recording time base.
+    gaps : list of Gap
+        Its dropped samples, recording time base.
     meta : dict
         Its ``trunk`` header metadata (format v2).
     kinematics : Kinematics
@@ -239,7 +239,7 @@ class TrunkBoard:
 
     device: Any
     samples: SampleBlock
-    gaps: list[tuple[float, int]]
+    gaps: list[Gap]
     meta: dict[str, Any]
     kinematics: Kinematics
     body: TrunkBody
@@ -289,7 +289,7 @@ def simulate_trunk_board(cfg: Any, sim: tuple, rng: np.random.Generator, body: B
     (``truth['trunk']``, per-rep trunk fields, per-sample trunk pose), for
     :func:`neckimu.sim.session.simulate_session`."""
     from neckimu.sim import sensors
-    from neckimu.sim.device import DeviceStream
+    from neckimu.sim.device import DeviceStream, dropped_gaps
 
     tmount, tbody, tmotion, spec, rate, err, t_all, keep, t, kin = sim
     bias = sensors.gyro_bias_path(rng, err, t)
@@ -322,8 +322,7 @@ def simulate_trunk_board(cfg: Any, sim: tuple, rng: np.random.Generator, body: B
     t_rec = (head_boot_us + phys * head_clock * 1e6 - head_t0_us) * 1e-6 + offset
     block = device.to_samples()
     samples = SampleBlock(np.round(t_rec, 6), block.gyr, block.acc, block.mag)
-    jumps = np.flatnonzero(np.diff(seq) > 1)
-    gaps = [(float(samples.t[i + 1]), int(seq[i + 1] - seq[i] - 1)) for i in jumps]
+    gaps = dropped_gaps(samples.t, seq)
     extra_deg = float(np.degrees((tmount.sensor_to_head.inv() * tbody.sensor_to_trunk).magnitude()))
     meta = {
         "device": {"name": "neckimu-sim-trunk", "board": cfg.trunk_board or cfg.board,

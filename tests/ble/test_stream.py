@@ -7,8 +7,8 @@ import pytest
 
 from neckimu import wire
 from neckimu.ble.clock import ClockFit, Unwrapper
-from neckimu.ble.stream import GapRecord, LinkMarker, StreamAssembler
-from neckimu.samples import SampleBlock
+from neckimu.ble.stream import LinkMarker, StreamAssembler
+from neckimu.samples import Gap, SampleBlock
 
 INFO = wire.Info(imu_rate_hz=200.0, mag_rate_hz=0.0, gyr_scale=1e-3, acc_scale=1e-3, mag_scale=0.01)
 
@@ -59,7 +59,7 @@ def test_gap_across_seq_wrap_is_resolved_from_device_time():
     asm = StreamAssembler(INFO)
     pk = _packets(0, 20) + _packets(160 + 70_000, 20)
     outs = _run(asm, pk)
-    gaps = [o for o in outs if isinstance(o, GapRecord)]
+    gaps = [o for o in outs if isinstance(o, Gap)]
     assert [(g.missing, g.reason) for g in gaps] == [(70_000, "lost packets")]
     assert sum(len(o) for o in outs if isinstance(o, SampleBlock)) == 320
     assert asm.stats.missing == 70_000
@@ -84,7 +84,7 @@ def test_reconnect_gap_from_device_time_and_time_wrap():
     for k, p in enumerate(second):
         outs += asm.feed((6.0 + k * 0.04, p))
     outs += asm.flush()
-    gaps = [o for o in outs if isinstance(o, GapRecord)]
+    gaps = [o for o in outs if isinstance(o, Gap)]
     assert [(g.missing, g.reason) for g in gaps] == [(777, "reconnect")]
     t = np.concatenate([o.t for o in outs if isinstance(o, SampleBlock)])
     assert len(t) == 800 and (np.diff(t) > 0).all()
@@ -171,7 +171,7 @@ def test_out_of_order_records_never_reset_the_time_base():
     b = _samples(outs)
     assert len(b) == 2400 and asm.stats.stale == 0 and asm.stats.corrupt == 0
     np.testing.assert_array_equal(np.round(b.t * 1e6).astype(np.int64), _index(b) * period)
-    evs = [o for o in outs if not isinstance(o, (SampleBlock, GapRecord))]
+    evs = [o for o in outs if not isinstance(o, (SampleBlock, Gap))]
     assert len(evs) == 12
     assert [round(e.time_s * 1e6) for e in evs] == [
         (k * n + n - 1) * period + 20_000 for k in range(24, 300, 25)
@@ -207,7 +207,7 @@ def test_one_future_packet_is_counted_corrupt_not_a_new_epoch():
             outs += asm.feed((_arrival(p) + 0.001, future))
     outs += asm.flush()
     b = _samples(outs)
-    assert len(b) == 16_000 and not [o for o in outs if isinstance(o, GapRecord)]
+    assert len(b) == 16_000 and not [o for o in outs if isinstance(o, Gap)]
     np.testing.assert_array_equal(_index(b), np.arange(16_000) & 0x7FFF)
     assert asm.stats.corrupt == 1 and asm.stats.stale == 0
 
@@ -232,7 +232,7 @@ def test_a_future_event_or_mag_record_is_corrupt_too():
             )
     outs += asm.flush()
     assert len(_samples(outs)) == 800
-    assert not [o for o in outs if not isinstance(o, (SampleBlock, GapRecord))]
+    assert not [o for o in outs if not isinstance(o, (SampleBlock, Gap))]
     assert asm.stats.corrupt == 2
 
 
@@ -243,7 +243,7 @@ def test_a_corrupt_seq_is_dropped_not_a_gap():
     asm = StreamAssembler(INFO)
     outs = _run(asm, [*pk[:100], wrong, *pk[101:]])
     assert len(_samples(outs)) == 199 * 8
-    assert [(g.missing, g.reason) for g in outs if isinstance(g, GapRecord)] == [
+    assert [(g.missing, g.reason) for g in outs if isinstance(g, Gap)] == [
         (8, "lost packets")
     ]
     assert asm.stats.corrupt == 1
@@ -269,7 +269,7 @@ def test_reboot_starts_a_new_segment_and_keeps_every_sample(old_t0):
     b = _samples(outs)
     assert len(b) == 6000 + 30_000
     assert (np.diff(b.t) > 0).all()
-    gaps = [o for o in outs if isinstance(o, GapRecord)]
+    gaps = [o for o in outs if isinstance(o, Gap)]
     assert [g.reason for g in gaps] == ["reboot"] and asm.stats.reboots == 1
     # the gap is placed by the host clock: the 0.2 s + 0.7 s not streamed, ~180 samples
     assert 170 <= gaps[0].missing <= 190

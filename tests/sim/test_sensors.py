@@ -79,7 +79,7 @@ def test_drops_show_as_seq_jumps_and_gaps():
     )
     jumps = np.diff(s.device.seq)
     assert (jumps > 1).sum() > 5 and (jumps > 5).any()  # singles and a burst
-    assert sum(m for _, m in s.gaps) == int((jumps - 1).sum()) == s.truth["dropped_samples"]
+    assert sum(g.missing for g in s.gaps) == int((jumps - 1).sum()) == s.truth["dropped_samples"]
     assert len(s.samples) == len(s.device.seq)
 
 
