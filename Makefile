@@ -23,6 +23,7 @@ test: $(STAMP) firmware-test lint
 
 lint: $(STAMP)
 	$(BIN)/ruff check neckimu tests bench
+	$(BIN)/ruff format --check neckimu tests bench
 
 firmware-test:
 	$(MAKE) -C firmware test

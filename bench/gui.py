@@ -43,8 +43,11 @@ def main() -> None:
     from neckimu.sim import SessionConfig, simulate_session
 
     app = qt_app()
-    sim = simulate_session(SessionConfig(script="rest", rest_duration_s=args.seconds + 10.0,
-                                         board="rev2", rate_hz=200.0, seed=1))
+    sim = simulate_session(
+        SessionConfig(
+            script="rest", rest_duration_s=args.seconds + 10.0, board="rev2", rate_hz=200.0, seed=1
+        )
+    )
     with tempfile.TemporaryDirectory() as tmp:
         src = SimulatedSource(sim, Path(tmp) / "bench.csv", speed=1.0, duration_s=args.seconds)
         session = LiveSession(src, window_s=20.0)
@@ -61,8 +64,9 @@ def main() -> None:
         poll = QtCore.QTimer()
         poll.timeout.connect(lambda: session.finished and loop.quit())
         poll.start(100)
-        QtCore.QTimer.singleShot(2000, lambda: (session.latencies_s.clear(),
-                                                 session.block_latencies_s.clear()))
+        QtCore.QTimer.singleShot(
+            2000, lambda: (session.latencies_s.clear(), session.block_latencies_s.clear())
+        )
         loop.exec()
         poll.stop()
         wall = time.monotonic() - wall0
@@ -85,18 +89,28 @@ def main() -> None:
         win.deleteLater()
         app.processEvents()
         del win
-    print(f"streamed {wall:.0f} s at {rate:.0f} samples/s, 20 s windows ({20 * rate:.0f} "
-          "points per curve)")
-    print(f"frames drawn: {fps:.1f} fps (timer 60 Hz); redraw capacity "
-          f"{1.0 / np.median(times):.0f} fps (median frame {np.median(times) * 1e3:.1f} ms)")
+    print(
+        f"streamed {wall:.0f} s at {rate:.0f} samples/s, 20 s windows ({20 * rate:.0f} "
+        "points per curve)"
+    )
+    print(
+        f"frames drawn: {fps:.1f} fps (timer 60 Hz); redraw capacity "
+        f"{1.0 / np.median(times):.0f} fps (median frame {np.median(times) * 1e3:.1f} ms)"
+    )
     print(f"CPU, GUI thread: {100.0 * gui / wall:.1f} % of one core")
-    print(f"CPU, whole process (GUI + simulated headset + both BLE stacks): "
-          f"{100.0 * cpu / wall:.1f} % of one core")
-    print(f"latency notification -> painted curve: p50 {np.percentile(lat, 50):.1f} ms, "
-          f"p95 {np.percentile(lat, 95):.1f} ms ({len(lat)} notifications)")
-    print(f"latency block in session -> painted curve: p50 {np.percentile(blat, 50):.1f} ms, "
-          f"p95 {np.percentile(blat, 95):.1f} ms (the rest is the BLE stage: notification "
-          "interval, decoding, magnetometer hold)")
+    print(
+        f"CPU, whole process (GUI + simulated headset + both BLE stacks): "
+        f"{100.0 * cpu / wall:.1f} % of one core"
+    )
+    print(
+        f"latency notification -> painted curve: p50 {np.percentile(lat, 50):.1f} ms, "
+        f"p95 {np.percentile(lat, 95):.1f} ms ({len(lat)} notifications)"
+    )
+    print(
+        f"latency block in session -> painted curve: p50 {np.percentile(blat, 50):.1f} ms, "
+        f"p95 {np.percentile(blat, 95):.1f} ms (the rest is the BLE stage: notification "
+        "interval, decoding, magnetometer hold)"
+    )
 
 
 if __name__ == "__main__":

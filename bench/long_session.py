@@ -34,8 +34,9 @@ def repeated(copies: int, seed: int) -> tuple[Recording, float]:
         return np.tile(a, (copies, 1))
 
     block = SampleBlock(t, tile(s.gyr), tile(s.acc), None if s.mag is None else tile(s.mag))
-    events = [Event(e.time_s + k * span, e.event, e.exercise)
-              for k in range(copies) for e in sim.events]
+    events = [
+        Event(e.time_s + k * span, e.event, e.exercise) for k in range(copies) for e in sim.events
+    ]
     return Recording(block, events, [], dict(sim.meta), "repeated"), span
 
 
@@ -52,14 +53,18 @@ def main() -> None:
     for r in reps:
         per_copy[int(r.start_s // span)].append((r.exercise, r.verdict, r.faults))
     first = per_copy[0]
-    print(f"{args.copies} copies of {span / 60:.1f} min = {args.copies * span / 3600:.2f} h, "
-          f"{len(rec.samples)} samples; analysed in {dt:.1f} s")
+    print(
+        f"{args.copies} copies of {span / 60:.1f} min = {args.copies * span / 3600:.2f} h, "
+        f"{len(rec.samples)} samples; analysed in {dt:.1f} s"
+    )
     for k, v in enumerate(per_copy):
         passed = sum(x[1] == "pass" for x in v)
         same = "same as copy 1" if v == first else "DIFFERS"
         print(f"copy {k + 1:2d} at {k * span / 3600:4.2f} h: {passed}/{len(v)} reps pass, {same}")
-    print(f"copies with verdicts different from the first: "
-          f"{sum(v != first for v in per_copy)} of {args.copies}")
+    print(
+        f"copies with verdicts different from the first: "
+        f"{sum(v != first for v in per_copy)} of {args.copies}"
+    )
 
 
 if __name__ == "__main__":

@@ -43,8 +43,12 @@ async def _one(rate: float, seconds: float, speed: float, mtu: int, path: Path) 
     stream = synthetic_stream(seconds + 2.0, rate, coded=True, jitter_us=30.0)
     async with virtual_radio([stream], speed=speed, mtu=mtu) as radio:
         h = radio.headsets[0]
-        client = HeadsetClient(h.name, client_backend=radio.client_backend,
-                               scanner_backend=radio.scanner_backend, silence_s=2.0)
+        client = HeadsetClient(
+            h.name,
+            client_backend=radio.client_backend,
+            scanner_backend=radio.scanner_backend,
+            silence_s=2.0,
+        )
         pace(h, client)
         rec = Recorder(client, path, clock_s_per_us=1e-6 / speed, measure_latency=True)
         task = asyncio.create_task(rec.run())
@@ -60,9 +64,15 @@ async def _one(rate: float, seconds: float, speed: float, mtu: int, path: Path) 
     lost = int(sum(s not in got for s in sent.tolist()))
     lat = np.array(res.latencies_s) * 1e3
     return {
-        "rate": rate, "mtu": mtu, "speed": speed, "delivered": len(r.samples) / wall,
-        "lost": lost, "sent": len(sent), "p50": np.percentile(lat, 50),
-        "p95": np.percentile(lat, 95), "notifications": h.packets_sent / wall,
+        "rate": rate,
+        "mtu": mtu,
+        "speed": speed,
+        "delivered": len(r.samples) / wall,
+        "lost": lost,
+        "sent": len(sent),
+        "p50": np.percentile(lat, 50),
+        "p95": np.percentile(lat, 95),
+        "notifications": h.packets_sent / wall,
         "mag": r.samples.mag is not None and not np.isnan(r.samples.mag).any(),
     }
 
@@ -76,13 +86,13 @@ def two_sensors(seconds: float, path: Path, speed: float = 1.0) -> dict:
     """Head and trunk board at 100 Hz each over bumble into one recording; counts and the
     cross-sensor alignment error (see the module docstring)."""
     head = synthetic_stream(seconds, 100.0, coded=True, jitter_us=30.0, seed=1)
-    trunk = synthetic_stream(seconds, 100.0, coded=True, jitter_us=30.0, seed=2,
-                             t0_us=5_000_000)
+    trunk = synthetic_stream(seconds, 100.0, coded=True, jitter_us=30.0, seed=2, t0_us=5_000_000)
     ratio = 1.0 + 50e-6  # the trunk's crystal runs 50 ppm fast against the head's
     offset = 5_000_000 + 3_777 - ratio * 1_000_000  # its samples fall between the head's
     t0 = time.perf_counter()
-    res = asyncio.run(record_simulated(head, path, speed=speed,
-                                       trunk=SimulatedTrunk(trunk, (offset, ratio))))
+    res = asyncio.run(
+        record_simulated(head, path, speed=speed, trunk=SimulatedTrunk(trunk, (offset, ratio)))
+    )
     wall = time.perf_counter() - t0
     r = read_recording(path)
     sh = _coded_seq(r.samples.gyr, head.gyr_scale)
@@ -93,11 +103,18 @@ def two_sensors(seconds: float, path: Path, speed: float = 1.0) -> dict:
     err_ms = (r.trunk.t - true_s) * 1e3 if len(st) else np.zeros(1)
     assert res.trunk is not None
     return {
-        "wall": wall, "head_sent": len(head.t_us), "trunk_sent": len(trunk.t_us),
-        "head_written": len(sh), "head_unique": len(set(sh.tolist())),
-        "trunk_written": len(st), "trunk_unique": len(set(st.tolist())),
-        "head_stats": res.stats, "trunk_stats": res.trunk.stats, "adjusted": res.trunk.adjusted,
-        "err_mean": float(err_ms.mean()), "err_abs_p95": float(np.percentile(np.abs(err_ms), 95)),
+        "wall": wall,
+        "head_sent": len(head.t_us),
+        "trunk_sent": len(trunk.t_us),
+        "head_written": len(sh),
+        "head_unique": len(set(sh.tolist())),
+        "trunk_written": len(st),
+        "trunk_unique": len(set(st.tolist())),
+        "head_stats": res.stats,
+        "trunk_stats": res.trunk.stats,
+        "adjusted": res.trunk.adjusted,
+        "err_mean": float(err_ms.mean()),
+        "err_abs_p95": float(np.percentile(np.abs(err_ms), 95)),
         "err_abs_max": float(np.abs(err_ms).max()),
     }
 
@@ -105,10 +122,14 @@ def two_sensors(seconds: float, path: Path, speed: float = 1.0) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=10.0, help="stream length, s")
-    ap.add_argument("--trunk", action="store_true",
-                    help="two boards (head and trunk, 100 Hz each) into one recording")
-    ap.add_argument("--duration", type=float, default=None,
-                    help="--trunk: stream length, s (default --seconds)")
+    ap.add_argument(
+        "--trunk",
+        action="store_true",
+        help="two boards (head and trunk, 100 Hz each) into one recording",
+    )
+    ap.add_argument(
+        "--duration", type=float, default=None, help="--trunk: stream length, s (default --seconds)"
+    )
     args = ap.parse_args()
     if args.trunk:
         seconds = args.duration or args.seconds
@@ -130,8 +151,9 @@ def main() -> None:
         for rate in (100.0, 200.0):
             for mtu in (247, 23):
                 for speed in (1.0, 20.0):
-                    res = asyncio.run(_one(rate, args.seconds, speed, mtu,
-                                           Path(tmp) / f"b{rate}{mtu}{speed}.csv"))
+                    res = asyncio.run(
+                        _one(rate, args.seconds, speed, mtu, Path(tmp) / f"b{rate}{mtu}{speed}.csv")
+                    )
                     mode = "real time" if speed == 1 else f"{speed:g}x playback"
                     print(
                         f"{rate:3.0f} Hz 9-axis, MTU {mtu:3d}, {mode:>14}: "

@@ -40,8 +40,7 @@ def head_matrices(quat_wxyz: np.ndarray, cal: Calibration) -> np.ndarray:
     return _head_elements(quat_wxyz, cal, slice(None)).reshape(-1, 3, 3)
 
 
-def _head_elements(quat_wxyz: np.ndarray, cal: Calibration, which: slice | list[int]
-                   ) -> np.ndarray:
+def _head_elements(quat_wxyz: np.ndarray, cal: Calibration, which: slice | list[int]) -> np.ndarray:
     """Selected row-major elements of ``A · M_es · B`` with constant A (neutral⁻¹), B (mount⁻¹).
 
     With both outer factors constant the product is linear in M's nine elements,

@@ -120,9 +120,7 @@ def find_still(
     return i0 + a + trim, i0 + b - trim
 
 
-def _nod_axis(
-    seg_gyr: np.ndarray, t: np.ndarray, z: np.ndarray
-) -> tuple[np.ndarray, float] | None:
+def _nod_axis(seg_gyr: np.ndarray, t: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, float] | None:
     """Left axis (sensor frame) from nodding gyro samples, and its tilt from horizontal (deg)."""
     m = seg_gyr.T @ seg_gyr
     _, vecs = np.linalg.eigh(m)

@@ -84,8 +84,9 @@ def get_trunk_mount(name: str) -> Mount:
     try:
         return TRUNK_MOUNTS[name]
     except KeyError:
-        raise ValueError(f"unknown trunk mount {name!r}; known: {', '.join(TRUNK_MOUNTS)}"
-                         ) from None
+        raise ValueError(
+            f"unknown trunk mount {name!r}; known: {', '.join(TRUNK_MOUNTS)}"
+        ) from None
 
 
 def get_mount(name: str) -> Mount:

@@ -102,8 +102,9 @@ class SampleIntervals:
         idx = np.arange(start, start + n)
         back = np.maximum(idx - PERIOD_WINDOW, 0)
         periods = c_all[idx] - c_all[back]
-        period = np.where(periods > 0,
-                          (t_all[idx] - t_all[back]) / np.maximum(periods, 1e-12), self.ts)
+        period = np.where(
+            periods > 0, (t_all[idx] - t_all[back]) / np.maximum(periods, 1e-12), self.ts
+        )
         out = np.where(dt > MAX_GAP_S, self.ts, np.maximum(k, 1.0) * period)
         if not start:
             out[0] = self.ts
@@ -112,8 +113,9 @@ class SampleIntervals:
         return out
 
 
-def gyro_for_fixed_rate(t: np.ndarray, gyr: np.ndarray, ts: float,
-                        intervals: SampleIntervals | None = None) -> np.ndarray:
+def gyro_for_fixed_rate(
+    t: np.ndarray, gyr: np.ndarray, ts: float, intervals: SampleIntervals | None = None
+) -> np.ndarray:
     """Scale gyro samples so a fixed-``ts`` integrator reproduces the real intervals.
 
     Parameters
@@ -167,8 +169,9 @@ def estimate_offline(
         mag = np.ascontiguousarray(fill_missing_mag(samples.mag))
     out = offlineVQF(gyr, acc, mag, ts, {**HEAD_PARAMS, **(params or {})})
     quat = out["quat9D"] if use_mag else out["quat6D"]
-    return Orientation(quat, out["bias"], out["restDetected"].astype(bool), ts,
-                       "9D" if use_mag else "6D")
+    return Orientation(
+        quat, out["bias"], out["restDetected"].astype(bool), ts, "9D" if use_mag else "6D"
+    )
 
 
 def fill_missing_mag(mag: np.ndarray) -> np.ndarray:
@@ -360,10 +363,14 @@ def bias_outside(
     if keep.sum() < 2:
         return bias
     kept = SampleBlock(samples.t[keep], samples.gyr[keep], samples.acc[keep], None)
-    bias[keep] = offlineVQF(gyro_for_fixed_rate(kept.t, kept.gyr, ts),
-                            np.ascontiguousarray(kept.acc), None, ts, HEAD_PARAMS)["bias"]
+    bias[keep] = offlineVQF(
+        gyro_for_fixed_rate(kept.t, kept.gyr, ts),
+        np.ascontiguousarray(kept.acc),
+        None,
+        ts,
+        HEAD_PARAMS,
+    )["bias"]
     first_kept = int(np.argmax(keep))
     for a, b in ranges:
         bias[a:b] = bias[a - 1] if a > 0 else bias[first_kept]
     return bias
-

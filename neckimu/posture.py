@@ -94,8 +94,9 @@ def _sampling_time(t: np.ndarray) -> float:
 def _hysteresis(f: np.ndarray, crit: PostureCriteria, state: bool = False) -> np.ndarray:
     """Beyond-state of each sample: set above the threshold, cleared below it minus the
     hysteresis, held in between (``state``: the state before ``f[0]``)."""
-    ev = np.where(f > crit.threshold_deg, 1, np.where(
-        f < crit.threshold_deg - crit.hysteresis_deg, 0, -1))
+    ev = np.where(
+        f > crit.threshold_deg, 1, np.where(f < crit.threshold_deg - crit.hysteresis_deg, 0, -1)
+    )
     idx = np.where(ev >= 0, np.arange(len(f)), -1)
     last = np.maximum.accumulate(idx) if len(f) else idx
     return np.where(last >= 0, ev[np.maximum(last, 0)] == 1, state)
@@ -107,8 +108,9 @@ def _runs(beyond: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return r[:, 0], r[:, 1] - 1
 
 
-def bouts(t: np.ndarray, flexion_deg: np.ndarray,
-          crit: PostureCriteria = PostureCriteria()) -> np.ndarray:
+def bouts(
+    t: np.ndarray, flexion_deg: np.ndarray, crit: PostureCriteria = PostureCriteria()
+) -> np.ndarray:
     """Periods with the head flexed beyond the threshold.
 
     Parameters
@@ -212,9 +214,12 @@ class PostureResult:
         }
 
 
-def posture_over(t: np.ndarray, flexion_deg: np.ndarray,
-                 spans: Sequence[tuple[float, float]] | None = None,
-                 crit: PostureCriteria = PostureCriteria()) -> PostureResult:
+def posture_over(
+    t: np.ndarray,
+    flexion_deg: np.ndarray,
+    spans: Sequence[tuple[float, float]] | None = None,
+    crit: PostureCriteria = PostureCriteria(),
+) -> PostureResult:
     """Bouts and reminders within each span (``posture`` windows), pooled.
 
     Parameters
@@ -241,12 +246,19 @@ def posture_over(t: np.ndarray, flexion_deg: np.ndarray,
         n += int(i1 - i0)
         total += float(f[i0:i1].sum())
     b = np.concatenate(parts) if parts else np.zeros((0, 2))
-    return PostureResult(dur, b, alert_times(b, crit), total / n if n else 0.0,
-                         crit.threshold_deg, crit.alert_after_s)
+    return PostureResult(
+        dur,
+        b,
+        alert_times(b, crit),
+        total / n if n else 0.0,
+        crit.threshold_deg,
+        crit.alert_after_s,
+    )
 
 
-def summarize(t: np.ndarray, flexion_deg: np.ndarray,
-              crit: PostureCriteria = PostureCriteria()) -> dict[str, Any]:
+def summarize(
+    t: np.ndarray, flexion_deg: np.ndarray, crit: PostureCriteria = PostureCriteria()
+) -> dict[str, Any]:
     """Time spent head-forward, bouts and reminders over one span, as a dict.
 
     Returns
@@ -276,15 +288,14 @@ def analysis_spans(analysis: Any) -> list[tuple[float, float]]:
     return spans
 
 
-def posture_analysis(analysis: Any, crit: PostureCriteria = PostureCriteria()
-                     ) -> PostureResult:
+def posture_analysis(analysis: Any, crit: PostureCriteria = PostureCriteria()) -> PostureResult:
     """:func:`posture_over` an Analysis: flexion of ``angles_deg``, :func:`analysis_spans`."""
-    return posture_over(analysis.recording.samples.t, analysis.angles_deg[:, 0],
-                        analysis_spans(analysis), crit)
+    return posture_over(
+        analysis.recording.samples.t, analysis.angles_deg[:, 0], analysis_spans(analysis), crit
+    )
 
 
-def summarize_analysis(analysis: Any, crit: PostureCriteria = PostureCriteria()
-                       ) -> dict[str, Any]:
+def summarize_analysis(analysis: Any, crit: PostureCriteria = PostureCriteria()) -> dict[str, Any]:
     """:func:`posture_analysis` as a dict (see :func:`summarize`); with a trunk sensor the
     flexion is the neck's, and ``trunk`` holds :meth:`PostureSplit.to_dict`."""
     out = posture_analysis(analysis, crit).to_dict()
@@ -338,11 +349,11 @@ class PostureSplit:
         return {
             "none": "no head-forward period",
             "neck": "the head went forward mostly by bending the neck: raise the screen or "
-                    "the document, tuck the chin",
+            "the document, tuck the chin",
             "trunk": "the head went forward mostly with the trunk (slouching): sit up, use "
-                     "the backrest",
+            "the backrest",
             "both": "the head went forward with the neck and the trunk alike: sit up and "
-                    "raise the screen",
+            "raise the screen",
         }[self.fix]
 
     def to_dict(self) -> dict[str, Any]:
@@ -358,11 +369,15 @@ class PostureSplit:
         }
 
 
-def posture_split(t: np.ndarray, neck_flexion_deg: np.ndarray, trunk_forward_deg: np.ndarray,
-                  spans: Sequence[tuple[float, float]] | None = None,
-                  crit: PostureCriteria = PostureCriteria(),
-                  trunk_threshold_deg: float = TRUNK_THRESHOLD_DEG,
-                  head_flexion_deg: np.ndarray | None = None) -> PostureSplit:
+def posture_split(
+    t: np.ndarray,
+    neck_flexion_deg: np.ndarray,
+    trunk_forward_deg: np.ndarray,
+    spans: Sequence[tuple[float, float]] | None = None,
+    crit: PostureCriteria = PostureCriteria(),
+    trunk_threshold_deg: float = TRUNK_THRESHOLD_DEG,
+    head_flexion_deg: np.ndarray | None = None,
+) -> PostureSplit:
     """Neck flexion and trunk inclination judged apart, and which one to fix.
 
     The head-forward periods are those of the head's forward inclination against the room
@@ -404,21 +419,32 @@ def posture_split(t: np.ndarray, neck_flexion_deg: np.ndarray, trunk_forward_deg
         return PostureSplit(r_head, r_neck, r_trunk, 0.0, 0.0, "none")
     pn, pt = float(neck[inside].mean()), float(trunk[inside].mean())
     total = max(pn, 0.0) + max(pt, 0.0)
-    fix = ("neck" if max(pn, 0.0) >= MAIN_SHARE * total
-           else "trunk" if max(pt, 0.0) >= MAIN_SHARE * total else "both")
+    fix = (
+        "neck"
+        if max(pn, 0.0) >= MAIN_SHARE * total
+        else "trunk"
+        if max(pt, 0.0) >= MAIN_SHARE * total
+        else "both"
+    )
     return PostureSplit(r_head, r_neck, r_trunk, pn, pt, fix)
 
 
-def posture_split_analysis(analysis: Any, crit: PostureCriteria = PostureCriteria()
-                           ) -> PostureSplit | None:
+def posture_split_analysis(
+    analysis: Any, crit: PostureCriteria = PostureCriteria()
+) -> PostureSplit | None:
     """:func:`posture_split` of an Analysis with a trunk sensor (its neck angles and trunk
     inclination, :func:`analysis_spans`); None without one."""
     tr = getattr(analysis, "trunk", None)
     if tr is None:
         return None
-    return posture_split(analysis.recording.samples.t, analysis.angles_deg[:, 0],
-                         tr.trunk_deg[:, 0], analysis_spans(analysis), crit,
-                         head_flexion_deg=tr.head_deg[:, 0])
+    return posture_split(
+        analysis.recording.samples.t,
+        analysis.angles_deg[:, 0],
+        tr.trunk_deg[:, 0],
+        analysis_spans(analysis),
+        crit,
+        head_flexion_deg=tr.head_deg[:, 0],
+    )
 
 
 class PostureMonitor:

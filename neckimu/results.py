@@ -24,8 +24,12 @@ def angles_summary(angles_deg: np.ndarray) -> dict[str, dict[str, float]]:
         a = angles_deg[:, i]
         p5, p95 = np.percentile(a, [5, 95])
         out[name.removesuffix("_deg")] = {
-            "min_deg": _r(a.min()), "max_deg": _r(a.max()), "mean_deg": _r(a.mean()),
-            "std_deg": _r(a.std()), "p5_deg": _r(p5), "p95_deg": _r(p95),
+            "min_deg": _r(a.min()),
+            "max_deg": _r(a.max()),
+            "mean_deg": _r(a.mean()),
+            "std_deg": _r(a.std()),
+            "p5_deg": _r(p5),
+            "p95_deg": _r(p95),
         }
     return out
 
@@ -67,10 +71,20 @@ def _trunk_json(analysis: Analysis) -> dict[str, Any]:
     for i, name in enumerate(("forward", "right")):
         a = tr.trunk_deg[:, i]
         p5, p95 = np.percentile(a, [5, 95])
-        inc[name] = {"min_deg": _r(a.min()), "max_deg": _r(a.max()), "mean_deg": _r(a.mean()),
-                     "p5_deg": _r(p5), "p95_deg": _r(p95)}
-    return {"trunk": {"calibration": tr.calibration.to_meta(), "inclination_summary": inc,
-                      "head_angles_summary": angles_summary(tr.head_deg)}}
+        inc[name] = {
+            "min_deg": _r(a.min()),
+            "max_deg": _r(a.max()),
+            "mean_deg": _r(a.mean()),
+            "p5_deg": _r(p5),
+            "p95_deg": _r(p95),
+        }
+    return {
+        "trunk": {
+            "calibration": tr.calibration.to_meta(),
+            "inclination_summary": inc,
+            "head_angles_summary": angles_summary(tr.head_deg),
+        }
+    }
 
 
 def summary_lines(analysis: Analysis) -> list[str]:
@@ -80,8 +94,7 @@ def summary_lines(analysis: Analysis) -> list[str]:
     cal = analysis.calibration
     lines = [
         f"{rec.path}: {len(t)} samples, {t[-1] - t[0]:.1f} s at "
-        f"{1.0 / analysis.orientation.ts:.1f} Hz"
-        + (f", {len(rec.gaps)} gaps" if rec.gaps else ""),
+        f"{1.0 / analysis.orientation.ts:.1f} Hz" + (f", {len(rec.gaps)} gaps" if rec.gaps else ""),
         f"head frame: {cal.method}, mount {cal.mount} ({cal.mount_source})",
     ]
     s = angles_summary(analysis.angles_deg)

@@ -18,7 +18,16 @@ G = 9.80665
 
 #: The columns of every sample table, in order (interchange CSV and recordings).
 COLUMNS: tuple[str, ...] = (
-    "time_s", "gyr_x", "gyr_y", "gyr_z", "acc_x", "acc_y", "acc_z", "mag_x", "mag_y", "mag_z",
+    "time_s",
+    "gyr_x",
+    "gyr_y",
+    "gyr_z",
+    "acc_x",
+    "acc_y",
+    "acc_z",
+    "mag_x",
+    "mag_y",
+    "mag_z",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = COLUMNS[:7]
 

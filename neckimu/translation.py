@@ -121,15 +121,29 @@ class SensorErrorPrior:
         """The prior for the board a recording's metadata names (``device.sensor`` or
         ``sensor``: ``LSM9DS1`` or ``BMI270...``; ``device.board``: ``rev1``/``rev2``)."""
         device = meta.get("device") if isinstance(meta.get("device"), dict) else {}
-        names = " ".join(str(v) for v in (meta.get("sensor"), device.get("sensor"),
-                                          device.get("board"), meta.get("board")) if v)
+        names = " ".join(
+            str(v)
+            for v in (
+                meta.get("sensor"),
+                device.get("sensor"),
+                device.get("board"),
+                meta.get("board"),
+            )
+            if v
+        )
         if "LSM9DS1" in names.upper() or "rev1" in names.lower():
             return cls(acc_bias_m_s2=0.5)
         return cls()
 
 
-def leak_correction(t: np.ndarray, rot: np.ndarray, residual: np.ndarray, acc_1: np.ndarray,
-                    k2: int, prior: SensorErrorPrior) -> np.ndarray:
+def leak_correction(
+    t: np.ndarray,
+    rot: np.ndarray,
+    residual: np.ndarray,
+    acc_1: np.ndarray,
+    k2: int,
+    prior: SensorErrorPrior,
+) -> np.ndarray:
     """The error acceleration along a movement, from what remains in the still pose after it.
 
     Two causes leave a residual ``r`` in the second still pose, with different shapes in time:
@@ -166,7 +180,7 @@ def leak_correction(t: np.ndarray, rot: np.ndarray, residual: np.ndarray, acc_1:
     up = acc_1 / max(np.linalg.norm(acc_1), 1e-9)
     c_time = (G * prior.gyro_bias_rad_s * span) ** 2 * (np.eye(3) - np.outer(up, up))
     angle = float(np.linalg.norm(Rotation.from_matrix(rot[min(k2, len(rot) - 1)]).as_rotvec()))
-    c_turn = (prior.acc_bias_m_s2 ** 2 + (G * prior.acc_scale) ** 2) * angle ** 2 * np.eye(3)
+    c_turn = (prior.acc_bias_m_s2**2 + (G * prior.acc_scale) ** 2) * angle**2 * np.eye(3)
     r_time = c_time @ np.linalg.solve(c_time + c_turn + 1e-12 * np.eye(3), residual)
     shape_time = (t - t[0]) / span
     shape_turn = rotation_progress(rot, slice(k2, None))
@@ -236,11 +250,17 @@ def head_centre_displacement(
     j2 = still_2.start - k1
     n2 = still_2.stop - k1
     lin = lin[:n2]
-    lin -= leak_correction(t[k1: still_2.stop], rot[:n2], lin[j2:].mean(axis=0), acc_1, j2,
-                           errors or SensorErrorPrior())
+    lin -= leak_correction(
+        t[k1 : still_2.stop],
+        rot[:n2],
+        lin[j2:].mean(axis=0),
+        acc_1,
+        j2,
+        errors or SensorErrorPrior(),
+    )
     d_sensor = np.zeros((len(t), 3))
-    d_sensor[k1: k2 + 1] = zupt_displacement(t[k1: k2 + 1], lin[: k2 + 1 - k1])
-    d_sensor[k2 + 1:] = d_sensor[k2]
+    d_sensor[k1 : k2 + 1] = zupt_displacement(t[k1 : k2 + 1], lin[: k2 + 1 - k1])
+    d_sensor[k2 + 1 :] = d_sensor[k2]
     d_sensor = d_sensor @ m_ns_1.T
     lever = m_nh @ lever_arm_m  # (n, 3): sensor offset from the head centre, level frame
     return d_sensor - (lever - lever[0])

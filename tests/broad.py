@@ -10,8 +10,11 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 BROAD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "broad"
-TRIALS = sorted(p.name.removesuffix(".csv.gz") for p in BROAD.glob("*.csv.gz")
-                if not p.name.endswith(".truth.csv.gz"))
+TRIALS = sorted(
+    p.name.removesuffix(".csv.gz")
+    for p in BROAD.glob("*.csv.gz")
+    if not p.name.endswith(".truth.csv.gz")
+)
 
 
 def require_broad() -> None:
@@ -35,9 +38,10 @@ def inclination_rmse_deg(q_est_wxyz: np.ndarray, truth: pd.DataFrame) -> float:
     """BROAD's inclination error (README of shared/data/broad), RMSE over movement samples."""
     q_ref = truth[["q_w", "q_x", "q_y", "q_z"]].to_numpy()
     ok = np.isfinite(q_ref).all(axis=1) & (truth["movement"].to_numpy() == 1)
-    e = Rotation.from_quat(q_est_wxyz[ok], scalar_first=True) * Rotation.from_quat(
-        q_ref[ok], scalar_first=True
-    ).inv()
+    e = (
+        Rotation.from_quat(q_est_wxyz[ok], scalar_first=True)
+        * Rotation.from_quat(q_ref[ok], scalar_first=True).inv()
+    )
     q = e.as_quat()  # x, y, z, w
     incl = 2 * np.arccos(np.clip(np.sqrt(q[:, 3] ** 2 + q[:, 2] ** 2), 0.0, 1.0))
     return float(np.degrees(np.sqrt(np.mean(incl**2))))

@@ -8,7 +8,9 @@ import pytest
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--hardware", action="store_true", default=False,
+        "--hardware",
+        action="store_true",
+        default=False,
         help="run tests that need a real Arduino Nano 33 BLE headset (marker 'hardware'); "
         "name it with NECKIMU_DEVICE=neckimu-XXXX or an address",
     )

@@ -53,7 +53,11 @@ def smooth_step(t: np.ndarray, t0: float, t1: float) -> np.ndarray:
 
 
 def calibration_session(
-    sensor_to_head: Rotation, *, rate_hz: float = 100.0, seed: int = 0, nods: bool = True,
+    sensor_to_head: Rotation,
+    *,
+    rate_hz: float = 100.0,
+    seed: int = 0,
+    nods: bool = True,
     jitter_s: float = 0.0,
 ) -> tuple[Recording, np.ndarray]:
     """A recording: 2 s rest, calibrate (5 s still, 3 nods down first), then head motions.
@@ -71,12 +75,25 @@ def calibration_session(
             t0 = 7.0 + 2.2 * k
             a[:, 0] += 18 * (smooth_step(t, t0, t0 + 1.0) - smooth_step(t, t0 + 1.0, t0 + 2.0))
     # after calibration: flexion, extension, lateral flexion, rotation, combined
-    moves = [(17.0, [25, 0, 0]), (20.0, [-20, 0, 0]), (23.0, [0, 15, 0]), (26.0, [0, 0, 30]),
-             (29.0, [10, -10, -20])]
+    moves = [
+        (17.0, [25, 0, 0]),
+        (20.0, [-20, 0, 0]),
+        (23.0, [0, 15, 0]),
+        (26.0, [0, 0, 30]),
+        (29.0, [10, -10, -20]),
+    ]
     for t0, target in moves:
         a += np.outer(smooth_step(t, t0, t0 + 1.0) - smooth_step(t, t0 + 1.5, t0 + 2.5), target)
     bias = rng.normal(0, np.radians(0.5), 3)
-    block = imu_from_angles(t, a, sensor_to_head, gyr_bias=bias, gyr_noise=0.004,
-                            acc_noise=0.02, heading_deg=float(rng.uniform(0, 360)), seed=seed)
+    block = imu_from_angles(
+        t,
+        a,
+        sensor_to_head,
+        gyr_bias=bias,
+        gyr_noise=0.004,
+        acc_noise=0.02,
+        heading_deg=float(rng.uniform(0, 360)),
+        seed=seed,
+    )
     events = [Event(2.0, "start", "calibrate"), Event(14.5, "end", "calibrate")] if nods else []
     return Recording(samples=block, events=events, path="synthetic"), a

@@ -27,7 +27,8 @@ def test_analyze_example_matches_truth(tmp_path, capsys, name):
     found = [r for r in result["reps"] if r["exercise"].startswith(kinds)]
     true = [t for t in truth if t["exercise"].startswith(kinds)]
     assert [(r["exercise"], r["verdict"]) for r in found] == [
-        (t["exercise"], t["verdict"]) for t in true]
+        (t["exercise"], t["verdict"]) for t in true
+    ]
     # the retraction reps are found in the set (how well they are judged: bench/accuracy.py)
     n_true = sum(t["exercise"] == "retraction" for t in truth)
     n_found = sum(r["exercise"] == "retraction" for r in result["reps"])
@@ -42,8 +43,16 @@ def test_export_columns_and_angles(tmp_path):
     out = tmp_path / "e.csv"
     assert main(["export", str(EXAMPLES / "example_forehead.csv"), "--out", str(out)]) == 0
     df = pd.read_csv(out)
-    assert list(df.columns) == ["time_s", "q_w", "q_x", "q_y", "q_z", "flexion_deg",
-                                "lateral_deg", "rotation_deg"]
+    assert list(df.columns) == [
+        "time_s",
+        "q_w",
+        "q_x",
+        "q_y",
+        "q_z",
+        "flexion_deg",
+        "lateral_deg",
+        "rotation_deg",
+    ]
     q = df[["q_w", "q_x", "q_y", "q_z"]].to_numpy()
     np.testing.assert_allclose(np.linalg.norm(q, axis=1), 1.0, atol=1e-6)
     assert df["flexion_deg"].max() > 10  # the calibration nods and the exercises

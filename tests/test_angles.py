@@ -48,8 +48,16 @@ def test_fast_composition_equals_scipy():
     from neckimu.angles import head_matrices, head_rotation
     from neckimu.headframe import Calibration
 
-    cal = Calibration(Rotation.random(random_state=1), "gravity+nod", "forehead", "argument",
-                      (0.0, 1.0), None, None, Rotation.random(random_state=2))
+    cal = Calibration(
+        Rotation.random(random_state=1),
+        "gravity+nod",
+        "forehead",
+        "argument",
+        (0.0, 1.0),
+        None,
+        None,
+        Rotation.random(random_state=2),
+    )
     q = Rotation.random(200, random_state=4).as_quat(scalar_first=True)
     want = cal.neutral.inv() * Rotation.from_quat(q, scalar_first=True) * cal.sensor_to_head.inv()
     np.testing.assert_allclose(head_matrices(q, cal), want.as_matrix(), atol=1e-12)

@@ -28,8 +28,12 @@ def readme_mounts() -> dict[str, dict[str, list[float]]]:
         if len(vectors) != 4:
             continue
         x, z, y, lever = vectors
-        rows[m.group(1)] = {"board_x_in_head": x, "board_z_in_head": z, "board_y": y,
-                            "lever_arm_m": lever}
+        rows[m.group(1)] = {
+            "board_x_in_head": x,
+            "board_z_in_head": z,
+            "board_y": y,
+            "lever_arm_m": lever,
+        }
     return rows
 
 
@@ -51,9 +55,11 @@ def test_readme_mount_table_equals_mounts_toml():
     # the trunk presets (issue 15): the same columns, in the trunk frame
     assert set(trunk) == {"between_shoulder_blades", "collar"}
     for name, preset in trunk.items():
-        for key, toml_key in (("board_x_in_head", "board_x_in_trunk"),
-                              ("board_z_in_head", "board_z_in_trunk"),
-                              ("lever_arm_m", "lever_arm_m")):
+        for key, toml_key in (
+            ("board_x_in_head", "board_x_in_trunk"),
+            ("board_z_in_head", "board_z_in_trunk"),
+            ("lever_arm_m", "lever_arm_m"),
+        ):
             quoted = [float(v) for v in rows[name][key]]
             assert quoted == [float(v) for v in preset[toml_key]], (name, key)
 

@@ -48,8 +48,11 @@ def test_without_calibrate_segment_falls_back_to_gravity_and_says_so():
     assert cal.method == "gravity-only"
     assert any("gravity only" in n for n in cal.notes)
     # the vertical is still right: the head's up axis maps to the true one within 1 deg
-    up_err = np.degrees(np.arccos(np.clip(
-        cal.sensor_to_head.inv().apply([0, 0, 1]) @ true.inv().apply([0, 0, 1]), -1, 1)))
+    up_err = np.degrees(
+        np.arccos(
+            np.clip(cal.sensor_to_head.inv().apply([0, 0, 1]) @ true.inv().apply([0, 0, 1]), -1, 1)
+        )
+    )
     assert up_err < 1.0
 
 

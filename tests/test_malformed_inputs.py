@@ -51,8 +51,11 @@ def session() -> list[str]:
 
 def _first_event(lines: list[str], kind: str, exercise: str) -> str:
     """The first ``# event`` line of ``kind`` for ``exercise``."""
-    return next(ln for ln in lines if ln.startswith("# event")
-                and f'"event": "{kind}", "exercise": "{exercise}"' in ln)
+    return next(
+        ln
+        for ln in lines
+        if ln.startswith("# event") and f'"event": "{kind}", "exercise": "{exercise}"' in ln
+    )
 
 
 def _event_time(line: str) -> float:
@@ -490,8 +493,11 @@ def test_start_without_end_leaves_the_window_out(tmp_path, capsys, session):
     argv, _ = _setup(tmp_path, CASES["start_without_end"], session)
     assert main(argv) == 0
     js = _strict_json(Path(argv[3]))
-    starts = [_event_time(ln) for ln in session
-              if ln.startswith("# event") and '"start", "exercise": "hold_flexion"' in ln]
+    starts = [
+        _event_time(ln)
+        for ln in session
+        if ln.startswith("# event") and '"start", "exercise": "hold_flexion"' in ln
+    ]
     holds = [e for e in js["exercises"] if e["exercise"] == "hold_flexion"]
     assert [round(e["start_s"], 2) for e in holds] == [round(t, 2) for t in starts[1:]]
     assert all(e["end_s"] - e["start_s"] < 15 for e in js["exercises"])

@@ -45,8 +45,9 @@ def test_jitter_and_dropped_samples_integrate_the_real_intervals():
     keep = rng.random(len(t)) > 0.05  # 5 % dropped
     block = _spin(t, 0.2).slice(0, len(t))
     block = SampleBlock(t[keep], block.gyr[keep], block.acc[keep], None)
-    q = estimate_offline(block, params={"restBiasEstEnabled": False,
-                                         "motionBiasEstEnabled": False}).quat
+    q = estimate_offline(
+        block, params={"restBiasEstEnabled": False, "motionBiasEstEnabled": False}
+    ).quat
     want = np.unwrap(0.2 * (block.t - block.t[0]))
     got = np.unwrap(_heading(q) - _heading(q)[0])
     # a fixed-rate filter fed unscaled samples would be off by ~10 deg here
@@ -107,8 +108,9 @@ def test_9d_export_on_broad_has_a_true_heading(tmp_path):
     truth = load_truth(name)
     q_ref = truth[["q_w", "q_x", "q_y", "q_z"]].to_numpy()
     ok = np.isfinite(q_ref).all(axis=1) & (truth["movement"].to_numpy() == 1)
-    e = Rotation.from_quat(q[ok], scalar_first=True) * Rotation.from_quat(
-        q_ref[ok], scalar_first=True
-    ).inv()
+    e = (
+        Rotation.from_quat(q[ok], scalar_first=True)
+        * Rotation.from_quat(q_ref[ok], scalar_first=True).inv()
+    )
     total_rmse = np.degrees(np.sqrt(np.mean(e.magnitude() ** 2)))
     assert total_rmse < 4.0, f"9D total error {total_rmse:.2f} deg"

@@ -135,24 +135,48 @@ def test_analyze_a_simulated_desk_session_against_its_truth(tmp_path):
 
 def test_live_on_the_simulated_headset(tmp_path, capsys):
     rec = tmp_path / "live.csv"
-    assert main(["posture", "--simulate", "--duration", "150", "--speed", "25", "--seed", "3",
-                 "--out", str(rec), "--alert-after", "20"]) == 0
+    assert (
+        main(
+            [
+                "posture",
+                "--simulate",
+                "--duration",
+                "150",
+                "--speed",
+                "25",
+                "--seed",
+                "3",
+                "--out",
+                str(rec),
+                "--alert-after",
+                "20",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "head forward (> 20 deg)" in out and "reminders (after 20 s)" in out
     r = read_recording(rec)
     kinds = [(e.event, e.exercise) for e in r.events]
-    assert kinds == [("start", "calibrate"), ("end", "calibrate"), ("start", "posture"),
-                     ("end", "posture")]
+    assert kinds == [
+        ("start", "calibrate"),
+        ("end", "calibrate"),
+        ("start", "posture"),
+        ("end", "posture"),
+    ]
     assert "created" in r.meta
 
 
-@pytest.mark.parametrize("argv, expect", [
-    (["--analyze", "nope.csv"], "cannot read"),
-    (["--analyze", "x.csv", "--threshold", "-3"], "--threshold"),
-    (["--analyze", "x.csv", "--alert-after", "2"], "min_bout_s"),
-    (["--simulate", "--duration", "0", "--out", "x.csv"], "--duration"),
-    (["--simulate", "--out", "no/such/dir/x.csv"], "does not exist"),
-])
+@pytest.mark.parametrize(
+    "argv, expect",
+    [
+        (["--analyze", "nope.csv"], "cannot read"),
+        (["--analyze", "x.csv", "--threshold", "-3"], "--threshold"),
+        (["--analyze", "x.csv", "--alert-after", "2"], "min_bout_s"),
+        (["--simulate", "--duration", "0", "--out", "x.csv"], "--duration"),
+        (["--simulate", "--out", "no/such/dir/x.csv"], "does not exist"),
+    ],
+)
 def test_bad_arguments_are_one_line_exit_2(capsys, argv, expect):
     assert main(["posture", *argv]) == 2
     err = capsys.readouterr().err

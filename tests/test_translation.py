@@ -7,8 +7,15 @@ from neckimu.translation import SensorErrorPrior, head_centre_displacement, zupt
 from tests.synth import smooth_step
 
 
-def _glide(rate_hz=100.0, post_mm=20.0, sup_mm=8.0, flex_deg=12.0, lever=(0.1, 0.0, 0.07),
-           acc_bias=(0.0, 0.0, 0.0), mount_deg=(10.0, -20.0, 5.0)):
+def _glide(
+    rate_hz=100.0,
+    post_mm=20.0,
+    sup_mm=8.0,
+    flex_deg=12.0,
+    lever=(0.1, 0.0, 0.07),
+    acc_bias=(0.0, 0.0, 0.0),
+    mount_deg=(10.0, -20.0, 5.0),
+):
     """Head centre glides back/up while flexing; returns sensor signals and the truth."""
     ts = 1.0 / rate_hz
     t = np.arange(0.0, 3.0, ts)
@@ -21,14 +28,15 @@ def _glide(rate_hz=100.0, post_mm=20.0, sup_mm=8.0, flex_deg=12.0, lever=(0.1, 0
     p_s = p_h + r_nh.apply(lever)
     acc_n = np.gradient(np.gradient(p_s, tf, axis=0), tf, axis=0)
     s2h = Rotation.from_euler("xyz", mount_deg, degrees=True) * Rotation.from_euler(
-        "xyz", [90, 0, 90], degrees=True)  # any board orientation
+        "xyz", [90, 0, 90], degrees=True
+    )  # any board orientation
     r_ns = r_nh * s2h
     f_s = r_ns.inv().apply(acc_n + [0.0, 0.0, G]) + np.asarray(acc_bias)
     rel = (r_ns[:-1].inv() * r_ns[1:]).as_rotvec() / np.diff(tf)[:, None]
     w_s = np.vstack([rel, rel[-1:]])
     idx = np.searchsorted(tf, t)
     # gyro sample i: mean rate over the interval ending at t_i (what an integrator needs)
-    w_i = np.array([w_s[max(0, j - 20):j].mean(axis=0) if j else w_s[0] for j in idx])
+    w_i = np.array([w_s[max(0, j - 20) : j].mean(axis=0) if j else w_s[0] for j in idx])
     return t, f_s[idx], w_i, r_ns[idx].as_matrix(), r_nh[idx].as_matrix(), s, np.array(lever)
 
 
@@ -46,8 +54,18 @@ def test_head_centre_displacement_of_a_glide(acc_bias):
     t, f, w, m_ns, m_nh, _, lever = _glide(acc_bias=acc_bias)
     still_1 = slice(0, 60)  # 0-0.6 s
     still_2 = slice(220, 300)  # 2.2-3 s
-    d = head_centre_displacement(t, f, w, 0.01, still_1, still_2, m_ns[0], m_nh, lever,
-                                 SensorErrorPrior.for_recording({"device": {"sensor": "LSM9DS1"}}))
+    d = head_centre_displacement(
+        t,
+        f,
+        w,
+        0.01,
+        still_1,
+        still_2,
+        m_ns[0],
+        m_nh,
+        lever,
+        SensorErrorPrior.for_recording({"device": {"sensor": "LSM9DS1"}}),
+    )
     got = d[still_2].mean(axis=0) * 1e3
     np.testing.assert_allclose(got, [-20.0, 0.0, 8.0], atol=0.5)
 

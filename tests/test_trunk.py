@@ -48,8 +48,10 @@ def test_format_v2_round_trip_keeps_every_trunk_sample_and_its_gaps(tmp_path):
     with RecordingWriter(p, {"source": "test"}, trunk={"mount": "collar"}) as w:
         for k in range(3):
             w.write_block(head.slice(100 * k, 100 * k + 100))
-            w.write_trunk_block(trunk.slice(100 * k, min(100 * k + 100, 290)),
-                                saturated=sat[100 * k: 100 * k + 100])
+            w.write_trunk_block(
+                trunk.slice(100 * k, min(100 * k + 100, 290)),
+                saturated=sat[100 * k : 100 * k + 100],
+            )
         w.write_gap(1.5, 4, "lost packets", sensor="trunk")
     assert p.read_text().startswith(MAGIC_V2 + "\n")
     rec = read_recording(p)
@@ -78,15 +80,21 @@ def test_a_bad_trunk_line_is_a_one_line_error_naming_its_line(tmp_path):
 def session(tmp_path_factory):
     """One two-sensor session with clear trunk_lean reps (seed used by no bench)."""
     d = tmp_path_factory.mktemp("trunk")
-    cfg = SessionConfig(seed=101, trunk=True, faults=("trunk_lean",), near_share=0.0,
-                        retraction_reps=8)
+    cfg = SessionConfig(
+        seed=101, trunk=True, faults=("trunk_lean",), near_share=0.0, retraction_reps=8
+    )
     simulate_session(cfg).write(d / "s.csv")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rec = read_recording(d / "s.csv")
     truth, ts = read_truth(d / "s.csv")
-    return rec, truth, ts, pipeline.analyze(rec), pipeline.analyze(
-        dataclasses.replace(rec, trunk=None))
+    return (
+        rec,
+        truth,
+        ts,
+        pipeline.analyze(rec),
+        pipeline.analyze(dataclasses.replace(rec, trunk=None)),
+    )
 
 
 def test_simulated_two_sensor_session_has_both_streams_and_trunk_truth(session):
@@ -103,15 +111,19 @@ def test_trunk_lean_reps_fail_with_the_trunk_and_single_sensor_misses_them(sessi
     lean = [r for r in truth["reps"] if "trunk_lean" in r["faults"]]
 
     def at(reps, tr):
-        ov = [(min(tr["end_s"], r.end_s) - max(tr["start_s"], r.start_s), r) for r in reps
-              if r.exercise == "retraction"]
+        ov = [
+            (min(tr["end_s"], r.end_s) - max(tr["start_s"], r.start_s), r)
+            for r in reps
+            if r.exercise == "retraction"
+        ]
         o, r = max(ov, key=lambda x: x[0])
         return r if o > 0 else None
 
     flagged = [at(two.reps, tr) for tr in lean]
     assert sum(r is not None and "trunk_lean" in r.faults for r in flagged) >= len(lean) - 1
-    assert all("trunk_lean" not in (r.faults if r else ()) for r in
-               (at(one.reps, tr) for tr in lean))  # one sensor cannot say it
+    assert all(
+        "trunk_lean" not in (r.faults if r else ()) for r in (at(one.reps, tr) for tr in lean)
+    )  # one sensor cannot say it
 
 
 def test_neck_angles_follow_the_truth_while_the_trunk_leans(session):

@@ -197,10 +197,13 @@ def test_role_command_and_info_of_both_roles_and_of_older_firmware():
     """The role command (issue 15): the golden vectors hold a head and a trunk board; the
     32-byte info of firmware 0.1 (no role byte) still reads, as a head; a bad role is refused."""
     lines = _golden()
-    roles = {f[1]: [int(v) for v in f[3:]] for f in lines
-             if f[0] == "C" and f[1].startswith("role")}
-    assert roles == {"role_head": [wire.OP_SET_ROLE, wire.ROLE_HEAD],
-                     "role_trunk": [wire.OP_SET_ROLE, wire.ROLE_TRUNK]}
+    roles = {
+        f[1]: [int(v) for v in f[3:]] for f in lines if f[0] == "C" and f[1].startswith("role")
+    }
+    assert roles == {
+        "role_head": [wire.OP_SET_ROLE, wire.ROLE_HEAD],
+        "role_trunk": [wire.OP_SET_ROLE, wire.ROLE_TRUNK],
+    }
     infos = {f[1]: bytes.fromhex(f[2]) for f in lines if f[0] == "N"}
     assert wire.decode_info(infos["rev2_default_streaming_trunk"]).role == "trunk"
     assert wire.decode_info(infos["rev2_default_idle"]).role == "head"

@@ -8,10 +8,14 @@ import argparse
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu scan``."""
     parser.add_argument("--timeout", type=float, default=5.0, help="scan time, s (default 5)")
-    parser.add_argument("--all", action="store_true",
-                        help="list every BLE device, not only neckimu headsets")
-    parser.add_argument("--simulate", action="store_true",
-                        help="scan an in-process virtual radio with a simulated headset")
+    parser.add_argument(
+        "--all", action="store_true", help="list every BLE device, not only neckimu headsets"
+    )
+    parser.add_argument(
+        "--simulate",
+        action="store_true",
+        help="scan an in-process virtual radio with a simulated headset",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -89,11 +89,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--stretch-hold-s", type=float, default=30.0, help="stretch hold time, s (default 30)"
     )
     parser.add_argument(
-        "--trunk", action="store_true",
+        "--trunk",
+        action="store_true",
         help="a second board on the upper back (format v2 recording; faults trunk_lean, slouch)",
     )
     parser.add_argument(
-        "--trunk-mount", default="between_shoulder_blades",
+        "--trunk-mount",
+        default="between_shoulder_blades",
         help="trunk mount preset: between_shoulder_blades (default) or collar",
     )
     add_force(parser)
@@ -109,8 +111,9 @@ def run(args: argparse.Namespace) -> int:
 
     out = recording_out(args.out)
     if args.routine not in ("guided", "stretch", "rom", "posture"):
-        raise NeckimuError(f"--routine must be guided, stretch, rom or posture, not "
-                           f"{args.routine!r}")
+        raise NeckimuError(
+            f"--routine must be guided, stretch, rom or posture, not {args.routine!r}"
+        )
     truth_json, truth_csv = truth_paths(out)
     events_csv = out.with_name(out.name.removesuffix(".gz").removesuffix(".csv") + ".events.csv")
     check_outputs(

@@ -31,8 +31,13 @@ from bumble.gatt_client import CharacteristicProxy
 log = logging.getLogger(__name__)
 
 _PROPS = {
-    0x01: "broadcast", 0x02: "read", 0x04: "write-without-response", 0x08: "write",
-    0x10: "notify", 0x20: "indicate", 0x40: "authenticated-signed-writes",
+    0x01: "broadcast",
+    0x02: "read",
+    0x04: "write-without-response",
+    0x08: "write",
+    0x10: "notify",
+    0x20: "indicate",
+    0x40: "authenticated-signed-writes",
     0x80: "extended-properties",
 }
 
@@ -113,8 +118,12 @@ class BumbleClientBase(BaseBleakClient):
                 for ch in svc.characteristics:
                     props = [name for bit, name in _PROPS.items() if ch.properties & bit]
                     bch = BleakGATTCharacteristic(
-                        ch, ch.handle, _uuid(ch.uuid), props,  # type: ignore[arg-type]
-                        lambda c=conn: c.att_mtu - 3, bsvc,
+                        ch,
+                        ch.handle,
+                        _uuid(ch.uuid),
+                        props,  # type: ignore[arg-type]
+                        lambda c=conn: c.att_mtu - 3,
+                        bsvc,
                     )
                     self.services.add_characteristic(bch)
                     self._chars[ch.handle] = ch
@@ -160,7 +169,10 @@ class BumbleClientBase(BaseBleakClient):
         return self._chars[characteristic.handle]
 
     async def read_gatt_char(
-        self, characteristic: BleakGATTCharacteristic, *, use_cached: bool = False,
+        self,
+        characteristic: BleakGATTCharacteristic,
+        *,
+        use_cached: bool = False,
         **kwargs: Any,
     ) -> bytearray:
         return bytearray(await _request(self._proxy(characteristic).read_value()))
@@ -175,9 +187,7 @@ class BumbleClientBase(BaseBleakClient):
     async def write_gatt_char(
         self, characteristic: BleakGATTCharacteristic, data: Any, response: bool
     ) -> None:
-        await _request(
-            self._proxy(characteristic).write_value(bytes(data), with_response=response)
-        )
+        await _request(self._proxy(characteristic).write_value(bytes(data), with_response=response))
 
     async def write_gatt_descriptor(self, descriptor: BleakGATTDescriptor, data: Any) -> None:
         if self._peer is None:
@@ -244,8 +254,13 @@ class BumbleScannerBase(BaseBleakScanner):
             mfr[int(raw_mfr[0])] = bytes(raw_mfr[1])
         tx = data.get(AdvertisingData.TX_POWER_LEVEL)
         ad = AdvertisementData(
-            local_name=name, manufacturer_data=mfr, service_data={}, service_uuids=uuids,
-            tx_power=tx, rssi=adv.rssi, platform_data=(adv,),
+            local_name=name,
+            manufacturer_data=mfr,
+            service_data={},
+            service_uuids=uuids,
+            tx_power=tx,
+            rssi=adv.rssi,
+            platform_data=(adv,),
         )
         address = str(adv.address).split("/")[0]
         device = self.create_or_update_device(address, address, name, adv, ad)

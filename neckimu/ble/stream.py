@@ -308,8 +308,9 @@ class StreamAssembler:
         else:
             self._accept(seg, t0, host_s)
         if pkt.n_mag:
-            for dt, v, sat in zip(pkt.mag_dt_us.tolist(), pkt.mag, pkt.mag_saturated.tolist(),
-                                  strict=True):
+            for dt, v, sat in zip(
+                pkt.mag_dt_us.tolist(), pkt.mag, pkt.mag_saturated.tolist(), strict=True
+            ):
                 mt = seg.rec_us(t0 + dt)
                 if mt > self._newest_mag:
                     self._mag_t.append(mt)

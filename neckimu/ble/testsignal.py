@@ -55,8 +55,9 @@ def synthetic_stream(
     period_us = 1e6 / (rate_hz * true_rate_ratio)
     n = int(duration_s * rate_hz * true_rate_ratio)
     seq = np.arange(n, dtype=np.int64)
-    t = t0_us + np.round(seq * period_us + rng.normal(0, jitter_us, n) if jitter_us else
-                         seq * period_us).astype(np.int64)
+    t = t0_us + np.round(
+        seq * period_us + rng.normal(0, jitter_us, n) if jitter_us else seq * period_us
+    ).astype(np.int64)
     imu = np.empty((n, 6), dtype=np.int16)
     imu[:, :3] = rng.normal(0, 15, (n, 3)).astype(np.int16)
     imu[:, 3:] = np.array([0, 0, round(G / ACC_SCALE)]) + rng.normal(0, 30, (n, 3))
@@ -72,7 +73,15 @@ def synthetic_stream(
     if coded and m:
         mag[:, 0] = np.arange(m) & 0x7FFF
     return DeviceStream(
-        t_us=t, seq=seq, imu=imu, mag_t_us=mag_t.astype(np.int64), mag=mag,
-        gyr_scale=GYR_SCALE, acc_scale=ACC_SCALE, mag_scale=MAG_SCALE, board=BOARD_REV2,
-        nominal_rate_hz=rate_hz, meta={"source": "neckimu.ble.testsignal", "seed": seed},
+        t_us=t,
+        seq=seq,
+        imu=imu,
+        mag_t_us=mag_t.astype(np.int64),
+        mag=mag,
+        gyr_scale=GYR_SCALE,
+        acc_scale=ACC_SCALE,
+        mag_scale=MAG_SCALE,
+        board=BOARD_REV2,
+        nominal_rate_hz=rate_hz,
+        meta={"source": "neckimu.ble.testsignal", "seed": seed},
     )

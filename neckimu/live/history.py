@@ -70,7 +70,7 @@ class History:
         old = int(np.searchsorted(self.t, t_newest - self.keep_s))
         if old > 0:  # drop what is older than keep_s
             for arr in self._a.values():
-                arr[: self.n - old] = arr[old: self.n]
+                arr[: self.n - old] = arr[old : self.n]
             self.n -= old
             self.dropped += old
         if self.n + m > self.capacity:
@@ -109,14 +109,20 @@ class History:
         n = self.n
         f = (lambda a: a[i0:n].copy()) if copy else (lambda a: a[i0:n])
         mag = f(self._a["mag"]) if self.has_mag else None
-        return SampleBlock(np.ascontiguousarray(f(self._a["t"])[:, 0]), f(self._a["gyr"]),
-                           f(self._a["acc"]), mag)
+        return SampleBlock(
+            np.ascontiguousarray(f(self._a["t"])[:, 0]), f(self._a["gyr"]), f(self._a["acc"]), mag
+        )
 
     def orientation(self, ts: float, i0: int = 0, copy: bool = False) -> Orientation:
         """The causal estimate of rows ``i0:`` as an :class:`~neckimu.orientation.Orientation`."""
-        f = (lambda a: a[i0: self.n].copy()) if copy else (lambda a: a[i0: self.n])
-        return Orientation(f(self._a["quat"]), f(self._a["bias"]),
-                           np.zeros(self.n - i0, dtype=bool), ts, "6D causal")
+        f = (lambda a: a[i0 : self.n].copy()) if copy else (lambda a: a[i0 : self.n])
+        return Orientation(
+            f(self._a["quat"]),
+            f(self._a["bias"]),
+            np.zeros(self.n - i0, dtype=bool),
+            ts,
+            "6D causal",
+        )
 
     def index(self, t: float) -> int:
         """First row with time >= ``t``."""

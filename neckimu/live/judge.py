@@ -55,8 +55,11 @@ class LiveJudge:
         How many windows of each exercise the routine plans (for "2/5").
     """
 
-    def __init__(self, context: Callable[[float, float], Context | None],
-                 planned: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        context: Callable[[float, float], Context | None],
+        planned: dict[str, int] | None = None,
+    ) -> None:
         self._context = context
         self._planned = dict(planned or {})
         self._lock = threading.Lock()
@@ -107,15 +110,21 @@ class LiveJudge:
             return
         self._seen[w.exercise] += 1
         total = self._planned.get(w.exercise, 0)
-        self._windows.append(_Open(w, self._seen[w.exercise], max(total, self._seen[w.exercise])
-                                   if total else 0))
+        self._windows.append(
+            _Open(w, self._seen[w.exercise], max(total, self._seen[w.exercise]) if total else 0)
+        )
 
     def due(self, t_newest: float) -> bool:
         """Whether :meth:`update` has work at session time ``t_newest``."""
         with self._lock:
-            return any(not o.done and (o.window.end_s + margin_after_s(o.window.exercise)
-                                       <= t_newest or o.window.exercise == "retraction")
-                       for o in self._windows)
+            return any(
+                not o.done
+                and (
+                    o.window.end_s + margin_after_s(o.window.exercise) <= t_newest
+                    or o.window.exercise == "retraction"
+                )
+                for o in self._windows
+            )
 
     def update(self, t_newest: float, *, final: bool = False) -> list[Rep]:
         """Judge what is complete at ``t_newest`` (``final``: the stream ended, judge the
@@ -127,8 +136,7 @@ class LiveJudge:
             w = o.window
             complete = w.end_s + margin_after_s(w.exercise) <= t_newest
             if not (complete or final):
-                if w.exercise == "retraction" and t_newest - self._last_partial >= \
-                        PARTIAL_EVERY_S:
+                if w.exercise == "retraction" and t_newest - self._last_partial >= PARTIAL_EVERY_S:
                     self._last_partial = t_newest
                     new += self._partial(o, t_newest)
                 continue
@@ -144,11 +152,15 @@ class LiveJudge:
                 o.done = True
                 self.verified[(w.exercise, w.start_s)] += 1
                 # a set's reps shown while it ran are the first ones of the final answer
-                self._reps = [r for r in self._reps
-                              if not (r.exercise == w.exercise and w.start_s - 1.5
-                                      <= r.start_s <= w.end_s + 0.5)]
+                self._reps = [
+                    r
+                    for r in self._reps
+                    if not (
+                        r.exercise == w.exercise and w.start_s - 1.5 <= r.start_s <= w.end_s + 0.5
+                    )
+                ]
                 self._reps += reps
-            new += reps[o.shown:]
+            new += reps[o.shown :]
         return new
 
     def _partial(self, o: _Open, t_newest: float) -> list[Rep]:
@@ -161,7 +173,7 @@ class LiveJudge:
             reps = verify_window(ctx, w)
         except (NeckimuError, ValueError):
             return []
-        fresh = [replace(r, of=0) for r in reps[o.shown:]]
+        fresh = [replace(r, of=0) for r in reps[o.shown :]]
         with self._lock:
             o.shown += len(fresh)
             self._reps += fresh

@@ -57,9 +57,10 @@ class RetractionPath:
         seen = h.index(self._seen_t)
         lo = max(0, seen - round(0.1 / self.ts))
         w = h.gyr[lo:] - h.bias[lo:]
-        speed = uniform_filter1d(np.degrees(np.linalg.norm(w, axis=1)),
-                                 max(1, round(0.1 / self.ts)))
-        moving = speed[seen - lo:] > MOVING_DEG_S
+        speed = uniform_filter1d(
+            np.degrees(np.linalg.norm(w, axis=1)), max(1, round(0.1 / self.ts))
+        )
+        moving = speed[seen - lo :] > MOVING_DEG_S
         t = h.t
         for k in np.flatnonzero(np.diff(np.concatenate([[self._moving], moving])) != 0):
             i = seen + int(k)
@@ -85,7 +86,15 @@ class RetractionPath:
         m_ns_1 = m_nh[0] @ self._s2h
         n2 = max(1, min(round(0.2 / self.ts), (b - m) // 2))
         d = head_centre_displacement(
-            h.t[a:b], h.acc[a:b], h.gyr[a:b] - h.bias[a:b], self.ts,
-            slice(0, m - a), slice(b - a - n2, b - a), m_ns_1, m_nh, self.lever)
+            h.t[a:b],
+            h.acc[a:b],
+            h.gyr[a:b] - h.bias[a:b],
+            self.ts,
+            slice(0, m - a),
+            slice(b - a - n2, b - a),
+            m_ns_1,
+            m_nh,
+            self.lever,
+        )
         self.posterior_mm = -d[:, 0] * 1e3
         self.superior_mm = d[:, 2] * 1e3

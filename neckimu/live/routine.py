@@ -42,7 +42,7 @@ INSTRUCTIONS: dict[str, str] = {
     "stretch_left": "Tilt the left ear toward the left shoulder, gently; breathe",
     "stretch_right": "Tilt the right ear toward the right shoulder, gently; breathe",
     "rom": "Range of motion: sit tall and face forward; move slowly to the comfortable end of "
-           "each direction and back, as each cue says",
+    "each direction and back, as each cue says",
 }
 
 #: What each range-of-motion movement asks (one cue per movement inside the ``rom`` window).
@@ -52,8 +52,7 @@ ROM_PROMPTS: dict[str, str] = {
     "lateral_left": "Left ear toward the left shoulder, as far as is comfortable; then back",
     "lateral_right": "Right ear toward the right shoulder, as far as is comfortable; then back",
     "rotation_left": "Turn to look over the left shoulder, as far as is comfortable; then back",
-    "rotation_right": "Turn to look over the right shoulder, as far as is comfortable; then "
-                      "back",
+    "rotation_right": "Turn to look over the right shoulder, as far as is comfortable; then back",
 }
 
 
@@ -185,11 +184,11 @@ class Routine:
         if exercise != "rom":
             return ()
         out = []
-        for k, direction in enumerate(d for d in self.rom_directions
-                                      for _ in range(self.rom_reps)):
+        for k, direction in enumerate(d for d in self.rom_directions for _ in range(self.rom_reps)):
             rep = k % self.rom_reps + 1
-            text = ROM_PROMPTS[direction] + (f" ({rep}/{self.rom_reps})" if self.rom_reps > 1
-                                             else "")
+            text = ROM_PROMPTS[direction] + (
+                f" ({rep}/{self.rom_reps})" if self.rom_reps > 1 else ""
+            )
             out.append(Prompt(self.rom_lead_s + k * self.rom_move_s, text, self.rom_move_s))
         return tuple(out)
 
@@ -248,12 +247,22 @@ def _table(path: str, doc: dict, key: str) -> dict:
 
 def parse_routine(doc: dict[str, Any], path: str = "<routine>") -> Routine:
     """Validate a parsed TOML document; raises InputError naming the bad key."""
-    known = {"name", "description", "lead_in_s", "rest_s", "calibration", "holds",
-             "retraction", "stretch", "rom"}
+    known = {
+        "name",
+        "description",
+        "lead_in_s",
+        "rest_s",
+        "calibration",
+        "holds",
+        "retraction",
+        "stretch",
+        "rom",
+    }
     extra = sorted(set(doc) - known)
     if extra:
-        raise InputError(path, f"unknown key(s) {', '.join(extra)}; "
-                         f"known: {', '.join(sorted(known))}")
+        raise InputError(
+            path, f"unknown key(s) {', '.join(extra)}; known: {', '.join(sorted(known))}"
+        )
     cal, holds, retr = (_table(path, doc, k) for k in ("calibration", "holds", "retraction"))
     dirs = holds.get("directions", list(_DIRECTIONS))
     if not isinstance(dirs, list) or not all(d in _DIRECTIONS for d in dirs):
@@ -309,10 +318,14 @@ def load_routine(name_or_path: str | Path) -> Routine:
     if p.suffix != ".toml" and not p.exists():
         shipped = resources.files("neckimu") / "routines" / f"{name_or_path}.toml"
         if not shipped.is_file():
-            names = sorted(f.name[:-5] for f in (resources.files("neckimu") / "routines")
-                           .iterdir() if f.name.endswith(".toml"))
-            raise InputError(str(name_or_path),
-                             f"no such routine file; shipped routines: {', '.join(names)}")
+            names = sorted(
+                f.name[:-5]
+                for f in (resources.files("neckimu") / "routines").iterdir()
+                if f.name.endswith(".toml")
+            )
+            raise InputError(
+                str(name_or_path), f"no such routine file; shipped routines: {', '.join(names)}"
+            )
         text, where = shipped.read_text(encoding="utf-8"), f"routines/{p.name}.toml"
     else:
         try:

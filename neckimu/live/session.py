@@ -128,9 +128,15 @@ class LiveSession:
         analysis of a 3-hour recording peaks at ~0.7 GB, of an 8-hour desk day at ~2 GB.
     """
 
-    def __init__(self, source: Source, *, routine: Routine | None = None,
-                 window_s: float = 20.0, mount: str | None = None,
-                 analyze_at_end: bool = True) -> None:
+    def __init__(
+        self,
+        source: Source,
+        *,
+        routine: Routine | None = None,
+        window_s: float = 20.0,
+        mount: str | None = None,
+        analyze_at_end: bool = True,
+    ) -> None:
         self.source = source
         self.analyze_at_end = analyze_at_end
         self.routine = routine or Routine()
@@ -147,10 +153,12 @@ class LiveSession:
         self._lock = threading.Lock()
         self._hist_lock = threading.Lock()  # appends vs the judge thread's copy
         self._view = View(label=source.label)
-        self._arrivals: collections.deque[tuple[float, float | None, float | None]] = \
+        self._arrivals: collections.deque[tuple[float, float | None, float | None]] = (
             collections.deque()
-        self.judge = LiveJudge(self._context, source.planned_counts()
-                               or self.routine.planned_counts())
+        )
+        self.judge = LiveJudge(
+            self._context, source.planned_counts() or self.routine.planned_counts()
+        )
         self._judge_wake = threading.Event()
         self._judge_stop = False
         self._judge_thread: threading.Thread | None = None
@@ -187,11 +195,13 @@ class LiveSession:
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
         """Start the acquisition and judge threads."""
-        self._judge_thread = threading.Thread(target=self._judge_loop, name="neckimu-judge",
-                                              daemon=True)
+        self._judge_thread = threading.Thread(
+            target=self._judge_loop, name="neckimu-judge", daemon=True
+        )
         self._judge_thread.start()
-        self._thread = threading.Thread(target=self._acquire, name="neckimu-acquisition",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._acquire, name="neckimu-acquisition", daemon=True
+        )
         self._thread.start()
 
     def _acquire(self) -> None:
@@ -208,8 +218,12 @@ class LiveSession:
                     self._analysis = None
             err = self.source.error
             with self._lock:
-                self._view = replace(self._view, finished=True, state="finished",
-                                     error=None if err is None else str(err))
+                self._view = replace(
+                    self._view,
+                    finished=True,
+                    state="finished",
+                    error=None if err is None else str(err),
+                )
 
     @property
     def analysis(self) -> Analysis | None:
@@ -240,8 +254,7 @@ class LiveSession:
         lost = st.missing / max(1, st.missing + st.samples) * 100.0
         t = self.ring.snapshot(2.0)[:, 0]
         rate = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 2 and t[-1] > t[0] else 0.0
-        return replace(v, loss_pct=lost, rate_hz=rate, samples=st.samples,
-                       reps=self.judge.reps)
+        return replace(v, loss_pct=lost, rate_hz=rate, samples=st.samples, reps=self.judge.reps)
 
     def drawn(self, t_newest: float) -> None:
         """The view drew every sample up to ``t_newest`` (s): record notification latencies."""
@@ -299,20 +312,26 @@ class LiveSession:
         for o in self._observers:
             o.on_cue(ev)
 
-    def _set_cue(self, exercise: str | None, text: str, t: float,
-                 planned_s: float | None = None) -> None:
+    def _set_cue(
+        self, exercise: str | None, text: str, t: float, planned_s: float | None = None
+    ) -> None:
         with self._lock:
             v = self._view
             self._view = replace(
-                v, exercise=exercise, cue_text=text, cue_count=v.cue_count + 1,
-                cue_planned_s=planned_s if planned_s is not None
-                else self.routine.exercise_s(exercise) if exercise else None,
+                v,
+                exercise=exercise,
+                cue_text=text,
+                cue_count=v.cue_count + 1,
+                cue_planned_s=planned_s
+                if planned_s is not None
+                else self.routine.exercise_s(exercise)
+                if exercise
+                else None,
                 retraction=exercise == "retraction",
                 hold=self._hold_view if exercise is None else None,
-                path_posterior_mm=np.zeros(0) if exercise == "retraction"
-                else v.path_posterior_mm,
-                path_superior_mm=np.zeros(0) if exercise == "retraction"
-                else v.path_superior_mm)
+                path_posterior_mm=np.zeros(0) if exercise == "retraction" else v.path_posterior_mm,
+                path_superior_mm=np.zeros(0) if exercise == "retraction" else v.path_superior_mm,
+            )
             self._cue_start = t
 
     def on_block(self, block: SampleBlock, arrivals: Sequence[float] = ()) -> None:
@@ -328,8 +347,11 @@ class LiveSession:
             h.append(block, quat, bias)
         self._newest = float(block.t[-1])
         self._calibrate_if_due()
-        angles = (head_angles_deg(quat, self._cal) if self._cal is not None
-                  else np.full((len(block), 3), np.nan))
+        angles = (
+            head_angles_deg(quat, self._cal)
+            if self._cal is not None
+            else np.full((len(block), 3), np.nan)
+        )
         self.ring.write(np.column_stack([block.t, angles]))
         if self._hold is not None:
             self._update_hold()
@@ -349,11 +371,19 @@ class LiveSession:
         exercise = self._view.exercise
         with self._lock:
             self._view = replace(
-                self._view, session_s=t_last, cue_elapsed_s=t_last - self._cue_start
-                if exercise else 0.0,
+                self._view,
+                session_s=t_last,
+                cue_elapsed_s=t_last - self._cue_start if exercise else 0.0,
                 hold=self._hold_view if exercise is None or exercise in HOLDS else None,
-                **({"path_posterior_mm": self._path.posterior_mm,
-                    "path_superior_mm": self._path.superior_mm} if self._path else {}))
+                **(
+                    {
+                        "path_posterior_mm": self._path.posterior_mm,
+                        "path_superior_mm": self._path.superior_mm,
+                    }
+                    if self._path
+                    else {}
+                ),
+            )
         if self.judge.due(self._newest):
             self._judge_wake.set()
         for o in self._observers:
@@ -373,11 +403,17 @@ class LiveSession:
 
     def _calibrate(self, window: Window | None) -> None:
         h = self.hist
-        mount = self.mount or (self.meta.get("mount") if isinstance(self.meta.get("mount"), str)
-                               else None)
+        mount = self.mount or (
+            self.meta.get("mount") if isinstance(self.meta.get("mount"), str) else None
+        )
         try:
-            cal = calibrate(h.samples(), h.orientation(self._ts), window, mount=mount,
-                            mount_source="argument" if self.mount else "recording")
+            cal = calibrate(
+                h.samples(),
+                h.orientation(self._ts),
+                window,
+                mount=mount,
+                mount_source="argument" if self.mount else "recording",
+            )
         except (NeckimuError, ValueError):
             return
         self._cal = cal
@@ -404,13 +440,25 @@ class LiveSession:
         n_ref = max(1, round(HoldCriteria.reference_s / self._ts))
         if h.n - i0 <= n_ref or self._cal is None:
             return
-        rot = hold_rotation(h.t[i0:], h.gyr[i0:] - h.bias[i0], h.acc[i0:], self._ts,
-                            band_hz=HoldCriteria.tilt_band_hz)
+        rot = hold_rotation(
+            h.t[i0:],
+            h.gyr[i0:] - h.bias[i0],
+            h.acc[i0:],
+            self._ts,
+            band_hz=HoldCriteria.tilt_band_hz,
+        )
         angle = np.degrees((rot[:n_ref].mean().inv() * rot).magnitude())
         worst = max(worst, float(angle.max()))
         self._hold = (exercise, t0, worst)
-        self._hold_view = HoldView(exercise, float(h.t[-1]) - t0, self.routine.exercise_s(
-            exercise), float(angle[-1]), worst, HoldCriteria.tolerance_deg, True)
+        self._hold_view = HoldView(
+            exercise,
+            float(h.t[-1]) - t0,
+            self.routine.exercise_s(exercise),
+            float(angle[-1]),
+            worst,
+            HoldCriteria.tolerance_deg,
+            True,
+        )
 
     def _end_hold(self) -> None:
         if self._hold_view is not None:
@@ -430,8 +478,9 @@ class LiveSession:
                 return None
             samples = h.samples(i0, copy=True)
             o = h.orientation(self._ts, i0, copy=True)
-        return Context(samples, o.quat, o.bias, self._ts, self._cal, meta=self._judge_meta(),
-                       t_final=t_final)
+        return Context(
+            samples, o.quat, o.bias, self._ts, self._cal, meta=self._judge_meta(), t_final=t_final
+        )
 
     def _judge_meta(self) -> dict[str, Any]:
         meta = dict(self.meta)

@@ -461,8 +461,12 @@ def _diagnose(path: Path, raw: bytes, header: list[str], wanted: list[str]) -> I
             if not np.isfinite(float(cell)):
                 return InputError(str(path), f"value {cell[:40]} is out of range", lineno, name)
         if 0 < len(missing_mag) < 3:
-            return InputError(str(path), "magnetometer value missing in only some of "
-                              "mag_x, mag_y, mag_z", lineno, missing_mag[0])
+            return InputError(
+                str(path),
+                "magnetometer value missing in only some of mag_x, mag_y, mag_z",
+                lineno,
+                missing_mag[0],
+            )
         t = float(cells[idx[0]])
         if t <= last_t:
             what = "goes backwards" if t < last_t else "does not advance"
@@ -544,13 +548,17 @@ def _trunk_columns(path: Path, meta: dict[str, Any]) -> list[str]:
     trunk = meta.get("trunk")
     cols = trunk.get("columns") if isinstance(trunk, dict) else None
     if cols not in (list(COLUMNS), list(COLUMNS[:7])):
-        raise InputError(str(path), "format v2 needs the header metadata 'trunk' with "
-                         f"'columns' {','.join(COLUMNS)} (or without mag_*), not {cols!r:.80}")
+        raise InputError(
+            str(path),
+            "format v2 needs the header metadata 'trunk' with "
+            f"'columns' {','.join(COLUMNS)} (or without mag_*), not {cols!r:.80}",
+        )
     return list(cols)
 
 
-def _parse_trunk(path: Path, raw: bytes, meta: dict[str, Any], lines: list[bytes]
-                 ) -> SampleBlock | None:
+def _parse_trunk(
+    path: Path, raw: bytes, meta: dict[str, Any], lines: list[bytes]
+) -> SampleBlock | None:
     """The ``# trunk`` lines as a SampleBlock (None when there are none), checked like rows."""
     cols = _trunk_columns(path, meta)
     if not lines:
@@ -558,15 +566,26 @@ def _parse_trunk(path: Path, raw: bytes, meta: dict[str, Any], lines: list[bytes
     text = b"\n".join(lines) + b"\n"
     table = None
     try:
-        df = pd.read_csv(io.BytesIO(text), header=None, names=cols, dtype=np.float64,
-                         engine="c", skipinitialspace=True, keep_default_na=False,
-                         na_values=list(_MISSING))
+        df = pd.read_csv(
+            io.BytesIO(text),
+            header=None,
+            names=cols,
+            dtype=np.float64,
+            engine="c",
+            skipinitialspace=True,
+            keep_default_na=False,
+            na_values=list(_MISSING),
+        )
         table = df.to_numpy(dtype=np.float64)
     except (ValueError, pd.errors.ParserError):
         pass
-    if (table is None or len(table) != len(lines)
-            or text.count(b",") != len(lines) * (len(cols) - 1)
-            or not _values_ok(table) or not (np.diff(table[:, 0]) > 0).all()):
+    if (
+        table is None
+        or len(table) != len(lines)
+        or text.count(b",") != len(lines) * (len(cols) - 1)
+        or not _values_ok(table)
+        or not (np.diff(table[:, 0]) > 0).all()
+    ):
         raise _diagnose_trunk(path, raw, cols)
     out = np.full((len(table), 10), np.nan)
     out[:, : table.shape[1]] = table
@@ -580,13 +599,23 @@ def _diagnose_trunk(path: Path, raw: bytes, cols: list[str]) -> InputError:
         lineno = raw.count(b"\n", 0, m.start()) + 1
         cells = m.group(1).decode("utf-8").split(",")
         if len(cells) != len(cols):
-            return InputError(str(path), f"'# trunk' line: expected {len(cols)} fields, "
-                              f"found {len(cells)}", lineno)
-        missing = [n for n, c in zip(cols, cells, strict=True)
-                   if n.startswith("mag_") and c.strip() in _MISSING]
+            return InputError(
+                str(path),
+                f"'# trunk' line: expected {len(cols)} fields, found {len(cells)}",
+                lineno,
+            )
+        missing = [
+            n
+            for n, c in zip(cols, cells, strict=True)
+            if n.startswith("mag_") and c.strip() in _MISSING
+        ]
         if 0 < len(missing) < 3:
-            return InputError(str(path), "'# trunk' line: magnetometer value missing in only "
-                              "some of mag_x, mag_y, mag_z", lineno, f"trunk {missing[0]}")
+            return InputError(
+                str(path),
+                "'# trunk' line: magnetometer value missing in only some of mag_x, mag_y, mag_z",
+                lineno,
+                f"trunk {missing[0]}",
+            )
         for name, cell in zip(cols, cells, strict=True):
             cell = cell.strip()
             if name in missing:
@@ -594,13 +623,15 @@ def _diagnose_trunk(path: Path, raw: bytes, cols: list[str]) -> InputError:
             if cell.lower() in _NONFINITE:
                 return InputError(str(path), f"value is {cell}", lineno, f"trunk {name}")
             if not _NUMBER.fullmatch(cell) or not np.isfinite(float(cell)):
-                return InputError(str(path), f"non-numeric value {cell[:40]!r}", lineno,
-                                  f"trunk {name}")
+                return InputError(
+                    str(path), f"non-numeric value {cell[:40]!r}", lineno, f"trunk {name}"
+                )
         t = float(cells[0])
         if t <= last_t:
             what = "goes backwards" if t < last_t else "does not advance"
-            return InputError(str(path), f"time {what} ({t} s after {last_t} s)", lineno,
-                              "trunk time_s")
+            return InputError(
+                str(path), f"time {what} ({t} s after {last_t} s)", lineno, "trunk time_s"
+            )
         last_t = t
     return InputError(str(path), "could not parse the '# trunk' lines")
 
@@ -772,8 +803,9 @@ def read_recording(path: str | Path, events: str | Path | None = None) -> Record
     if com.version >= 2:
         trunk_lines = _TRUNK_LINE.findall(raw)
     trunk_commas = b"".join(trunk_lines).count(b",")
-    table = _parse_numbers(p, raw, header, wanted,
-                           sum(c.count(b",") for _, c in comments) + trunk_commas)
+    table = _parse_numbers(
+        p, raw, header, wanted, sum(c.count(b",") for _, c in comments) + trunk_commas
+    )
     trunk = _parse_trunk(p, raw, meta, trunk_lines) if com.version >= 2 else None
     if events is not None:
         evs = evs + read_events_csv(events, notes)

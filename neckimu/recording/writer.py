@@ -179,8 +179,9 @@ class RecordingWriter:
         if not len(block):
             return
         if block.t[0] <= self._trunk_last_t:
-            raise ValueError(f"trunk time goes backwards: {block.t[0]} s after "
-                             f"{self._trunk_last_t} s")
+            raise ValueError(
+                f"trunk time goes backwards: {block.t[0]} s after {self._trunk_last_t} s"
+            )
         cols = [block.t, block.gyr, block.acc]
         if self.trunk_has_mag:
             cols.append(block.mag if block.mag is not None else np.full((len(block), 3), np.nan))
@@ -217,8 +218,11 @@ class RecordingWriter:
     def write_gap(self, time_s: float, missing: int, reason: str, sensor: str = "head") -> None:
         """Append a gap: ``missing`` samples the source did not deliver before ``time_s``
         (``sensor`` ``"trunk"``: of the trunk sensor, format v2)."""
-        obj: dict[str, Any] = {"time_s": round(float(time_s), 6), "missing": int(missing),
-                               "reason": reason}
+        obj: dict[str, Any] = {
+            "time_s": round(float(time_s), 6),
+            "missing": int(missing),
+            "reason": reason,
+        }
         if sensor != "head":
             obj["sensor"] = sensor
         self._f.write(json_line("gap", obj))

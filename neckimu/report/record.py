@@ -196,7 +196,10 @@ def _draw(a: Any, path: Path, folder: Path) -> tuple[list[FigureRef], dict[str, 
             "the trunk); below, how far the trunk leaned from the neutral sitting pose.",
         )
         figures.trunk_figure(
-            t, a.angles_deg, a.trunk.trunk_deg, f"{path.name}: neck and trunk",
+            t,
+            a.angles_deg,
+            a.trunk.trunk_deg,
+            f"{path.name}: neck and trunk",
             folder / ref.file,
         )
         figs.append(ref)

@@ -42,8 +42,9 @@ STRETCH_FAULTS: tuple[str, ...] = ("not_reached", "wrong_side", "short", "unstea
 TRUNK_FAULTS: tuple[str, ...] = ("trunk_lean", "slouch")
 #: older names of stretch faults -> the names the verifier uses
 LEGACY_NAMES: dict[str, str] = {"stretch_short": "short", "stretch_unsteady": "unsteady"}
-FAULTS: tuple[str, ...] = (HOLD_FAULTS + RETRACTION_FAULTS + STRETCH_FAULTS + tuple(LEGACY_NAMES)
-                           + TRUNK_FAULTS)
+FAULTS: tuple[str, ...] = (
+    HOLD_FAULTS + RETRACTION_FAULTS + STRETCH_FAULTS + tuple(LEGACY_NAMES) + TRUNK_FAULTS
+)
 #: retraction faults that can come together (the second changes other quantities than the first)
 COMBINATIONS: dict[str, tuple[str, ...]] = {
     "too_small": ("extension", "lateral"),

@@ -136,6 +136,13 @@ def evaluate(
     acc = r_es.inv().apply(acc_e + np.array([0.0, 0.0, G]))
     mag = r_es.inv().apply(body.field_ut)
     return Kinematics(
-        t=t, head_rot=r0, head_pos=p_h[n : 2 * n], sensor_rot=r_es, sensor_pos=p0,
-        sensor_vel=vel_e, gyr=gyr, acc=acc, mag=mag,
+        t=t,
+        head_rot=r0,
+        head_pos=p_h[n : 2 * n],
+        sensor_rot=r_es,
+        sensor_pos=p0,
+        sensor_vel=vel_e,
+        gyr=gyr,
+        acc=acc,
+        mag=mag,
     )

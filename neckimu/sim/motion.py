@@ -29,10 +29,21 @@ if TYPE_CHECKING:
 #: Channel names of the keyframes, in column order. Angles in rad, glides in m, brace 0..1.
 #: The last three move the trunk (``neckimu.sim.trunk``: lean about the hips forward +,
 #: sideways + to the right, slouch +), zero and unused without a trunk.
-CHANNELS: tuple[str, ...] = ("neck_flex", "nod_flex", "lat", "rot", "glide_x", "glide_z", "brace",
-                             "trunk_flex", "trunk_lat", "slouch")
+CHANNELS: tuple[str, ...] = (
+    "neck_flex",
+    "nod_flex",
+    "lat",
+    "rot",
+    "glide_x",
+    "glide_z",
+    "brace",
+    "trunk_flex",
+    "trunk_lat",
+    "slouch",
+)
 NECK_FLEX, NOD_FLEX, LAT, ROT, GLIDE_X, GLIDE_Z, BRACE, TRUNK_FLEX, TRUNK_LAT, SLOUCH = range(
-    len(CHANNELS))
+    len(CHANNELS)
+)
 
 #: Lower-cervical pivot of whole-neck flexion relative to the head centre, trunk frame, m.
 NECK_PIVOT_M = np.array([-0.03, 0.0, -0.12])

@@ -178,14 +178,16 @@ class SessionConfig:
             raise ValueError("mount_rotation_max_deg must be in [0, 90]")
         bad = [d for d in self.rom_directions if d not in ROM_DIRECTIONS]
         if bad:
-            raise ValueError(f"unknown rom direction(s) {', '.join(bad)}; "
-                             f"known: {', '.join(ROM_DIRECTIONS)}")
+            raise ValueError(
+                f"unknown rom direction(s) {', '.join(bad)}; known: {', '.join(ROM_DIRECTIONS)}"
+            )
         if self.rom_reps < 1 or not self.rom_move_s >= 3.0 or not self.rom_lead_s >= 0.0:
             raise ValueError("rom needs rom_reps >= 1, rom_move_s >= 3 s and rom_lead_s >= 0")
         trunk_faults = [f for f in self.faults if f in ("trunk_lean", "slouch")]
         if trunk_faults and not self.trunk:
-            raise ValueError(f"fault(s) {', '.join(trunk_faults)} need a trunk (trunk=True, "
-                             "--trunk)")
+            raise ValueError(
+                f"fault(s) {', '.join(trunk_faults)} need a trunk (trunk=True, --trunk)"
+            )
         if self.trunk:
             get_trunk_mount(self.trunk_mount)
             if self.trunk_board is not None and self.trunk_board not in sensors.SPECS:
@@ -240,8 +242,9 @@ class SimulatedSession:
         t = self.samples.t
         tb = self.trunk
         trunk_meta = tb.meta if tb is not None else None
-        with RecordingWriter(path, self.meta, has_mag=self.samples.mag is not None,
-                             trunk=trunk_meta) as w:
+        with RecordingWriter(
+            path, self.meta, has_mag=self.samples.mag is not None, trunk=trunk_meta
+        ) as w:
             i = 0
             k = 0  # next trunk sample to write
             tgaps = list(tb.gaps) if tb is not None else []
@@ -316,9 +319,12 @@ def _with_trunk_leans(plan: Plan, rng: np.random.Generator, max_deg: float) -> S
         return plan.steps
     extra = Steps(np.array(ch, np.int64), np.array(t0s), np.array(durs), np.array(deltas))
     s = plan.steps
-    return Steps(np.concatenate([s.channel, extra.channel]), np.concatenate([s.t0, extra.t0]),
-                 np.concatenate([s.duration, extra.duration]),
-                 np.concatenate([s.delta, extra.delta]))
+    return Steps(
+        np.concatenate([s.channel, extra.channel]),
+        np.concatenate([s.t0, extra.t0]),
+        np.concatenate([s.duration, extra.duration]),
+        np.concatenate([s.delta, extra.delta]),
+    )
 
 
 def events_path(recording: str | Path) -> Path:
@@ -364,8 +370,9 @@ def _script(cfg: SessionConfig, rng: np.random.Generator) -> Plan:
     return build(sc, rng)
 
 
-def simulate_session(config: SessionConfig | None = None, plan: Plan | None = None
-                     ) -> SimulatedSession:
+def simulate_session(
+    config: SessionConfig | None = None, plan: Plan | None = None
+) -> SimulatedSession:
     """Simulate a person doing a session with the headset on.
 
     Parameters
@@ -438,19 +445,31 @@ def simulate_session(config: SessionConfig | None = None, plan: Plan | None = No
         from neckimu.sim.trunk import TrunkBody, TrunkMotion, evaluate_two
 
         tmount = get_trunk_mount(cfg.trunk_mount)
-        tbody = TrunkBody.draw(r_trunk, tmount.sensor_to_head, tmount.lever_arm_m,
-                               person=cfg.person)
+        tbody = TrunkBody.draw(
+            r_trunk, tmount.sensor_to_head, tmount.lever_arm_m, person=cfg.person
+        )
         tmotion = TrunkMotion(motion, tbody)
         tspec = sensors.SPECS[cfg.trunk_board or cfg.board]
-        trate = float(cfg.rate_hz if cfg.rate_hz and cfg.rate_hz in tspec.rates_hz
-                      else tspec.rates_hz[0])
-        terr = sensors.SensorErrors.draw(r_trunk, tspec, trate, errors=cfg.sensor_errors,
-                                         drift=cfg.bias_drift, timing=cfg.timing_errors,
-                                         noise_scale=cfg.noise_scale)
+        trate = float(
+            cfg.rate_hz if cfg.rate_hz and cfg.rate_hz in tspec.rates_hz else tspec.rates_hz[0]
+        )
+        terr = sensors.SensorErrors.draw(
+            r_trunk,
+            tspec,
+            trate,
+            errors=cfg.sensor_errors,
+            drift=cfg.bias_drift,
+            timing=cfg.timing_errors,
+            noise_scale=cfg.noise_scale,
+        )
         tt_all = sensors.regular_times(r_trunk, motion.duration_s, terr.real_rate_hz)
-        tkeep = (sensors.drop_mask(r_trunk, len(tt_all), terr.real_rate_hz, cfg.drop_prob,
-                                   cfg.drop_bursts_per_min)
-                 if cfg.timing_errors else np.ones(len(tt_all), bool))
+        tkeep = (
+            sensors.drop_mask(
+                r_trunk, len(tt_all), terr.real_rate_hz, cfg.drop_prob, cfg.drop_bursts_per_min
+            )
+            if cfg.timing_errors
+            else np.ones(len(tt_all), bool)
+        )
         tt = tt_all[tkeep]
         kin, tkin = evaluate_two(motion, tmotion, body, t, tt)
         trunk_sim = (tmount, tbody, tmotion, tspec, trate, terr, tt_all, tkeep, tt, tkin)
@@ -584,8 +603,20 @@ def simulate_session(config: SessionConfig | None = None, plan: Plan | None = No
     if trunk_sim is not None:
         from neckimu.sim.trunk import simulate_trunk_board
 
-        trunk_out = simulate_trunk_board(cfg, trunk_sim, r_trunk, body, motion, plan, truth,
-                                         truth_samples, to_rec, boot_us, t0_us, clock)
+        trunk_out = simulate_trunk_board(
+            cfg,
+            trunk_sim,
+            r_trunk,
+            body,
+            motion,
+            plan,
+            truth,
+            truth_samples,
+            to_rec,
+            boot_us,
+            t0_us,
+            clock,
+        )
         r_wt, p_t = trunk_out.motion.pose(t)
         truth_samples.trunk_quat = r_wt.as_quat(scalar_first=True)
         truth_samples.trunk_pos = p_t

@@ -71,19 +71,27 @@ class TrunkBody:
     sway: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
 
     @classmethod
-    def draw(cls, rng: np.random.Generator, sensor_to_trunk: Rotation, lever_arm_m: np.ndarray,
-             mount_rotation_max_deg: float = 8.0, lever_arm_sd_m: float = 0.01,
-             person: bool = True) -> TrunkBody:
+    def draw(
+        cls,
+        rng: np.random.Generator,
+        sensor_to_trunk: Rotation,
+        lever_arm_m: np.ndarray,
+        mount_rotation_max_deg: float = 8.0,
+        lever_arm_sd_m: float = 0.01,
+        person: bool = True,
+    ) -> TrunkBody:
         """A person's trunk and the board's placement on it (preset plus random error)."""
         axis = rng.normal(size=3)
-        extra = Rotation.from_rotvec(axis / np.linalg.norm(axis)
-                                     * rng.uniform(0.0, mount_rotation_max_deg) * _DEG)
+        extra = Rotation.from_rotvec(
+            axis / np.linalg.norm(axis) * rng.uniform(0.0, mount_rotation_max_deg) * _DEG
+        )
         sway = []
         for _ in range(2):
             f = rng.uniform(0.05, 0.25, 3)
             w = rng.uniform(0.5, 1.0, 3)
-            sway.append((f, rng.uniform(0.1, 0.3) * _DEG * w / w.sum(),
-                         rng.uniform(0.0, 2.0 * np.pi, 3)))
+            sway.append(
+                (f, rng.uniform(0.1, 0.3) * _DEG * w / w.sum(), rng.uniform(0.0, 2.0 * np.pi, 3))
+            )
         body = cls(
             hip_to_head_m=float(rng.uniform(0.55, 0.70)),
             slouch_pivot_m=float(rng.uniform(0.22, 0.32)),
@@ -96,9 +104,17 @@ class TrunkBody:
             sway=sway,
         )
         if not person:
-            body = cls(body.hip_to_head_m, body.slouch_pivot_m, body.sensor_to_trunk,
-                       body.sensor_pos_m, body.breath_hz, 0.0, 0.0, 0.0,
-                       [(f, a * 0.0, p) for f, a, p in sway])
+            body = cls(
+                body.hip_to_head_m,
+                body.slouch_pivot_m,
+                body.sensor_to_trunk,
+                body.sensor_pos_m,
+                body.breath_hz,
+                0.0,
+                0.0,
+                0.0,
+                [(f, a * 0.0, p) for f, a, p in sway],
+            )
         return body
 
 
@@ -143,8 +159,12 @@ class TrunkMotion:
         pivot = np.array([0.0, 0.0, b.slouch_pivot_m])
         r_head = -hip
         pos = hip + lean.apply(pivot + slouch.apply(r_head - pivot))
-        lift = b.breath_mm * 1e-3 * 0.5 * (1.0 + np.sin(2.0 * np.pi * b.breath_hz * t
-                                                         + b.breath_phase))
+        lift = (
+            b.breath_mm
+            * 1e-3
+            * 0.5
+            * (1.0 + np.sin(2.0 * np.pi * b.breath_hz * t + b.breath_phase))
+        )
         pos = pos + lean.apply(np.column_stack([np.zeros_like(t), np.zeros_like(t), lift]))
         return lean * slouch * breath, pos
 
@@ -156,9 +176,14 @@ class TrunkMotion:
         return np.degrees(rot.as_euler("YXZ")[:, 0])
 
 
-def evaluate_two(motion: HeadMotion, trunk: TrunkMotion, body: Body, t_head: np.ndarray,
-                 t_trunk: np.ndarray, step_s: float = FD_STEP_S
-                 ) -> tuple[Kinematics, Kinematics]:
+def evaluate_two(
+    motion: HeadMotion,
+    trunk: TrunkMotion,
+    body: Body,
+    t_head: np.ndarray,
+    t_trunk: np.ndarray,
+    step_s: float = FD_STEP_S,
+) -> tuple[Kinematics, Kinematics]:
     """What the head board and the trunk board feel, at their own physical times.
 
     Returns
@@ -192,8 +217,14 @@ def evaluate_two(motion: HeadMotion, trunk: TrunkMotion, body: Body, t_head: np.
     acc_e, vel_e, w, p0 = diff(r_es3, p_s, n)
     r_es = r_es3[n : 2 * n]
     head = Kinematics(
-        t=t, head_rot=r_th[n : 2 * n], head_pos=p_h[n : 2 * n], sensor_rot=r_es,
-        sensor_pos=p0, sensor_vel=vel_e, gyr=w, acc=r_es.inv().apply(acc_e + g),
+        t=t,
+        head_rot=r_th[n : 2 * n],
+        head_pos=p_h[n : 2 * n],
+        sensor_rot=r_es,
+        sensor_pos=p0,
+        sensor_vel=vel_e,
+        gyr=w,
+        acc=r_es.inv().apply(acc_e + g),
         mag=r_es.inv().apply(body.field_ut),
     )
     # trunk board
@@ -207,8 +238,14 @@ def evaluate_two(motion: HeadMotion, trunk: TrunkMotion, body: Body, t_head: np.
     acc_e, vel_e, w, p0 = diff(r_es3, p_s, n)
     r_es = r_es3[n : 2 * n]
     tk = Kinematics(
-        t=t, head_rot=r_wt[n : 2 * n], head_pos=p_t[n : 2 * n], sensor_rot=r_es,
-        sensor_pos=p0, sensor_vel=vel_e, gyr=w, acc=r_es.inv().apply(acc_e + g),
+        t=t,
+        head_rot=r_wt[n : 2 * n],
+        head_pos=p_t[n : 2 * n],
+        sensor_rot=r_es,
+        sensor_pos=p0,
+        sensor_vel=vel_e,
+        gyr=w,
+        acc=r_es.inv().apply(acc_e + g),
         mag=r_es.inv().apply(body.field_ut),
     )
     return head, tk
@@ -248,8 +285,9 @@ class TrunkBoard:
     alignment_offset_s: float
 
 
-def trunk_rep_truth(entry: dict[str, Any], rep: Any, motion: HeadMotion, trunk: TrunkMotion,
-                    crit: Any = None) -> None:
+def trunk_rep_truth(
+    entry: dict[str, Any], rep: Any, motion: HeadMotion, trunk: TrunkMotion, crit: Any = None
+) -> None:
     """Add the trunk's part to one rep's truth (in place).
 
     Retraction: ``trunk_posterior_mm`` = how far the trunk carried the head back (the head
@@ -281,10 +319,20 @@ def trunk_rep_truth(entry: dict[str, Any], rep: Any, motion: HeadMotion, trunk: 
     entry["verdict"] = "fail" if entry["faults"] else "pass"
 
 
-def simulate_trunk_board(cfg: Any, sim: tuple, rng: np.random.Generator, body: Body,
-                         motion: HeadMotion, plan: Any, truth: dict[str, Any],
-                         truth_samples: Any, to_rec: Any, head_boot_us: int, head_t0_us: int,
-                         head_clock: float) -> TrunkBoard:
+def simulate_trunk_board(
+    cfg: Any,
+    sim: tuple,
+    rng: np.random.Generator,
+    body: Body,
+    motion: HeadMotion,
+    plan: Any,
+    truth: dict[str, Any],
+    truth_samples: Any,
+    to_rec: Any,
+    head_boot_us: int,
+    head_t0_us: int,
+    head_clock: float,
+) -> TrunkBoard:
     """The trunk board's counts, its samples on the head's time base, and the trunk truth
     (``truth['trunk']``, per-rep trunk fields, per-sample trunk pose), for
     :func:`neckimu.sim.session.simulate_session`."""
@@ -293,8 +341,7 @@ def simulate_trunk_board(cfg: Any, sim: tuple, rng: np.random.Generator, body: B
 
     tmount, tbody, tmotion, spec, rate, err, t_all, keep, t, kin = sim
     bias = sensors.gyro_bias_path(rng, err, t)
-    imu = sensors.measure_imu(rng, spec, err, rate, kin.gyr, kin.acc, bias,
-                              noise=cfg.sensor_noise)
+    imu = sensors.measure_imu(rng, spec, err, rate, kin.gyr, kin.acc, bias, noise=cfg.sensor_noise)
     jitter = cfg.jitter_us if cfg.timing_errors else 0.0
     boot_us = int(rng.integers(1_000_000, 30_000_000))
     t_us = sensors.device_clock(rng, t, boot_us, err.clock_ppm, jitter)
@@ -308,12 +355,26 @@ def simulate_trunk_board(cfg: Any, sim: tuple, rng: np.random.Generator, body: B
         mag, mag_t_us = np.zeros((0, 3), np.int16), np.zeros(0, np.int64)
     seq = np.flatnonzero(keep).astype(np.int64)
     device = DeviceStream(
-        t_us=t_us, seq=seq, imu=imu, mag_t_us=mag_t_us, mag=mag, gyr_scale=spec.gyr_scale,
-        acc_scale=spec.acc_scale, mag_scale=spec.mag_scale, board=spec.board,
-        nominal_rate_hz=rate, gyro_range_dps=spec.gyro_range_dps, acc_range_g=spec.acc_range_g,
+        t_us=t_us,
+        seq=seq,
+        imu=imu,
+        mag_t_us=mag_t_us,
+        mag=mag,
+        gyr_scale=spec.gyr_scale,
+        acc_scale=spec.acc_scale,
+        mag_scale=spec.mag_scale,
+        board=spec.board,
+        nominal_rate_hz=rate,
+        gyro_range_dps=spec.gyro_range_dps,
+        acc_range_g=spec.acc_range_g,
         mag_range_ut=spec.mag_range_ut,
-        meta={"sensor": spec.name, "seed": cfg.seed, "mount": cfg.trunk_mount, "role": "trunk",
-              "mag_rate_hz": spec.mag_rate_hz},
+        meta={
+            "sensor": spec.name,
+            "seed": cfg.seed,
+            "mount": cfg.trunk_mount,
+            "role": "trunk",
+            "mag_rate_hz": spec.mag_rate_hz,
+        },
     )
     # on the head's clock: device time -> physical time -> the head's recording time, plus
     # the error of the two clock maps (a constant offset, docs/recording-format.md)
@@ -325,15 +386,25 @@ def simulate_trunk_board(cfg: Any, sim: tuple, rng: np.random.Generator, body: B
     gaps = dropped_gaps(samples.t, seq)
     extra_deg = float(np.degrees((tmount.sensor_to_head.inv() * tbody.sensor_to_trunk).magnitude()))
     meta = {
-        "device": {"name": "neckimu-sim-trunk", "board": cfg.trunk_board or cfg.board,
-                   "sensor": spec.name, "role": "trunk"},
+        "device": {
+            "name": "neckimu-sim-trunk",
+            "board": cfg.trunk_board or cfg.board,
+            "sensor": spec.name,
+            "role": "trunk",
+        },
         "firmware": "sim",
         "nominal_rate_hz": rate,
         "mag_rate_hz": spec.mag_rate_hz if cfg.magnetometer else 0.0,
-        "ranges": {"gyro_dps": spec.gyro_range_dps, "acc_g": spec.acc_range_g,
-                   "mag_ut": spec.mag_range_ut},
-        "scales": {"gyr_rad_s": spec.gyr_scale, "acc_m_s2": spec.acc_scale,
-                   "mag_ut": spec.mag_scale},
+        "ranges": {
+            "gyro_dps": spec.gyro_range_dps,
+            "acc_g": spec.acc_range_g,
+            "mag_ut": spec.mag_range_ut,
+        },
+        "scales": {
+            "gyr_rad_s": spec.gyr_scale,
+            "acc_m_s2": spec.acc_scale,
+            "mag_ut": spec.mag_scale,
+        },
         "mount": cfg.trunk_mount,
         "has_mag": bool(cfg.magnetometer),
     }
@@ -345,8 +416,9 @@ def simulate_trunk_board(cfg: Any, sim: tuple, rng: np.random.Generator, body: B
         "hip_to_head_m": tbody.hip_to_head_m,
         "slouch_pivot_m": tbody.slouch_pivot_m,
         "sensor_pos_m": [float(v) for v in tbody.sensor_pos_m],
-        "sensor_to_trunk_quat_wxyz": [float(v) for v in
-                                      tbody.sensor_to_trunk.as_quat(scalar_first=True)],
+        "sensor_to_trunk_quat_wxyz": [
+            float(v) for v in tbody.sensor_to_trunk.as_quat(scalar_first=True)
+        ],
         "mount_rotation_extra_deg": extra_deg,
         "gyro_bias_rad_s": [float(v) for v in err.gyro_bias],
         "acc_bias_m_s2": [float(v) for v in err.acc_bias],
@@ -359,5 +431,14 @@ def simulate_trunk_board(cfg: Any, sim: tuple, rng: np.random.Generator, body: B
     for entry, rep in zip(truth["reps"], plan.reps, strict=True):
         trunk_rep_truth(entry, rep, motion, tmotion)
     # per head sample (physical time of the head's samples: from the head truth's own times)
-    return TrunkBoard(device=device, samples=samples, gaps=gaps, meta=meta, kinematics=kin,
-                      body=tbody, motion=tmotion, errors=err, alignment_offset_s=offset)
+    return TrunkBoard(
+        device=device,
+        samples=samples,
+        gaps=gaps,
+        meta=meta,
+        kinematics=kin,
+        body=tbody,
+        motion=tmotion,
+        errors=err,
+        alignment_offset_s=offset,
+    )

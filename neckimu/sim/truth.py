@@ -69,7 +69,13 @@ TRUTH_COLUMNS: tuple[str, ...] = (
 #: Extra columns of a two-sensor session (issue 15): the trunk's orientation (trunk -> the
 #: level neutral trunk frame W) and its origin in W, m, at each head sample.
 TRUNK_TRUTH_COLUMNS: tuple[str, ...] = (
-    "tq_w", "tq_x", "tq_y", "tq_z", "tpos_x_m", "tpos_y_m", "tpos_z_m",
+    "tq_w",
+    "tq_x",
+    "tq_y",
+    "tq_z",
+    "tpos_x_m",
+    "tpos_y_m",
+    "tpos_z_m",
 )
 
 
@@ -120,8 +126,6 @@ class TruthSamples:
         if self.trunk_quat is None:
             return None
         return Rotation.from_quat(self.trunk_quat, scalar_first=True)
-
-
 
 
 def truth_paths(recording: str | Path) -> tuple[Path, Path]:
@@ -251,8 +255,9 @@ def stretch_truth(
     }
 
 
-def rom_truth(rep: RepPlan, motion: HeadMotion, min_deg: float = RomCriteria.min_deg
-              ) -> dict[str, Any]:
+def rom_truth(
+    rep: RepPlan, motion: HeadMotion, min_deg: float = RomCriteria.min_deg
+) -> dict[str, Any]:
     """Range of motion of one ``rom`` window: per direction the largest angle of the head
     relative to the trunk (true neutral) between the cues (``rom_from_angles``); a direction
     below ``min_deg`` is None and fails (``not_measured``), as in the verifier."""

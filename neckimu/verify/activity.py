@@ -92,8 +92,7 @@ class Signals:
         return Signals(self.speed_deg_s[a:b], self.jerk_m_s3[a:b])
 
 
-def movement_signals(gyr: np.ndarray, acc: np.ndarray, quat_wxyz: np.ndarray, ts: float
-                     ) -> Signals:
+def movement_signals(gyr: np.ndarray, acc: np.ndarray, quat_wxyz: np.ndarray, ts: float) -> Signals:
     """Angular speed and jerk envelope in the band of voluntary movement.
 
     Parameters
@@ -110,8 +109,9 @@ def movement_signals(gyr: np.ndarray, acc: np.ndarray, quat_wxyz: np.ndarray, ts
     speed = np.degrees(np.linalg.norm(lowpass_fir(gyr, ts, MOVEMENT_BAND_HZ), axis=1))
     lin = lowpass_fir(gravity_free(acc, quat_wxyz), ts, MOVEMENT_BAND_HZ)
     jerk = np.gradient(lin, ts, axis=0) if len(lin) > 1 else np.zeros_like(lin)
-    energy = uniform_filter1d((jerk * jerk).sum(axis=1), max(1, round(ENVELOPE_S / ts)),
-                              mode="nearest")
+    energy = uniform_filter1d(
+        (jerk * jerk).sum(axis=1), max(1, round(ENVELOPE_S / ts)), mode="nearest"
+    )
     return Signals(speed, np.sqrt(np.maximum(energy, 0.0)))
 
 
@@ -137,8 +137,11 @@ class NoiseFloor:
         :data:`MIN_FLOOR_M_S3`)."""
         if len(still) < 10:
             return cls()
-        return cls(max(MIN_FLOOR_DEG_S, float(np.percentile(still.speed_deg_s, 95))),
-                   max(MIN_FLOOR_M_S3, float(np.percentile(still.jerk_m_s3, 95))), source)
+        return cls(
+            max(MIN_FLOOR_DEG_S, float(np.percentile(still.speed_deg_s, 95))),
+            max(MIN_FLOOR_M_S3, float(np.percentile(still.jerk_m_s3, 95))),
+            source,
+        )
 
     @classmethod
     def quietest(cls, s: Signals, ts: float, span_s: float = 2.0) -> NoiseFloor:
@@ -155,10 +158,11 @@ class NoiseFloor:
             return cls()
         floors = []
         for x, lo in ((s.speed_deg_s, MIN_FLOOR_DEG_S), (s.jerk_m_s3, MIN_FLOOR_M_S3)):
-            inner = x[e: len(x) - e]
+            inner = x[e : len(x) - e]
             starts = np.arange(0, len(inner) - n + 1, max(1, n // 4))
-            p95 = np.percentile(np.lib.stride_tricks.sliding_window_view(inner, n)[starts], 95,
-                                axis=1)
+            p95 = np.percentile(
+                np.lib.stride_tricks.sliding_window_view(inner, n)[starts], 95, axis=1
+            )
             floors.append(max(lo, float(np.percentile(p95, 25))))
         return cls(floors[0], floors[1], "typical rest before")
 
@@ -167,9 +171,17 @@ class NoiseFloor:
         return np.column_stack([s.speed_deg_s / self.speed_deg_s, s.jerk_m_s3 / self.jerk_m_s3])
 
 
-def moving_runs(activity: np.ndarray, ts: float, *, on: float, off: float, bridge_s: float,
-                min_s: float, dip: float = 0.0, dip_span_s: float = 1.5
-                ) -> list[tuple[int, int]]:
+def moving_runs(
+    activity: np.ndarray,
+    ts: float,
+    *,
+    on: float,
+    off: float,
+    bridge_s: float,
+    min_s: float,
+    dip: float = 0.0,
+    dip_span_s: float = 1.5,
+) -> list[tuple[int, int]]:
     """Movements as ``[start, stop)`` runs: above ``off`` and somewhere above ``on``.
 
     Parameters
@@ -197,8 +209,7 @@ def moving_runs(activity: np.ndarray, ts: float, *, on: float, off: float, bridg
     activity = np.asarray(activity).reshape(len(activity), -1)
     weak = (activity > off).any(axis=1)
     if dip > 0:
-        local = maximum_filter1d(activity, max(1, round(dip_span_s / ts)), axis=0,
-                                 mode="nearest")
+        local = maximum_filter1d(activity, max(1, round(dip_span_s / ts)), axis=0, mode="nearest")
         weak &= (activity > dip * local).any(axis=1)
     runs = [(a, b) for a, b in true_runs(weak) if activity[a:b].max() > on]
     merged: list[list[int]] = []

@@ -96,8 +96,9 @@ class Context:
     def signals(self, i0: int, i1: int) -> Signals:
         """Movement signals of samples ``i0:i1``."""
         s = self.samples
-        return movement_signals(s.gyr[i0:i1] - self.bias[i0:i1], s.acc[i0:i1],
-                                self.quat[i0:i1], self.ts)
+        return movement_signals(
+            s.gyr[i0:i1] - self.bias[i0:i1], s.acc[i0:i1], self.quat[i0:i1], self.ts
+        )
 
     def level_frame(self, i0: int, i1: int) -> np.ndarray:
         """Sensor-to-level rotation matrices of samples ``i0:i1``, shape (n, 3, 3).
@@ -129,10 +130,13 @@ class Context:
         if not len(t) or t0 < t[0] - 2 * self.ts:
             return "the recording starts after it began"
         if t1 > self.t_end + 2 * self.ts:
-            return (f"the recording ends {t1 - self.t_end:.1f} s before it did"
-                    if self.t_final == float("inf") else "not over yet")
+            return (
+                f"the recording ends {t1 - self.t_end:.1f} s before it did"
+                if self.t_final == float("inf")
+                else "not over yet"
+            )
         i0, i1 = self.index(t0, t1)
-        dt = np.diff(t[max(0, i0 - 1): i1 + 1])
+        dt = np.diff(t[max(0, i0 - 1) : i1 + 1])
         if len(dt) and dt.max() > MAX_GAP_S:
             return f"{dt.max():.1f} s of data are missing inside it"
         return None

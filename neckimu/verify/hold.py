@@ -33,8 +33,14 @@ from neckimu.verify.reps import HoldRep
 
 #: Direction keys by head-frame axis and sign of the rotation about it (x forward, y left,
 #: z up; a positive rotation about y is a nod down).
-_DIRECTIONS = {(0, 1): "lateral_right", (0, -1): "lateral_left", (1, 1): "flexion",
-               (1, -1): "extension", (2, 1): "rotation_left", (2, -1): "rotation_right"}
+_DIRECTIONS = {
+    (0, 1): "lateral_right",
+    (0, -1): "lateral_left",
+    (1, 1): "flexion",
+    (1, -1): "extension",
+    (2, 1): "rotation_left",
+    (2, -1): "rotation_right",
+}
 
 
 @dataclass(frozen=True)
@@ -76,8 +82,9 @@ def _swing_between(u: np.ndarray, v: np.ndarray) -> Rotation:
     return Rotation.from_rotvec(axis / np.maximum(sin, 1e-12)[:, None] * ang[:, None])
 
 
-def hold_rotation(t: np.ndarray, gyr: np.ndarray, acc: np.ndarray, ts: float, *,
-                  band_hz: float = 1.0) -> Rotation:
+def hold_rotation(
+    t: np.ndarray, gyr: np.ndarray, acc: np.ndarray, ts: float, *, band_hz: float = 1.0
+) -> Rotation:
     """Rotation of the sensor since the first sample: tilt from gravity, turn from the gyro.
 
     Parameters
@@ -105,11 +112,18 @@ def hold_rotation(t: np.ndarray, gyr: np.ndarray, acc: np.ndarray, ts: float, *,
     return _swing_between(twist.apply(g), up0) * twist
 
 
-def verify_hold(ctx: Context, w: Window, index: int, total: int,
-                criteria: HoldCriteria = HoldCriteria()) -> HoldRep:
+def verify_hold(
+    ctx: Context, w: Window, index: int, total: int, criteria: HoldCriteria = HoldCriteria()
+) -> HoldRep:
     """Judge one hold rep."""
-    base = {"exercise": w.exercise, "index": index, "of": total, "start_s": w.start_s,
-            "end_s": w.end_s, "tolerance_deg": criteria.tolerance_deg}
+    base = {
+        "exercise": w.exercise,
+        "index": index,
+        "of": total,
+        "start_s": w.start_s,
+        "end_s": w.end_s,
+        "tolerance_deg": criteria.tolerance_deg,
+    }
     missing = ctx.coverage(w.start_s, w.end_s)
     i0, i1 = ctx.index(w.start_s, w.end_s)
     if missing is not None or i1 - i0 < 3:
@@ -118,8 +132,9 @@ def verify_hold(ctx: Context, w: Window, index: int, total: int,
     m = round(criteria.margin_s / ts)
     a, b = max(0, i0 - m), min(len(ctx.t), i1 + m)
     s = ctx.samples
-    rot = hold_rotation(s.t[a:b], s.gyr[a:b] - ctx.bias[i0], s.acc[a:b], ts,
-                        band_hz=criteria.tilt_band_hz)[i0 - a: i1 - a]
+    rot = hold_rotation(
+        s.t[a:b], s.gyr[a:b] - ctx.bias[i0], s.acc[a:b], ts, band_hz=criteria.tilt_band_hz
+    )[i0 - a : i1 - a]
     n_ref = max(1, min(len(rot), round(criteria.reference_s / ts)))
     dev = rot[:n_ref].mean().inv() * rot  # rotation since the start pose, start sensor frame
     rv = dev.as_rotvec() @ ctx.sensor_to_head.T  # the same rotation about head-frame axes
@@ -130,7 +145,8 @@ def verify_hold(ctx: Context, w: Window, index: int, total: int,
     speed = np.degrees(np.linalg.norm(s.gyr[i0:i1] - ctx.bias[i0], axis=1))
     sat = ctx.saturated_in(i0, i1)
     return HoldRep(
-        **base, faults=("moved",) if len(over) else (),
+        **base,
+        faults=("moved",) if len(over) else (),
         max_deviation_deg=float(angle[k]),
         direction=_DIRECTIONS[(axis, 1 if rv[k, axis] >= 0 else -1)],
         first_exceeded_s=float(s.t[i0 + over[0]] - w.start_s) if len(over) else None,

@@ -15,12 +15,19 @@ import numpy as np
 
 #: How each exercise is named to people.
 EXERCISE_NAMES: dict[str, str] = {
-    "hold_flexion": "hold forward", "hold_extension": "hold backward",
-    "hold_left": "hold left", "hold_right": "hold right", "retraction": "retraction",
-    "stretch_left": "stretch left", "stretch_right": "stretch right",
-    "stretch_flexion": "stretch forward", "stretch_rotation_left": "stretch turning left",
-    "stretch_rotation_right": "stretch turning right", "calibrate": "calibration",
-    "posture": "posture", "rom": "range of motion",
+    "hold_flexion": "hold forward",
+    "hold_extension": "hold backward",
+    "hold_left": "hold left",
+    "hold_right": "hold right",
+    "retraction": "retraction",
+    "stretch_left": "stretch left",
+    "stretch_right": "stretch right",
+    "stretch_flexion": "stretch forward",
+    "stretch_rotation_left": "stretch turning left",
+    "stretch_rotation_right": "stretch turning right",
+    "calibrate": "calibration",
+    "posture": "posture",
+    "rom": "range of motion",
 }
 
 
@@ -93,10 +100,16 @@ class Rep:
     def to_json(self) -> dict[str, Any]:
         """The rep as a JSON-able dict (docs/analysis-json.md)."""
         out: dict[str, Any] = {
-            "exercise": self.exercise, "index": self.index, "of": self.of,
-            "start_s": _r(self.start_s, 3), "end_s": _r(self.end_s, 3),
-            "verdict": self.verdict, "faults": list(self.faults),
-            "max_deviation_deg": None, "displacement_mm": None, "path_angle_deg": None,
+            "exercise": self.exercise,
+            "index": self.index,
+            "of": self.of,
+            "start_s": _r(self.start_s, 3),
+            "end_s": _r(self.end_s, 3),
+            "verdict": self.verdict,
+            "faults": list(self.faults),
+            "max_deviation_deg": None,
+            "displacement_mm": None,
+            "path_angle_deg": None,
         }
         out.update(self._fields())
         out["low_confidence"] = self.low_confidence
@@ -109,8 +122,11 @@ class Rep:
 
 #: Direction of a hold deviation -> words.
 HOLD_DIRECTIONS: dict[str, str] = {
-    "flexion": "nodded down", "extension": "tipped back", "lateral_left": "tilted left",
-    "lateral_right": "tilted right", "rotation_left": "turned left",
+    "flexion": "nodded down",
+    "extension": "tipped back",
+    "lateral_left": "tilted left",
+    "lateral_right": "tilted right",
+    "rotation_left": "turned left",
     "rotation_right": "turned right",
 }
 
@@ -151,10 +167,13 @@ class HoldRep(Rep):
         return f"head {words} {dev:.1f} deg{after} (keep the head still; push less hard)"
 
     def _fields(self) -> dict[str, Any]:
-        return {"max_deviation_deg": _r(self.max_deviation_deg, 2), "direction": self.direction,
-                "first_exceeded_s": _r(self.first_exceeded_s, 2),
-                "mean_speed_deg_s": _r(self.mean_speed_deg_s, 2),
-                "tolerance_deg": self.tolerance_deg}
+        return {
+            "max_deviation_deg": _r(self.max_deviation_deg, 2),
+            "direction": self.direction,
+            "first_exceeded_s": _r(self.first_exceeded_s, 2),
+            "mean_speed_deg_s": _r(self.mean_speed_deg_s, 2),
+            "tolerance_deg": self.tolerance_deg,
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -198,36 +217,47 @@ class RetractionRep(Rep):
         post, sup = self.posterior_mm or 0.0, self.superior_mm or 0.0
         flex, lat, rot = self.flexion_deg or 0.0, self.lateral_deg or 0.0, self.rotation_deg or 0.0
         if not self.faults:
-            return (f"glided {post:.0f} mm back and {sup:.0f} mm up "
-                    f"({self.path_angle_deg:.0f} deg)")
+            return f"glided {post:.0f} mm back and {sup:.0f} mm up ({self.path_angle_deg:.0f} deg)"
         side = lat if abs(lat) >= abs(rot) else rot
         what = {
             "extension": f"head tipped back {-flex:.0f} deg (keep the chin tucked)",
             "protraction": f"head moved forward {-post:.0f} mm (glide backward, not forward)",
             "downward": f"head dropped {-sup:.0f} mm (glide back and slightly up)",
             "nod_only": f"nodded {flex:.0f} deg without gliding (slide the head back, chin level)",
-            "lateral": (f"head {'tilted' if abs(lat) >= abs(rot) else 'turned'} "
-                        f"{abs(side):.0f} deg to the {'right' if side > 0 else 'left'} "
-                        "(keep the head level and facing forward)"),
+            "lateral": (
+                f"head {'tilted' if abs(lat) >= abs(rot) else 'turned'} "
+                f"{abs(side):.0f} deg to the {'right' if side > 0 else 'left'} "
+                "(keep the head level and facing forward)"
+            ),
             "too_small": f"glided only {max(post, 0.0):.0f} mm (aim for 1-3 cm)",
         }.get(self.faults[0], self.faults[0])
-        more = f"; also {', '.join(f.replace('_', ' ') for f in self.faults[1:])}" \
-            if len(self.faults) > 1 else ""
+        more = (
+            f"; also {', '.join(f.replace('_', ' ') for f in self.faults[1:])}"
+            if len(self.faults) > 1
+            else ""
+        )
         return what + more
 
     def _fields(self) -> dict[str, Any]:
         disp = None
         if self.posterior_mm is not None:
-            disp = {"posterior": _r(self.posterior_mm), "superior": _r(self.superior_mm),
-                    "lateral": _r(self.lateral_mm)}
+            disp = {
+                "posterior": _r(self.posterior_mm),
+                "superior": _r(self.superior_mm),
+                "lateral": _r(self.lateral_mm),
+            }
         return {
-            "displacement_mm": disp, "path_angle_deg": _r(self.path_angle_deg),
-            "flexion_change_deg": _r(self.flexion_deg), "lateral_change_deg": _r(self.lateral_deg),
+            "displacement_mm": disp,
+            "path_angle_deg": _r(self.path_angle_deg),
+            "flexion_change_deg": _r(self.flexion_deg),
+            "lateral_change_deg": _r(self.lateral_deg),
             "rotation_change_deg": _r(self.rotation_deg),
             "kept_s": None if self.kept_s is None else [_r(v, 3) for v in self.kept_s],
-            "path_mm": {"t_s": [_r(v, 3) for v in self.path_t_s],
-                        "posterior": [_r(v) for v in self.path_posterior_mm],
-                        "superior": [_r(v) for v in self.path_superior_mm]},
+            "path_mm": {
+                "t_s": [_r(v, 3) for v in self.path_t_s],
+                "posterior": [_r(v) for v in self.path_posterior_mm],
+                "superior": [_r(v) for v in self.path_superior_mm],
+            },
         }
 
 
@@ -263,31 +293,47 @@ class StretchRep(Rep):
     def _describe(self) -> str:
         reached, held = self.reached_deg or 0.0, self.held_s or 0.0
         if not self.faults:
-            return (f"held {held:.0f} s at {reached:.0f} deg "
-                    f"(steady, ±{self.unsteadiness_deg or 0.0:.1f} deg)")
+            return (
+                f"held {held:.0f} s at {reached:.0f} deg "
+                f"(steady, ±{self.unsteadiness_deg or 0.0:.1f} deg)"
+            )
         return {
             "wrong_side": f"leaned {-reached:.0f} deg to the other side (stretch toward the "
-                          "side the cue names)",
+            "side the cue names)",
             "not_reached": f"reached only {reached:.0f} deg (go to at least "
-                           f"{self.min_reached_deg:.0f} deg, to a gentle stretch)",
+            f"{self.min_reached_deg:.0f} deg, to a gentle stretch)",
             "short": f"held only {held:.0f} s of {self.target_s:.0f} (stay in the stretch longer)",
             "unsteady": f"unsteady, ±{self.unsteadiness_deg or 0.0:.1f} deg (hold the position "
-                        "still and breathe; do not bounce)",
+            "still and breathe; do not bounce)",
         }.get(self.faults[0], self.faults[0])
 
     def _fields(self) -> dict[str, Any]:
-        return {"axis": self.axis, "reached_deg": _r(self.reached_deg),
-                "held_s": _r(self.held_s), "target_s": self.target_s,
-                "steadiness_deg": _r(self.unsteadiness_deg, 2)}
+        return {
+            "axis": self.axis,
+            "reached_deg": _r(self.reached_deg),
+            "held_s": _r(self.held_s),
+            "target_s": self.target_s,
+            "steadiness_deg": _r(self.unsteadiness_deg, 2),
+        }
 
 
 #: Range-of-motion directions, in the order of the routine and of ``rom_deg``.
-ROM_DIRECTIONS: tuple[str, ...] = ("flexion", "extension", "lateral_left", "lateral_right",
-                                   "rotation_left", "rotation_right")
+ROM_DIRECTIONS: tuple[str, ...] = (
+    "flexion",
+    "extension",
+    "lateral_left",
+    "lateral_right",
+    "rotation_left",
+    "rotation_right",
+)
 #: How each direction is named to people.
 ROM_WORDS: dict[str, str] = {
-    "flexion": "chin down", "extension": "head back", "lateral_left": "tilt left",
-    "lateral_right": "tilt right", "rotation_left": "turn left", "rotation_right": "turn right",
+    "flexion": "chin down",
+    "extension": "head back",
+    "lateral_left": "tilt left",
+    "lateral_right": "tilt right",
+    "rotation_left": "turn left",
+    "rotation_right": "turn right",
 }
 
 
@@ -306,8 +352,7 @@ class RomRep(Rep):
         A left/right difference is put in words from this size on, deg.
     """
 
-    rom_deg: dict[str, float | None] = field(
-        default_factory=lambda: dict.fromkeys(ROM_DIRECTIONS))
+    rom_deg: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(ROM_DIRECTIONS))
     min_deg: float = 10.0
     asymmetry_words_deg: float = 5.0
 
@@ -344,8 +389,11 @@ class RomRep(Rep):
         return text
 
     def _figures(self) -> str:
-        parts = [f"{ROM_WORDS[d]} {v:.0f}" for d in ROM_DIRECTIONS
-                 if (v := self.rom_deg.get(d)) is not None]
+        parts = [
+            f"{ROM_WORDS[d]} {v:.0f}"
+            for d in ROM_DIRECTIONS
+            if (v := self.rom_deg.get(d)) is not None
+        ]
         if not parts:
             return ""
         text = ", ".join(parts) + " deg"
@@ -367,13 +415,20 @@ class RomRep(Rep):
         if not missing:
             return self._figures()
         if len(missing) == len(ROM_DIRECTIONS):
-            return ("no movement to measure (move slowly to the comfortable end of each "
-                    "direction and back)")
+            return (
+                "no movement to measure (move slowly to the comfortable end of each "
+                "direction and back)"
+            )
         names = ", ".join(ROM_WORDS[d] for d in missing)
-        return (f"{names} not measured (go to the comfortable end of every direction); "
-                f"{self._figures()}")
+        return (
+            f"{names} not measured (go to the comfortable end of every direction); "
+            f"{self._figures()}"
+        )
 
     def _fields(self) -> dict[str, Any]:
-        return {"rom_deg": {d: _r(self.rom_deg.get(d)) for d in ROM_DIRECTIONS},
-                "rom_asymmetry_deg": {k: _r(v) for k, v in self.asymmetry_deg.items()},
-                "not_measured": self.not_measured, "min_deg": self.min_deg}
+        return {
+            "rom_deg": {d: _r(self.rom_deg.get(d)) for d in ROM_DIRECTIONS},
+            "rom_asymmetry_deg": {k: _r(v) for k, v in self.asymmetry_deg.items()},
+            "not_measured": self.not_measured,
+            "min_deg": self.min_deg,
+        }

@@ -91,8 +91,12 @@ class RetractionCriteria:
         return [(lo, -self.downward_mm), (hi, -self.downward_mm), (hi, top), (lo, top)]
 
 
-def classify(posterior_mm: float, superior_mm: float, d_angles: np.ndarray,
-             crit: RetractionCriteria = RetractionCriteria()) -> list[str]:
+def classify(
+    posterior_mm: float,
+    superior_mm: float,
+    d_angles: np.ndarray,
+    crit: RetractionCriteria = RetractionCriteria(),
+) -> list[str]:
     """Fault names of one rep, in the order they matter to people; [] for a correct rep.
 
     Parameters
@@ -210,8 +214,15 @@ class _SetView:
 
     def stations(self) -> list[_Station]:
         f = self.finding
-        moves = moving_runs(self.activity, self.ts, on=f.on, off=f.off, bridge_s=f.bridge_s,
-                            min_s=f.min_move_s, dip=f.dip)
+        moves = moving_runs(
+            self.activity,
+            self.ts,
+            on=f.on,
+            off=f.off,
+            bridge_s=f.bridge_s,
+            min_s=f.min_move_s,
+            dip=f.dip,
+        )
         out, pos = [], 0
         for a, b in moves:
             if a > pos:
@@ -221,8 +232,9 @@ class _SetView:
             out.append(_Station(pos, len(self.t)))
         return out
 
-    def head(self, st: _Station, *, last_s: float | None = None,
-             first_s: float | None = None) -> np.ndarray:
+    def head(
+        self, st: _Station, *, last_s: float | None = None, first_s: float | None = None
+    ) -> np.ndarray:
         """Mean head-to-level rotation over a station, or over its last ``last_s`` or first
         ``first_s`` only, (3, 3)."""
         a, b = st.a, st.b
@@ -263,9 +275,17 @@ class _SetView:
         d = head_centre_displacement(
             # the bias as estimated when the movement starts, held: the filter's estimate may
             # wander while the head moves, and that wandering would tilt the integration
-            self.t[a:b], self.acc[a:b], self.gyr_raw[a:b] - self.bias[a + still_1.stop - 1],
-            self.ts, still_1, still_2,
-            self.m_ls[a], self.m_lh[a:b], self.ctx.lever_arm_m, self.prior)
+            self.t[a:b],
+            self.acc[a:b],
+            self.gyr_raw[a:b] - self.bias[a + still_1.stop - 1],
+            self.ts,
+            still_1,
+            still_2,
+            self.m_ls[a],
+            self.m_lh[a:b],
+            self.ctx.lever_arm_m,
+            self.prior,
+        )
         d = d - d[still_1].mean(axis=0)
         return d[still_2].mean(axis=0), d, a
 
@@ -292,12 +312,12 @@ class _SetView:
             d = poses[k1] + d * 1e3
             for v in range(k1 + 1, k2):
                 st = stations[v]
-                poses[v] = d[max(0, st.a - a): max(1, st.b - a)].mean(axis=0)
+                poses[v] = d[max(0, st.a - a) : max(1, st.b - a)].mean(axis=0)
             poses[k2] = poses[k1] + end_m * 1e3
-            ts_out.append(self.t[a: a + len(d)])
+            ts_out.append(self.t[a : a + len(d)])
             ds_out.append(d)
             nxt = stations[k2].b  # still until the next movement's integration starts
-            ts_out.append(self.t[a + len(d): nxt])
+            ts_out.append(self.t[a + len(d) : nxt])
             ds_out.append(np.tile(poses[k2], (len(ts_out[-1]), 1)))
         if not ts_out:
             return poses, np.zeros(0), np.zeros((0, 3))
@@ -310,8 +330,9 @@ class _SetView:
         """Scaled pose (:func:`_features`) of every sample from ``s1``'s end to ``s2``'s end,
         relative to ``s1``; and the chunk index of the first."""
         _, d, a = self.displacement(s1, s2)
-        ang = angles_from_matrices(self.head(s1, last_s=self.finding.rest_avg_s).T
-                                   @ self.m_lh[a: a + len(d)])
+        ang = angles_from_matrices(
+            self.head(s1, last_s=self.finding.rest_avg_s).T @ self.m_lh[a : a + len(d)]
+        )
         return np.column_stack([ang / 3.0, d[:, [0, 2]] * 1e3 / 8.0]), a
 
 
@@ -358,7 +379,7 @@ def _split_virtual(view: _SetView, stations: list[_Station]) -> list[_Station]:
         lo, hi = s1.b - a, min(s2.a - a, len(d))
         if (hi - lo) * ts > f.split_min_s:
             v = np.linalg.norm(np.gradient(d[lo:hi], ts, axis=0), axis=1) * 1e3  # mm/s
-            w = view.speed[a + lo: a + hi]  # deg/s
+            w = view.speed[a + lo : a + hi]  # deg/s
             signals = [(w, f.split_min_deg_s)]
             # over a long movement the integration may have drifted far: a head does not go
             # further than a few cm in a retraction, so then only the turn tells a stop
@@ -377,8 +398,9 @@ def _split_virtual(view: _SetView, stations: list[_Station]) -> list[_Station]:
     return out
 
 
-def find_reps(view: _SetView, crit: RetractionCriteria, final: int | None = None
-              ) -> tuple[list[_Found], list[_Station]]:
+def find_reps(
+    view: _SetView, crit: RetractionCriteria, final: int | None = None
+) -> tuple[list[_Found], list[_Station]]:
     """Rest -> kept -> rest sequences of the set, and the stations they were found among.
 
     Parameters
@@ -413,9 +435,13 @@ def find_reps(view: _SetView, crit: RetractionCriteria, final: int | None = None
             if k >= len(stations) or not settled(stations[k]):
                 pending = final is not None  # later data may complete this rep
                 break
-            pos = poses[i + 1: k + 1] - poses[i]  # stations i+1..k relative to i, mm
-            sizes = [np.linalg.norm(_features(_angle_change(rest_head, view.head(stations[j])),
-                                              pos[j - i - 1])) for j in range(i + 1, k)]
+            pos = poses[i + 1 : k + 1] - poses[i]  # stations i+1..k relative to i, mm
+            sizes = [
+                np.linalg.norm(
+                    _features(_angle_change(rest_head, view.head(stations[j])), pos[j - i - 1])
+                )
+                for j in range(i + 1, k)
+            ]
             j = i + 1 + int(np.argmax(sizes))
             d_ang = _angle_change(rest_head, view.head(stations[j]))
             d_mm = pos[j - i - 1]
@@ -424,21 +450,25 @@ def find_reps(view: _SetView, crit: RetractionCriteria, final: int | None = None
             # back where it started: the angles (measured to a few tenths of a degree) within
             # half the excursion or their error; the displacement (a few mm per movement) too,
             # or at least a return against the glide
-            back_ang = float(np.linalg.norm(
-                _angle_change(rest_head, view.head(stations[k], first_s=f.settle_s))))
+            back_ang = float(
+                np.linalg.norm(_angle_change(rest_head, view.head(stations[k], first_s=f.settle_s)))
+            )
             back_mm = float(np.linalg.norm(pos[-1][[0, 2]]))
             back_step = pos[-1][[0, 2]] - d_mm[[0, 2]]
-            opposed = (float(back_step @ d_mm[[0, 2]]) < 0.0
-                       and float(np.linalg.norm(back_step)) >= 0.3 * glide_mm)
-            ang_back = back_ang <= max(f.returned_fraction * float(np.linalg.norm(d_ang)),
-                                       f.angle_error_deg)
-            disp_back = (back_mm <= max(f.returned_fraction * glide_mm, f.displacement_error_mm)
-                         or opposed)
+            opposed = (
+                float(back_step @ d_mm[[0, 2]]) < 0.0
+                and float(np.linalg.norm(back_step)) >= 0.3 * glide_mm
+            )
+            ang_back = back_ang <= max(
+                f.returned_fraction * float(np.linalg.norm(d_ang)), f.angle_error_deg
+            )
+            disp_back = (
+                back_mm <= max(f.returned_fraction * glide_mm, f.displacement_error_mm) or opposed
+            )
             # a clear turn of the head that came back settles it: the angles are measured far
             # better than the displacement
             if big and ang_back and (disp_back or np.abs(d_ang).max() >= f.min_excursion_deg):
-                best = _Found(stations[i], stations[j], stations[k], d_mm, pos[-1] - d_mm,
-                              d_ang)
+                best = _Found(stations[i], stations[j], stations[k], d_mm, pos[-1] - d_mm, d_ang)
                 break
         if pending:
             break
@@ -450,12 +480,18 @@ def find_reps(view: _SetView, crit: RetractionCriteria, final: int | None = None
     return found, stations
 
 
-def verify_retraction_set(ctx: Context, w: Window, *, first_index: int = 1,
-                          crit: RetractionCriteria = RetractionCriteria(),
-                          finding: RepFinding = RepFinding()) -> list[RetractionRep]:
+def verify_retraction_set(
+    ctx: Context,
+    w: Window,
+    *,
+    first_index: int = 1,
+    crit: RetractionCriteria = RetractionCriteria(),
+    finding: RepFinding = RepFinding(),
+) -> list[RetractionRep]:
     """Find and judge every rep inside one ``retraction`` window."""
-    i0, i1 = ctx.index(w.start_s - finding.margin_s, min(w.end_s + finding.margin_s,
-                                                         ctx.t_end + 1e-9))
+    i0, i1 = ctx.index(
+        w.start_s - finding.margin_s, min(w.end_s + finding.margin_s, ctx.t_end + 1e-9)
+    )
     if i1 - i0 < round(3.0 / ctx.ts):
         return []
     view = _SetView(ctx, i0, i1, finding)
@@ -475,21 +511,33 @@ def verify_retraction_set(ctx: Context, w: Window, *, first_index: int = 1,
         faults = classify(post, sup, fd.d_ang, crit)
         path_t, path = _path(view, fd, stations, d)
         sat = ctx.saturated_in(i0 + fd.rest.a, i0 + fd.back.b)
-        reps.append(RetractionRep(
-            exercise="retraction", index=first_index + len(reps), of=0,
-            start_s=start, end_s=end, faults=tuple(faults),
-            posterior_mm=float(post), superior_mm=float(sup), lateral_mm=float(lat),
-            flexion_deg=float(fd.d_ang[0]), lateral_deg=float(fd.d_ang[1]),
-            rotation_deg=float(fd.d_ang[2]),
-            kept_s=(float(t[fd.kept.a]), float(t[fd.kept.b - 1])),
-            path_t_s=path_t, path_posterior_mm=-path[:, 0], path_superior_mm=path[:, 2],
-            low_confidence=f"{sat} saturated samples" if sat else None,
-        ))
+        reps.append(
+            RetractionRep(
+                exercise="retraction",
+                index=first_index + len(reps),
+                of=0,
+                start_s=start,
+                end_s=end,
+                faults=tuple(faults),
+                posterior_mm=float(post),
+                superior_mm=float(sup),
+                lateral_mm=float(lat),
+                flexion_deg=float(fd.d_ang[0]),
+                lateral_deg=float(fd.d_ang[1]),
+                rotation_deg=float(fd.d_ang[2]),
+                kept_s=(float(t[fd.kept.a]), float(t[fd.kept.b - 1])),
+                path_t_s=path_t,
+                path_posterior_mm=-path[:, 0],
+                path_superior_mm=path[:, 2],
+                low_confidence=f"{sat} saturated samples" if sat else None,
+            )
+        )
     return [_with_count(r, len(reps)) for r in reps]
 
 
-def _path(view: _SetView, fd: _Found, stations: list[_Station], judged_mm: np.ndarray
-          ) -> tuple[np.ndarray, np.ndarray]:
+def _path(
+    view: _SetView, fd: _Found, stations: list[_Station], judged_mm: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """The head centre's path over a rep, mm (level frame), every ~50 ms.
 
     The set's integrated path (:meth:`_SetView.track`) from the rest before to the rest after,
@@ -507,9 +555,8 @@ def _path(view: _SetView, fd: _Found, stations: list[_Station], judged_mm: np.nd
     kept_at = int(np.searchsorted(t, view.t[fd.kept.a]))
     kept_end = int(np.searchsorted(t, view.t[fd.kept.b - 1]))
     out_ramp = np.clip(np.arange(len(d)) / max(1, kept_at), 0.0, 1.0)
-    back_ramp = np.clip((len(d) - 1 - np.arange(len(d))) / max(1, len(d) - 1 - kept_end), 0.0,
-                        1.0)
-    kept = d[kept_at: max(kept_end, kept_at) + 1].mean(axis=0)
+    back_ramp = np.clip((len(d) - 1 - np.arange(len(d))) / max(1, len(d) - 1 - kept_end), 0.0, 1.0)
+    kept = d[kept_at : max(kept_end, kept_at) + 1].mean(axis=0)
     d = d + np.outer(np.minimum(out_ramp, back_ramp), judged_mm - kept)
     step = max(1, round(0.05 / view.ts))
     return t[::step], d[::step]

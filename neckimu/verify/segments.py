@@ -67,7 +67,8 @@ def moving_mask(
     acc = np.linalg.norm(acc - base, axis=1)
     strong = (speed > speed_threshold_deg_s) | (acc > acc_threshold_m_s2)
     weak = (speed > edge_fraction * speed_threshold_deg_s) | (
-        acc > edge_fraction * acc_threshold_m_s2)
+        acc > edge_fraction * acc_threshold_m_s2
+    )
     out = np.zeros_like(strong)
     for a, b in true_runs(weak):
         if strong[a:b].any():
@@ -75,8 +76,9 @@ def moving_mask(
     return out
 
 
-def bursts(moving: np.ndarray, ts: float, *, min_s: float = 0.25, merge_s: float = 0.3
-           ) -> list[Burst]:
+def bursts(
+    moving: np.ndarray, ts: float, *, min_s: float = 0.25, merge_s: float = 0.3
+) -> list[Burst]:
     """Movements: moving runs merged across pauses shorter than ``merge_s``, at least ``min_s``."""
     merged: list[list[int]] = []
     for a, b in true_runs(moving):

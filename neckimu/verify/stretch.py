@@ -31,8 +31,13 @@ from neckimu.verify.reps import StretchRep
 
 #: (angle index, sign) of the stretch direction: 0 flexion, 1 lateral (+ right ear down),
 #: 2 rotation (+ turned right).
-AXES = {"stretch_left": (1, -1), "stretch_right": (1, 1), "stretch_flexion": (0, 1),
-        "stretch_rotation_left": (2, -1), "stretch_rotation_right": (2, 1)}
+AXES = {
+    "stretch_left": (1, -1),
+    "stretch_right": (1, 1),
+    "stretch_flexion": (0, 1),
+    "stretch_rotation_left": (2, -1),
+    "stretch_rotation_right": (2, 1),
+}
 AXIS_NAMES = ("flexion", "lateral flexion", "rotation")
 
 
@@ -84,8 +89,13 @@ def unsteadiness_deg(theta_deg: np.ndarray) -> float:
     return float(0.5 * (p95 - p5))
 
 
-def classify_stretch(reached_deg: float, held_s: float, unsteady_deg: float, target_s: float,
-                     crit: StretchCriteria = StretchCriteria()) -> list[str]:
+def classify_stretch(
+    reached_deg: float,
+    held_s: float,
+    unsteady_deg: float,
+    target_s: float,
+    crit: StretchCriteria = StretchCriteria(),
+) -> list[str]:
     """Fault names of one stretch (the pass rule), most important first; [] for a pass.
 
     Parameters
@@ -111,8 +121,9 @@ def classify_stretch(reached_deg: float, held_s: float, unsteady_deg: float, tar
     return faults
 
 
-def verify_stretch(ctx: Context, w: Window, index: int, total: int,
-                   crit: StretchCriteria = StretchCriteria()) -> StretchRep:
+def verify_stretch(
+    ctx: Context, w: Window, index: int, total: int, crit: StretchCriteria = StretchCriteria()
+) -> StretchRep:
     """Judge one stretch window."""
     prescribed = ctx.meta.get("stretch_hold_s")
     target_s = crit.target_s
@@ -121,9 +132,16 @@ def verify_stretch(ctx: Context, w: Window, index: int, total: int,
         if isinstance(value, (int, float)) and np.isfinite(value) and value > 0:
             target_s = float(value)
     axis, sign = AXES.get(w.exercise, (1, 1))
-    base = {"exercise": w.exercise, "index": index, "of": total, "start_s": w.start_s,
-            "end_s": w.end_s, "axis": AXIS_NAMES[axis], "target_s": target_s,
-            "min_reached_deg": crit.min_reached_deg}
+    base = {
+        "exercise": w.exercise,
+        "index": index,
+        "of": total,
+        "start_s": w.start_s,
+        "end_s": w.end_s,
+        "axis": AXIS_NAMES[axis],
+        "target_s": target_s,
+        "min_reached_deg": crit.min_reached_deg,
+    }
     missing = ctx.coverage(w.start_s, w.end_s)
     i0, i1 = ctx.index(w.start_s, w.end_s)
     if missing is not None or (i1 - i0) * ctx.ts < 1.0:
@@ -137,13 +155,17 @@ def verify_stretch(ctx: Context, w: Window, index: int, total: int,
     peak_at = int(np.argmax(np.abs(theta)))
     peak = float(theta[peak_at])
     plateau = np.flatnonzero(np.sign(peak) * theta >= 0.5 * abs(peak))
-    hold = theta[plateau[0]: plateau[-1] + 1]
+    hold = theta[plateau[0] : plateau[-1] + 1]
     reached = float(np.median(hold))
     band = min(crit.band_deg, abs(reached) / 2.0)
     held_s = float((np.abs(theta - reached) <= band).sum() * ctx.ts)
     unsteady = unsteadiness_deg(hold)
     sat = ctx.saturated_in(i0, i1)
     return StretchRep(
-        **base, faults=tuple(classify_stretch(reached, held_s, unsteady, target_s, crit)),
-        reached_deg=reached, held_s=held_s, unsteadiness_deg=unsteady,
-        low_confidence=f"{sat} saturated samples" if sat else None)
+        **base,
+        faults=tuple(classify_stretch(reached, held_s, unsteady, target_s, crit)),
+        reached_deg=reached,
+        held_s=held_s,
+        unsteadiness_deg=unsteady,
+        low_confidence=f"{sat} saturated samples" if sat else None,
+    )

@@ -243,9 +243,7 @@ def test_a_corrupt_seq_is_dropped_not_a_gap():
     asm = StreamAssembler(INFO)
     outs = _run(asm, [*pk[:100], wrong, *pk[101:]])
     assert len(_samples(outs)) == 199 * 8
-    assert [(g.missing, g.reason) for g in outs if isinstance(g, Gap)] == [
-        (8, "lost packets")
-    ]
+    assert [(g.missing, g.reason) for g in outs if isinstance(g, Gap)] == [(8, "lost packets")]
     assert asm.stats.corrupt == 1
 
 

@@ -22,8 +22,11 @@ def qt_clean(qtbot, qtlog):
 
     from neckimu.live.qtapp import QT_NOISE  # platform noise the app itself ignores
 
-    bad = [r.message for r in qtlog.records
-           if r.type != QtCore.QtMsgType.QtDebugMsg and r.message not in QT_NOISE]
+    bad = [
+        r.message
+        for r in qtlog.records
+        if r.type != QtCore.QtMsgType.QtDebugMsg and r.message not in QT_NOISE
+    ]
     assert not bad, f"Qt warnings: {bad}"
 
 

@@ -256,8 +256,12 @@ def test_cue_sounds_of_simulated_sessions_are_within_50_ms_of_their_events(simul
         windows = _windows(rec.events)
         # start and end of every exercise: the recording's events themselves; the cues inside
         # a window (range-of-motion movements) at their planned times
-        inner = [s + p.offset_s for ex, s, e in windows for p in routine.prompts(ex)
-                 if s + p.offset_s <= e]
+        inner = [
+            s + p.offset_s
+            for ex, s, e in windows
+            for p in routine.prompts(ex)
+            if s + p.offset_s <= e
+        ]
         worst = max(worst, match(found["start"], [w[1] for w in windows] + inner))
         worst = max(worst, match(found["end"], [w[2] for w in windows]))
         # countdown: 3, 2, 1 s before each planned end that came before the actual end

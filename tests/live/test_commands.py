@@ -40,11 +40,14 @@ def test_replay_headless_json_equals_analyze(tmp_path, capsys, example_analysis)
     assert f"final verdicts ({len(example_analysis.reps)} reps" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv", [
-    ["replay", "nonexistent.csv", "--headless"],
-    ["demo", "--headless", "--routine", "{bad}.toml"],
-    ["replay", str(EXAMPLE), "--screenshot", "shot.jpg"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["replay", "nonexistent.csv", "--headless"],
+        ["demo", "--headless", "--routine", "{bad}.toml"],
+        ["replay", str(EXAMPLE), "--screenshot", "shot.jpg"],
+    ],
+)
 def test_bad_input_is_one_line_exit_2(argv, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "{bad}.toml").write_text("[holds\n")

@@ -47,13 +47,16 @@ def test_qt_messages_become_one_line_naming_what_to_install(monkeypatch):
     # Qt's own hint (xcb-cursor) when the loader names nothing
     msg = qt_platform_problem("From 6.5.0, xcb-cursor0 or libxcb-cursor0 is needed\n")
     assert "apt install libxcb-cursor0" in msg
-    msg = qt_platform_problem('qt.qpa.xcb: could not connect to display :9\nAborted\n')
+    msg = qt_platform_problem("qt.qpa.xcb: could not connect to display :9\nAborted\n")
     assert "no display" in msg and "--headless" in msg
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DISPLAY")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DISPLAY")
+    }
     env.update(PYTHONUNBUFFERED="1", **extra)
     return env
 
@@ -63,10 +66,23 @@ def test_a_display_qt_cannot_use_is_one_line_and_exit_2(tmp_path):
     """No X server at DISPLAY (or, on a machine without Qt's xcb libraries, those missing):
     before this, Qt aborted the process (exit 134) with a page of messages."""
     r = subprocess.run(
-        [sys.executable, "-m", "neckimu", "demo", "--duration", "3", "--no-sound",
-         "--out", str(tmp_path / "out")],
-        env=_env(DISPLAY=":4242"), capture_output=True, text=True, timeout=PATIENCE_S,
-        cwd=tmp_path)
+        [
+            sys.executable,
+            "-m",
+            "neckimu",
+            "demo",
+            "--duration",
+            "3",
+            "--no-sound",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        env=_env(DISPLAY=":4242"),
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE_S,
+        cwd=tmp_path,
+    )
     assert r.returncode == 2, r.stderr
     assert r.stderr.count("\n") == 1 and "--headless" in r.stderr
     assert "Traceback" not in r.stderr and "Aborted" not in r.stderr
@@ -76,9 +92,12 @@ def test_a_display_qt_cannot_use_is_one_line_and_exit_2(tmp_path):
 def _xvfb() -> tuple[subprocess.Popen, str]:
     """An Xvfb server on a free display (it picks the number and writes it to a pipe)."""
     rd, wr = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(wr), "-screen", "0", "1400x900x24",
-                             "-nolisten", "tcp"], pass_fds=(wr,), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(wr), "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+        pass_fds=(wr,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(wr)
     with os.fdopen(rd) as f:
         number = f.readline().strip()
@@ -99,20 +118,43 @@ def test_screenshot_at_in_a_real_window(tmp_path):
     shot = tmp_path / "window.png"
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "neckimu", "demo", "--duration", "40", "--speed", "2",
-             "--no-sound", "--out", str(tmp_path / "out"), "--screenshot", str(shot),
-             "--screenshot-at", "4"],
-            env=_env(DISPLAY=display), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, cwd=tmp_path)
+            [
+                sys.executable,
+                "-m",
+                "neckimu",
+                "demo",
+                "--duration",
+                "40",
+                "--speed",
+                "2",
+                "--no-sound",
+                "--out",
+                str(tmp_path / "out"),
+                "--screenshot",
+                str(shot),
+                "--screenshot-at",
+                "4",
+            ],
+            env=_env(DISPLAY=display),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+        )
         lines: list[str] = []
         errs: list[str] = []
-        readers = [threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True),
-                   threading.Thread(target=lambda: errs.extend(proc.stderr), daemon=True)]
+        readers = [
+            threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True),
+            threading.Thread(target=lambda: errs.extend(proc.stderr), daemon=True),
+        ]
         for r in readers:
             r.start()
         t_end = time.monotonic() + PATIENCE_S
-        while proc.poll() is None and time.monotonic() < t_end and \
-                not any(ln.startswith("screenshot at") for ln in lines):
+        while (
+            proc.poll() is None
+            and time.monotonic() < t_end
+            and not any(ln.startswith("screenshot at") for ln in lines)
+        ):
             time.sleep(0.1)
         if proc.poll() is not None:
             for r in readers:

@@ -22,8 +22,9 @@ def _run(session: LiveSession, timeout: float = 30.0) -> list:
 
 
 def test_replay_reaches_the_verdicts_of_analyze(example_recording, example_analysis):
-    session = LiveSession(ReplaySource(example_recording, speed=None),
-                          routine=recorded_routine(example_recording))
+    session = LiveSession(
+        ReplaySource(example_recording, speed=None), routine=recorded_routine(example_recording)
+    )
     _run(session)
     v = session.view()
     assert v.error is None and v.calibration == "gravity+nod"
@@ -32,7 +33,8 @@ def test_replay_reaches_the_verdicts_of_analyze(example_recording, example_analy
     holds = [r for r in example_analysis.reps if r.exercise.startswith("hold_")]
     assert [h.exercise for h in session.hold_log] == [r.exercise for r in holds]
     assert [h.state for h in session.hold_log] == [
-        "moved" if r.verdict == "fail" else "still" for r in holds]
+        "moved" if r.verdict == "fail" else "still" for r in holds
+    ]
     # everything reached the ring buffer: the last 20 s of head angles, all finite
     rows = session.ring.snapshot(20.0)
     assert rows[-1, 0] == example_recording.samples.t[-1]

@@ -31,21 +31,26 @@ def test_schedule_pairs_into_windows_in_order():
 
 def test_session_config_maps_the_routine(tmp_path):
     f = tmp_path / "p.toml"
-    f.write_text('[holds]\nreps = 2\nhold_s = 6\n[retraction]\nreps = 9\n'
-                 '[[stretch]]\nside = "left"\nhold_s = 20\n')
+    f.write_text(
+        "[holds]\nreps = 2\nhold_s = 6\n[retraction]\nreps = 9\n"
+        '[[stretch]]\nside = "left"\nhold_s = 20\n'
+    )
     cfg = session_config(load_routine(f), seed=3)
     assert (cfg.hold_reps, cfg.hold_s, cfg.retraction_reps) == (2, (6.0, 6.0), 9)
     assert (cfg.stretch, cfg.stretch_hold_s, cfg.seed) == ("stretch_left", 20.0, 3)
 
 
-@pytest.mark.parametrize(("text", "needle"), [
-    ("[holds\nreps = 2\n", "malformed TOML"),
-    ("[holds]\nreps = -1\n", "reps must be a whole number"),
-    ("[holds]\nhold_s = 'long'\n", "hold_s must be a number"),
-    ("[holds]\ndirections = ['up']\n", "holds.directions"),
-    ("[[stretch]]\nside = 'back'\n", "stretch.side"),
-    ("colour = 'red'\n", "unknown key(s) colour"),
-])
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("[holds\nreps = 2\n", "malformed TOML"),
+        ("[holds]\nreps = -1\n", "reps must be a whole number"),
+        ("[holds]\nhold_s = 'long'\n", "hold_s must be a number"),
+        ("[holds]\ndirections = ['up']\n", "holds.directions"),
+        ("[[stretch]]\nside = 'back'\n", "stretch.side"),
+        ("colour = 'red'\n", "unknown key(s) colour"),
+    ],
+)
 def test_bad_routines_are_one_line_errors(tmp_path, text, needle):
     f = tmp_path / "bad.toml"
     f.write_text(text)

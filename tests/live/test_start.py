@@ -34,7 +34,10 @@ def _person(seed: int, mount: str, script: str = "rest"):
 
     cfg = session_config(
         load_routine("demo"),
-        seed=seed, fault_rate=0.3, board=("rev1", "rev2")[seed % 2], mount=mount
+        seed=seed,
+        fault_rate=0.3,
+        board=("rev1", "rev2")[seed % 2],
+        mount=mount,
     )
     if script == "rest":
         cfg = replace(cfg, script="rest", rest_duration_s=12.0)

@@ -31,9 +31,9 @@ def demo_sim():
     routine = load_routine("demo")
     # seed 4: the person moves in the first (forward) hold and gets retractions wrong;
     # near_share=0: the mistakes are clear ones (not drawn near the pass rules' thresholds)
-    return routine, simulate_session(session_config(
-        routine,
-        seed=4, fault_rate=0.3, near_share=0.0, board="rev2", rate_hz=100.0))
+    return routine, simulate_session(
+        session_config(routine, seed=4, fault_rate=0.3, near_share=0.0, board="rev2", rate_hz=100.0)
+    )
 
 
 def test_demo_window_over_bumble(qt_clean, tmp_path, demo_sim):
@@ -42,8 +42,9 @@ def test_demo_window_over_bumble(qt_clean, tmp_path, demo_sim):
 
     qtbot = qt_clean
     routine, sim = demo_sim
-    src = SimulatedSource(sim, tmp_path / "demo.csv", speed=SPEED, duration_s=88.0,
-                          meta={"mount": "forehead"})
+    src = SimulatedSource(
+        sim, tmp_path / "demo.csv", speed=SPEED, duration_s=88.0, meta={"mount": "forehead"}
+    )
     session = LiveSession(src, routine=routine)
     win = LiveWindow(session)
     qtbot.addWidget(win)
@@ -88,8 +89,9 @@ def test_demo_window_over_bumble(qt_clean, tmp_path, demo_sim):
     win.close()
 
 
-def test_replay_window_shows_the_verdicts_of_analyze(qt_clean, example_recording,
-                                                     example_analysis, tmp_path):
+def test_replay_window_shows_the_verdicts_of_analyze(
+    qt_clean, example_recording, example_analysis, tmp_path
+):
     from neckimu.live.window import LiveWindow
 
     qtbot = qt_clean
@@ -104,8 +106,10 @@ def test_replay_window_shows_the_verdicts_of_analyze(qt_clean, example_recording
     win.update_frame()
     texts = [win.verdicts.item(i).text() for i in range(win.verdicts.count())]
     assert texts == [r.message() for r in example_analysis.reps]
-    assert win.counter.text() == f"{len(texts)} reps judged, " \
+    assert (
+        win.counter.text() == f"{len(texts)} reps judged, "
         f"{sum(r.verdict == 'pass' for r in example_analysis.reps)} passed"
+    )
     assert win.pause_button.text() == "Pause"
     # the seek slider followed the playback to its end; the status has no frame rate left
     assert win.seek_slider.value() == int(src.duration_s)
@@ -155,12 +159,24 @@ def test_panels_follow_the_exercise_and_show_progress_not_verdicts(qt_clean):
     ref = np.array([2.0, -1.0, 0.5])
     s.feed(0.0, 10.2, ref)
     hold = HoldView("hold_flexion", 0.2, 8.0, 0.3, 0.4, 2.0, True)
-    s.v = replace(s.v, exercise="hold_flexion", cue_text="push forward", session_s=10.2,
-                  cue_elapsed_s=0.2, cue_planned_s=8.0, hold=hold, cue_count=1)
+    s.v = replace(
+        s.v,
+        exercise="hold_flexion",
+        cue_text="push forward",
+        session_s=10.2,
+        cue_elapsed_s=0.2,
+        cue_planned_s=8.0,
+        hold=hold,
+        cue_count=1,
+    )
     win.update_frame()
     s.feed(10.2, 13.0, ref + [0.5, 0.0, 0.0])
-    s.v = replace(s.v, session_s=13.0, cue_elapsed_s=3.0,
-                  hold=replace(hold, elapsed_s=3.0, deviation_deg=0.5, max_deviation_deg=0.6))
+    s.v = replace(
+        s.v,
+        session_s=13.0,
+        cue_elapsed_s=3.0,
+        hold=replace(hold, elapsed_s=3.0, deviation_deg=0.5, max_deviation_deg=0.6),
+    )
     win.update_frame()
     # a hold under way: the stillness panel with its progress, the head zoomed on the nose
     # with the band about the pose at the start; no retraction panel
@@ -174,13 +190,21 @@ def test_panels_follow_the_exercise_and_show_progress_not_verdicts(qt_clean):
     assert win.countdown.text() == "5 s left"
     # over: "judging" until the judge's verdict comes, then the judge's verdict
     s.feed(13.0, 18.0, ref)
-    s.v = replace(s.v, exercise=None, cue_text="Rest", session_s=18.0, cue_elapsed_s=0.0,
-                  cue_planned_s=None, hold=replace(hold, elapsed_s=8.0, active=False),
-                  cue_count=2)
+    s.v = replace(
+        s.v,
+        exercise=None,
+        cue_text="Rest",
+        session_s=18.0,
+        cue_elapsed_s=0.0,
+        cue_planned_s=None,
+        hold=replace(hold, elapsed_s=8.0, active=False),
+        cue_count=2,
+    )
     win.update_frame()
     assert "judging" in win.hold.text() and not win.head.zoomed
-    rep = HoldRep(exercise="hold_flexion", index=1, of=1, start_s=10.0, end_s=18.0,
-                  max_deviation_deg=0.6)
+    rep = HoldRep(
+        exercise="hold_flexion", index=1, of=1, start_s=10.0, end_s=18.0, max_deviation_deg=0.6
+    )
     s.v = replace(s.v, reps=(rep,))
     win.update_frame()
     assert win.hold.text().startswith("hold forward 1/1:<br>pass")
@@ -188,9 +212,18 @@ def test_panels_follow_the_exercise_and_show_progress_not_verdicts(qt_clean):
     # the retraction set: its panel only, the path so far, the head shifted by the glide
     s.feed(18.0, 30.0, ref)
     path = np.linspace(0, 15, 30)
-    s.v = replace(s.v, exercise="retraction", retraction=True, hold=None, session_s=30.0,
-                  cue_elapsed_s=2.0, cue_planned_s=37.5, cue_count=3,
-                  path_posterior_mm=path, path_superior_mm=path / 3)
+    s.v = replace(
+        s.v,
+        exercise="retraction",
+        retraction=True,
+        hold=None,
+        session_s=30.0,
+        cue_elapsed_s=2.0,
+        cue_planned_s=37.5,
+        cue_count=3,
+        path_posterior_mm=path,
+        path_superior_mm=path / 3,
+    )
     win.update_frame()
     assert win.path_plot.isVisible() and not win.hold.isVisible()
     assert len(win.path_curve.getData()[0]) == 30
@@ -207,8 +240,9 @@ def test_panels_follow_the_exercise_and_show_progress_not_verdicts(qt_clean):
     assert x is None or len(x) == 0
     assert not win.rom.isVisible()
     # range of motion: the largest angle reached so far each way, on a wider angle axis
-    s.v = replace(s.v, exercise="rom", cue_count=5, session_s=41.0, cue_elapsed_s=0.0,
-                  cue_planned_s=112.0)
+    s.v = replace(
+        s.v, exercise="rom", cue_count=5, session_s=41.0, cue_elapsed_s=0.0, cue_planned_s=112.0
+    )
     win.update_frame()
     s.feed(41.0, 42.0, [35.0, 0.0, 0.0])
     s.feed(42.0, 43.0, [-48.0, 0.0, 0.0])
@@ -217,8 +251,14 @@ def test_panels_follow_the_exercise_and_show_progress_not_verdicts(qt_clean):
     win.update_frame()
     text = win.rom.text()
     assert win.rom.isVisible() and not win.hold.isVisible() and not win.path_plot.isVisible()
-    for want in ("chin down: <b>35°", "head back: <b>48°", "tilt left: <b>30°",
-                 "tilt right: —", "turn left: —", "turn right: <b>62°"):
+    for want in (
+        "chin down: <b>35°",
+        "head back: <b>48°",
+        "tilt left: <b>30°",
+        "tilt right: —",
+        "turn left: —",
+        "turn right: <b>62°",
+    ):
         assert want in text, text
     assert win.angle_plot.viewRange()[1] == [-90.0, 90.0]
     win.close()

@@ -15,19 +15,34 @@ def rows(n, start=0):
 
 
 CASES = {
-    "missing_column": ("time_s,gyr_x,gyr_y,acc_x,acc_y,acc_z\n0,0,0,0,0,9.8\n", 1, None,
-                       "missing column"),
-    "non_numeric": (HEADER + rows(5) + "0.05,0.01,abc,0.03,0.1,0.2,9.8\n" + rows(2, 6), 7,
-                    "gyr_y", "non-numeric"),
+    "missing_column": (
+        "time_s,gyr_x,gyr_y,acc_x,acc_y,acc_z\n0,0,0,0,0,9.8\n",
+        1,
+        None,
+        "missing column",
+    ),
+    "non_numeric": (
+        HEADER + rows(5) + "0.05,0.01,abc,0.03,0.1,0.2,9.8\n" + rows(2, 6),
+        7,
+        "gyr_y",
+        "non-numeric",
+    ),
     "nan": (HEADER + rows(3) + "0.03,0.01,0.02,nan,0.1,0.2,9.8\n", 5, "gyr_z", "nan"),
     "inf": (HEADER + rows(3) + "0.03,0.01,0.02,0.03,inf,0.2,9.8\n", 5, "acc_x", "inf"),
-    "backwards": (HEADER + rows(4) + "0.02,0.01,0.02,0.03,0.1,0.2,9.8\n", 6, "time_s",
-                  "backwards"),
-    "repeated_time": (HEADER + rows(4) + "0.03,0.01,0.02,0.03,0.1,0.2,9.8\n", 6, "time_s",
-                      "does not advance"),
+    "backwards": (HEADER + rows(4) + "0.02,0.01,0.02,0.03,0.1,0.2,9.8\n", 6, "time_s", "backwards"),
+    "repeated_time": (
+        HEADER + rows(4) + "0.03,0.01,0.02,0.03,0.1,0.2,9.8\n",
+        6,
+        "time_s",
+        "does not advance",
+    ),
     "too_many_fields": (HEADER + rows(2) + "0.02,1,2,3,4,5,6,7\n", 4, None, "expected 7 fields"),
-    "too_few_fields": (HEADER + rows(2) + "0.02,1,2,3\n" + rows(2, 3), 4, None,
-                       "expected 7 fields"),
+    "too_few_fields": (
+        HEADER + rows(2) + "0.02,1,2,3\n" + rows(2, 3),
+        4,
+        None,
+        "expected 7 fields",
+    ),
     "empty": ("", None, None, "empty file"),
     "header_only": (HEADER, None, None, "no data rows"),
     "no_header": ("\n\n", None, None, "empty file"),
@@ -62,8 +77,9 @@ def test_cli_one_line_exit_2_nothing_written(tmp_path, capsys, command, name):
     p = tmp_path / "bad.csv"
     p.write_text(text)
     out = tmp_path / "out.json"
-    argv = [command, str(p)] + (["--json", str(out)] if command == "analyze" else
-                                ["--out", str(out)])
+    argv = [command, str(p)] + (
+        ["--json", str(out)] if command == "analyze" else ["--out", str(out)]
+    )
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -95,5 +111,7 @@ def test_events_csv_errors(tmp_path, name):
 
 def test_events_csv_accepts_any_stretch(tmp_path):
     p = tmp_path / "ev.csv"
-    p.write_text("time_s,event,exercise\n1,start,stretch_levator_left\n31,end,stretch_levator_left\n")
+    p.write_text(
+        "time_s,event,exercise\n1,start,stretch_levator_left\n31,end,stretch_levator_left\n"
+    )
     assert [e.exercise for e in read_events_csv(p)] == ["stretch_levator_left"] * 2

@@ -19,14 +19,18 @@ def _valid(tmp_path_factory) -> bytes:
     rng = np.random.default_rng(0)
     with RecordingWriter(p, {"mount": "forehead"}) as w:
         w.write_event(Event(0.05, "start", "hold_left"))
-        w.write_block(SampleBlock(t, rng.normal(size=(40, 3)), rng.normal(size=(40, 3)),
-                                  rng.normal(size=(40, 3))))
+        w.write_block(
+            SampleBlock(
+                t, rng.normal(size=(40, 3)), rng.normal(size=(40, 3)), rng.normal(size=(40, 3))
+            )
+        )
         w.write_gap(0.2, 2, "sequence")
     return p.read_bytes()
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_mutated_recordings_never_raise_anything_but_input_error(tmp_path_factory, data):
     raw = bytearray(_valid(tmp_path_factory))

@@ -54,8 +54,12 @@ def test_write_read_write_is_exact(tmp_path, suffix):
     p2 = tmp_path / f"b{suffix}"
     _write(p2, [rec.samples], events=rec.events)
     rec2 = read_recording(p2)
-    for a, b in [(rec.samples.t, rec2.samples.t), (rec.samples.gyr, rec2.samples.gyr),
-                 (rec.samples.acc, rec2.samples.acc), (rec.samples.mag, rec2.samples.mag)]:
+    for a, b in [
+        (rec.samples.t, rec2.samples.t),
+        (rec.samples.gyr, rec2.samples.gyr),
+        (rec.samples.acc, rec2.samples.acc),
+        (rec.samples.mag, rec2.samples.mag),
+    ]:
         np.testing.assert_array_equal(a, b)
 
 

@@ -26,9 +26,15 @@ def _session(creep_axis: int | None, creep_deg: float = 3.0, seed: int = 3) -> R
     a[:, 2] += 6 * (smooth_step(t, 44, 45) - smooth_step(t, 45.5, 46.5))
     if creep_axis is not None:  # hold 2: 32-42 s, a linear creep over the whole hold
         a[:, creep_axis] += creep_deg * np.clip((t - 32.0) / 10.0, 0.0, 1.0)  # and stays
-    block = imu_from_angles(t, a, MOUNTS["forehead"].sensor_to_head, gyr_noise=0.003,
-                            acc_noise=0.02, gyr_bias=rng.normal(0, np.radians(0.5), 3),
-                            seed=seed)
+    block = imu_from_angles(
+        t,
+        a,
+        MOUNTS["forehead"].sensor_to_head,
+        gyr_noise=0.003,
+        acc_noise=0.02,
+        gyr_bias=rng.normal(0, np.radians(0.5), 3),
+        seed=seed,
+    )
     events = [Event(2.0, "start", "calibrate"), Event(14.5, "end", "calibrate")]
     for s in (15.0, 32.0, 50.0):
         events += [Event(s, "start", "hold_flexion"), Event(s + 10.0, "end", "hold_flexion")]
@@ -36,8 +42,9 @@ def _session(creep_axis: int | None, creep_deg: float = 3.0, seed: int = 3) -> R
 
 
 def _holds(rec: Recording) -> list[dict]:
-    return [r.to_json() for r in analyze(rec, mount="forehead").reps
-            if r.exercise == "hold_flexion"]
+    return [
+        r.to_json() for r in analyze(rec, mount="forehead").reps if r.exercise == "hold_flexion"
+    ]
 
 
 def test_still_holds_pass_with_small_deviation():
@@ -47,8 +54,9 @@ def test_still_holds_pass_with_small_deviation():
     assert reps[0]["message"].startswith("hold forward 1/3: pass, moved at most")
 
 
-@pytest.mark.parametrize("axis, direction", [(2, "rotation_right"), (0, "flexion"),
-                                             (1, "lateral_right")])
+@pytest.mark.parametrize(
+    "axis, direction", [(2, "rotation_right"), (0, "flexion"), (1, "lateral_right")]
+)
 def test_slow_3_deg_creep_over_10_s_is_caught(axis, direction):
     """The creep (0.3 deg/s) looks like gyro bias to a rest detector; the frozen bias keeps it.
 
@@ -82,28 +90,41 @@ def test_forward_hold_tipping_back_is_named():
 
 def _broad_with_windows(name: str, windows: list[tuple[float, float]]) -> Recording:
     rec = read_recording(BROAD / f"{name}.csv.gz")
-    rec.events = [e for s, t in windows for e in (Event(s, "start", "hold_left"),
-                                                  Event(t, "end", "hold_left"))]
+    rec.events = [
+        e
+        for s, t in windows
+        for e in (Event(s, "start", "hold_left"), Event(t, "end", "hold_left"))
+    ]
     return rec
 
 
 def _runs(mask: np.ndarray, t: np.ndarray) -> list[tuple[float, float]]:
     d = np.diff(np.concatenate([[0], mask.astype(int), [0]]))
-    return [(t[a], t[b - 1]) for a, b in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1),
-                                             strict=True)]
+    return [
+        (t[a], t[b - 1])
+        for a, b in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True)
+    ]
 
 
-@pytest.mark.parametrize("name", ["05_undisturbed_slow_rotation_with_breaks_B",
-                                  "09_undisturbed_fast_rotation_with_breaks_B",
-                                  "14_undisturbed_slow_translation_with_breaks_B"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "05_undisturbed_slow_rotation_with_breaks_B",
+        "09_undisturbed_fast_rotation_with_breaks_B",
+        "14_undisturbed_slow_translation_with_breaks_B",
+    ],
+)
 def test_broad_rest_breaks_pass_and_motion_fails(name):
     """Real data: a real IMU lying still in the rest breaks; moved by hand in between."""
     require_broad()
     truth = pd.read_csv(BROAD / f"{name}.truth.csv.gz")
     t, moving = truth["time_s"].to_numpy(), truth["movement"].to_numpy() == 1
     first_move = t[np.argmax(moving)]
-    rest = [(a + 1.5, min(a + 9.5, b - 1.5)) for a, b in _runs(~moving, t)
-            if a > first_move and b - a > 5.0 and b < t[-1] - 1.0]
+    rest = [
+        (a + 1.5, min(a + 9.5, b - 1.5))
+        for a, b in _runs(~moving, t)
+        if a > first_move and b - a > 5.0 and b < t[-1] - 1.0
+    ]
     motion = [(a + 2.0, a + 10.0) for a, b in _runs(moving, t) if b - a > 14.0]
     assert len(rest) >= 3 and len(motion) >= 3
     reps = [r.to_json() for r in analyze(_broad_with_windows(name, rest + motion)).reps]

@@ -22,4 +22,5 @@ def test_every_copy_of_a_repeated_session_gets_the_same_verdicts():
         per_copy[int(r.start_s // span)].append((r.exercise, r.verdict, r.faults))
     assert len(per_copy[0]) >= 15
     assert all(v == per_copy[0] for v in per_copy), [
-        k + 1 for k, v in enumerate(per_copy) if v != per_copy[0]]
+        k + 1 for k, v in enumerate(per_copy) if v != per_copy[0]
+    ]

@@ -15,8 +15,9 @@ def test_saturated_samples_in_a_window_make_its_verdict_uncertain():
     hold = next(r for r in clean if r.exercise.startswith("hold_"))
     t = sim.samples.t
     inside = t[(t > hold.start_s + 1.0) & (t < hold.start_s + 1.2)]
-    marked = dataclasses.replace(rec, saturation=[Saturation(float(inside[0]),
-                                                             float(inside[-1]), len(inside))])
+    marked = dataclasses.replace(
+        rec, saturation=[Saturation(float(inside[0]), float(inside[-1]), len(inside))]
+    )
     reps = analyze(marked).reps
     judged = {(r.exercise, r.start_s): r for r in reps}
     r = judged[(hold.exercise, hold.start_s)]
