@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neckimu.samples import G
-from neckimu.sim.device import BOARD_REV1, BOARD_REV2
+from neckimu.sim.device import BOARD_REV1, BOARD_REV2, DeviceStream
 
 _DPS = np.pi / 180.0
 
@@ -313,3 +313,33 @@ def measure_mag(
     if noise:
         m = m + rng.normal(0.0, spec.mag_noise_ut * err.noise_scale, m.shape)
     return quantise(m, spec.mag_scale, spec.mag_range_ut)
+
+
+def device_stream(
+    spec: SensorSpec,
+    rate_hz: float,
+    t_us: np.ndarray,
+    seq: np.ndarray,
+    imu: np.ndarray,
+    mag_t_us: np.ndarray,
+    mag: np.ndarray,
+    meta: dict,
+) -> DeviceStream:
+    """What a board with ``spec``'s sensors sends: its counts with the board's scales and
+    ranges (shapes and units as in :class:`~neckimu.sim.device.DeviceStream`)."""
+    return DeviceStream(
+        t_us=t_us,
+        seq=seq,
+        imu=imu,
+        mag_t_us=mag_t_us,
+        mag=mag,
+        gyr_scale=spec.gyr_scale,
+        acc_scale=spec.acc_scale,
+        mag_scale=spec.mag_scale,
+        board=spec.board,
+        nominal_rate_hz=rate_hz,
+        gyro_range_dps=spec.gyro_range_dps,
+        acc_range_g=spec.acc_range_g,
+        mag_range_ut=spec.mag_range_ut,
+        meta={"sensor": spec.name, **meta, "mag_rate_hz": spec.mag_rate_hz},
+    )

@@ -496,25 +496,17 @@ def simulate_session(
     else:
         mag, mag_t_us = np.zeros((0, 3), np.int16), np.zeros(0, np.int64)
 
-    device = DeviceStream(
-        t_us=t_us,
-        seq=seq,
-        imu=imu,
-        mag_t_us=mag_t_us,
-        mag=mag,
-        gyr_scale=spec.gyr_scale,
-        acc_scale=spec.acc_scale,
-        mag_scale=spec.mag_scale,
-        board=spec.board,
-        nominal_rate_hz=rate,
-        gyro_range_dps=spec.gyro_range_dps,
-        acc_range_g=spec.acc_range_g,
-        mag_range_ut=spec.mag_range_ut,
-        meta={
-            "sensor": spec.name,
+    device = sensors.device_stream(
+        spec,
+        rate,
+        t_us,
+        seq,
+        imu,
+        mag_t_us,
+        mag,
+        {
             "seed": cfg.seed,
             "mount": cfg.mount,
-            "mag_rate_hz": spec.mag_rate_hz,
         },
     )
     samples = device.to_samples()

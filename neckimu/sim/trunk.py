@@ -337,7 +337,7 @@ def simulate_trunk_board(
     (``truth['trunk']``, per-rep trunk fields, per-sample trunk pose), for
     :func:`neckimu.sim.session.simulate_session`."""
     from neckimu.sim import sensors
-    from neckimu.sim.device import DeviceStream, dropped_gaps
+    from neckimu.sim.device import dropped_gaps
 
     tmount, tbody, tmotion, spec, rate, err, t_all, keep, t, kin = sim
     bias = sensors.gyro_bias_path(rng, err, t)
@@ -354,26 +354,18 @@ def simulate_trunk_board(
     else:
         mag, mag_t_us = np.zeros((0, 3), np.int16), np.zeros(0, np.int64)
     seq = np.flatnonzero(keep).astype(np.int64)
-    device = DeviceStream(
-        t_us=t_us,
-        seq=seq,
-        imu=imu,
-        mag_t_us=mag_t_us,
-        mag=mag,
-        gyr_scale=spec.gyr_scale,
-        acc_scale=spec.acc_scale,
-        mag_scale=spec.mag_scale,
-        board=spec.board,
-        nominal_rate_hz=rate,
-        gyro_range_dps=spec.gyro_range_dps,
-        acc_range_g=spec.acc_range_g,
-        mag_range_ut=spec.mag_range_ut,
-        meta={
-            "sensor": spec.name,
+    device = sensors.device_stream(
+        spec,
+        rate,
+        t_us,
+        seq,
+        imu,
+        mag_t_us,
+        mag,
+        {
             "seed": cfg.seed,
             "mount": cfg.trunk_mount,
             "role": "trunk",
-            "mag_rate_hz": spec.mag_rate_hz,
         },
     )
     # on the head's clock: device time -> physical time -> the head's recording time, plus
