@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import textwrap
 from collections.abc import Collection, Sequence
@@ -135,6 +136,9 @@ def _run(name: str, module: ModuleType, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"neckimu {name}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `neckimu analyze x.csv | head -1`: the reader has left
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

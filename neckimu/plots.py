@@ -104,5 +104,7 @@ def plot_angles(analysis: Analysis, path: str | Path, title: str | None = None) 
         axes[-1].set_xlim(float(t[0]), float(t[-1]))
     fig.suptitle(title or Path(analysis.recording.path).name or "session", fontsize=10)
     plain_text(fig)
-    fig.savefig(path, dpi=110, pil_kwargs={"compress_level": 1})  # 40 % faster, ~7 % larger
+    # PNG: fast zlib level (40 % faster, ~7 % larger); SVG and PDF take no such option
+    png = Path(path).suffix.lower() == ".png"
+    fig.savefig(path, dpi=110, **({"pil_kwargs": {"compress_level": 1}} if png else {}))
     return Path(path)

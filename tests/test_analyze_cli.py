@@ -100,3 +100,37 @@ def test_pipeline_store_calibration_after_a_recording(tmp_path, caplog):
     store_calibration(bad)  # a warning, never an exception: the recording is what matters
     assert bad.read_text() == "not a recording\n"
     assert "calibration not stored" in caplog.text
+
+
+@pytest.mark.parametrize("suffix", ["svg", "pdf"])
+def test_plot_formats_the_help_offers(tmp_path, suffix):
+    """--plot writes SVG and PDF too (PNG-only save options broke them)."""
+    plot, out = tmp_path / f"a.{suffix}", tmp_path / "a.json"
+    rec = EXAMPLES / "example_forehead.csv"
+    assert main(["analyze", str(rec), "--quiet", "--json", str(out), "--plot", str(plot)]) == 0
+    head = plot.read_bytes()[:64]
+    assert (b"<svg" in plot.read_bytes()[:2000]) if suffix == "svg" else head.startswith(b"%PDF")
+    assert out.exists()
+
+
+def test_export_unknown_mount_is_a_one_line_error(tmp_path, capsys):
+    out = tmp_path / "e.csv"
+    rc = main(
+        ["export", str(EXAMPLES / "example_forehead.csv"), "--mount", "chin", "--out", str(out)]
+    )
+    assert rc == 2 and not out.exists()
+    assert "unknown mount 'chin'" in capsys.readouterr().err
+
+
+def test_output_piped_into_head_ends_quietly():
+    """`neckimu analyze x.csv | head -1`: no BrokenPipeError traceback when the reader leaves."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "neckimu", "analyze", str(EXAMPLES / "example_forehead.csv")]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as p:
+        assert p.stdout is not None and p.stderr is not None and p.stdout.readline()
+        p.stdout.close()  # the reader leaves after one line
+        err = p.stderr.read().decode()
+        assert p.wait(timeout=300) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err

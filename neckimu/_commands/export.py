@@ -27,11 +27,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from neckimu._commands._args import mount_name
     from neckimu.output_files import check_outputs, staged_outputs
     from neckimu.pipeline import analyze
     from neckimu.recording.reader import RecordingWarning, read_recording
     from neckimu.recording.writer import format_rows
 
+    if args.mount is not None:
+        mount_name(args.mount)
     check_outputs({"--out": args.out}, [args.path, args.events], force=args.force)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RecordingWarning)
