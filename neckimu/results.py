@@ -113,8 +113,14 @@ def summary_lines(analysis: Analysis) -> list[str]:
     if analysis.reps:
         lines.append("")
         lines += [r.message() for r in analysis.reps]
+        # a rep without enough data (cut off, a gap) failed but was not judged: not counted
+        incomplete = sum("incomplete" in r.faults for r in analysis.reps)
+        judged = len(analysis.reps) - incomplete
         passed = sum(r.verdict == "pass" for r in analysis.reps)
-        lines.append(f"{passed}/{len(analysis.reps)} reps passed")
+        lines.append(
+            f"{passed}/{judged} reps passed"
+            + (f"; {incomplete} not judged (incomplete)" if incomplete else "")
+        )
     elif not analysis.windows:
         lines.append("no exercise events: angles only (pass --events to check reps)")
     lines.append("")

@@ -134,3 +134,23 @@ def test_output_piped_into_head_ends_quietly():
         err = p.stderr.read().decode()
         assert p.wait(timeout=300) == 0, err
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_a_rep_cut_off_is_not_counted_as_judged(tmp_path, capsys):
+    """A recording that ends 3 s into the first hold: that hold fails as incomplete, and the
+    summary counts it apart from the judged reps (it says nothing about the person)."""
+    lines = (EXAMPLES / "example_forehead.csv").read_text().splitlines()
+    start = next(i for i, x in enumerate(lines) if '"start", "exercise": "hold_flexion"' in x)
+    t_start = json.loads(lines[start].split(" ", 2)[2])["time_s"]
+    keep = [
+        x
+        for x in lines[start + 1 :]
+        if x and x[0].isdigit() and float(x.split(",")[0]) < t_start + 3
+    ]
+    cut = tmp_path / "cut.csv"
+    cut.write_text("\n".join(lines[: start + 1] + keep) + "\n")
+    assert main(["analyze", str(cut), "--json", str(tmp_path / "cut.json")]) == 0
+    out = capsys.readouterr().out
+    reps = json.loads((tmp_path / "cut.json").read_text())["reps"]
+    assert [r["faults"] for r in reps] == [["incomplete"]] and reps[0]["verdict"] == "fail"
+    assert "0/0 reps passed; 1 not judged (incomplete)" in out

@@ -49,9 +49,14 @@ def kind(exercise: str) -> str:
 
 
 def is_judged(rep: dict[str, Any]) -> bool:
-    """Whether a rep record counts toward pass rates (a range-of-motion measurement does
-    not: there is nothing to pass)."""
-    return rep.get("exercise") != "rom" and rep.get("verdict") in ("pass", "fail")
+    """Whether a rep record counts toward pass rates and mistakes (a range-of-motion
+    measurement does not: there is nothing to pass; nor does an ``incomplete`` rep, whose
+    data were cut off or missing: it says nothing about the person)."""
+    return (
+        rep.get("exercise") != "rom"
+        and rep.get("verdict") in ("pass", "fail")
+        and "incomplete" not in (rep.get("faults") or ())
+    )
 
 
 def rep_words(rep: dict[str, Any]) -> str:

@@ -302,3 +302,12 @@ def test_rep_words_drop_the_repeated_columns_and_the_path_angle():
         "message": "hold left 1/3: fail, incomplete (no data; not judged)",
     }
     assert rep_words(r) == "incomplete (no data; not judged)"
+
+
+def test_incomplete_reps_count_neither_as_passed_nor_as_mistakes():
+    from neckimu.report.words import is_judged
+
+    base = {"exercise": "hold_flexion", "verdict": "fail"}
+    assert is_judged({**base, "faults": ["moved"]})
+    assert not is_judged({**base, "faults": ["incomplete"]})
+    assert not is_judged({"exercise": "rom", "verdict": "pass", "faults": []})
