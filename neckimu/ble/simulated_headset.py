@@ -6,8 +6,9 @@ does: the client must subscribe and write *start*; packets are sized to the nego
 and the 40 ms rule; the magnetometer rides in the next IMU packet or goes alone; *mark event*
 answers with an event packet stamped with device time.
 
-:class:`Faults` injects what a real link does to a stream: forced disconnects, dropped
-notifications (``seq`` still advances), malformed packets, a stalled link and clock drift.
+:class:`~neckimu.ble.headset_faults.Faults` injects what a real link does to a stream: forced
+disconnects, dropped notifications (``seq`` still advances), malformed packets, a stalled link
+and clock drift.
 It also reboots (the device clock and ``seq`` restart, the link drops) and sends a
 well-formed packet with an implausible time. What it actually sent is logged
 (:attr:`SimulatedHeadset.sent_seq`), so tests can check that everything sent while connected
@@ -26,7 +27,6 @@ import bisect
 import itertools
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from bumble.core import UUID, AdvertisingData
@@ -34,76 +34,11 @@ from bumble.device import AdvertisingEventProperties, AdvertisingParameters, Con
 from bumble.gatt import Characteristic, CharacteristicValue, Service
 
 from neckimu import wire
+from neckimu.ble.headset_faults import Faults, malformed_variant
 from neckimu.errors import WireError
 from neckimu.sim.device import DeviceStream
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Faults:
-    """What goes wrong, on the headset's device clock (s after the stream's first sample).
-
-    Attributes
-    ----------
-    disconnect_at_s : sequence of float
-        The headset drops the link at these times (it keeps advertising, as the firmware).
-    drop_every : int
-        Drop every n-th data packet before the radio (its samples are lost, ``seq`` advances).
-    malformed_every : int
-        After every n-th data packet, send one malformed packet (truncated, wrong version,
-        impossible counts or a bad length, in turn) in addition.
-    stall_at_s, stall_s : float
-        From ``stall_at_s`` for ``stall_s`` the link stays up but nothing is notified.
-    drift_ppm : float
-        The device crystal runs fast by this much against the host clock, ppm.
-    reboot_at_s : sequence of float
-        The headset reboots at these times: the link drops, buffered samples are lost, for
-        ``boot_s`` nothing is measured, then the device clock restarts from 0 (``micros()``
-        counts from the reboot) and, after the client's *start*, ``seq`` from 0.
-    boot_s : float
-        How long a reboot takes, s (device time).
-    future_packet_at_s : sequence of float
-        After the first data packet sent at or after each of these times, one more copy of it
-        whose device time is ``future_jump_s`` in the future (well-formed, implausible).
-    future_jump_s : float
-        How far in the future, s.
-    """
-
-    disconnect_at_s: tuple[float, ...] = ()
-    drop_every: int = 0
-    malformed_every: int = 0
-    stall_at_s: float | None = None
-    stall_s: float = 0.0
-    drift_ppm: float = 0.0
-    reboot_at_s: tuple[float, ...] = ()
-    boot_s: float = 0.5
-    future_packet_at_s: tuple[float, ...] = ()
-    future_jump_s: float = 1800.0
-
-
-def malformed_variant(packet: bytes, which: int) -> bytes:
-    """A malformed copy of a valid data ``packet``, kind ``which % 5``: cut inside the header,
-    cut in half, wrong version, impossible counts, one byte too many. ``decode_packet``
-    rejects every one.
-    """
-    b = bytearray(packet)
-    kind = which % 5
-    if kind == 0:
-        b = b[:5]
-    elif kind == 1:
-        b = b[: max(wire.HEADER_SIZE, len(b) // 2)] if len(b) > wire.HEADER_SIZE + 1 else b[:-1]
-    elif kind == 2:
-        b[0] = (b[0] & 0xF0) | (wire.VERSION + 1)
-    elif kind == 3:
-        b[1] = wire.EVENT_BIT | 0x01  # an event packet that claims an IMU record
-    else:
-        b += b"\x00"
-    try:
-        wire.decode_packet(bytes(b))
-    except WireError:
-        return bytes(b)
-    return bytes(b[:3])  # pragma: no cover - every variant above is malformed
 
 
 class SimulatedHeadset:
