@@ -6,8 +6,9 @@ does: the client must subscribe and write *start*; packets are sized to the nego
 and the 40 ms rule; the magnetometer rides in the next IMU packet or goes alone; *mark event*
 answers with an event packet stamped with device time.
 
-:class:`Faults` injects what a real link does to a stream: forced disconnects, dropped
-notifications (``seq`` still advances), malformed packets, a stalled link and clock drift.
+:class:`~neckimu.ble.headset_faults.Faults` injects what a real link does to a stream: forced
+disconnects, dropped notifications (``seq`` still advances), malformed packets, a stalled link
+and clock drift.
 It also reboots (the device clock and ``seq`` restart, the link drops) and sends a
 well-formed packet with an implausible time. What it actually sent is logged
 (:attr:`SimulatedHeadset.sent_seq`), so tests can check that everything sent while connected
@@ -22,11 +23,8 @@ the receiver is behind. :attr:`SimulatedHeadset.held_s` says by how much.
 from __future__ import annotations
 
 import asyncio
-import bisect
-import itertools
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import numpy as np
 from bumble.core import UUID, AdvertisingData
@@ -34,79 +32,15 @@ from bumble.device import AdvertisingEventProperties, AdvertisingParameters, Con
 from bumble.gatt import Characteristic, CharacteristicValue, Service
 
 from neckimu import wire
+from neckimu.ble.headset_clock import HeadsetClock
+from neckimu.ble.headset_faults import Faults, malformed_variant
 from neckimu.errors import WireError
 from neckimu.sim.device import DeviceStream
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Faults:
-    """What goes wrong, on the headset's device clock (s after the stream's first sample).
-
-    Attributes
-    ----------
-    disconnect_at_s : sequence of float
-        The headset drops the link at these times (it keeps advertising, as the firmware).
-    drop_every : int
-        Drop every n-th data packet before the radio (its samples are lost, ``seq`` advances).
-    malformed_every : int
-        After every n-th data packet, send one malformed packet (truncated, wrong version,
-        impossible counts or a bad length, in turn) in addition.
-    stall_at_s, stall_s : float
-        From ``stall_at_s`` for ``stall_s`` the link stays up but nothing is notified.
-    drift_ppm : float
-        The device crystal runs fast by this much against the host clock, ppm.
-    reboot_at_s : sequence of float
-        The headset reboots at these times: the link drops, buffered samples are lost, for
-        ``boot_s`` nothing is measured, then the device clock restarts from 0 (``micros()``
-        counts from the reboot) and, after the client's *start*, ``seq`` from 0.
-    boot_s : float
-        How long a reboot takes, s (device time).
-    future_packet_at_s : sequence of float
-        After the first data packet sent at or after each of these times, one more copy of it
-        whose device time is ``future_jump_s`` in the future (well-formed, implausible).
-    future_jump_s : float
-        How far in the future, s.
-    """
-
-    disconnect_at_s: tuple[float, ...] = ()
-    drop_every: int = 0
-    malformed_every: int = 0
-    stall_at_s: float | None = None
-    stall_s: float = 0.0
-    drift_ppm: float = 0.0
-    reboot_at_s: tuple[float, ...] = ()
-    boot_s: float = 0.5
-    future_packet_at_s: tuple[float, ...] = ()
-    future_jump_s: float = 1800.0
-
-
-def malformed_variant(packet: bytes, which: int) -> bytes:
-    """A malformed copy of a valid data ``packet``, kind ``which % 5``: cut inside the header,
-    cut in half, wrong version, impossible counts, one byte too many. ``decode_packet``
-    rejects every one.
-    """
-    b = bytearray(packet)
-    kind = which % 5
-    if kind == 0:
-        b = b[:5]
-    elif kind == 1:
-        b = b[: max(wire.HEADER_SIZE, len(b) // 2)] if len(b) > wire.HEADER_SIZE + 1 else b[:-1]
-    elif kind == 2:
-        b[0] = (b[0] & 0xF0) | (wire.VERSION + 1)
-    elif kind == 3:
-        b[1] = wire.EVENT_BIT | 0x01  # an event packet that claims an IMU record
-    else:
-        b += b"\x00"
-    try:
-        wire.decode_packet(bytes(b))
-    except WireError:
-        return bytes(b)
-    return bytes(b[:3])  # pragma: no cover - every variant above is malformed
-
-
-class SimulatedHeadset:
+class SimulatedHeadset(HeadsetClock):
     """A neckimu headset on a bumble :class:`~bumble.device.Device`.
 
     Parameters
@@ -180,44 +114,13 @@ class SimulatedHeadset:
         self._pending_future = sorted(self.faults.future_packet_at_s)
         self._data_count = 0
         self._task: asyncio.Task | None = None
-        # the device clock (stream µs), advanced by the loop clock; None before it started
-        self._vnow: float | None = None
-        self._vlast = 0.0
-        # cue gates (device µs, id), in time order: the clock does not pass the first one
-        self._gates: list[tuple[int, int]] = []
-        self._gate_ids = itertools.count()
-        #: receiver lag check: while it returns True the device clock is held
-        self.backpressure: Callable[[], bool] | None = None
+        self._init_clock()
         #: whether what was notified has arrived: a scheduled disconnect or reboot waits for it
         self.link_idle: Callable[[], bool] | None = None
-        #: host seconds the device clock was held (the playback slowed down by this much)
-        self.held_s = 0.0
-        self.started_at: float | None = None  #: loop time of the first *start* (clock runs)
         self._clock_base_us = 0  # stream µs at which the device's micros() was 0 (reboots)
         self._boot_until_us: int | None = None
         self._start_pending = False
-        #: a second board worn by the same person: its clock follows this leader's (see
-        #: :meth:`follow`); None for a board on its own clock
-        self.leader: SimulatedHeadset | None = None
-        self._lead_map = (0.0, 1.0)  # own device µs = a + b * leader device µs
-        #: while it returns False the clock does not start (another board is not streaming yet)
-        self.start_gate: Callable[[], bool] | None = None
         self._build_gatt()
-
-    def follow(self, leader: SimulatedHeadset, offset_us: float, ratio: float) -> None:
-        """Run this board's clock from ``leader``'s: both boards measure one person at one
-        instant, so a hold of the leader's clock (a cue gate, backpressure) holds both.
-
-        Parameters
-        ----------
-        leader : SimulatedHeadset
-            The head board.
-        offset_us, ratio : float
-            This board's device time (stream µs) = ``offset_us + ratio * leader's``: the two
-            crystals' offset and rate ratio (``ratio - 1`` is the drift between them).
-        """
-        self.leader = leader
-        self._lead_map = (float(offset_us), float(ratio))
 
     # -- GATT --------------------------------------------------------------------------------
     def _build_gatt(self) -> None:
@@ -348,51 +251,6 @@ class SimulatedHeadset:
         self._seq_base = int(seqs[self._i]) if self._i < len(seqs) else 0
         self.streaming = True
 
-    # -- the sensor clock ----------------------------------------------------------------------
-    def _device_now(self) -> int:
-        """Device time now, in the stream's µs (the wire carries it less the reboot base).
-
-        It advances with the loop clock times ``speed``, but stops at a cue's gate
-        (:meth:`wait_until`) and while :attr:`backpressure` holds; the time it stood still
-        is added to :attr:`held_s`.
-        """
-        now = asyncio.get_running_loop().time()
-        if self.leader is not None:
-            return self._follower_now(now)
-        if self._vnow is None or self.started_at is None:
-            # the session begins when the client first starts streaming, not before: the
-            # clock waits just before the first sample
-            self._vnow, self._vlast = float(self.stream.t_us[0]) - 1.0, now
-            if self.streaming and (self.start_gate is None or self.start_gate()):
-                self.started_at = now
-            return int(self._vnow)
-        rate = 1e6 * self.speed * (1 + self.faults.drift_ppm * 1e-6)
-        new = self._vnow + (now - self._vlast) * rate
-        self._vlast = now
-        cap = float(self._gates[0][0]) if self._gates else np.inf
-        if self.backpressure is not None and new > self._vnow and self.backpressure():
-            cap = min(cap, self._vnow)
-        if new > cap:
-            self.held_s += (new - max(cap, self._vnow)) / rate
-            new = max(cap, self._vnow)
-        self._vnow = new
-        return int(new)
-
-    def _follower_now(self, now: float) -> int:
-        """Device time of a board that follows :attr:`leader` (never backwards)."""
-        lead = self.leader
-        assert lead is not None
-        first = float(self.stream.t_us[0]) - 1.0
-        lead_now = lead._device_now()
-        if lead.started_at is None:
-            self._vnow = first
-            return int(first)
-        a, b = self._lead_map
-        self._vnow = max(self._vnow if self._vnow is not None else first, a + b * lead_now)
-        if self.started_at is None and self.streaming:
-            self.started_at = now
-        return int(self._vnow)
-
     @property
     def booting(self) -> bool:
         """Whether the board is rebooting (its sensor not running yet)."""
@@ -402,40 +260,6 @@ class SimulatedHeadset:
     def pending(self) -> int:
         """Packets made but not yet notified (an event packet waits for the next tick)."""
         return len(self._outbox)
-
-    @property
-    def played_s(self) -> float:
-        """Device time played so far, s (from the stream's first sample)."""
-        if self._vnow is None:
-            return 0.0
-        return max(0.0, (self._vnow - float(self.stream.t_us[0])) * 1e-6)
-
-    def arm(self, times_s: Sequence[float]) -> list[int]:
-        """Cue gates: the device clock stops at each of ``times_s`` (s after the stream's
-        first sample) until a *mark event* arrives (or :meth:`release`), so a simulated
-        person's cue happens at that instant however long the host takes to send it.
-
-        Returns
-        -------
-        list of int
-            One gate id per time, in the order given.
-        """
-        ids = []
-        for t_s in times_s:
-            gate = (int(self.stream.t_us[0]) + round(t_s * 1e6), next(self._gate_ids))
-            bisect.insort(self._gates, gate)
-            ids.append(gate[1])
-        return ids
-
-    async def reach(self, gate: int) -> None:
-        """Return once the device clock stands at ``gate`` (an id from :meth:`arm`)."""
-        t_us = next((t for t, g in self._gates if g == gate), None)
-        while t_us is not None and self._device_now() < t_us:
-            await asyncio.sleep(0.002)
-
-    def release(self, gate: int | None = None) -> None:
-        """Remove ``gate`` (every gate for None) if it is still there."""
-        self._gates = [] if gate is None else [x for x in self._gates if x[1] != gate]
 
     def _next_seq(self) -> int:
         if self._buf_start < len(self.stream.seq):

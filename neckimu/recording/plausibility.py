@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from neckimu.errors import InputError
-from neckimu.recording.reader import Recording
+from neckimu.recording.model import Recording
 from neckimu.samples import G
 
 #: Plausible median time step, s: an IMU samples faster than 1 Hz and slower than 10 kHz.

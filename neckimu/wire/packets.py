@@ -1,11 +1,5 @@
-"""The BLE wire protocol of docs/wire-format.md (version 1): encode and decode, vectorised.
-
-Everything here is pure bytes <-> numbers: no Bluetooth, no clocks. The firmware implements the
-same spec in C++; ``tests/data/wire_golden.txt`` holds byte vectors both sides agree on.
-
-A packet that does not follow the spec raises :class:`neckimu.errors.WireError` and nothing
-else: the client counts it and drops it.
-"""
+"""Data and event packets: decode one, decode a batch of one length at once (vectorised),
+encode (for the simulated headset and the tests)."""
 
 from __future__ import annotations
 
@@ -16,59 +10,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from neckimu.errors import WireError
-
-VERSION = 1
-
-SERVICE_UUID = "a3c10000-8e1f-4b6a-9c3e-6e65636b696d"
-DATA_UUID = "a3c10001-8e1f-4b6a-9c3e-6e65636b696d"
-CONTROL_UUID = "a3c10002-8e1f-4b6a-9c3e-6e65636b696d"
-INFO_UUID = "a3c10003-8e1f-4b6a-9c3e-6e65636b696d"
-NAME_PREFIX = "neckimu-"
-
-HEADER_SIZE = 8  #: bytes
-IMU_RECORD_SIZE = 12  #: bytes: int16 gx, gy, gz, ax, ay, az
-MAG_RECORD_SIZE = 8  #: bytes: u16 offset_us, int16 mx, my, mz
-SPAN_SIZE = 2  #: bytes: u16 span_us, present when n_imu >= 2
-EVENT_PACKET_SIZE = 10  #: bytes: header + u16 code
-INFO_SIZE = 36  #: bytes (firmware 0.2 on: the role at byte 32)
-INFO_SIZE_V01 = 32  #: bytes of firmware 0.1, which had no role (read as the head)
-MAX_IMU = 31
-MAX_MAG = 3
-DEFAULT_MTU = 23
-BATCH_WINDOW_S = 0.040  #: no sample waits longer than this for its notification, s
-SEQ_MOD = 1 << 16
-TIME_MOD = 1 << 32
-
-FLAG_ACC_SATURATED = 0x10
-FLAG_GYR_SATURATED = 0x20
-FLAG_MAG_SATURATED = 0x40
-FLAG_OVERFLOW = 0x80
-EVENT_BIT = 0x80
-#: An accelerometer or gyroscope count at or beyond ±32767 is at the range's limit (the
-#: firmware's ``kImuSaturationCounts``: both IMUs use the full int16 span for their range).
-IMU_FULL_SCALE = 32767
-
-OP_START = 0x01
-OP_STOP = 0x02
-OP_SET_RATE = 0x03
-OP_SET_RANGES = 0x04
-OP_MARK_EVENT = 0x05
-OP_SET_MAG = 0x06
-OP_SET_ROLE = 0x07
-#: Where a board is worn (``OP_SET_ROLE`` argument, info byte 32).
-ROLE_HEAD = 1
-ROLE_TRUNK = 2
-ROLES: dict[int, str] = {ROLE_HEAD: "head", ROLE_TRUNK: "trunk"}
-#: opcode -> (name, struct format of the arguments)
-CONTROL_OPS: dict[int, tuple[str, str]] = {
-    OP_START: ("start", ""),
-    OP_STOP: ("stop", ""),
-    OP_SET_RATE: ("set_rate", "<H"),
-    OP_SET_RANGES: ("set_ranges", "<HB"),
-    OP_MARK_EVENT: ("mark_event", "<H"),
-    OP_SET_MAG: ("set_mag", "<B"),
-    OP_SET_ROLE: ("set_role", "<B"),
-}
+from neckimu.wire.spec import (
+    EVENT_BIT,
+    EVENT_PACKET_SIZE,
+    FLAG_MAG_SATURATED,
+    FLAG_OVERFLOW,
+    HEADER_SIZE,
+    IMU_RECORD_SIZE,
+    MAG_RECORD_SIZE,
+    MAX_IMU,
+    MAX_MAG,
+    SEQ_MOD,
+    SPAN_SIZE,
+    TIME_MOD,
+    VERSION,
+    packet_length,
+    sample_offsets_us,
+    saturated_imu,
+)
 
 
 class PacketError(WireError):
@@ -81,78 +40,8 @@ class PacketError(WireError):
 
 
 _HEADER = struct.Struct("<BBHI")
-_INFO = struct.Struct("<BBBBBBHHHBBHfffIB3x")
-assert _INFO.size == INFO_SIZE
 _IMU_DTYPE = np.dtype("<i2")
 _MAG_DTYPE = np.dtype([("offset_us", "<u2"), ("xyz", "<i2", (3,))])
-
-
-def packet_length(n_imu: int, n_mag: int) -> int:
-    """Length in bytes of a data packet with ``n_imu`` IMU and ``n_mag`` mag records."""
-    return (
-        HEADER_SIZE
-        + IMU_RECORD_SIZE * n_imu
-        + (SPAN_SIZE if n_imu >= 2 else 0)
-        + (MAG_RECORD_SIZE * n_mag)
-    )
-
-
-def max_imu_per_packet(mtu: int, n_mag: int = 0) -> int:
-    """Most IMU records that fit one notification at ``mtu`` next to ``n_mag`` mag records.
-
-    Returns 0 when not even one IMU record fits beside the mag records.
-    """
-    payload = mtu - 3
-    n = 0
-    while n < MAX_IMU and packet_length(n + 1, n_mag) <= payload:
-        n += 1
-    return n
-
-
-def batch_size(mtu: int, rate_hz: float) -> int:
-    """IMU samples per notification: ``min(n_max, floor(0.040 s · rate))``, at least 1."""
-    return max(1, min(max_imu_per_packet(mtu), int(BATCH_WINDOW_S * rate_hz)))
-
-
-def saturated_imu(
-    imu: np.ndarray, flags: int | np.ndarray = FLAG_ACC_SATURATED | FLAG_GYR_SATURATED
-) -> np.ndarray:
-    """Which IMU samples saturated: a flagged sensor has a count at full scale.
-
-    The packet's flag says *some* value of the packet reached its range's limit; the sample
-    that did is the one with an accelerometer (gyroscope) count at or beyond
-    ±:data:`IMU_FULL_SCALE`, which is exactly how the firmware sets the flag.
-
-    Parameters
-    ----------
-    imu : ndarray of int16, shape (..., n, 6)
-        ``gx, gy, gz, ax, ay, az`` counts.
-    flags : int or ndarray of int, shape broadcastable to (..., n)
-        ``ver_flags & 0xF0`` of each sample's packet. The default (both flags set) asks the
-        counts alone, for samples whose packet is no longer at hand.
-
-    Returns
-    -------
-    ndarray of bool, shape (..., n)
-    """
-    at_limit = np.abs(np.asarray(imu, dtype=np.int32)) >= IMU_FULL_SCALE
-    f = np.asarray(flags)
-    acc = ((f & FLAG_ACC_SATURATED) != 0) & at_limit[..., 3:6].any(axis=-1)
-    gyr = ((f & FLAG_GYR_SATURATED) != 0) & at_limit[..., 0:3].any(axis=-1)
-    return acc | gyr
-
-
-def sample_offsets_us(n_imu: int, span_us: int) -> np.ndarray:
-    """Offsets of the IMU samples of a packet from ``t0_us``, µs, int64, shape (n_imu,).
-
-    ``round(i · span_us / (n_imu − 1))`` rounding halves up, in integers as the firmware:
-    ``(2·i·span_us + n_imu − 1) // (2·(n_imu − 1))`` (not Python's ``round``).
-    """
-    if n_imu < 2:
-        return np.zeros(n_imu, dtype=np.int64)
-    d = n_imu - 1
-    i = np.arange(n_imu, dtype=np.int64)
-    return (2 * i * int(span_us) + d) // (2 * d)
 
 
 # -- data packets --------------------------------------------------------------------------------
@@ -463,135 +352,3 @@ def encode_event_packet(seq: int, t0_us: int, code: int, flags: int = 0) -> byte
     return _HEADER.pack(
         VERSION | (flags & 0xF0), EVENT_BIT, seq % SEQ_MOD, t0_us % TIME_MOD
     ) + struct.pack("<H", code)
-
-
-# -- control -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Control:
-    """A control command: ``opcode`` and its arguments (see :data:`CONTROL_OPS`)."""
-
-    opcode: int
-    args: tuple[int, ...] = ()
-
-    @property
-    def name(self) -> str:
-        return CONTROL_OPS[self.opcode][0]
-
-
-def encode_control(opcode: int, *args: int) -> bytes:
-    """Bytes of a control write, e.g. ``encode_control(OP_SET_RATE, 200)``."""
-    if opcode not in CONTROL_OPS:
-        raise ValueError(f"unknown opcode 0x{opcode:02x}")
-    return bytes([opcode]) + struct.pack(CONTROL_OPS[opcode][1], *args)
-
-
-def decode_control(data: bytes | bytearray) -> Control:
-    """Parse a control write; raises WireError for an unknown opcode or bad length."""
-    if not data:
-        raise WireError("empty control write")
-    op = data[0]
-    if op not in CONTROL_OPS:
-        raise WireError(f"unknown control opcode 0x{op:02x}")
-    fmt = CONTROL_OPS[op][1]
-    size = struct.calcsize(fmt) if fmt else 0
-    if len(data) != 1 + size:
-        raise WireError(f"control {CONTROL_OPS[op][0]}: {len(data)} bytes, needs {1 + size}")
-    return Control(op, struct.unpack(fmt, bytes(data[1:])) if fmt else ())
-
-
-# -- info ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Info:
-    """The info characteristic: what the headset is and the settings in force.
-
-    Rates in Hz, ranges in dps / g / µT, scales in rad/s, m/s², µT per count.
-    """
-
-    version: int = VERSION
-    board: int = 2
-    frame: int = 1
-    firmware: tuple[int, int, int] = (0, 0, 0)
-    imu_rate_hz: float = 100.0
-    mag_rate_hz: float = 20.0
-    gyro_range_dps: int = 2000
-    acc_range_g: int = 4
-    streaming: bool = False
-    mag_range_ut: int = 400
-    gyr_scale: float = 0.0
-    acc_scale: float = 0.0
-    mag_scale: float = 0.0
-    overflow_count: int = 0
-    role: str = "head"
-
-    def as_meta(self) -> dict:
-        """JSON-able fields for a recording header."""
-        return {
-            "protocol_version": self.version,
-            "board": self.board,
-            "frame": self.frame,
-            "firmware": ".".join(map(str, self.firmware)),
-            "nominal_rate_hz": self.imu_rate_hz,
-            "mag_rate_hz": self.mag_rate_hz,
-            "gyro_range_dps": self.gyro_range_dps,
-            "acc_range_g": self.acc_range_g,
-            "mag_range_ut": self.mag_range_ut,
-            "gyr_scale": self.gyr_scale,
-            "acc_scale": self.acc_scale,
-            "mag_scale": self.mag_scale,
-            "role": self.role,
-        }
-
-
-def encode_info(info: Info) -> bytes:
-    """The 36 bytes of the info characteristic."""
-    return _INFO.pack(
-        info.version,
-        info.board,
-        info.frame,
-        *info.firmware,
-        round(info.imu_rate_hz * 100),
-        round(info.mag_rate_hz * 100),
-        info.gyro_range_dps,
-        info.acc_range_g,
-        int(info.streaming),
-        info.mag_range_ut,
-        info.gyr_scale,
-        info.acc_scale,
-        info.mag_scale,
-        info.overflow_count,
-        {v: k for k, v in ROLES.items()}[info.role],
-    )
-
-
-def decode_info(data: bytes | bytearray) -> Info:
-    """Parse the info characteristic; raises WireError if it is not 36 bytes of version 1.
-
-    32 bytes (firmware 0.1, before the role command) read as a head; an unknown role byte is
-    an error.
-    """
-    if len(data) == INFO_SIZE_V01:
-        data = bytes(data) + bytes([ROLE_HEAD, 0, 0, 0])
-    if len(data) != INFO_SIZE:
-        raise WireError(f"info is {len(data)} bytes, expected {INFO_SIZE}")
-    f = _INFO.unpack(bytes(data))
-    if f[16] not in ROLES:
-        raise WireError(f"info: unknown role {f[16]} (1 head, 2 trunk)")
-    if f[0] != VERSION:
-        raise WireError(f"headset speaks protocol version {f[0]}, expected {VERSION}")
-    return Info(
-        version=f[0],
-        board=f[1],
-        frame=f[2],
-        firmware=(f[3], f[4], f[5]),
-        imu_rate_hz=f[6] / 100,
-        mag_rate_hz=f[7] / 100,
-        gyro_range_dps=f[8],
-        acc_range_g=f[9],
-        streaming=bool(f[10]),
-        mag_range_ut=f[11],
-        gyr_scale=f[12],
-        acc_scale=f[13],
-        mag_scale=f[14],
-        overflow_count=f[15],
-        role=ROLES[f[16]],
-    )
