@@ -102,3 +102,19 @@ def plot_out(value: str | None) -> Path | None:
     if p.suffix.lower() not in PLOT_SUFFIXES:
         raise NeckimuError(f"--plot must end in {', '.join(PLOT_SUFFIXES)}, not {p.name!r}")
     return p
+
+
+def add_renamed(parser: argparse.ArgumentParser, old: str, new: str) -> None:
+    """Accept a renamed option only to say what it is called now (hidden from the help)."""
+
+    class Renamed(argparse.Action):
+        def __call__(
+            self,
+            parser: argparse.ArgumentParser,
+            namespace: argparse.Namespace,
+            values: object,
+            option_string: str | None = None,
+        ) -> None:
+            parser.error(f"{old} is now called {new} (e.g. {new} {values})")
+
+    parser.add_argument(old, action=Renamed, help=argparse.SUPPRESS)

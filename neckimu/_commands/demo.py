@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from neckimu._commands._args import add_force, add_screenshot, add_sound
+from neckimu._commands._args import add_force, add_renamed, add_screenshot, add_sound
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,6 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="demo",
         help="guided routine: a shipped name (demo, default, rom) or a TOML file",
     )
+    add_renamed(parser, "--protocol", "--routine")
     parser.add_argument(
         "--out",
         default="out/demo",

@@ -54,3 +54,13 @@ def test_bad_input_is_one_line_exit_2(argv, capsys, tmp_path, monkeypatch):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "error:" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["demo", "live"])
+def test_the_old_protocol_option_names_its_new_name(command, capsys):
+    from neckimu.cli import main
+
+    with pytest.raises(SystemExit) as e:
+        main([command, "--protocol", "demo"])
+    assert e.value.code == 2
+    assert "--protocol is now called --routine" in capsys.readouterr().err
