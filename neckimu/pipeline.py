@@ -175,14 +175,17 @@ def store_calibration(path: str | Path) -> None:
     """Add the head-frame calibration to a closed recording's metadata, if it has one.
 
     What a command that recorded a session does once the file is closed (the recorder only
-    records). A recording without a *calibrate* window is left as it is; a calibration that
-    cannot be found or stored is logged as a warning: the recording itself is never lost.
+    records). A recording without a *calibrate* window, or compressed (``.gz`` cannot be
+    appended to; the analysis finds the calibration again), is left as it is; a calibration
+    that cannot be found or stored is logged as a warning: the recording itself is never lost.
 
     Parameters
     ----------
     path : str or Path
-        A closed neckimu recording (plain ``.csv``).
+        A closed neckimu recording.
     """
+    if str(path).endswith(".gz"):
+        return
     try:
         rec = read_recording(path)
         if not any(e.exercise == "calibrate" for e in rec.events):

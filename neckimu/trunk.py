@@ -255,7 +255,7 @@ def linked_calibration(
         notes=[
             *tcal.notes,
             f"trunk heading from the head's neutral pose through "
-            f"{len(link.times_s)} trunk movements",
+            f"{len(link.times_s)} trunk movement{'s' * (len(link.times_s) != 1)}",
         ],
     )
 

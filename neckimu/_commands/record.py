@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
     )
     print(
         f"{out}: {how}, {s.samples} samples, {s.gaps} gaps ({s.missing} samples missing), "
-        f"{s.events} events, {s.malformed} malformed packets dropped, "
+        f"{s.events} event{'s' * (s.events != 1)}, {s.malformed} malformed packets dropped, "
         f"{result.connections} connection(s)"
     )
     if out.exists():
