@@ -197,7 +197,10 @@ class HeadsetClient:
             except _LINK_ERRORS as e:
                 log.info("%s: %s", self.target, e)
                 if self.connections == 0 and failures + 1 >= self.connect_attempts:
-                    raise DeviceError(f"cannot connect to {self.target}: {e}") from None
+                    # no BlueZ socket / adapter: the OS error alone does not say so
+                    no_radio = isinstance(e, OSError) and not isinstance(e, TimeoutError)
+                    hint = " (is Bluetooth available?)" if no_radio else ""
+                    raise DeviceError(f"cannot connect to {self.target}: {e}{hint}") from None
             failures = 0 if streamed else failures + 1
             if self._closing:
                 break
