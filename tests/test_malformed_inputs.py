@@ -511,9 +511,12 @@ def test_report_skips_a_damaged_file_in_a_folder(tmp_path, capsys, session):
     (folder / "zero.csv").write_text(
         _text(_map_rows(session, lambda c: [*c[:4], "0", "0", "0", *c[7:]]))
     )
+    newer = _text(session).replace("# neckimu recording v1", "# neckimu recording v9", 1)
+    (folder / "newer.csv").write_text(newer)
     assert main(["report", str(folder), "--out", str(tmp_path / "report")]) == 0
     out = capsys.readouterr().out
     assert f"note: skipped {folder / 'zero.csv'}" in out
+    assert f"note: skipped {folder / 'newer.csv'}" in out  # a newer format: said, not silent
     page = (tmp_path / "report" / "index.html").read_text()
     assert "good.csv" in page and "skipped" in page
     # a damaged file named on its own is still an error

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from neckimu.errors import InputError, NeckimuError
-from neckimu.recording.writer import MAGIC, MAGIC_V2
+from neckimu.recording.writer import MAGIC_PREFIX
 from neckimu.report.cache import RecordCache, recording_key
 from neckimu.report.record import SessionRecord, analyse_job
 
@@ -60,13 +60,14 @@ def _is_neckimu_recording(path: Path) -> bool:
     try:
         if path.name.endswith(".gz"):
             with gzip.open(path, "rb") as f:
-                head = f.read(len(MAGIC))
+                head = f.read(len(MAGIC_PREFIX))
         else:
             with open(path, "rb") as f:
-                head = f.read(len(MAGIC))
+                head = f.read(len(MAGIC_PREFIX))
     except (OSError, EOFError):
         return False
-    return head in (MAGIC.encode(), MAGIC_V2.encode())
+    # any version: one this neckimu cannot read is skipped with a note, not in silence
+    return head == MAGIC_PREFIX.encode()
 
 
 def find_recordings(paths: list[Path]) -> list[Path]:
