@@ -4,7 +4,8 @@ Modules, in the order the data flows: ``person`` (sway, breathing, tremor), ``sc
 (guided session and injected mistakes -> keyframes, events, reps), ``motion`` (head pose in the
 trunk frame), ``kinematics`` (what an ideal sensor on the head feels), ``sensors`` (LSM9DS1 and
 BMI270/BMM150 models -> raw counts), ``device`` (the raw-stream contract), ``truth`` (labels and
-per-sample ground truth), ``session`` (the public entry point).
+per-sample ground truth), ``session`` (the public entry point: ``config`` what to simulate,
+``simulated_session`` the result and its files, ``trunk_leans`` the trunk's posture changes).
 """
 
 from __future__ import annotations
