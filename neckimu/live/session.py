@@ -26,9 +26,8 @@ import collections
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
-from typing import Protocol as _Interface
 
 import numpy as np
 
@@ -40,6 +39,7 @@ from neckimu.live.judge import LiveJudge
 from neckimu.live.path import RetractionPath
 from neckimu.live.ringbuffer import RingBuffer
 from neckimu.live.routine import INSTRUCTIONS, Prompt, Routine
+from neckimu.live.session_view import HoldView, SessionObserver, View
 from neckimu.live.source import Source
 from neckimu.orientation import OnlineOrientation, filter_period
 from neckimu.pipeline import Analysis, analyze
@@ -47,67 +47,8 @@ from neckimu.recording.events import HOLDS, Event, Window
 from neckimu.samples import SampleBlock
 from neckimu.verify.context import Context
 from neckimu.verify.hold import HoldCriteria, hold_rotation
-from neckimu.verify.reps import Rep, exercise_name
 
-
-@dataclass(frozen=True)
-class HoldView:
-    """The stillness indicator: deviation from the hold's start orientation, deg."""
-
-    exercise: str
-    elapsed_s: float
-    planned_s: float | None
-    deviation_deg: float
-    max_deviation_deg: float
-    tolerance_deg: float
-    active: bool
-
-    @property
-    def moved(self) -> bool:
-        return self.max_deviation_deg > self.tolerance_deg
-
-    @property
-    def state(self) -> str:
-        """``"still"`` or ``"moved"``."""
-        return "moved" if self.moved else "still"
-
-    @property
-    def title(self) -> str:
-        return exercise_name(self.exercise)
-
-
-class SessionObserver(_Interface):
-    """Told what happens in a session, from the acquisition thread (e.g. the cue sounds,
-    :class:`neckimu.live.audio.CueSounds`); see :meth:`LiveSession.add_observer`."""
-
-    def on_cue(self, ev: Event) -> None: ...
-    def on_progress(self, t_s: float, hold: HoldView | None) -> None: ...
-    def on_reset(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class View:
-    """What the view draws besides the curves (a consistent copy)."""
-
-    state: str = "starting"
-    label: str = ""
-    session_s: float = 0.0
-    rate_hz: float = 0.0
-    loss_pct: float = 0.0
-    samples: int = 0
-    calibration: str = "none yet"
-    exercise: str | None = None
-    cue_text: str = "Get ready"
-    cue_elapsed_s: float = 0.0
-    cue_planned_s: float | None = None
-    cue_count: int = 0
-    hold: HoldView | None = None
-    retraction: bool = False
-    path_posterior_mm: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    path_superior_mm: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    reps: tuple[Rep, ...] = ()
-    finished: bool = False
-    error: str | None = None
+__all__ = ["HoldView", "LiveSession", "SessionObserver", "View"]
 
 
 class LiveSession:
