@@ -229,7 +229,8 @@ class RetractionRep(Rep):
                 f"{abs(side):.0f} deg to the {'right' if side > 0 else 'left'} "
                 "(keep the head level and facing forward)"
             ),
-            "too_small": f"glided only {max(post, 0.0):.0f} mm (aim for 1-3 cm)",
+            # one decimal: 9.6 mm must not read as the 10 mm the rule asks for
+            "too_small": f"glided only {max(post, 0.0):.1f} mm (aim for 1-3 cm)",
         }.get(self.faults[0], self.faults[0])
         more = (
             f"; also {', '.join(f.replace('_', ' ') for f in self.faults[1:])}"
