@@ -343,3 +343,22 @@ def device_stream(
         mag_range_ut=spec.mag_range_ut,
         meta={"sensor": spec.name, **meta, "mag_rate_hz": spec.mag_rate_hz},
     )
+
+
+def board_meta(spec: SensorSpec, rate_hz: float, magnetometer: bool) -> dict:
+    """A simulated board's rates, full-scale ranges and count scales, as a recording's
+    metadata states them (docs/recording-format.md)."""
+    return {
+        "nominal_rate_hz": rate_hz,
+        "mag_rate_hz": spec.mag_rate_hz if magnetometer else 0.0,
+        "ranges": {
+            "gyro_dps": spec.gyro_range_dps,
+            "acc_g": spec.acc_range_g,
+            "mag_ut": spec.mag_range_ut,
+        },
+        "scales": {
+            "gyr_rad_s": spec.gyr_scale,
+            "acc_m_s2": spec.acc_scale,
+            "mag_ut": spec.mag_scale,
+        },
+    }

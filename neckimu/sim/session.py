@@ -281,18 +281,7 @@ def simulate_session(
         "source": "simulate",
         "device": {"name": "neckimu-sim", "board": cfg.board, "sensor": spec.name},
         "firmware": "sim",
-        "nominal_rate_hz": rate,
-        "mag_rate_hz": spec.mag_rate_hz if cfg.magnetometer else 0.0,
-        "ranges": {
-            "gyro_dps": spec.gyro_range_dps,
-            "acc_g": spec.acc_range_g,
-            "mag_ut": spec.mag_range_ut,
-        },
-        "scales": {
-            "gyr_rad_s": spec.gyr_scale,
-            "acc_m_s2": spec.acc_scale,
-            "mag_ut": spec.mag_scale,
-        },
+        **sensors.board_meta(spec, rate, cfg.magnetometer),
         "mount": cfg.mount,
         "seed": cfg.seed,
     }

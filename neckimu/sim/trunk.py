@@ -198,56 +198,44 @@ def evaluate_two(
     r_ew = body.trunk_to_earth
     g = np.array([0.0, 0.0, G])
 
-    def diff(rot3: Rotation, pos3: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
+    def kinematics(
+        t: np.ndarray, rot3: Rotation, pos3: np.ndarray, body_rot: Rotation, body_pos: np.ndarray
+    ) -> Kinematics:
+        """A board's ideal signals from its pose at ``t - step``, ``t``, ``t + step``."""
+        n = len(t)
         pm, p0, pp = pos3[:n], pos3[n : 2 * n], pos3[2 * n :]
         acc_e = (pp - 2.0 * p0 + pm) / step_s**2
         vel_e = (pp - pm) / (2.0 * step_s)
-        rm, rp = rot3[:n], rot3[2 * n :]
+        rm, r_es, rp = rot3[:n], rot3[n : 2 * n], rot3[2 * n :]
         w = (rm.inv() * rp).as_rotvec() / (2.0 * step_s)  # body rate of the sensor
-        return acc_e, vel_e, w, p0
+        return Kinematics(
+            t=t,
+            head_rot=body_rot[n : 2 * n],
+            head_pos=body_pos[n : 2 * n],
+            sensor_rot=r_es,
+            sensor_pos=p0,
+            sensor_vel=vel_e,
+            gyr=w,
+            acc=r_es.inv().apply(acc_e + g),
+            mag=r_es.inv().apply(body.field_ut),
+        )
 
     # head board
     t = np.asarray(t_head, dtype=np.float64)
-    n = len(t)
     t3 = np.concatenate([t - step_s, t, t + step_s])
     r_th, p_h = motion.pose(t3)
     r_wt, p_t = trunk.pose(t3)
     r_es3 = r_ew * r_wt * r_th * body.sensor_to_head
     p_s = r_ew.apply(p_t + r_wt.apply(p_h + r_th.apply(body.lever_arm_m)))
-    acc_e, vel_e, w, p0 = diff(r_es3, p_s, n)
-    r_es = r_es3[n : 2 * n]
-    head = Kinematics(
-        t=t,
-        head_rot=r_th[n : 2 * n],
-        head_pos=p_h[n : 2 * n],
-        sensor_rot=r_es,
-        sensor_pos=p0,
-        sensor_vel=vel_e,
-        gyr=w,
-        acc=r_es.inv().apply(acc_e + g),
-        mag=r_es.inv().apply(body.field_ut),
-    )
+    head = kinematics(t, r_es3, p_s, r_th, p_h)
     # trunk board
     t = np.asarray(t_trunk, dtype=np.float64)
-    n = len(t)
     t3 = np.concatenate([t - step_s, t, t + step_s])
     r_wt, p_t = trunk.pose(t3)
     b = trunk.body
     r_es3 = r_ew * r_wt * b.sensor_to_trunk
     p_s = r_ew.apply(p_t + r_wt.apply(b.sensor_pos_m))
-    acc_e, vel_e, w, p0 = diff(r_es3, p_s, n)
-    r_es = r_es3[n : 2 * n]
-    tk = Kinematics(
-        t=t,
-        head_rot=r_wt[n : 2 * n],
-        head_pos=p_t[n : 2 * n],
-        sensor_rot=r_es,
-        sensor_pos=p0,
-        sensor_vel=vel_e,
-        gyr=w,
-        acc=r_es.inv().apply(acc_e + g),
-        mag=r_es.inv().apply(body.field_ut),
-    )
+    tk = kinematics(t, r_es3, p_s, r_wt, p_t)
     return head, tk
 
 
@@ -385,18 +373,7 @@ def simulate_trunk_board(
             "role": "trunk",
         },
         "firmware": "sim",
-        "nominal_rate_hz": rate,
-        "mag_rate_hz": spec.mag_rate_hz if cfg.magnetometer else 0.0,
-        "ranges": {
-            "gyro_dps": spec.gyro_range_dps,
-            "acc_g": spec.acc_range_g,
-            "mag_ut": spec.mag_range_ut,
-        },
-        "scales": {
-            "gyr_rad_s": spec.gyr_scale,
-            "acc_m_s2": spec.acc_scale,
-            "mag_ut": spec.mag_scale,
-        },
+        **sensors.board_meta(spec, rate, cfg.magnetometer),
         "mount": cfg.trunk_mount,
         "has_mag": bool(cfg.magnetometer),
     }
