@@ -20,6 +20,18 @@ from neckimu.report.rom import DIRECTION_WORDS, PAIRS, RomWeek
 from neckimu.verify.retraction import RetractionCriteria
 
 
+def _date_axes(axes: Sequence[Any], sx: Sequence[Any]) -> None:
+    """Grid and small ticks on every panel; the shared date axis a day wider than the data."""
+    from datetime import timedelta
+
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+    if sx:
+        pad = timedelta(days=1)
+        axes[-1].set_xlim(min(sx) - pad, max(sx) + pad)
+
+
 def progress_figure(
     sessions: Sequence[SessionStats],
     days: Sequence[PeriodStats],
@@ -116,12 +128,7 @@ def progress_figure(
         ax.set_ylabel("posture: time head\nforward [%]", fontsize=8)
         ax.legend(fontsize=7, loc="upper left", ncols=2)
 
-    for ax in axes:
-        ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=7)
-    if sx:
-        pad = timedelta(days=1)
-        axes[-1].set_xlim(min(sx) - pad, max(sx) + pad)
+    _date_axes(axes, sx)
     fig.autofmt_xdate() if len(days) > 6 else None
     fig.suptitle("progress: every dot is a session, steps are weekly", fontsize=10)
     return _save(fig, path)
@@ -183,12 +190,7 @@ def rom_figure(
             ax.stairs([w.asymmetry_deg[name] for w in weeks], edges, color=c, lw=1.4, baseline=None)
     ax.set_ylabel("left − right\n[deg]", fontsize=8)
     ax.legend(fontsize=7, loc="lower left", ncols=2)
-    for ax in axes:
-        ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=7)
-    if sx:
-        pad = timedelta(days=1)
-        axes[-1].set_xlim(min(sx) - pad, max(sx) + pad)
+    _date_axes(axes, sx)
     for label in axes[-1].get_xticklabels():
         label.set_rotation(20)
         label.set_horizontalalignment("right")
