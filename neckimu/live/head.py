@@ -1,16 +1,7 @@
 """A head that moves with the measured head: a side view and a front view (pyqtgraph).
 
-The drawn head is a small 3D model in the neutral head frame (x forward, y left, z up, mm;
-docs/head-frame.md): a skull ellipsoid, the face profile, eyes, nose, mouth, jaw and ears.
-:func:`head_geometry` turns it by the head angles (:func:`head_matrix`, the matrix of
-:func:`neckimu.angles.rotation_from_angles`, the inverse of the angles the session measures)
-about a pivot in the lower neck, shifts it by the retraction glide, and projects it
-orthographically:
-
-- **side** view, seen from the person's right: screen x forward, screen y up; flexion turns the
-  nose down (the angle of the nose about the pivot falls by the flexion);
-- **front** view, as in a mirror: screen x is the person's right, screen y up; lateral flexion
-  to the right tilts the head to the screen's right, a turn to the right moves the nose right.
+The model, its pose (head angles about a pivot in the lower neck, plus the retraction glide)
+and the side and front projections are :mod:`neckimu.live.head_geometry`'s.
 
 The trunk (neck and shoulders) stays put. :class:`HeadFigure` draws both views and the
 exercise's target on them (:meth:`HeadFigure.set_exercise`):
