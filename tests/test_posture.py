@@ -2,6 +2,7 @@
 live monitor gives the offline answers; the command offline and live (simulated headset)."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -167,6 +168,10 @@ def test_live_on_the_simulated_headset(tmp_path, capsys):
     assert "created" in r.meta
 
 
+#: a recording that exists (the argument under test is the mount)
+EXAMPLE_REC = Path(__file__).resolve().parents[1] / "recordings" / "example_forehead.csv"
+
+
 @pytest.mark.parametrize(
     "argv, expect",
     [
@@ -175,6 +180,7 @@ def test_live_on_the_simulated_headset(tmp_path, capsys):
         (["--analyze", "x.csv", "--alert-after", "2"], "min_bout_s"),
         (["--simulate", "--duration", "0", "--out", "x.csv"], "--duration"),
         (["--simulate", "--out", "no/such/dir/x.csv"], "does not exist"),
+        (["--analyze", str(EXAMPLE_REC), "--mount", "chin"], "unknown mount 'chin'"),
     ],
 )
 def test_bad_arguments_are_one_line_exit_2(capsys, argv, expect):

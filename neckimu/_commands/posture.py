@@ -66,8 +66,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_force(p)
 
 
-def summarize_recording(path: str | Path, crit: Any) -> dict[str, Any]:
-    """Posture summary of a recording: over its ``posture`` windows, else all but calibration."""
+def summarize_recording(path: str | Path, crit: Any, mount: str | None = None) -> dict[str, Any]:
+    """Posture summary of a recording: over its ``posture`` windows, else all but calibration
+    (``mount``: a preset instead of the one the recording names)."""
     import warnings
 
     from neckimu.pipeline import analyze
@@ -77,7 +78,7 @@ def summarize_recording(path: str | Path, crit: Any) -> dict[str, Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RecordingWarning)
         rec = read_recording(path)
-    a = analyze(rec, verify=False)
+    a = analyze(rec, mount=mount, verify=False)
     out = summarize_analysis(a, crit)
     out.update(
         recording=str(path),
@@ -163,7 +164,10 @@ def run(args: argparse.Namespace) -> int:
         raise NeckimuError(f"--json: folder {str(Path(args.json_out).parent)!r} does not exist")
     check_outputs({"--json": args.json_out}, [args.analyze], force=args.force)
     if args.analyze:
-        summary = summarize_recording(args.analyze, crit)
+        from neckimu._commands._args import mount_name
+
+        mount = None if args.mount is None else mount_name(args.mount)
+        summary = summarize_recording(args.analyze, crit, mount)
     else:
         summary = _live(args, crit)
     print("\n".join(_lines(summary)))
