@@ -103,6 +103,17 @@ class ClockFit:
             self._refit()
         return (self.nominal / self.slope - 1.0) * 1e6
 
+    def measured_drift_ppm(self, min_span_s: float = 30.0) -> float | None:
+        """:attr:`drift_ppm` when the fit can vouch for it, else None: the points span less
+        than ``min_span_s`` of device time, or the fit hit the ±``max_drift_ppm`` bound (a
+        simulated playback held back by a slow receiver, not a crystal)."""
+        drift = self.drift_ppm
+        if len(self._bins) < 3 or self._bins[-1][1] - self._bins[0][1] < min_span_s * 1e6:
+            return None
+        if abs(self.slope / self.nominal - 1.0) >= self.max_drift * (1 - 1e-9):
+            return None  # clipped by _refit
+        return drift
+
     def observe(self, dev_us: int, host_s: float) -> None:
         """Add one (device time, arrival time) pair, in any order."""
         self.observations += 1
@@ -167,5 +178,5 @@ class ClockFit:
         return {
             "host_s": round(float(self.to_host(dev_us)) - host_origin_s, 6),
             "host_s_per_device_s": float(f"{self.slope * 1e6:.9g}"),
-            "drift_ppm": round(self.drift_ppm, 2),
+            "drift_ppm": None if (d := self.measured_drift_ppm()) is None else round(d, 2),
         }

@@ -317,7 +317,7 @@ class Recorder:
                         "stream_stats": asdict(tres.stats),
                         "connections": tres.connections,
                         "silences": tres.silences,
-                        "clock_drift_ppm": round(tres.drift_ppm, 2),
+                        "clock_drift_ppm": _rounded(tr.assembler.clock.measured_drift_ppm()),
                         "time_adjusted_samples": tres.adjusted,
                         "events_ignored": tr.unplaced_events,
                         "time_base": tr.assembler.time_base_meta(self.origin),
@@ -328,9 +328,13 @@ class Recorder:
                 stream_stats=st,
                 connections=self.client.connections,
                 silences=self.client.silences,
-                clock_drift_ppm=round(self.assembler.clock.drift_ppm, 2),
+                clock_drift_ppm=_rounded(self.assembler.clock.measured_drift_ppm()),
                 time_base=self.assembler.time_base_meta(self.origin),
                 **self.final_meta,
             )
         finally:
             self.writer.close()
+
+
+def _rounded(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)

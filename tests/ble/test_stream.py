@@ -283,3 +283,21 @@ def test_a_host_event_is_placed_on_the_device_time_base():
     asm = StreamAssembler(INFO)
     _run(asm, _packets(0, 100, t0=5_000_000))  # arrival = device s + 4 ms
     assert asm.host_time_s(7.004) == pytest.approx(2.0, abs=1e-6)
+
+
+def test_drift_is_stated_only_when_the_fit_can_vouch_for_it():
+    """Under 30 s of device time, or a fit at its ±1000 ppm bound (a simulated playback held
+    back by a slow receiver), the recording says null instead of a made-up crystal error."""
+    from neckimu.ble.clock import ClockFit
+
+    def fit(ratio: float, seconds: int) -> ClockFit:
+        f = ClockFit()
+        for k in range(seconds * 10):
+            dev_us = k * 100_000
+            f.observe(dev_us, 5.0 + dev_us * 1e-6 * ratio)
+        return f
+
+    assert fit(1.0 + 40e-6, 10).measured_drift_ppm() is None  # 10 s: too short
+    assert abs(fit(1.0 - 40e-6, 120).measured_drift_ppm() - 40.0) < 3.0  # a crystal 40 ppm fast
+    assert fit(1.01, 120).measured_drift_ppm() is None  # 1 % off: the bound, not a crystal
+    assert fit(1.01, 120).as_meta(0, 0.0)["drift_ppm"] is None
