@@ -206,7 +206,9 @@ def head_centre_displacement(
     Parameters
     ----------
     t : ndarray, shape (n,)
-        Time from inside the still phase before to inside the still phase after, s.
+        Time from inside the still phase before to inside the still phase after, s. Samples
+        before ``still_1`` and after ``still_2`` are only the low-pass filter's support
+        (:data:`neckimu.filters.FIR_HALF_S` on each side is enough).
     acc : ndarray, shape (n, 3)
         Specific force, sensor frame, m/s².
     gyr : ndarray, shape (n, 3)
@@ -227,8 +229,8 @@ def head_centre_displacement(
     Returns
     -------
     ndarray, shape (n, 3)
-        Displacement of the head centre from ``t[0]``, m, neutral frame (x forward, y left,
-        z up).
+        Displacement of the head centre from its position at the end of ``still_1``, m,
+        neutral frame (x forward, y left, z up).
 
     Notes
     -----
@@ -242,17 +244,22 @@ def head_centre_displacement(
     """
     k1 = max(still_1.stop - 1, 0)  # the movement: last still sample before ..
     k2 = max(still_2.start, k1 + 1)  # .. first still sample after
-    acc_1 = acc[still_1].mean(axis=0)  # gravity (+ bias) in the first pose
-    rot = relative_rotations(t[k1:], gyr[k1:], ts)  # sensor(t) -> sensor(t[k1])
-    # tremor (8-12 Hz) shakes a sensor on a lever arm by ~0.2 m/s²: it moves nothing, but a
-    # short average of it would look like a residual error
-    lin = lowpass_fir(np.einsum("nij,nj->ni", rot, acc[k1:]) - acc_1, ts, MOVEMENT_BAND_HZ)
+    n2 = still_2.stop
+    # sensor(t) -> sensor(t[k1]): the gyro from k1 on; before it the sensor keeps still (and
+    # the samples before the still window are only the low-pass filter's support)
+    rot = np.tile(np.eye(3), (len(t), 1, 1))
+    rot[k1:] = relative_rotations(t[k1:], gyr[k1:], ts)
+    # tremor (8-12 Hz) shakes a sensor on a lever arm by ~0.3 m/s²: it moves nothing, but a
+    # short average of it (or a filter edge that holds one shaken sample) would look like an
+    # error of the gravity reference; so gravity and the residual are both read from the
+    # low-passed signal, whose support lies inside the arrays
+    f_lev = lowpass_fir(np.einsum("nij,nj->ni", rot, acc), ts, MOVEMENT_BAND_HZ)
+    acc_1 = f_lev[still_1].mean(axis=0)  # gravity (+ bias) in the first pose
+    lin = f_lev[k1:n2] - acc_1
     j2 = still_2.start - k1
-    n2 = still_2.stop - k1
-    lin = lin[:n2]
     lin -= leak_correction(
-        t[k1 : still_2.stop],
-        rot[:n2],
+        t[k1:n2],
+        rot[k1:n2],
         lin[j2:].mean(axis=0),
         acc_1,
         j2,
@@ -263,4 +270,4 @@ def head_centre_displacement(
     d_sensor[k2 + 1 :] = d_sensor[k2]
     d_sensor = d_sensor @ m_ns_1.T
     lever = m_nh @ lever_arm_m  # (n, 3): sensor offset from the head centre, level frame
-    return d_sensor - (lever - lever[0])
+    return d_sensor - (lever - lever[k1])

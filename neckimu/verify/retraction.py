@@ -40,6 +40,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from neckimu.angles import angles_from_matrices
+from neckimu.filters import FIR_HALF_S
 from neckimu.recording.events import Window
 from neckimu.runs import true_runs
 from neckimu.translation import SensorErrorPrior, head_centre_displacement
@@ -272,20 +273,30 @@ class _SetView:
         chunk index of its first sample.
         """
         a, b, still_1, still_2 = self._windows(s1, s2)
+        # the low-pass filter's support on both sides, from the data around the windows
+        m = round(FIR_HALF_S / self.ts)
+        a_m, b_m = max(0, a - m), min(len(self.t), b + m)
+        still_1 = slice(still_1.start + a - a_m, still_1.stop + a - a_m)
+        still_2 = slice(still_2.start + a - a_m, still_2.stop + a - a_m)
+        k1 = a_m + still_1.stop - 1
         d = head_centre_displacement(
             # the bias as estimated when the movement starts, held: the filter's estimate may
             # wander while the head moves, and that wandering would tilt the integration
-            self.t[a:b],
-            self.acc[a:b],
-            self.gyr_raw[a:b] - self.bias[a + still_1.stop - 1],
+            self.t[a_m:b_m],
+            self.acc[a_m:b_m],
+            self.gyr_raw[a_m:b_m] - self.bias[k1],
             self.ts,
             still_1,
             still_2,
-            self.m_ls[a],
-            self.m_lh[a:b],
+            self.m_ls[k1],
+            self.m_lh[a_m:b_m],
             self.ctx.lever_arm_m,
             self.prior,
         )
+        # only the windows and the movement between them are the result
+        d = d[a - a_m : b - a_m]
+        still_1 = slice(still_1.start - (a - a_m), still_1.stop - (a - a_m))
+        still_2 = slice(still_2.start - (a - a_m), still_2.stop - (a - a_m))
         d = d - d[still_1].mean(axis=0)
         return d[still_2].mean(axis=0), d, a
 
