@@ -409,6 +409,28 @@ def _split_virtual(view: _SetView, stations: list[_Station]) -> list[_Station]:
     return out
 
 
+def _last_at_rest(
+    view: _SetView, stations: list[_Station], i: int, j: int, poses: np.ndarray
+) -> int:
+    """The last real station in ``i..j-1`` whose pose is within the fidget sizes
+    (``min_excursion_mm``, ``min_excursion_deg``) of station ``i``'s: where the rep whose
+    kept position is station ``j`` really starts."""
+    f = view.finding
+    rest_head = view.head(stations[i], last_s=f.rest_avg_s)
+    for r in range(j - 1, i, -1):
+        st = stations[r]
+        if st.virtual:
+            continue
+        d_ang = _angle_change(rest_head, view.head(st))
+        d_mm = poses[r] - poses[i]
+        if (
+            np.abs(d_ang).max() < f.min_excursion_deg
+            and float(np.linalg.norm(d_mm[[0, 2]])) < f.min_excursion_mm
+        ):
+            return r
+    return i
+
+
 def find_reps(
     view: _SetView, crit: RetractionCriteria, final: int | None = None
 ) -> tuple[list[_Found], list[_Station]]:
@@ -479,7 +501,17 @@ def find_reps(
             # a clear turn of the head that came back settles it: the angles are measured far
             # better than the displacement
             if big and ang_back and (disp_back or np.abs(d_ang).max() >= f.min_excursion_deg):
-                best = _Found(stations[i], stations[j], stations[k], d_mm, pos[-1] - d_mm, d_ang)
+                # a small excursion that came back before the glide (a too-small attempt,
+                # a fidget) is not part of this rep: it starts from the last station before
+                # the kept one that is still at the rest pose
+                r = _last_at_rest(view, stations, i, j, poses)
+                if r != i:
+                    rest_head = view.head(stations[r], last_s=f.rest_avg_s)
+                    d_ang = _angle_change(rest_head, view.head(stations[j]))
+                    d_mm = poses[j] - poses[r]
+                best = _Found(
+                    stations[r], stations[j], stations[k], d_mm, poses[k] - poses[j], d_ang
+                )
                 break
         if pending:
             break

@@ -182,3 +182,32 @@ def test_rates_over_many_simulated_people():
     assert found_n / truth_n >= 0.80, f"recall {found_n}/{truth_n}"
     assert correct / truth_n >= 0.60, f"verdicts {correct}/{truth_n}"
     assert mae[0] <= 8.0 and mae[1] <= 8.0, f"displacement MAE {mae} mm"
+
+
+def test_a_small_excursion_before_a_rep_is_not_part_of_it():
+    """A too-small attempt that comes back (below the fidget sizes: the rep finder does not
+    count it) a second before a real rep: the rep starts at the rest after the small one,
+    not at the rest before it (which merged the two and mismeasured the real one). Rates
+    over three people, three such pairs each."""
+    tiny = {"posterior_mm": 1.0, "superior_mm": 0.5, "flexion_deg": 1.0}
+    real = {"posterior_mm": 18.0, "superior_mm": 5.0, "flexion_deg": 3.0}
+    plan_reps = [tiny, real] * 3
+    cases = [("forehead", "rev1", 111), ("back_of_head", "rev2", 112), ("top_of_head", "rev2", 113)]
+    good, lines = 0, []
+    for mount, board, seed in cases:
+        sim = simulate_session(
+            SessionConfig(seed=seed, mount=mount, board=board),
+            plan=build_scripted_retractions(plan_reps, rest_s=1.0),
+        )
+        truth, found = _analyse(sim)
+        for t in truth[1::2]:  # the real reps
+            starts = [
+                f["start_s"]
+                for f in found
+                if min(t["end_s"], f["end_s"]) - max(t["start_s"], f["start_s"]) > 0
+            ]
+            ok = any(abs(s - t["start_s"]) < 0.6 for s in starts)
+            good += ok
+            lines.append(f"{mount} rep {t['rep']} at {t['start_s']:.1f} s: found from {starts}")
+    report = "\n".join(lines)
+    assert good >= 8, report
