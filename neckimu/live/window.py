@@ -326,7 +326,7 @@ class LiveWindow(QtWidgets.QMainWindow):
             if not self._texts.get("trunk.shown"):
                 self._texts["trunk.shown"] = "yes"
                 self.trunk.setVisible(True)
-                self.angle_plot.setLabel("left", "neck angles (head relative to trunk)", units="deg")
+                self.angle_plot.setLabel("left", "neck angles (head to trunk)", units="deg")
             color = _RED if v.trunk.moved else "#444444"
             self._set(self.trunk, "trunk", f"<span style='color:{color}'>{v.trunk.text}</span>")
         cue, left = v.cue_text, ""

@@ -122,3 +122,45 @@ def test_without_a_trunk_nothing_changes(runs):
         assert s1.trunk is None and v.trunk is None
         assert [r.message() for r in v.reps] == [r.message() for r in a1.reps]
         assert not any("trunk" in r.message() for r in v.reps)
+
+
+def test_live_simulate_trunk_headless(tmp_path, capsys):
+    """``neckimu live --simulate --trunk``: both simulated boards over bumble into one format
+    v2 recording; the verdicts printed are those ``analyze`` gives for it."""
+    import json
+
+    from neckimu.cli import main
+
+    out = tmp_path / "live"
+    argv = ["live", "--simulate", "--trunk", "--headless", "--no-sound", "--routine", "demo"]
+    code = main(argv + ["--speed", "12", "--duration", "40", "--seed", "3", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "simulated headsets (head and trunk)" in text
+    rec_path = next(out.glob("session-*.csv"))
+    rec = read_recording(rec_path)
+    assert rec.trunk is not None and len(rec.trunk) > 0.9 * len(rec.samples)
+    assert rec.meta["trunk"]["role"] == "trunk" and rec.meta["role"] == "head"
+    js = json.loads(rec_path.with_suffix(".json").read_text())
+    assert js["reps"] and [r.message() for r in analyze(rec).reps] == [
+        r["message"] for r in js["reps"]
+    ]
+    assert "; trunk " in text  # the status lines carry the trunk readout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["record", "--simulate", "--trunk-address", "AA:BB:CC:DD:EE:FF", "--out", "x.csv"],
+        ["record", "--device", "neckimu-1", "--trunk", "--trunk-mount", "belt", "--out", "x.csv"],
+        ["live", "--simulate", "--trunk", "--trunk-mount", "belt", "--headless"],
+    ],
+)
+def test_trunk_options_one_line_errors(argv, capsys, tmp_path, monkeypatch):
+    from neckimu.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "error:" in err and "Traceback" not in err
+    assert not (tmp_path / "x.csv").exists()
