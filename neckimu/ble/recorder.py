@@ -143,6 +143,7 @@ class Recorder:
         self._latencies: list[float] = []
         self._notes: list[str] = []
         self._head_last_t = -float("inf")
+        self._head_link = "connected"  # the head's last link state (what a live view shows)
         self.trunk = (
             None if trunk is None else TrunkTrack(trunk, clock_s_per_us, mag_hold_s, trunk_mount)
         )
@@ -285,6 +286,7 @@ class Recorder:
     def _handle(self, item: tuple[float, bytes] | LinkMarker) -> None:
         assert self.writer is not None and self.assembler is not None
         if isinstance(item, LinkMarker) and self.listener is not None:
+            self._head_link = item.kind
             self.listener.on_link(item.kind)
         if isinstance(item, LinkMarker) and self.trunk is not None:
             self._tell_link("head", item, "trunk")
@@ -310,7 +312,7 @@ class Recorder:
             if self.listener is not None and board == "trunk":
                 self.listener.on_link("trunk disconnected")
         elif item.kind == "connected" and self.listener is not None and board == "trunk":
-            self.listener.on_link("streaming")
+            self.listener.on_link(self._head_link)  # the trunk is back: the head's state again
 
     def _lost_at_end(self) -> None:
         """With two boards: a note for a board whose data end well before the other's."""
