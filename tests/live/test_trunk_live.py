@@ -22,7 +22,7 @@ from neckimu.sim import SessionConfig, simulate_session
 from neckimu.trunk import calibrate_trunk, trunk_angles
 
 #: seeds no benchmark uses
-SEEDS = (1500, 1501, 1502, 1503)
+SEEDS = (1500, 1501, 1502)
 
 
 def _recording(tmp_path: Path, seed: int):
@@ -71,7 +71,7 @@ def test_live_verdicts_are_analyze_verdicts_with_a_trunk(runs):
         same += sum(a == b for a, b in zip(live, offline, strict=True))
         total += len(offline)
         lean += sum("trunk_lean" in r.faults for r in analysis.reps)
-    assert total >= 60 and lean >= 3  # the trunk judged something: trunk_lean reps among them
+    assert total >= 45 and lean >= 3  # the trunk judged something: trunk_lean reps among them
     assert same == total  # one verifier path: every rep, every fault, every figure
 
 
