@@ -196,8 +196,22 @@ def store_calibration(path: str | Path) -> None:
         log.warning("calibration not stored: %s", e)
 
 
+def trunk_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """The trunk board's metadata in a recording header (``trunk``; {} without one)."""
+    t = meta.get("trunk")
+    return t if isinstance(t, dict) else {}
+
+
 def _with_trunk(analysis: Analysis, rec: Recording, cal: Calibration, verify: bool) -> None:
-    """Neck angles, trunk inclination and the reps judged against the trunk (in place)."""
+    """Neck angles, trunk inclination and the reps judged against the trunk (in place).
+
+    The angles shown use the trunk frame taken through the boards' heading link over the
+    whole recording (:func:`neckimu.trunk.linked_calibration`); the verifiers, like the head's,
+    judge on what a live session has when the calibration ends: the causal filters and the
+    trunk frame from gravity in the neutral pose and the trunk preset's heading
+    (:func:`neckimu.trunk.calibrate_trunk`), so that the live judge
+    (:mod:`neckimu.live.judge`) gives each rep the verdict ``analyze`` gives.
+    """
     from neckimu.trunk import (
         calibrate_trunk,
         heading_link,
@@ -208,10 +222,11 @@ def _with_trunk(analysis: Analysis, rec: Recording, cal: Calibration, verify: bo
     from neckimu.verify.trunk_lean import judge_with_trunk
 
     trunk = rec.trunk
-    tmeta = rec.meta.get("trunk") if isinstance(rec.meta.get("trunk"), dict) else {}
+    tmeta = trunk_meta(rec.meta)
     t_orient = estimate_offline(trunk)
     t_causal = estimate_causal(trunk, filter_period(tmeta, trunk.t))
     tcal = calibrate_trunk(trunk, cal.still_s, mount=tmeta.get("mount"))
+    judged = tcal  # what a live session has at the calibration's end (no link yet)
     shown = analysis.calibration
     link = heading_link(rec.samples, analysis.orientation, trunk, t_orient)
     if link is not None:
@@ -228,7 +243,7 @@ def _with_trunk(analysis: Analysis, rec: Recording, cal: Calibration, verify: bo
         f"trunk sensor ({tcal.mount.name}): angles are the neck's (head relative to trunk)"
     ]
     if verify:
-        tctx = trunk_context(trunk, t_causal, tcal, cal.still_s, meta=tmeta)
+        tctx = trunk_context(trunk, t_causal, judged, cal.still_s, meta=tmeta)
         ctx = Context(
             rec.samples,
             analysis.causal.quat,

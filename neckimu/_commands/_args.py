@@ -118,3 +118,41 @@ def add_renamed(parser: argparse.ArgumentParser, old: str, new: str) -> None:
             parser.error(f"{old} is now called {new} (e.g. {new} {values})")
 
     parser.add_argument(old, action=Renamed, help=argparse.SUPPRESS)
+
+
+def add_trunk(parser: argparse.ArgumentParser) -> None:
+    """``--trunk``, ``--trunk-address``, ``--trunk-mount``: a second board on the upper back."""
+    g = parser.add_argument_group("second board on the trunk")
+    g.add_argument(
+        "--trunk",
+        action="store_true",
+        help="a second board on the upper back, recorded at the same time (format v2 "
+        "recording; with --simulate a second simulated board)",
+    )
+    g.add_argument(
+        "--trunk-address",
+        metavar="NAME|ADDRESS",
+        default=None,
+        help="the trunk board (default: the one other neckimu board a scan finds, or of "
+        "several the one that reports role trunk)",
+    )
+    g.add_argument(
+        "--trunk-mount",
+        default="between_shoulder_blades",
+        help="trunk mount preset: between_shoulder_blades (default) or collar",
+    )
+
+
+def trunk_options(args: argparse.Namespace) -> None:
+    """Check the trunk options (one-line errors): ``--trunk-address`` implies ``--trunk``;
+    it needs a real head board; the mount must be a trunk preset."""
+    from neckimu.mounts import TRUNK_MOUNTS
+
+    if args.trunk_address is not None:
+        if getattr(args, "simulate", False):
+            raise NeckimuError("--trunk-address names a real board: not with --simulate")
+        args.trunk = True
+    if args.trunk and args.trunk_mount not in TRUNK_MOUNTS:
+        raise NeckimuError(
+            f"unknown trunk mount {args.trunk_mount!r}; presets: {', '.join(sorted(TRUNK_MOUNTS))}"
+        )

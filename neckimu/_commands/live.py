@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from neckimu._commands._args import add_force, add_renamed, add_sound
+from neckimu._commands._args import add_force, add_renamed, add_sound, add_trunk
+
+if TYPE_CHECKING:
+    from neckimu.live.ble_sources import SimulatedSource
+    from neckimu.live.routine import Routine
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``neckimu live``."""
-    parser.add_argument(
+    src = parser.add_mutually_exclusive_group(required=True)
+    src.add_argument(
         "--device",
-        required=True,
         metavar="NAME|ADDRESS",
         help="the headset: its name (neckimu-XXXX, see `neckimu scan`) or address",
+    )
+    src.add_argument(
+        "--simulate",
+        action="store_true",
+        help="a simulated person on simulated headsets over an in-process BLE stack "
+        "(as `neckimu demo`, with the options below)",
     )
     parser.add_argument(
         "--routine",
@@ -36,6 +48,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--headless", action="store_true", help="no window: progress in the terminal"
     )
     add_sound(parser)
+    add_trunk(parser)
+    sim = parser.add_argument_group("simulated headset")
+    sim.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="playback speed of the simulated session (default 1, real time)",
+    )
+    sim.add_argument("--seed", type=int, default=4, help="simulation seed (default 4)")
+    sim.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="stop after this many session seconds (a shortened simulated session)",
+    )
     add_force(parser)
 
 
@@ -43,29 +70,42 @@ def run(args: argparse.Namespace) -> int:
     """Connect, cue the routine, record, judge."""
     import time
 
-    from neckimu._commands._args import mount_name, out_folder
+    from neckimu._commands._args import mount_name, out_folder, positive, trunk_options
     from neckimu.live.app import check_session_outputs, check_wav, run_and_finish
     from neckimu.live.ble_sources import HeadsetSource
     from neckimu.live.routine import load_routine
     from neckimu.live.session import LiveSession
 
     mount_name(args.mount)
+    trunk_options(args)
+    positive("--speed", args.speed)
+    positive("--duration", args.duration)
     routine = load_routine(args.routine)
     out = out_folder(args.out)
     stem = time.strftime("session-%Y%m%d-%H%M%S")
     cues = [c.event for c in routine.schedule()]
     audio = check_wav(args.audio_out)
     check_session_outputs(out, stem, recording=out / f"{stem}.csv", audio=audio, force=args.force)
-    source = HeadsetSource(
-        args.device,
-        out / f"{stem}.csv",
-        cues,
-        meta={"mount": args.mount, "routine": routine.name, **routine.targets()},
-        rate_hz=args.rate,
-    )
+    meta = {"mount": args.mount, "routine": routine.name, **routine.targets()}
+    if args.simulate:
+        source = _simulated(args, routine, out / f"{stem}.csv", meta)
+        what = source.label
+    else:
+        source = HeadsetSource(
+            args.device,
+            out / f"{stem}.csv",
+            cues,
+            meta=meta,
+            rate_hz=args.rate,
+            trunk=(args.trunk_address or "scan") if args.trunk else None,
+            trunk_mount=args.trunk_mount,
+        )
+        what = args.device + (
+            f" and the trunk board {args.trunk_address or '(scanning)'}" if args.trunk else ""
+        )
     session = LiveSession(source, routine=routine, mount=args.mount)
     print(
-        f"looking for {args.device}; routine {routine.name!r} "
+        f"looking for {what}; routine {routine.name!r} "
         f"({routine.duration_s / 60:.0f} min); close the window or Ctrl-C to stop",
         flush=True,
     )
@@ -76,4 +116,40 @@ def run(args: argparse.Namespace) -> int:
         stem=stem,
         sound=args.sound,
         audio_out=audio,
+    )
+
+
+def _simulated(
+    args: argparse.Namespace, routine: Routine, path: Path, meta: dict
+) -> SimulatedSource:
+    """The simulated person of the routine on simulated headsets (with ``--trunk`` a second
+    board on the trunk, recorded into the same format v2 recording)."""
+    from neckimu.ble.simulated import simulated_trunk
+    from neckimu.errors import NeckimuError
+    from neckimu.live.ble_sources import SimulatedSource
+    from neckimu.live.simulated_person import session_config
+    from neckimu.sim import simulate_session
+
+    cfg = session_config(
+        routine,
+        seed=args.seed,
+        fault_rate=0.3,
+        board="rev2",
+        rate_hz=args.rate or 100.0,
+        mount=args.mount,
+        trunk=args.trunk,
+        trunk_mount=args.trunk_mount,
+    )
+    try:
+        cfg.check()
+    except ValueError as e:
+        raise NeckimuError(str(e)) from None
+    sim = simulate_session(cfg)
+    return SimulatedSource(
+        sim,
+        path,
+        speed=args.speed,
+        duration_s=args.duration,
+        meta=meta,
+        trunk=simulated_trunk(sim, args.trunk_mount),
     )

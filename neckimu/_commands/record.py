@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from neckimu._commands._args import add_force
+from neckimu._commands._args import add_force, add_trunk
+
+if TYPE_CHECKING:
+    from neckimu.ble.recorder import RecordResult
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,17 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     sim.add_argument("--seed", type=int, default=0, help="simulation seed (default 0)")
     sim.add_argument("--board", default="rev2", help="rev1 or rev2 (default rev2)")
-    sim.add_argument(
-        "--trunk",
-        action="store_true",
-        help="a second simulated board on the upper back, streamed at the same time "
-        "(format v2 recording)",
-    )
-    sim.add_argument(
-        "--trunk-mount",
-        default="between_shoulder_blades",
-        help="trunk mount preset: between_shoulder_blades (default) or collar",
-    )
+    add_trunk(parser)
     add_force(parser)
 
 
@@ -61,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     """Record until --duration, the end of the simulated session, Ctrl-C or SIGTERM."""
     import asyncio
 
-    from neckimu._commands._args import mount_name, positive, recording_out
+    from neckimu._commands._args import mount_name, positive, recording_out, trunk_options
     from neckimu.errors import NeckimuError
     from neckimu.interrupt import cancel_on_signals
     from neckimu.output_files import check_outputs
@@ -72,11 +67,10 @@ def run(args: argparse.Namespace) -> int:
     positive("--speed", args.speed)
     mount_name(args.mount)
     meta = {"mount": args.mount}
-    if args.trunk and not args.simulate:
-        raise NeckimuError("--trunk needs --simulate (two real boards: not yet)")
+    trunk_options(args)
 
     if args.simulate:
-        from neckimu.ble.simulated import SimulatedTrunk, record_simulated, trunk_clock_map
+        from neckimu.ble.simulated import record_simulated, simulated_trunk
         from neckimu.sim import SessionConfig, simulate_session
 
         # a healthy board on a quiet link loses nothing: the simulator's random sample drops
@@ -97,18 +91,7 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as e:
             raise NeckimuError(str(e)) from None
         session = simulate_session(cfg)
-        trunk = None
-        if session.trunk is not None:
-            tb = session.trunk
-            # where the two simulated crystals stand at one instant: the trunk's samples at
-            # the head's recording time they were measured at
-            clock = trunk_clock_map(
-                session.device.t_us,
-                session.samples.t,
-                tb.device.t_us,
-                tb.samples.t - tb.alignment_offset_s,
-            )
-            trunk = SimulatedTrunk(tb.device, clock, args.trunk_mount)
+        trunk = simulated_trunk(session, args.trunk_mount)
         print(
             f"simulated headset{'s (head and trunk)' if trunk else ''}: "
             f"{session.device.nominal_rate_hz:g} Hz, "
@@ -124,6 +107,13 @@ def run(args: argparse.Namespace) -> int:
             duration_s=args.duration,
             meta=meta,
             trunk=trunk,
+        )
+    elif args.trunk:
+        coro = _two_boards(args, out, meta)
+        print(
+            f"looking for {args.device} (head) and "
+            f"{args.trunk_address or 'a second board'} (trunk); Ctrl-C stops and keeps the file",
+            flush=True,
         )
     else:
         from neckimu.ble.client import HeadsetClient
@@ -170,3 +160,24 @@ def run(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"note: {note}")
     return 0
+
+
+async def _two_boards(args: argparse.Namespace, out: Path, meta: dict) -> RecordResult:
+    """Two real boards: the trunk by ``--trunk-address`` or found by a scan."""
+    from neckimu.ble.pairing import find_trunk, two_board_recorder
+
+    trunk = args.trunk_address
+    if trunk is None:
+        trunk = await find_trunk(args.device)
+        print(f"trunk board: {trunk}", flush=True)
+    rec = two_board_recorder(
+        args.device,
+        trunk,
+        out,
+        meta=meta,
+        duration_s=args.duration,
+        rate_hz=args.rate,
+        magnetometer=not args.no_mag,
+        trunk_mount=args.trunk_mount,
+    )
+    return await rec.run()

@@ -22,6 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from neckimu.ble.client import HeadsetClient
 from neckimu.ble.stream import LinkMarker, StreamAssembler
 from neckimu.ble.trunk_track import TrunkResult, TrunkTrack
@@ -33,6 +35,10 @@ from neckimu.samples import Gap, SampleBlock
 from neckimu.stream_stats import StreamStats
 
 log = logging.getLogger(__name__)
+
+#: With two boards, a board whose data end this much before the other's is reported as lost
+#: at the end (its link went and did not come back), s.
+LOST_AT_END_S = 2.0
 
 
 class RecorderListener(Protocol):
@@ -50,6 +56,10 @@ class RecorderListener(Protocol):
     def on_items(self, items: list[Any], arrivals: list[float]) -> None:
         """Decoded items (SampleBlock, Gap, Event), just written to the file, and the
         host arrival times (``time.monotonic``) of the notifications they came from."""
+
+    def on_trunk_block(self, block: SampleBlock) -> None:
+        """Samples of the trunk board, on the head's time base, just written to the file
+        (only with a trunk board; optional for listeners that never record one)."""
 
 
 @dataclass
@@ -131,6 +141,9 @@ class Recorder:
         self.assembler: StreamAssembler | None = None
         self.origin = time.monotonic()
         self._latencies: list[float] = []
+        self._notes: list[str] = []
+        self._head_last_t = -float("inf")
+        self._head_link = "connected"  # the head's last link state (what a live view shows)
         self.trunk = (
             None if trunk is None else TrunkTrack(trunk, clock_s_per_us, mag_hold_s, trunk_mount)
         )
@@ -193,6 +206,7 @@ class Recorder:
             interrupted,
             self.assembler.clock.drift_ppm if self.assembler else 0.0,
             self._latencies,
+            notes=list(self._notes),
             trunk=None if self.trunk is None else self.trunk.result(),
         )
 
@@ -217,7 +231,7 @@ class Recorder:
             info, clock_s_per_us=self.clock_s_per_us, mag_hold_s=self.mag_hold_s
         )
         if self.listener is not None:
-            self.listener.on_open(info, meta)
+            self.listener.on_open(info, meta if tmeta is None else {**meta, "trunk": tmeta})
 
     async def _consume(self) -> None:
         assert self.writer is not None
@@ -251,14 +265,19 @@ class Recorder:
         while not q.empty():
             item = q.get_nowait()
             if item is not None:
+                if isinstance(item, LinkMarker):
+                    self._tell_link("trunk", item, "head")
                 self._write_trunk(tr.feed(item, self.assembler))
         self._write_trunk(tr.place(self.assembler))
 
     def _write_trunk(self, outs: list[tuple[str, Any]]) -> None:
         assert self.writer is not None
+        tell = getattr(self.listener, "on_trunk_block", None)
         for kind, o in outs:
             if kind == "block":
                 self.writer.write_trunk_block(o)
+                if tell is not None:
+                    tell(o)
             elif kind == "gap":
                 self.writer.write_gap(o.time_s, o.missing, o.reason, sensor="trunk")
             elif kind == "sat":
@@ -267,7 +286,10 @@ class Recorder:
     def _handle(self, item: tuple[float, bytes] | LinkMarker) -> None:
         assert self.writer is not None and self.assembler is not None
         if isinstance(item, LinkMarker) and self.listener is not None:
+            self._head_link = item.kind
             self.listener.on_link(item.kind)
+        if isinstance(item, LinkMarker) and self.trunk is not None:
+            self._tell_link("head", item, "trunk")
         outs = self.assembler.feed(item)
         arrivals = [a for a, _ in self.assembler.released_arrivals]
         self.assembler.released_arrivals.clear()
@@ -278,11 +300,42 @@ class Recorder:
         if self.listener is not None and outs:
             self.listener.on_items(outs, arrivals)
 
+    def _tell_link(self, board: str, item: LinkMarker, other: str) -> None:
+        """With two boards: one line when a board's link is lost (the other records on)."""
+        if item.kind == "disconnected" and item.reason != "closed":
+            log.warning(
+                "%s board: link %s; the %s board keeps recording, reconnecting",
+                board,
+                item.reason or "lost",
+                other,
+            )
+            if self.listener is not None and board == "trunk":
+                self.listener.on_link("trunk disconnected")
+        elif item.kind == "connected" and self.listener is not None and board == "trunk":
+            self.listener.on_link(self._head_link)  # the trunk is back: the head's state again
+
+    def _lost_at_end(self) -> None:
+        """With two boards: a note for a board whose data end well before the other's."""
+        tr = self.trunk
+        if tr is None or not (np.isfinite(tr.last_s) and np.isfinite(self._head_last_t)):
+            return
+        for board, last, other in (
+            ("trunk", tr.last_s, self._head_last_t),
+            ("head", self._head_last_t, tr.last_s),
+        ):
+            if other - last > LOST_AT_END_S:
+                self._notes.append(
+                    f"{board} board: no data for the last {other - last:.0f} s of the "
+                    f"recording (its link was lost at {last:.0f} s and did not come back)"
+                )
+                self.final_meta.setdefault("lost_at_end_s", {})[board] = round(other - last, 3)
+
     def _write(self, outs: list) -> None:
         assert self.writer is not None
         for o in outs:
             if isinstance(o, SampleBlock):
                 self.writer.write_block(o)
+                self._head_last_t = float(o.t[-1])
             elif isinstance(o, Gap):
                 self.writer.write_gap(o.time_s, o.missing, o.reason)
             elif isinstance(o, Event):
@@ -312,6 +365,7 @@ class Recorder:
                 tr._waiting += tr.assembler.flush()
                 self._write_trunk(tr.place(self.assembler, force=True))
                 tres = tr.result()
+                self._lost_at_end()
                 self.writer.update_meta(
                     trunk_stream={
                         "stream_stats": asdict(tres.stats),

@@ -85,6 +85,22 @@ def trunk_clock_map(
     return float(at - ratio * ah), float(ratio)
 
 
+def simulated_trunk(session: Any, mount: str = "between_shoulder_blades") -> SimulatedTrunk | None:
+    """The trunk board of a simulated session (``neckimu.sim.SimulatedSession`` with a trunk)
+    for :func:`simulated_link`, its clock tied to the head's where the two simulated crystals
+    stand at one instant; None for a session without a trunk."""
+    tb = getattr(session, "trunk", None)
+    if tb is None:
+        return None
+    clock = trunk_clock_map(
+        session.device.t_us,
+        session.samples.t,
+        tb.device.t_us,
+        tb.samples.t - tb.alignment_offset_s,
+    )
+    return SimulatedTrunk(tb.device, clock, mount)
+
+
 def truncate(stream: DeviceStream, duration_s: float | None) -> DeviceStream:
     """The first ``duration_s`` seconds (device time) of ``stream``; all of it for None."""
     if duration_s is None:

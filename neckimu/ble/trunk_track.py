@@ -71,6 +71,11 @@ class TrunkTrack:
             "has_mag": info.mag_rate_hz > 0,
         }
 
+    @property
+    def last_s(self) -> float:
+        """Head recording time of the last trunk sample written, s (-inf before any)."""
+        return self._last_t
+
     def to_head_s(self, t_s: np.ndarray, head: StreamAssembler) -> np.ndarray | None:
         """Head recording time (s) of trunk recording times ``t_s`` (s); None while either
         clock map is missing."""

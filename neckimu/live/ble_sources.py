@@ -3,7 +3,9 @@
 Both record through :class:`~neckimu.ble.recorder.Recorder` (the file, gaps, counters) and
 tee its decoded output to the sink (:class:`neckimu.live.source.Sink`); once the file is
 closed the source adds the head-frame calibration to its metadata
-(:func:`neckimu.pipeline.store_calibration`).
+(:func:`neckimu.pipeline.store_calibration`). With a second board on the trunk (issue 15) both
+boards are recorded into one format v2 recording (the recorder of ``record --trunk``) and the
+trunk's blocks go to the sink's ``on_trunk_block``.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ class _SinkListener:
             elif isinstance(o, Event):
                 self.sink.on_event(o)
 
+    def on_trunk_block(self, block: SampleBlock) -> None:
+        self.sink.on_trunk_block(block)
+
 
 class _BleSource(Source):
     """Shared asyncio plumbing of the two BLE sources (an event loop in the worker thread)."""
@@ -68,6 +73,14 @@ class _BleSource(Source):
     def stats(self) -> StreamStats:
         rec = self._rec
         return rec.assembler.stats if rec is not None and rec.assembler else StreamStats()
+
+    def trunk_stats(self) -> StreamStats | None:
+        """The trunk board's counters (None without one)."""
+        rec = self._rec
+        tr = None if rec is None else rec.trunk
+        if tr is None:
+            return None
+        return tr.assembler.stats if tr.assembler is not None else StreamStats()
 
     def stop(self) -> None:
         super().stop()
@@ -96,7 +109,10 @@ class _BleSource(Source):
             rec.stop()
         sink.on_status("connecting")
         try:
-            await rec.run()
+            result = await rec.run()
+            for note in result.notes:
+                self.notes.append(note)
+                log.warning("%s", note)
         finally:
             for task in extra:
                 task.cancel()
@@ -122,6 +138,13 @@ class HeadsetSource(_BleSource):
         Extra header fields (mount, protocol).
     rate_hz : float, optional
         IMU rate to ask for.
+    trunk : str, optional
+        A second board on the trunk: its name or address, or ``"scan"`` to find it
+        (:func:`neckimu.ble.pairing.find_trunk`).
+    trunk_mount : str
+        Trunk mount preset.
+    client_options : dict, optional
+        Extra :class:`HeadsetClient` options (the bumble backends in tests).
     """
 
     def __init__(
@@ -131,20 +154,47 @@ class HeadsetSource(_BleSource):
         cues: Sequence[Event] = (),
         meta: dict[str, Any] | None = None,
         rate_hz: float | None = None,
+        *,
+        trunk: str | None = None,
+        trunk_mount: str = "between_shoulder_blades",
+        client_options: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(out, meta or {})
-        self.label = target
+        self.label = target if trunk is None else f"{target} + trunk board"
         self.target, self.cues, self.rate_hz = target, list(cues), rate_hz
+        self.trunk, self.trunk_mount = trunk, trunk_mount
+        self.client_options = dict(client_options or {})
 
     async def _main(self, sink: Sink) -> None:
-        client = HeadsetClient(self.target, rate_hz=self.rate_hz)
-        rec = Recorder(
-            client,
-            self.recording_path,
-            meta=self.meta,
-            mag_hold_s=LIVE_MAG_HOLD_S,
-            listener=_SinkListener(sink, client),
-        )
+        if self.trunk is None:
+            client = HeadsetClient(self.target, rate_hz=self.rate_hz, **self.client_options)
+            rec = Recorder(
+                client,
+                self.recording_path,
+                meta=self.meta,
+                mag_hold_s=LIVE_MAG_HOLD_S,
+                listener=_SinkListener(sink, client),
+            )
+        else:
+            from neckimu.ble.pairing import find_trunk, two_board_recorder
+
+            trunk = self.trunk
+            if trunk == "scan":
+                sink.on_status("looking for the trunk board")
+                backends = {k: v for k, v in self.client_options.items() if k.endswith("_backend")}
+                trunk = await find_trunk(self.target, **backends)
+            rec = two_board_recorder(
+                self.target,
+                trunk,
+                self.recording_path,
+                meta=self.meta,
+                rate_hz=self.rate_hz,
+                trunk_mount=self.trunk_mount,
+                mag_hold_s=LIVE_MAG_HOLD_S,
+                client_options=self.client_options,
+            )
+            client = rec.client
+            rec.listener = _SinkListener(sink, client)
         cue_task = asyncio.create_task(self._cue(rec, client))
         await self._record(rec, sink, [cue_task])
 
@@ -174,6 +224,8 @@ class SimulatedSource(_BleSource):
         Extra header fields.
     mtu : int
         ATT MTU the client asks for.
+    trunk : neckimu.ble.simulated.SimulatedTrunk, optional
+        A second simulated board on the trunk, streamed at the same time.
     """
 
     label = "simulated headset"
@@ -187,14 +239,23 @@ class SimulatedSource(_BleSource):
         duration_s: float | None = None,
         meta: dict[str, Any] | None = None,
         mtu: int = 247,
+        trunk: Any = None,
     ) -> None:
         super().__init__(out, {"simulated": True, **(meta or {})})
         self.session, self.speed, self.duration_s, self.mtu = session, speed, duration_s, mtu
+        self.trunk = trunk
+        if trunk is not None:
+            self.label = "simulated headsets (head and trunk)"
 
     async def _main(self, sink: Sink) -> None:
+        from dataclasses import replace
+
         from neckimu.ble.simulated import play_cues, play_out, simulated_link, truncate
 
         stream = truncate(self.session.device, self.duration_s)
+        trunk = self.trunk
+        if trunk is not None:
+            trunk = replace(trunk, stream=truncate(trunk.stream, self.duration_s))
         sim = simulated_link(
             stream,
             self.recording_path,
@@ -202,12 +263,15 @@ class SimulatedSource(_BleSource):
             mtu=self.mtu,
             meta=self.meta,
             mag_hold_s=LIVE_MAG_HOLD_S,
+            trunk=trunk,
         )
         async with sim as link:
             rec = link.recorder
             rec.listener = _SinkListener(sink, link.client)
             cues = asyncio.create_task(play_cues(rec, link.headset, self._events()))
-            ended = asyncio.create_task(play_out(rec, link.headset, link.client, cues))
+            ended = asyncio.create_task(
+                play_out(rec, link.headset, link.client, cues, trunk=link.trunk)
+            )
             await self._record(rec, sink, [cues, ended])
             note = rec.final_meta.get("playback", {}).get("note")
             if note:

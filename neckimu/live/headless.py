@@ -85,6 +85,7 @@ def run_headless(
             say(
                 f"[{_clock(v.session_s)}] {v.state}, {v.rate_hz:.0f} Hz, loss "
                 f"{v.loss_pct:.1f} %, calibration {v.calibration}, {_reps(len(msgs))} judged"
+                + (f"; {v.trunk.text}" if v.trunk is not None else "")
             )
         if each is not None:
             each(v)

@@ -26,6 +26,13 @@ from neckimu.verify import has_verifier, margin_after_s, verify_window
 from neckimu.verify.context import Context
 from neckimu.verify.reps import Rep
 
+#: A rep judged while its set runs is judged again with the trunk (``rejudge``) only once this
+#: much data follows its end: the trunk's windows reach past it (settle, filter margins), s.
+REJUDGE_AFTER_S = 3.0
+
+#: ``rejudge(reps, context)``: the reps judged again with more data (a trunk board).
+Rejudge = Callable[[list[Rep], Context], list[Rep]]
+
 log = logging.getLogger(__name__)
 
 #: Data before a window that its verifier may read (the retraction set's noise floor), s.
@@ -53,14 +60,20 @@ class LiveJudge:
         data final up to ``t_final`` (None: no head frame yet).
     planned : dict, optional
         How many windows of each exercise the routine plans (for "2/5").
+    rejudge : callable, optional
+        Applied to the reps of every verification with the context they were judged on
+        (e.g. :func:`neckimu.verify.trunk_lean.judge_with_trunk` with the trunk board's data,
+        as ``neckimu analyze`` applies it); None keeps the verifiers' reps.
     """
 
     def __init__(
         self,
         context: Callable[[float, float], Context | None],
         planned: dict[str, int] | None = None,
+        rejudge: Rejudge | None = None,
     ) -> None:
         self._context = context
+        self.rejudge = rejudge
         self._planned = dict(planned or {})
         self._lock = threading.Lock()
         self._open: dict[str, float] = {}
@@ -145,6 +158,8 @@ class LiveJudge:
                 continue
             try:
                 reps = verify_window(ctx, w, o.index, o.total)
+                if self.rejudge is not None:
+                    reps = self.rejudge(reps, ctx)
             except (NeckimuError, ValueError) as e:  # not enough data to judge
                 log.debug("window %s not judged: %s", w, e)
                 reps = []
@@ -171,6 +186,12 @@ class LiveJudge:
         self.partial_runs += 1
         try:
             reps = verify_window(ctx, w)
+            if self.rejudge is not None:
+                # only reps whose trunk windows are all in: their verdict is final
+                n = len(reps)
+                while n > o.shown and reps[n - 1].end_s + REJUDGE_AFTER_S > t_newest:
+                    n -= 1
+                reps = self.rejudge(reps[:n], ctx)
         except (NeckimuError, ValueError):
             return []
         fresh = [replace(r, of=0) for r in reps[o.shown :]]

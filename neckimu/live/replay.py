@@ -5,6 +5,8 @@ recording time advances ``speed`` times faster than the wall clock (``speed=None
 as the session takes them). :meth:`ReplaySource.pause` and :meth:`ReplaySource.seek` may be
 called from any thread; a seek resets the session and feeds it everything before the new
 position at full speed, so orientation, calibration and verdicts are those of a straight run.
+A recording with a trunk sensor (format v2) hands the trunk's samples up to each head block's
+last time to the sink's ``on_trunk_block`` before that block.
 """
 
 from __future__ import annotations
@@ -82,6 +84,9 @@ class ReplaySource(Source):
         self._paused = False
         self._seek_to: float | None = None
         self._stats = StreamStats()
+        trunk = getattr(rec, "trunk", None)
+        self._trunk = trunk if trunk is not None and len(trunk) else None
+        self._tpos = 0  # next trunk sample to emit
 
     # -- control (any thread) ---------------------------------------------------------------
     @property
@@ -134,6 +139,7 @@ class ReplaySource(Source):
                 self._emit(sink, j)
             if self._pos >= n:
                 self._emit_marks(sink, np.inf)
+                self._emit_trunk(sink, np.inf)
                 break
             if self.speed is not None:
                 time.sleep(self.block_s)
@@ -141,7 +147,7 @@ class ReplaySource(Source):
 
     def _restart(self, sink: Sink, target: float) -> None:
         sink.on_reset()
-        self._pos = self._ev = self._gap = 0
+        self._pos = self._ev = self._gap = self._tpos = 0
         self._stats = StreamStats()
         j = int(np.searchsorted(self._t, target, "right"))
         step = 512
@@ -172,8 +178,19 @@ class ReplaySource(Source):
                 self._gaps[self._gap].time_s if self._gap < len(self._gaps) else np.inf,
             )
             k = min(j, max(i + 1, int(np.searchsorted(self._t, nxt, "left"))))
+            self._emit_trunk(sink, float(self._t[k - 1]))
             sink.on_block(s.slice(i, k), [time.monotonic()])
             self._stats.samples += k - i
             self._stats.packets += 1
             i = k
         self._pos = j
+
+    def _emit_trunk(self, sink: Sink, up_to: float) -> None:
+        """Trunk samples with time <= ``up_to`` not yet sent (a recording with a trunk)."""
+        tr = self._trunk
+        if tr is None:
+            return
+        k = int(np.searchsorted(tr.t, up_to, "right"))
+        if k > self._tpos:
+            sink.on_trunk_block(tr.slice(self._tpos, k))
+            self._tpos = k

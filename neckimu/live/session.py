@@ -16,6 +16,13 @@ recording gives. While a hold runs, the indicator shows the deviation measured s
 the verifier's own function (:func:`neckimu.verify.hold.hold_rotation`): progress, not a
 verdict.
 
+With a second board on the trunk (issue 15; the source calls ``on_trunk_block``), the angles
+drawn are the **neck**'s (head relative to trunk) and the view carries a trunk readout
+(:class:`~neckimu.live.trunk.TrunkView`); the judge judges each rep again against the trunk
+as ``neckimu analyze`` does (:func:`neckimu.verify.trunk_lean.judge_with_trunk` on
+:class:`~neckimu.live.trunk.LiveTrunk`'s context), so the verdicts agree with the analysis of
+the two-sensor recording. Without a trunk board nothing changes.
+
 The view never calls into the worker: it reads :attr:`LiveSession.ring` and
 :meth:`LiveSession.view` (a copy made under a lock) on its own timer.
 """
@@ -41,12 +48,19 @@ from neckimu.live.ringbuffer import RingBuffer
 from neckimu.live.routine import INSTRUCTIONS, Prompt, Routine
 from neckimu.live.session_view import HoldView, SessionObserver, View
 from neckimu.live.source import Source
+from neckimu.live.trunk import LiveTrunk
 from neckimu.orientation import OnlineOrientation, filter_period
-from neckimu.pipeline import Analysis, analyze
+from neckimu.pipeline import Analysis, analyze, trunk_meta
 from neckimu.recording.events import HOLDS, Event, Window
 from neckimu.samples import SampleBlock
 from neckimu.verify.context import Context
 from neckimu.verify.hold import HoldCriteria, hold_rotation
+from neckimu.verify.reps import Rep
+from neckimu.verify.trunk_lean import judge_with_trunk
+
+#: The judge waits for trunk data up to the head's newest sample unless the trunk board is
+#: further behind than this (its link is down): then it judges with what there is, s.
+TRUNK_WAIT_S = 5.0
 
 __all__ = ["HoldView", "LiveSession", "SessionObserver", "View"]
 
@@ -98,8 +112,12 @@ class LiveSession:
             collections.deque()
         )
         self.judge = LiveJudge(
-            self._context, source.planned_counts() or self.routine.planned_counts()
+            self._context,
+            source.planned_counts() or self.routine.planned_counts(),
+            rejudge=self._with_trunk,
         )
+        #: the trunk board's side, when the stream has one (its metadata says so)
+        self.trunk: LiveTrunk | None = None
         self._judge_wake = threading.Event()
         self._judge_stop = False
         self._judge_thread: threading.Thread | None = None
@@ -126,6 +144,9 @@ class LiveSession:
         self._prompt_t0 = 0.0
         self._path: RetractionPath | None = None
         self._newest = -np.inf
+        self._trunk_cal_for: Calibration | None = None  # a head frame the trunk still needs
+        if getattr(self, "trunk", None) is not None:
+            self.trunk = LiveTrunk(self.trunk.meta)
         self.judge.reset()
 
     def add_observer(self, observer: SessionObserver) -> None:
@@ -150,7 +171,7 @@ class LiveSession:
             self.source.run(self)
         finally:
             self._stop_judge()
-            self.judge.update(self._newest, final=True)
+            self.judge.update(self._judge_newest(final=True), final=True)
             rec = self.source.final_recording() if self.analyze_at_end else None
             if rec is not None:
                 try:
@@ -195,7 +216,10 @@ class LiveSession:
         lost = st.missing / max(1, st.missing + st.samples) * 100.0
         t = self.ring.snapshot(2.0)[:, 0]
         rate = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 2 and t[-1] > t[0] else 0.0
-        return replace(v, loss_pct=lost, rate_hz=rate, samples=st.samples, reps=self.judge.reps)
+        trunk = self.trunk.view() if self.trunk is not None else None
+        return replace(
+            v, loss_pct=lost, rate_hz=rate, samples=st.samples, reps=self.judge.reps, trunk=trunk
+        )
 
     def drawn(self, t_newest: float) -> None:
         """The view drew every sample up to ``t_newest`` (s): record notification latencies."""
@@ -213,6 +237,19 @@ class LiveSession:
         self.meta = dict(meta)
         if self.mount is not None:
             self.meta["mount"] = self.mount
+        tmeta = trunk_meta(self.meta)
+        if tmeta and self.trunk is None:
+            self.trunk = LiveTrunk(tmeta)
+
+    def on_trunk_block(self, block: SampleBlock) -> None:
+        """Samples of the trunk board, on the head's time base (after the head's, or with)."""
+        if self.trunk is None:
+            self.trunk = LiveTrunk(trunk_meta(self.meta))
+        with self._hist_lock:
+            self.trunk.append(block)
+        if self._trunk_cal_for is not None and self.trunk.calibrate(self._trunk_cal_for):
+            self._trunk_cal_for = None
+            self._redraw()
 
     def on_status(self, state: str) -> None:
         with self._lock:
@@ -230,6 +267,8 @@ class LiveSession:
 
     def on_event(self, ev: Event) -> None:
         self.judge.on_event(ev)
+        if self.trunk is not None:
+            self.trunk.on_cue(ev.event == "start")
         if ev.event == "start":
             self._open[ev.exercise] = ev.time_s
             text = INSTRUCTIONS.get(ev.exercise, ev.exercise)
@@ -288,11 +327,7 @@ class LiveSession:
             h.append(block, quat, bias)
         self._newest = float(block.t[-1])
         self._calibrate_if_due()
-        angles = (
-            head_angles_deg(quat, self._cal)
-            if self._cal is not None
-            else np.full((len(block), 3), np.nan)
-        )
+        angles = self._angles(block.t, quat)
         self.ring.write(np.column_stack([block.t, angles]))
         if self._hold is not None:
             self._update_hold()
@@ -325,7 +360,7 @@ class LiveSession:
                     else {}
                 ),
             )
-        if self.judge.due(self._newest):
+        if self.judge.due(self._judge_newest()):
             self._judge_wake.set()
         for o in self._observers:
             o.on_progress(t_last, self._hold_view if self._hold is not None else None)
@@ -358,15 +393,34 @@ class LiveSession:
         except (NeckimuError, ValueError):
             return
         self._cal = cal
-        # redraw the angles held in the ring with the new head frame
-        n = min(h.n, self.ring.capacity)
-        self.ring.reset(np.column_stack([h.t[-n:], head_angles_deg(h.quat[-n:], cal)]))
+        if self.trunk is not None:
+            self._trunk_cal_for = None if self.trunk.calibrate(cal) else cal
+        self._redraw()
         # samples that arrived before there was a head frame were never drawn as they came:
         # they have no live latency (counting them would report the calibration wait)
         self._arrivals.clear()
         label = cal.method if window is not None else "provisional (gravity only)"
         with self._lock:
             self._view = replace(self._view, calibration=label)
+
+    def _redraw(self) -> None:
+        """The angles held in the ring again, with the current head (and trunk) frame."""
+        h = self.hist
+        n = min(h.n, self.ring.capacity)
+        if n:
+            self.ring.reset(np.column_stack([h.t[-n:], self._angles(h.t[-n:], h.quat[-n:])]))
+
+    def _angles(self, t: np.ndarray, quat: np.ndarray) -> np.ndarray:
+        """What the view draws at head times ``t``: the neck's angles once the trunk board is
+        calibrated, the head's before (and without one), NaN before any head frame; deg."""
+        if self._cal is None:
+            return np.full((len(t), 3), np.nan)
+        if self.trunk is not None and self.trunk.cal is not None:
+            with self._hist_lock:
+                neck = self.trunk.neck_angles(t, quat, self._cal)
+            if neck is not None:
+                return neck
+        return head_angles_deg(quat, self._cal)
 
     # -- the hold indicator ----------------------------------------------------------------
     def _start_hold(self, ev: Event) -> None:
@@ -423,6 +477,27 @@ class LiveSession:
             samples, o.quat, o.bias, self._ts, self._cal, meta=self._judge_meta(), t_final=t_final
         )
 
+    def _judge_newest(self, final: bool = False) -> float:
+        """Session time up to which the judge has all data: the head's newest sample, or the
+        trunk board's when it is behind by less than :data:`TRUNK_WAIT_S` (more: its link is
+        down, judge with what there is)."""
+        tr = self.trunk
+        if tr is None or final:
+            return self._newest
+        t = tr.newest_s
+        return t if self._newest - TRUNK_WAIT_S < t < self._newest else self._newest
+
+    def _with_trunk(self, reps: list[Rep], ctx: Context) -> list[Rep]:
+        """The reps judged again against the trunk, as ``neckimu analyze`` does (the judge's
+        ``rejudge``); as they are without a trunk board."""
+        if self.trunk is None or not reps:
+            return reps
+        with self._hist_lock:
+            tctx = self.trunk.context(float(ctx.t[0]))
+        if tctx is None or len(tctx.samples) < 2:
+            return reps
+        return judge_with_trunk(reps, tctx, ctx)
+
     def _judge_meta(self) -> dict[str, Any]:
         meta = dict(self.meta)
         meta.setdefault("stretch_hold_s", self.routine.stretch_hold_s())
@@ -434,7 +509,7 @@ class LiveSession:
             self._judge_wake.clear()
             if self._judge_stop:
                 return
-            self.judge.update(self._newest)
+            self.judge.update(self._judge_newest())
 
     def _stop_judge(self) -> None:
         self._judge_stop = True

@@ -9,6 +9,7 @@ from typing import Protocol as _Interface
 
 import numpy as np
 
+from neckimu.live.trunk import TrunkView
 from neckimu.recording.events import Event
 from neckimu.verify.reps import Rep, exercise_name
 
@@ -69,5 +70,7 @@ class View:
     path_posterior_mm: np.ndarray = field(default_factory=lambda: np.zeros(0))
     path_superior_mm: np.ndarray = field(default_factory=lambda: np.zeros(0))
     reps: tuple[Rep, ...] = ()
+    #: the trunk readout, with a second board on the trunk (the angles are then the neck's)
+    trunk: TrunkView | None = None
     finished: bool = False
     error: str | None = None

@@ -175,6 +175,11 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.hold.setMinimumHeight(130)
         self.hold.setVisible(False)
         side.addWidget(self.hold)
+        # a second board on the trunk: its inclination, small, and "trunk moved" (issue 15)
+        self.trunk = self._label(10)
+        self.trunk.setStyleSheet("color:#444444; padding:2px;")
+        self.trunk.setVisible(False)
+        side.addWidget(self.trunk)
         self.rom = self._label(13)
         self.rom.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.rom.setStyleSheet("background:#e8f0fe; padding:6px;")
@@ -317,6 +322,13 @@ class LiveWindow(QtWidgets.QMainWindow):
         if v.error:
             status += f" | <b style='color:{_RED}'>{v.error}</b>"
         self._set(self.status, "status", status)
+        if v.trunk is not None:
+            if not self._texts.get("trunk.shown"):
+                self._texts["trunk.shown"] = "yes"
+                self.trunk.setVisible(True)
+                self.angle_plot.setLabel("left", "neck angles (head to trunk)", units="deg")
+            color = _RED if v.trunk.moved else "#444444"
+            self._set(self.trunk, "trunk", f"<span style='color:{color}'>{v.trunk.text}</span>")
         cue, left = v.cue_text, ""
         if v.exercise:
             cue = f"{exercise_name(v.exercise).capitalize()}: {cue}"

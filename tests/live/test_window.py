@@ -262,3 +262,32 @@ def test_panels_follow_the_exercise_and_show_progress_not_verdicts(qt_clean):
         assert want in text, text
     assert win.angle_plot.viewRange()[1] == [-90.0, 90.0]
     win.close()
+
+
+def test_trunk_readout_only_with_a_trunk_board(qt_clean):
+    """A second board on the trunk (issue 15): a small trunk line, red when the trunk moved,
+    and the angle plot says the angles are the neck's; nothing of it without one."""
+    from dataclasses import replace
+
+    from neckimu.live.trunk import TrunkView
+    from neckimu.live.window import LiveWindow
+
+    qtbot = qt_clean
+    s = _StubSession()
+    win = LiveWindow(s)
+    qtbot.addWidget(win)
+    win.show()
+    win.timer.stop()  # frames drawn by the test
+    s.feed(0.0, 5.0, np.zeros(3))
+    win.update_frame()
+    assert not win.trunk.isVisible()
+    assert "neck" not in win.angle_plot.getAxis("left").labelText
+    s.v = replace(s.v, trunk=TrunkView(4.2, -0.6, 0.5))
+    win.update_frame()
+    assert win.trunk.isVisible()
+    assert "trunk 4.2° forward, 0.6° left" in win.trunk.text() and "moved" not in win.trunk.text()
+    assert "neck" in win.angle_plot.getAxis("left").labelText
+    s.v = replace(s.v, trunk=TrunkView(6.9, -0.6, 3.2))
+    win.update_frame()
+    assert "trunk moved 3.2°" in win.trunk.text()
+    win.close()

@@ -1,0 +1,166 @@
+"""A two-sensor recording (issue 15) through the live session: the verdict each rep gets live is
+the one ``neckimu analyze`` gives (one verifier path, the trunk included), the angles drawn are
+the neck's, and the window's trunk readout is the trunk's inclination. Simulated sessions only;
+assertions on results, never on timing."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neckimu.angles import head_angles_deg
+from neckimu.headframe import calibrate
+from neckimu.live.replay import ReplaySource, recorded_routine
+from neckimu.live.session import LiveSession
+from neckimu.pipeline import analyze
+from neckimu.recording.reader import read_recording
+from neckimu.sim import SessionConfig, simulate_session
+from neckimu.trunk import calibrate_trunk, trunk_angles
+
+#: seeds no benchmark uses
+SEEDS = (1500, 1501, 1502)
+
+
+def _recording(tmp_path: Path, seed: int):
+    cfg = SessionConfig(
+        seed=seed,
+        trunk=True,
+        trunk_mount=("between_shoulder_blades", "collar")[seed % 2],
+        mount=("forehead", "back_of_head")[seed % 2],
+        faults=("trunk_lean",),
+        fault_rate=0.4,
+    )
+    path = tmp_path / f"s{seed}.csv"
+    simulate_session(cfg).write(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return read_recording(path)
+
+
+def _live(rec) -> LiveSession:
+    session = LiveSession(
+        ReplaySource(rec, speed=None), routine=recorded_routine(rec), analyze_at_end=False
+    )
+    session.start()
+    # a generous guard against a hang; nothing is asserted on how long it took
+    assert session.wait(600)
+    return session
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    out = []
+    for seed in SEEDS:
+        rec = _recording(tmp_path_factory.mktemp(f"trunk{seed}"), seed)
+        out.append((seed, rec, analyze(rec), _live(rec)))
+    return out
+
+
+def test_live_verdicts_are_analyze_verdicts_with_a_trunk(runs):
+    same = total = lean = 0
+    for _seed, _rec, analysis, session in runs:
+        v = session.view()
+        assert v.error is None and v.calibration == "gravity+nod"
+        live = [(r.exercise, r.verdict, r.faults, r.message()) for r in v.reps]
+        offline = [(r.exercise, r.verdict, r.faults, r.message()) for r in analysis.reps]
+        assert len(live) == len(offline)
+        same += sum(a == b for a, b in zip(live, offline, strict=True))
+        total += len(offline)
+        lean += sum("trunk_lean" in r.faults for r in analysis.reps)
+    assert total >= 45 and lean >= 3  # the trunk judged something: trunk_lean reps among them
+    assert same == total  # one verifier path: every rep, every fault, every figure
+
+
+def test_live_angles_are_the_necks_and_the_trunk_readout(runs):
+    moved = []
+    for _seed, rec, analysis, session in runs:
+        assert session.trunk is not None and session.trunk.cal is not None
+        v = session.view()
+        assert v.trunk is not None and v.trunk.samples == len(rec.trunk)
+        # the trunk's inclination at the end, as the analysis has it (its own frame is the
+        # heading-linked one: within a degree)
+        fwd, right = analysis.trunk.trunk_deg[-1]
+        assert abs(v.trunk.forward_deg - fwd) < 1.0 and abs(v.trunk.right_deg - right) < 1.0
+        assert "trunk" in v.trunk.text and "°" in v.trunk.text
+        # the ring holds the neck's angles as the offline code computes them from what a live
+        # session has: both boards' causal filters, the head frame of the calibration window,
+        # the trunk frame from gravity and the preset (no heading link over the whole session)
+        rows = session.ring.snapshot(20.0)
+        i = np.searchsorted(rec.samples.t, rows[:, 0])
+        cal = calibrate(
+            rec.samples,
+            analysis.causal,
+            next(w for w in analysis.windows if w.exercise == "calibrate"),
+            mount=rec.meta["mount"],
+            mount_source="recording",
+        )
+        tcal = calibrate_trunk(rec.trunk, cal.still_s, mount=rec.meta["trunk"]["mount"])
+        expected = trunk_angles(
+            rows[:, 0], analysis.causal.quat[i], cal, rec.trunk.t, analysis.trunk.causal.quat, tcal
+        )
+        # (a head sample newer than the newest trunk sample holds the trunk there: the next
+        # trunk sample is < 10 ms away, hundredths of a degree, on a few samples)
+        diff = np.abs(rows[:, 1:] - expected.neck_deg)
+        assert np.median(diff) < 1e-9 and diff.max() < 0.2 and (diff > 1e-6).mean() < 0.02
+        head = head_angles_deg(analysis.causal.quat[i], cal)
+        moved.append(float(np.abs(expected.neck_deg - head).max()))
+    assert max(moved) > 2.0  # the trunk turned: neck and head angles differ
+
+
+def test_without_a_trunk_nothing_changes(runs):
+    # the same recordings without their trunk: live and analyze agree, and nothing of the
+    # trunk appears
+    for _seed, rec, _analysis, _session in runs[:1]:
+        one = replace(rec, trunk=None, meta={k: v for k, v in rec.meta.items() if k != "trunk"})
+        a1 = analyze(one)
+        s1 = _live(one)
+        v = s1.view()
+        assert s1.trunk is None and v.trunk is None
+        assert [r.message() for r in v.reps] == [r.message() for r in a1.reps]
+        assert not any("trunk" in r.message() for r in v.reps)
+
+
+def test_live_simulate_trunk_headless(tmp_path, capsys):
+    """``neckimu live --simulate --trunk``: both simulated boards over bumble into one format
+    v2 recording; the verdicts printed are those ``analyze`` gives for it."""
+    import json
+
+    from neckimu.cli import main
+
+    out = tmp_path / "live"
+    argv = ["live", "--simulate", "--trunk", "--headless", "--no-sound", "--routine", "demo"]
+    code = main(argv + ["--speed", "12", "--duration", "40", "--seed", "3", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "simulated headsets (head and trunk)" in text
+    rec_path = next(out.glob("session-*.csv"))
+    rec = read_recording(rec_path)
+    assert rec.trunk is not None and len(rec.trunk) > 0.9 * len(rec.samples)
+    assert rec.meta["trunk"]["role"] == "trunk" and rec.meta["role"] == "head"
+    js = json.loads(rec_path.with_suffix(".json").read_text())
+    assert js["reps"] and [r.message() for r in analyze(rec).reps] == [
+        r["message"] for r in js["reps"]
+    ]
+    assert "; trunk " in text  # the status lines carry the trunk readout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["record", "--simulate", "--trunk-address", "AA:BB:CC:DD:EE:FF", "--out", "x.csv"],
+        ["record", "--device", "neckimu-1", "--trunk", "--trunk-mount", "belt", "--out", "x.csv"],
+        ["live", "--simulate", "--trunk", "--trunk-mount", "belt", "--headless"],
+    ],
+)
+def test_trunk_options_one_line_errors(argv, capsys, tmp_path, monkeypatch):
+    from neckimu.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "error:" in err and "Traceback" not in err
+    assert not (tmp_path / "x.csv").exists()
