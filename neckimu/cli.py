@@ -54,7 +54,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (
             ("scan", "find headsets nearby"),
             ("record", "record from a headset without the guided session"),
-            ("export", "write a recording's head angles and orientation as a table (CSV)"),
+            ("export", "write a recording's head (or neck) angles and orientation as a CSV table"),
             ("simulate", "make a simulated session: a recording and what really happened"),
         ),
     ),

@@ -1,4 +1,5 @@
-"""Static PNG figures: head angles over a session, exercise windows shaded, verdicts marked.
+"""Static PNG figures: head angles over a session (the neck's and the trunk's inclination with a
+trunk board), exercise windows shaded, verdicts marked.
 
 Drawn on a matplotlib ``Figure`` without pyplot, so it is safe from any thread (the live
 window writes its report from a worker thread).
@@ -74,15 +75,24 @@ def plot_angles(analysis: Analysis, path: str | Path, title: str | None = None) 
     fig.subplots_adjust(
         left=0.9 / 12, right=1 - 0.2 / 12, top=1 - 0.85 / 7, bottom=0.55 / 7, hspace=0.08
     )
-    axes = fig.subplots(3, 1, sharex=True)
+    trunk = analysis.trunk
+    axes = fig.subplots(3 if trunk is None else 4, 1, sharex=True)
+    # with a trunk board the angles are the neck's (head relative to trunk)
+    who = "" if trunk is None else "neck "
     labels = [
-        "flexion (+) /\nextension (−) [deg]",
-        "lateral flexion\n(+ right) [deg]",
-        "rotation\n(+ right) [deg]",
+        f"{who}flexion (+) /\nextension (−) [deg]",
+        f"{who}lateral flexion\n(+ right) [deg]",
+        f"{who}rotation\n(+ right) [deg]",
     ]
-    for i, ax in enumerate(axes):
+    for i, ax in enumerate(axes[:3]):
         ax.plot(t[::step], a[::step, i], lw=0.8, color="#1d3557")
         ax.set_ylabel(labels[i], fontsize=8)
+    if trunk is not None:
+        for k, (name, color) in enumerate((("forward", "#6d597a"), ("right", "#b56576"))):
+            axes[3].plot(t[::step], trunk.trunk_deg[::step, k], lw=0.8, color=color, label=name)
+        axes[3].set_ylabel("trunk inclination\n(+ forward, + right) [deg]", fontsize=8)
+        axes[3].legend(fontsize=7, loc="upper right")
+    for ax in axes:
         ax.grid(alpha=0.3)
         for w in analysis.windows:
             ax.axvspan(w.start_s, w.end_s, color=_color(w.exercise), alpha=0.35, lw=0)

@@ -26,3 +26,47 @@ def test_report_record_shows_trunk_beside_neck(tmp_path):
     assert set(tr["inclination_summary"]) == {"forward", "right"}
     assert set(tr["head_angles_summary"]) == set(r2.analysis["angles_summary"])
     assert "trunk.png" not in [f.file for f in r1.figures] and "trunk" not in r1.analysis
+
+
+def test_export_and_plot_say_the_angles_are_the_necks(tmp_path, capsys):
+    """A two-sensor recording's export has the neck angles, then the head against the room and
+    the trunk's inclination (named); its plot labels the neck and draws the trunk."""
+    import matplotlib.figure
+    import numpy as np
+    import pandas as pd
+
+    from neckimu._commands.export import COLUMNS, TRUNK_COLUMNS
+    from neckimu.cli import main
+
+    s = simulate_session(
+        SessionConfig(seed=6402, trunk=True, retraction_reps=2, hold_reps=1, rest_duration_s=10.0)
+    )
+    two, one = tmp_path / "two.csv", tmp_path / "one.csv"
+    s.write(two)
+    dataclasses.replace(s, trunk=None).write(one)
+    for rec, cols in ((two, COLUMNS + TRUNK_COLUMNS), (one, COLUMNS)):
+        out = tmp_path / f"{rec.stem}.angles.csv"
+        assert main(["export", str(rec), "--out", str(out)]) == 0
+        df = pd.read_csv(out)
+        assert tuple(df.columns) == cols
+    assert "are the neck's" in capsys.readouterr().out
+    df = pd.read_csv(tmp_path / "two.angles.csv")
+    # the neck is the head relative to the trunk: where the trunk leans, they differ
+    assert np.abs(df["trunk_forward_deg"]).max() > 3
+    labels = []
+    orig = matplotlib.figure.Figure.savefig
+
+    def keep_labels(fig, *a, **k):
+        labels.extend(ax.get_ylabel() for ax in fig.axes)
+        return orig(fig, *a, **k)
+
+    matplotlib.figure.Figure.savefig = keep_labels
+    try:
+        assert main(["analyze", str(two), "--plot", str(tmp_path / "two.png")]) == 0
+        assert main(["analyze", str(one), "--plot", str(tmp_path / "one.png")]) == 0
+    finally:
+        matplotlib.figure.Figure.savefig = orig
+    two_labels, one_labels = labels[:4], labels[4:]
+    assert all(lab.startswith("neck ") for lab in two_labels[:3])
+    assert two_labels[3].startswith("trunk inclination")
+    assert len(one_labels) == 3 and not any("neck" in lab for lab in one_labels)

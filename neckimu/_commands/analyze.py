@@ -20,7 +20,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", dest="json_out", help="write the analysis as JSON here")
     p.add_argument(
         "--plot",
-        help="write a picture (.png, .svg or .pdf) of the three head angles over time here",
+        help="write a picture (.png, .svg or .pdf) of the three head angles over time here "
+        "(the neck's and the trunk's inclination with a trunk board)",
     )
     p.add_argument("--mount", help="mount preset (forehead, back_of_head, top_of_head)")
     p.add_argument("--quiet", action="store_true", help="no summary on stdout")

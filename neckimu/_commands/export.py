@@ -1,4 +1,8 @@
-"""``neckimu export PATH [--events E] --out FILE.csv``: per-sample orientation and angles."""
+"""``neckimu export PATH [--events E] --out FILE.csv``: per-sample orientation and angles.
+
+With a trunk board in the recording, the angle columns are the neck's (head relative to the
+trunk, as everywhere in neckimu) and three more columns follow: the head against the room
+(``head_*``) and the trunk's inclination (``trunk_forward_deg``, ``trunk_right_deg``)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,14 @@ import warnings
 from neckimu._commands._args import add_force
 
 COLUMNS = ("time_s", "q_w", "q_x", "q_y", "q_z", "flexion_deg", "lateral_deg", "rotation_deg")
+#: Added after :data:`COLUMNS` when the recording has a trunk board.
+TRUNK_COLUMNS = (
+    "head_flexion_deg",
+    "head_lateral_deg",
+    "head_rotation_deg",
+    "trunk_forward_deg",
+    "trunk_right_deg",
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -50,8 +62,18 @@ def run(args: argparse.Namespace) -> int:
         quat = estimate_offline(rec.samples, use_mag=True).quat  # angles stay 6D-based
     table = np.column_stack([rec.samples.t, quat, analysis.angles_deg])
     formats = ["%.6f"] + ["%.8f"] * 4 + ["%.4f"] * 3
+    columns = COLUMNS
+    if analysis.trunk is not None:
+        table = np.column_stack([table, analysis.trunk.head_deg, analysis.trunk.trunk_deg])
+        formats += ["%.4f"] * 5
+        columns += TRUNK_COLUMNS
+        print(
+            "note: with the trunk board, flexion/lateral/rotation_deg are the neck's (head "
+            "relative to the trunk); head_* are the head against the room, trunk_* the trunk's "
+            "inclination"
+        )
     with staged_outputs() as stage:
-        stage.write_text(args.out, ",".join(COLUMNS) + "\n" + format_rows(table, formats))
+        stage.write_text(args.out, ",".join(columns) + "\n" + format_rows(table, formats))
     for note in analysis.notes:
         print(f"note: {note}")
     print(f"wrote {len(table)} rows to {args.out}")
