@@ -136,7 +136,7 @@ def _rate(rows: list[dict]) -> str:
 
 def _mae(rows: list[dict], key: str, truth: str) -> str:
     e = [abs(r[key] - r[truth]) for r in rows if r[key] is not None]
-    return f"{np.mean(e):.2f} mm ({len(e)} reps)" if e else "n/a"
+    return f"{np.mean(e):.2f} mm (median {np.median(e):.2f}, {len(e)} reps)" if e else "n/a"
 
 
 def main() -> None:

@@ -26,7 +26,10 @@ BREATH_STEP_HZ = 0.005
 #: offset.
 SLOPE_MIN_S = 1.5
 #: Fewer than this many seconds of still segments in all: no fit.
-MIN_STILL_S = 3.0
+MIN_STILL_S = 2.0
+#: Still data further from the rep are weighted down with this Gaussian width, s (the
+#: breathing rate wanders from breath to breath).
+WEIGHT_SD_S = 8.0
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,10 @@ class BreathFit:
 
 
 def fit_breathing(
-    t: np.ndarray, pitch_rad: np.ndarray, segments: list[tuple[float, float]]
+    t: np.ndarray,
+    pitch_rad: np.ndarray,
+    segments: list[tuple[float, float]],
+    centre_s: float | None = None,
 ) -> BreathFit | None:
     """The breathing sinusoid in the trunk's pitch over its still ``segments``.
 
@@ -69,6 +75,9 @@ def fit_breathing(
     segments : list of (float, float)
         Still segments, s: each gets its own offset (and slope when at least
         :data:`SLOPE_MIN_S` long); the sinusoid is common to all.
+    centre_s : float, optional
+        Where the fit matters (s): samples are weighted by a Gaussian of
+        :data:`WEIGHT_SD_S` about it; default: all alike.
 
     Returns
     -------
@@ -93,11 +102,18 @@ def fit_breathing(
         return None
     tu, y = t[use], np.asarray(pitch_rad, float)[use]
     base = np.column_stack(cols)[use]
+    sw = (
+        np.ones(len(tu))
+        if centre_s is None
+        else np.exp(-0.25 * ((tu - centre_s) / WEIGHT_SD_S) ** 2)  # sqrt of the weight
+    )
+    y = y * sw
+    base = base * sw[:, None]
     freqs = np.arange(BREATH_BAND_HZ[0], BREATH_BAND_HZ[1] + 1e-9, BREATH_STEP_HZ)
     best: tuple[float, BreathFit] | None = None
     for f in freqs:  # a few tens of rates, each one least-squares fit
         w = 2.0 * np.pi * f * tu
-        x = np.column_stack([base, np.sin(w), np.cos(w)])
+        x = np.column_stack([base, np.sin(w) * sw, np.cos(w) * sw])
         coef, *_ = np.linalg.lstsq(x, y, rcond=None)
         res = float(np.sum((y - x @ coef) ** 2))
         if best is None or res < best[0]:

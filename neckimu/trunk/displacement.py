@@ -25,6 +25,8 @@ from neckimu.trunk.neck_angles import trunk_rotation
 #: Seated hip joint to the head centre, m (adults 0.55-0.70): the lean pivot of
 #: :meth:`TrunkContext.lean_displacement`.
 HIP_TO_HEAD_M = 0.62
+#: Sample period the breathing is fitted at (:meth:`TrunkContext.breathing`), s.
+FIT_PERIOD_S = 0.1
 #: Data beyond each still window integrated through the low-pass filter (its edges), s.
 FILTER_MARGIN_S = 0.5
 
@@ -130,18 +132,23 @@ class TrunkContext:
         return trunk_rotation(self.samples.t, self.orientation.quat, self.cal, self.still_s, t)
 
     def breathing(
-        self, span: tuple[float, float], segments: list[tuple[float, float]]
+        self,
+        span: tuple[float, float],
+        segments: list[tuple[float, float]],
+        centre_s: float | None = None,
     ) -> BreathFit | None:
         """The breathing in the trunk's pitch over ``span`` (s), fitted on its still
-        ``segments`` (:func:`neckimu.trunk.breathing.fit_breathing`), or None."""
+        ``segments`` weighted about ``centre_s`` (:func:`neckimu.trunk.breathing.fit_breathing`),
+        or None."""
         s = self.samples.t
         i0, i1 = (int(i) for i in np.searchsorted(s, span))
         if i1 - i0 < 10:
             return None
-        tt = s[i0:i1]
+        step = max(int(FIT_PERIOD_S / max(float(np.median(np.diff(s[i0:i1]))), 1e-6)), 1)
+        tt = s[i0:i1:step]  # the breathing is below 0.5 Hz: 10 samples a second are plenty
         d = self.rotation(tt)
         pitch = (d[0].inv() * d).as_rotvec()[:, 1]
-        return fit_breathing(tt, pitch, segments)
+        return fit_breathing(tt, pitch, segments, centre_s)
 
     def lean_displacement(
         self,

@@ -74,7 +74,7 @@ MAX_MOVE_S = 3.0
 #: Still windows of a hold's trunk reference (its first part), s.
 _HOLD_REF_S = 0.2
 #: The breathing is fitted over the trunk's still segments this far (s) around a rep ..
-BREATH_SPAN_S = 10.0
+BREATH_SPAN_S = 20.0
 #: .. a rest longer than twice this (s) counts only this much next to each movement (the
 #: person may move the trunk in a long rest; trunk posture changes stay 1 s clear of a
 #: retraction set).
@@ -269,7 +269,7 @@ def trunk_part(
     assert rep.kept_s is not None
     span = (rep.start_s - BREATH_SPAN_S, rep.end_s + BREATH_SPAN_S)
     segs = [(max(a, span[0]), min(b, span[1])) for a, b in segments if b > span[0] and a < span[1]]
-    breath = tctx.breathing(span, segs)
+    breath = tctx.breathing(span, segs, 0.5 * (rep.start_s + rep.end_s))
     d = TRUNK_EDGE_S - EDGE_S
     rest = (rep.start_s - EDGE_S - REST_AVG_S - d, rep.start_s - EDGE_S - d)
     ka, kb = rep.kept_s
