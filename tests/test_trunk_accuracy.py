@@ -181,3 +181,54 @@ def _earth_rates(t: np.ndarray, rot: Rotation) -> np.ndarray:
     """Angular velocity in the earth frame from consecutive orientations, rad/s."""
     d = (rot[1:] * rot[:-1].inv()).as_rotvec() * RATE_HZ
     return np.vstack([d, d[-1:]])
+
+
+def _board(t: np.ndarray, true: Rotation, estimate: Rotation) -> tuple[SampleBlock, Orientation]:
+    """A board's gyro (body rates of ``true``, no error) and its filter's ``estimate``."""
+    w = (true[:-1].inv() * true[1:]).as_rotvec() * RATE_HZ
+    w = np.vstack([w, w[-1:]])
+    acc = true.inv().apply(np.array([0.0, 0.0, 9.81]))
+    n = len(t)
+    q = estimate.as_quat(scalar_first=True)
+    return SampleBlock(t, w, acc), Orientation(q, np.zeros((n, 3)), np.zeros(n, bool), 0.01, "6D")
+
+
+def test_heading_link_follows_the_heads_drift_between_trunk_movements():
+    """Three trunk leans with the neck still link the two earth frames; the head's 6D heading
+    drifts at a rate that changes. The link, followed by the drift while the neck is still,
+    stays within 0.2 deg RMS of the true heading on average over 8 draws (0.1 measured); the
+    true heading at the link points alone, interpolated and held after the last lean, is
+    0.56 deg RMS (the link before the drift was followed: 0.55 deg)."""
+    from neckimu.trunk import heading_link
+
+    rng = np.random.default_rng(31)
+    err_new, err_old = [], []
+    for _ in range(8):
+        t = np.arange(0.0, 130.0, 1.0 / RATE_HZ)
+        lean = sum(
+            np.radians(rng.choice([-1, 1]) * rng.uniform(4, 8)) * _smooth_step(t, a, 2.0)
+            for a in (30.0, 60.0, 90.0)
+        )
+        breath = np.radians(0.3) * np.sin(2 * np.pi * rng.uniform(0.2, 0.3) * t)
+        trunk = Rotation.from_euler("Y", (lean + breath)[:, None])
+        yaw = sum(
+            np.radians(rng.uniform(-40, 40))
+            * (_smooth_step(t, a, 1.0) - _smooth_step(t, a + 3, 1.0))
+            for a in (15.0, 45.0, 75.0, 105.0)
+        )
+        head = trunk * Rotation.from_euler("Z", yaw[:, None])
+        rates = np.radians(rng.uniform(-0.08, 0.08, 3))
+        drift = np.cumsum(np.select([t < 50, t < 95], rates[:2], rates[2])) / RATE_HZ
+        c = rng.uniform(-np.pi, np.pi)
+        hb, ho = _board(t, head, Rotation.from_euler("z", drift[:, None]) * head)
+        tb, to = _board(t, trunk, Rotation.from_euler("z", c) * trunk)
+        link = heading_link(hb, ho, tb, to)
+        assert link is not None and link.n_movements == 3
+        truth = drift - c
+        err = np.angle(np.exp(1j * (link.at(t) - truth)))
+        err_new.append(np.sqrt(np.mean(err**2)))
+        pts = np.array([35.0, 65.0, 95.0])  # the leans' middles: the sparse link's points
+        sparse = np.interp(t, pts, np.interp(pts, t, truth))
+        err_old.append(np.sqrt(np.mean(np.angle(np.exp(1j * (sparse - truth))) ** 2)))
+    assert np.degrees(np.mean(err_new)) < 0.2, (np.degrees(err_new), np.degrees(err_old))
+    assert np.degrees(np.mean(err_old)) > 2.0 * np.degrees(np.mean(err_new))
