@@ -10,7 +10,8 @@ still neck tells the drift itself: with the head fixed to the trunk, the head's 
 the start of the still segment equals the trunk's, so what the two estimated rotations differ
 by about the vertical is how far the two earth frames drifted apart meanwhile — whatever the
 trunk does (breathing, sway). The drift *rate* of each still segment (a line fitted to it) is
-interpolated between segments and integrated; the link's measurements then only set the one
+averaged over neighbouring segments (a neck turning slowly in one of them spoils its rate, the
+filters' drift rates change slowly) and integrated; the link's measurements then only set the one
 offset, averaged over all of them.
 """
 
@@ -27,9 +28,13 @@ from neckimu.runs import true_runs
 #: at :data:`STILL_BAND_HZ`) differ by less than this, rad/s ..
 STILL_RATE = np.radians(0.5)
 #: .. for at least this long, s.
-STILL_MIN_S = 1.5
+STILL_MIN_S = 0.8
 #: Low-pass of the angular velocities compared, Hz.
 STILL_BAND_HZ = 1.0
+#: Width of the Gaussian over which the segments' drift rates are averaged, s.
+RATE_SMOOTH_S = 10.0
+#: Time step of the averaged drift rate, s.
+RATE_GRID_S = 0.5
 #: A still segment's drift rate beyond this is not a filter's drift (the neck turned slowly),
 #: rad/s: such segments are dropped.
 MAX_DRIFT_RATE = np.radians(0.2)
@@ -66,10 +71,11 @@ def relative_drift(
     Returns
     -------
     ndarray or None
-        The drift, rad, from the segments' drift rates (linear between segments, held
-        outside them); None when no segment has a plausible rate.
+        The drift, rad: the integral of the segments' drift rates averaged over
+        :data:`RATE_SMOOTH_S` (each weighted by its length); None when no segment has a
+        plausible rate.
     """
-    xs, rs = [], []
+    cs, ws, rs = [], [], []
     for a, b in segments:
         # head's rotation since a, undone by the trunk's: a rotation about the vertical
         f = r_head[a:b] * r_head[a].inv() * r_trunk[a] * r_trunk[a:b].inv()
@@ -77,9 +83,16 @@ def relative_drift(
         tt = t[a:b] - t[a]
         rate = float(np.polyfit(tt, yaw, 1)[0])
         if abs(rate) <= MAX_DRIFT_RATE:
-            xs += [t[a], t[b - 1]]
-            rs += [rate, rate]
-    if not xs:
+            cs.append(0.5 * (t[a] + t[b - 1]))
+            ws.append(t[b - 1] - t[a])
+            rs.append(rate)
+    if not cs:
         return None
-    rate_t = np.interp(t, xs, rs)
+    # a Gaussian-weighted mean of the segments' rates (by their lengths): the filters' drift
+    # rate changes slowly, a neck that turns slowly in one segment does not
+    c, w, r = np.asarray(cs), np.asarray(ws), np.asarray(rs)
+    grid = np.arange(t[0], t[-1] + RATE_GRID_S, RATE_GRID_S)
+    k = w * np.exp(-0.5 * ((grid[:, None] - c) / RATE_SMOOTH_S) ** 2)
+    rate_g = (k @ r) / np.maximum(k.sum(axis=1), 1e-12)
+    rate_t = np.interp(t, grid, rate_g)
     return cumulative_trapezoid(rate_t, t, initial=0.0)
