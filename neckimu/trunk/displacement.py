@@ -25,8 +25,6 @@ from neckimu.trunk.neck_angles import trunk_rotation
 #: Seated hip joint to the head centre, m (adults 0.55-0.70): the lean pivot of
 #: :meth:`TrunkContext.lean_displacement`.
 HIP_TO_HEAD_M = 0.62
-#: Sample period the breathing is fitted at (:meth:`TrunkContext.breathing`), s.
-FIT_PERIOD_S = 0.1
 #: Data beyond each still window integrated through the low-pass filter (its edges), s.
 FILTER_MARGIN_S = 0.5
 
@@ -144,8 +142,7 @@ class TrunkContext:
         i0, i1 = (int(i) for i in np.searchsorted(s, span))
         if i1 - i0 < 10:
             return None
-        step = max(int(FIT_PERIOD_S / max(float(np.median(np.diff(s[i0:i1]))), 1e-6)), 1)
-        tt = s[i0:i1:step]  # the breathing is below 0.5 Hz: 10 samples a second are plenty
+        tt = s[i0:i1]
         d = self.rotation(tt)
         pitch = (d[0].inv() * d).as_rotvec()[:, 1]
         return fit_breathing(tt, pitch, segments, centre_s)
