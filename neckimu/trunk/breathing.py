@@ -110,12 +110,22 @@ def fit_breathing(
     y = y * sw
     base = base * sw[:, None]
     freqs = np.arange(BREATH_BAND_HZ[0], BREATH_BAND_HZ[1] + 1e-9, BREATH_STEP_HZ)
-    best: tuple[float, BreathFit] | None = None
-    for f in freqs:  # a few tens of rates, each one least-squares fit
-        w = 2.0 * np.pi * f * tu
-        x = np.column_stack([base, np.sin(w) * sw, np.cos(w) * sw])
-        coef, *_ = np.linalg.lstsq(x, y, rcond=None)
-        res = float(np.sum((y - x @ coef) ** 2))
-        if best is None or res < best[0]:
-            best = (res, BreathFit(float(f), float(coef[-2]), float(coef[-1])))
-    return None if best is None else best[1]
+    # least squares for every rate at once: the segments' offsets and slopes projected out
+    # (QR), then the 2x2 normal equations of each rate's sine and cosine
+    q, _ = np.linalg.qr(base)
+    y_p = y - q @ (q.T @ y)
+    w = 2.0 * np.pi * np.outer(tu, freqs)
+    sn, cs = np.sin(w) * sw[:, None], np.cos(w) * sw[:, None]
+    sn -= q @ (q.T @ sn)
+    cs -= q @ (q.T @ cs)
+    a11, a12, a22 = (sn * sn).sum(0), (sn * cs).sum(0), (cs * cs).sum(0)
+    b1, b2 = sn.T @ y_p, cs.T @ y_p
+    det = a11 * a22 - a12**2
+    ok = det > 1e-12 * np.maximum(a11 * a22, 1e-300)
+    if not ok.any():
+        return None
+    det = np.where(ok, det, 1.0)
+    ca, cb = (a22 * b1 - a12 * b2) / det, (a11 * b2 - a12 * b1) / det
+    gain = np.where(ok, ca * b1 + cb * b2, -np.inf)  # the residual's reduction
+    k = int(np.argmax(gain))
+    return BreathFit(float(freqs[k]), float(ca[k]), float(cb[k]))
