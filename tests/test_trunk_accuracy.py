@@ -128,7 +128,7 @@ def test_still_trunk_is_no_trunk_lean():
 def test_trunk_part_is_the_lean_about_the_hips_within_a_millimetre():
     rng = np.random.default_rng(14)
     err = []
-    for _ in range(30):
+    for _ in range(20):
         mm = rng.uniform(0.0, 30.0)
         tctx, reps = _retraction(rng, mm)
         part = trunk_part(reps[1], tctx, still_segments(reps))

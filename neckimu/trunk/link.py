@@ -186,6 +186,15 @@ def linked_calibration(
 
 def _slerp_at(t_src: np.ndarray, quat_wxyz: np.ndarray, t: np.ndarray) -> Rotation:
     """Orientations of ``quat_wxyz`` (at ``t_src``) at times ``t`` (held outside the span)."""
-    rot = Rotation.from_quat(np.asarray(quat_wxyz), scalar_first=True)
     tc = np.clip(t, t_src[0], t_src[-1])
-    return Slerp(t_src, rot)(tc)
+    if len(tc) == 0:
+        return Rotation.from_quat(np.zeros((0, 4)))
+    # only the source samples around the times asked for (a Slerp over all is costly)
+    i0 = max(int(np.searchsorted(t_src, tc.min(), side="right")) - 1, 0)
+    i1 = min(int(np.searchsorted(t_src, tc.max(), side="left")) + 1, len(t_src))
+    if i1 - i0 < 2:
+        i0, i1 = max(min(i0, len(t_src) - 2), 0), min(max(i1, 2), len(t_src))
+    rot = Rotation.from_quat(np.asarray(quat_wxyz)[i0:i1], scalar_first=True)
+    if len(rot) == 1:
+        return Rotation.from_quat(np.repeat(rot.as_quat()[None], len(tc), axis=0))
+    return Slerp(t_src[i0:i1], rot)(tc)
