@@ -7,10 +7,10 @@ the same sessions.
 Sessions: guided, ``trunk=True`` with the fault ``trunk_lean`` on some of the retraction
 reps (114 of 320 on seeds 9000-9039; the trunk carries the head back 0.6-1.5 times the
 8 mm threshold for half of those, 1.5-5 times for the rest: ``near_share`` 0.5), trunk
-posture changes of up to 15 deg between exercises, three head mounts, both trunk mounts,
-LSM9DS1 119 Hz and BMI270 100/200 Hz. Seeds 9000+ are used by no test. Each session is
-analysed twice: with its trunk board, and as if it
-had none. Everything here is the simulation only.
+posture changes (postures within 15 deg, also during holds and stretches), three head
+mounts, both trunk mounts, LSM9DS1 119 Hz and BMI270 100/200 Hz. Seeds 9000+ are used by
+no test. Each session is analysed twice: with its trunk board, and as if it had none.
+Everything here is the simulation only.
 
 Reps are matched to the truth by overlap. "One-to-one" reps are those the retraction
 verifier's rep finder found as one rep each (not missed, not merged with a neighbour): the
@@ -136,7 +136,7 @@ def _rate(rows: list[dict]) -> str:
 
 def _mae(rows: list[dict], key: str, truth: str) -> str:
     e = [abs(r[key] - r[truth]) for r in rows if r[key] is not None]
-    return f"{np.mean(e):.2f} mm ({len(e)} reps)" if e else "n/a"
+    return f"{np.mean(e):.2f} mm (median {np.median(e):.2f}, {len(e)} reps)" if e else "n/a"
 
 
 def main() -> None:

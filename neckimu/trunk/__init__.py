@@ -25,11 +25,13 @@ board square to the back (:func:`calibrate_trunk`).
   points alike, so their *relative* velocity is zero whenever the neck is still, whatever the
   trunk does: the zero-velocity condition of the integration holds for the neck, where it does
   not for the head in the room.
-- **The trunk's part** (:meth:`TrunkContext.point_displacement`): how far the trunk carried
-  that point, from the trunk board alone.
+- **The trunk's part** (:meth:`TrunkContext.lean_displacement`, used by
+  ``neckimu.verify.trunk_lean.trunk_part``): how far the trunk carried that point, from the
+  trunk board's turn about the hips with its breathing taken out (:mod:`.breathing`).
 
-Errors: each board's 6D heading drifts between two trunk movements (the link is interpolated
-between them); the neck's yaw is therefore the least accurate angle.
+Errors: each board's 6D heading drifts on its own (the head's by degrees, the trunk's little);
+between the link's measurements the drift is followed while the neck is still
+(:mod:`.drift`); the neck's yaw is still the least accurate angle.
 """
 
 from neckimu.trunk.calibration import TrunkCalibration, calibrate_trunk

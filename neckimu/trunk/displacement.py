@@ -18,6 +18,7 @@ from neckimu.translation import (
     leak_correction,
     relative_rotations,
 )
+from neckimu.trunk.breathing import BreathFit, fit_breathing
 from neckimu.trunk.calibration import TrunkCalibration
 from neckimu.trunk.neck_angles import trunk_rotation
 
@@ -128,18 +129,50 @@ class TrunkContext:
         """``D_t`` at times ``t``."""
         return trunk_rotation(self.samples.t, self.orientation.quat, self.cal, self.still_s, t)
 
+    def breathing(
+        self,
+        span: tuple[float, float],
+        segments: list[tuple[float, float]],
+        centre_s: float | None = None,
+    ) -> BreathFit | None:
+        """The breathing in the trunk's pitch over ``span`` (s), fitted on its still
+        ``segments`` weighted about ``centre_s`` (:func:`neckimu.trunk.breathing.fit_breathing`),
+        or None."""
+        s = self.samples.t
+        i0, i1 = (int(i) for i in np.searchsorted(s, span))
+        if i1 - i0 < 10:
+            return None
+        tt = s[i0:i1]
+        d = self.rotation(tt)
+        pitch = (d[0].inv() * d).as_rotvec()[:, 1]
+        return fit_breathing(tt, pitch, segments, centre_s)
+
     def lean_displacement(
-        self, t1: tuple[float, float], t2: tuple[float, float], hip_to_head_m: float = HIP_TO_HEAD_M
+        self,
+        t1: tuple[float, float],
+        t2: tuple[float, float],
+        hip_to_head_m: float = HIP_TO_HEAD_M,
+        breath: BreathFit | None = None,
     ) -> np.ndarray | None:
         """Displacement of the trunk-fixed point at the head centre from window ``t1`` to
         ``t2`` (s) when the trunk rotates about the hips, ``hip_to_head_m`` below it, m, in
-        the trunk frame of ``t1`` (the trunk board's rotation only: no integration)."""
+        the trunk frame of ``t1`` (the trunk board's rotation only: no integration). With
+        ``breath`` the breathing's pitch is taken out of the rotation first (a breath extends
+        the thorax without carrying the head)."""
         s = self.samples.t
         a1, b1, a2, b2 = np.searchsorted(s, [t1[0], t1[1], t2[0], t2[1]])
         if b1 - a1 < 2 or b2 - a2 < 2:
             return None
-        r1 = self.rotation(s[a1:b1]).mean()
-        r2 = self.rotation(s[a2:b2]).mean()
+
+        def mean_rotation(a: int, b: int) -> Rotation:
+            r = self.rotation(s[a:b])
+            if breath is not None:
+                y = np.zeros((b - a, 3))
+                y[:, 1] = -breath(s[a:b])
+                r = r * Rotation.from_rotvec(y)
+            return r.mean()
+
+        r1, r2 = mean_rotation(a1, b1), mean_rotation(a2, b2)
         r = np.array([0.0, 0.0, hip_to_head_m])
         return (r1.inv() * r2).apply(r) - r
 

@@ -15,6 +15,7 @@ from neckimu.orientation import Orientation
 from neckimu.runs import true_runs
 from neckimu.samples import SampleBlock
 from neckimu.trunk.calibration import TrunkCalibration
+from neckimu.trunk.drift import neck_still, relative_drift
 
 #: Band of the angular velocities compared by :func:`heading_link`, Hz.
 LINK_BAND_HZ = 2.5
@@ -28,6 +29,8 @@ LINK_COHERENCE = 0.9
 LINK_RATIO = (0.8, 1.25)
 #: Trunk movements whose heading lies further than this from the others' are dropped, rad.
 LINK_OUTLIER = np.radians(4.0)
+#: Time step of a link followed by the drift, s.
+LINK_GRID_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,18 @@ class HeadingLink:
         Middle of each trunk movement that measured it, s.
     psi_rad : ndarray, shape (K,)
         The heading there, rad (unwrapped).
+    movements : int
+        How many trunk movements measured it (0: one per time).
     """
+
+    @property
+    def n_movements(self) -> int:
+        """How many trunk movements measured the link."""
+        return self.movements or len(self.times_s)
 
     times_s: np.ndarray
     psi_rad: np.ndarray
+    movements: int = 0
 
     def at(self, t: np.ndarray) -> np.ndarray:
         """The heading at times ``t`` (s), rad: linear between movements, held outside."""
@@ -108,7 +119,38 @@ def heading_link(
         keep &= np.abs(dev - np.median(dev[keep])) < LINK_OUTLIER
     if not keep.any():
         return None
-    return HeadingLink(np.asarray(tk)[keep], ref + dev[keep])
+    sparse = HeadingLink(np.asarray(tk)[keep], ref + dev[keep])
+    return _with_drift(sparse, head, head_orient, trunk, trunk_orient) or sparse
+
+
+def _with_drift(
+    link: HeadingLink,
+    head: SampleBlock,
+    head_orient: Orientation,
+    trunk: SampleBlock,
+    trunk_orient: Orientation,
+) -> HeadingLink | None:
+    """The link followed between its measurements by the boards' relative drift
+    (:func:`neckimu.trunk.drift.relative_drift`), its offset the mean over all of them; on a
+    grid of :data:`LINK_GRID_S`. None when the neck was never still."""
+    t = head.t
+    psi_mean = float(np.angle(np.exp(1j * link.psi_rad).mean()))
+    rz = Rotation.from_euler("z", psi_mean)
+    r_h = Rotation.from_quat(head_orient.quat, scalar_first=True)
+    r_t = rz * _slerp_at(trunk.t, trunk_orient.quat, t)
+    w_h = r_h.apply(head.gyr - head_orient.bias)
+    w_own = Rotation.from_quat(trunk_orient.quat, scalar_first=True).apply(
+        trunk.gyr - trunk_orient.bias
+    )
+    w_t = rz.apply(np.column_stack([np.interp(t, trunk.t, w_own[:, k]) for k in range(3)]))
+    drift = relative_drift(t, r_h, r_t, neck_still(t, w_h, w_t, head_orient.ts))
+    if drift is None:
+        return None
+    off = link.psi_rad - np.interp(link.times_s, t, drift)
+    psi0 = psi_mean + float(np.median(np.angle(np.exp(1j * (off - psi_mean)))))
+    step = max(round(LINK_GRID_S / max(float(np.median(np.diff(t))), 1e-6)), 1)
+    idx = np.unique(np.r_[np.arange(0, len(t), step), len(t) - 1])
+    return HeadingLink(t[idx], psi0 + drift[idx], movements=len(link.times_s))
 
 
 def linked_calibration(
@@ -137,13 +179,22 @@ def linked_calibration(
         notes=[
             *tcal.notes,
             f"trunk heading from the head's neutral pose through "
-            f"{len(link.times_s)} trunk movement{'s' * (len(link.times_s) != 1)}",
+            f"{link.n_movements} trunk movement{'s' * (link.n_movements != 1)}",
         ],
     )
 
 
 def _slerp_at(t_src: np.ndarray, quat_wxyz: np.ndarray, t: np.ndarray) -> Rotation:
     """Orientations of ``quat_wxyz`` (at ``t_src``) at times ``t`` (held outside the span)."""
-    rot = Rotation.from_quat(np.asarray(quat_wxyz), scalar_first=True)
     tc = np.clip(t, t_src[0], t_src[-1])
-    return Slerp(t_src, rot)(tc)
+    if len(tc) == 0:
+        return Rotation.from_quat(np.zeros((0, 4)))
+    # only the source samples around the times asked for (a Slerp over all is costly)
+    i0 = max(int(np.searchsorted(t_src, tc.min(), side="right")) - 1, 0)
+    i1 = min(int(np.searchsorted(t_src, tc.max(), side="left")) + 1, len(t_src))
+    if i1 - i0 < 2:
+        i0, i1 = max(min(i0, len(t_src) - 2), 0), min(max(i1, 2), len(t_src))
+    rot = Rotation.from_quat(np.asarray(quat_wxyz)[i0:i1], scalar_first=True)
+    if len(rot) == 1:
+        return Rotation.from_quat(np.repeat(rot.as_quat()[None], len(tc), axis=0))
+    return Slerp(t_src[i0:i1], rot)(tc)

@@ -73,6 +73,12 @@ TRUNK_EDGE_S = 0.3
 MAX_MOVE_S = 3.0
 #: Still windows of a hold's trunk reference (its first part), s.
 _HOLD_REF_S = 0.2
+#: The breathing is fitted over the trunk's still segments this far (s) around a rep ..
+BREATH_SPAN_S = 20.0
+#: .. a rest longer than twice this (s) counts only this much next to each movement (the
+#: person may move the trunk in a long rest; trunk posture changes stay 1 s clear of a
+#: retraction set).
+REST_SEGMENT_S = 2.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -222,22 +228,78 @@ class _Head:
         return neck, 0.5 * (carried + lean)
 
 
+def still_segments(reps: list[Rep]) -> list[tuple[float, float]]:
+    """The trunk's still segments of a session's retraction reps, s: the kept stations and the
+    rests between reps (at most :data:`REST_SEGMENT_S` next to each movement), each
+    :data:`TRUNK_EDGE_S` inside its movements."""
+    measured = sorted(
+        (r for r in reps if isinstance(r, RetractionRep) and r.kept_s is not None),
+        key=lambda r: r.start_s,
+    )
+    e, out = TRUNK_EDGE_S, []
+    prev_end: float | None = None
+    for r in measured:
+        assert r.kept_s is not None
+        if prev_end is None or r.start_s - prev_end > 2.0 * REST_SEGMENT_S:
+            if prev_end is not None:
+                out.append((prev_end + e, prev_end + REST_SEGMENT_S))
+            out.append((r.start_s - REST_SEGMENT_S, r.start_s - e))
+        else:
+            out.append((prev_end + e, r.start_s - e))
+        out.append((r.kept_s[0] + e, r.kept_s[1] - EDGE_S))
+        prev_end = r.end_s
+    if prev_end is not None:
+        out.append((prev_end + e, prev_end + REST_SEGMENT_S))
+    return [(a, b) for a, b in out if b - a > 0.1]
+
+
+def trunk_part(
+    rep: RetractionRep, tctx: TrunkContext, segments: list[tuple[float, float]]
+) -> np.ndarray | None:
+    """How far the trunk carried the head centre's rest position from the rest before ``rep``
+    to its kept station (the whole station, as the truth's rule), m, trunk frame of the rest;
+    None when the trunk data do not cover it.
+
+    The trunk's turn about the hips (:meth:`TrunkContext.lean_displacement`) with its
+    breathing taken out (:meth:`TrunkContext.breathing`, fitted on ``segments`` within
+    :data:`BREATH_SPAN_S` of the rep): the mean of the glide (rest -> kept) and of the return
+    (kept -> the rest after, sign turned). The trunk board's integrated acceleration is not
+    used: the breathing and the sway keep the trunk moving at the still windows, so its
+    zero-velocity condition does not hold (2-6 mm errors on the simulator)."""
+    assert rep.kept_s is not None
+    span = (rep.start_s - BREATH_SPAN_S, rep.end_s + BREATH_SPAN_S)
+    segs = [(max(a, span[0]), min(b, span[1])) for a, b in segments if b > span[0] and a < span[1]]
+    breath = tctx.breathing(span, segs, 0.5 * (rep.start_s + rep.end_s))
+    d = TRUNK_EDGE_S - EDGE_S
+    rest = (rep.start_s - EDGE_S - REST_AVG_S - d, rep.start_s - EDGE_S - d)
+    ka, kb = rep.kept_s
+    kept = (ka + TRUNK_EDGE_S, max(kb - EDGE_S, ka + TRUNK_EDGE_S + 0.1))
+    glide = tctx.lean_displacement(rest, kept, breath=breath)
+    if glide is None:
+        return None
+    after = (rep.end_s + TRUNK_EDGE_S, rep.end_s + TRUNK_EDGE_S + SETTLE_S)
+    back = tctx.lean_displacement(kept, after, breath=breath)
+    return glide if back is None else 0.5 * (glide - back)
+
+
 def judge_retraction(
     rep: RetractionRep,
     tctx: TrunkContext,
     head: Context | _Head,
     crit: TrunkCriteria | None = None,
     rcrit: RetractionCriteria | None = None,
+    segments: list[tuple[float, float]] | None = None,
 ) -> Rep:
     """A measured retraction rep judged against the trunk (see module docstring).
 
     The glide and the return are measured again on the rep's own still windows (those of the
-    retraction verifier): the neck's displacement with :func:`neckimu.trunk.neck_displacement`,
-    the trunk's part as the mean of the trunk board's integrated displacement and of its turn
-    about the hips (two estimates with unrelated errors); each is the mean over glide and
-    return (the return's sign turned), or the one of them that is measurable. A rep with
-    neither (both longer than :data:`MAX_MOVE_S`) keeps the verifier's measurement less the
-    trunk's turn about the hips, with ``low_confidence`` saying so.
+    retraction verifier): the neck's displacement with :func:`neckimu.trunk.neck_displacement`
+    (the mean over glide and return, the return's sign turned, or the one of them that is
+    measurable); the trunk's part with :func:`trunk_part` (its turn about the hips, breathing
+    taken out; where that cannot be measured, the mean of the trunk board's integrated
+    displacement and of its turn). A rep with neither movement measurable (both longer than
+    :data:`MAX_MOVE_S`) keeps the verifier's measurement less the trunk's part, with
+    ``low_confidence`` saying so.
 
     Parameters
     ----------
@@ -246,6 +308,9 @@ def judge_retraction(
     tctx : TrunkContext
     head : Context
         The head's verification context.
+    segments : list of (float, float), optional
+        The trunk's still segments around the session's retractions (:func:`still_segments`
+        of all its reps); default: this rep's own.
     """
     crit, rcrit = crit or TrunkCriteria(), rcrit or RetractionCriteria()
     if rep.incomplete is not None or rep.posterior_mm is None or rep.kept_s is None:
@@ -262,11 +327,12 @@ def judge_retraction(
         if got is not None:
             parts.append((sign * got[0], sign * got[1]))
     low = rep.low_confidence
+    clean = trunk_part(rep, tctx, still_segments([rep]) if segments is None else segments)
     if parts:
         neck = np.mean([p[0] for p in parts], axis=0)
-        part_t = np.mean([p[1] for p in parts], axis=0)
+        part_t = clean if clean is not None else np.mean([p[1] for p in parts], axis=0)
     else:
-        lean = tctx.lean_displacement(*glide.trunk_windows())
+        lean = clean if clean is not None else tctx.lean_displacement(*glide.trunk_windows())
         if lean is None:
             return replace(rep, low_confidence="trunk data missing: judged without the trunk")
         part_t = lean
@@ -364,10 +430,11 @@ def judge_with_trunk(
     if not any(isinstance(r, (RetractionRep, HoldRep, RomRep)) for r in reps):
         return list(reps)
     h = _Head.of(head)
+    segments = still_segments(reps)
     out: list[Rep] = []
     for rep in reps:
         if isinstance(rep, RetractionRep):
-            out.append(judge_retraction(rep, tctx, h, crit))
+            out.append(judge_retraction(rep, tctx, h, crit, segments=segments))
         elif isinstance(rep, HoldRep):
             out.append(judge_hold(rep, tctx, h, crit))
         elif isinstance(rep, RomRep):
