@@ -166,8 +166,16 @@ def analyze(
         analysis.reps = verify_all(ctx, windows(rec.events))
     trunk = getattr(rec, "trunk", None)
     if trunk is not None and len(trunk) >= 2:
-        step("trunk")
-        _with_trunk(analysis, rec, cal, verify)
+        from neckimu.trunk.calibration import trunk_data_problem
+
+        problem = trunk_data_problem(trunk, cal.still_s)
+        if problem is None:
+            step("trunk")
+            _with_trunk(analysis, rec, cal, verify)
+        else:
+            analysis.notes.append(
+                f"trunk board not used ({problem}): angles and verdicts are the head's alone"
+            )
     return analysis
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from neckimu.mounts import DEFAULT_TRUNK_MOUNT, TRUNK_MOUNTS, Mount
-from neckimu.samples import SampleBlock
+from neckimu.samples import G, SampleBlock
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,25 @@ class TrunkCalibration:
             "sensor_to_trunk_quat_wxyz": [float(x) for x in q],
             "tilt_from_preset_deg": round(self.tilt_from_preset_deg, 2),
         }
+
+
+def trunk_data_problem(trunk: SampleBlock, still_s: tuple[float, float]) -> str | None:
+    """Why the trunk board's data cannot stand for a trunk, or None when it can.
+
+    An accelerometer at rest reads gravity (9.81 m/s²); one that reads far from it in the
+    neutral still phase (a dead or unconnected sensor reads 0), or data that never change at
+    all (a frozen stream), would be taken as a trunk that keeps perfectly still, and every
+    head movement would count as the neck's.
+    """
+    seg = trunk.between(*still_s)
+    if len(seg) < 5:
+        seg = trunk.slice(0, min(len(trunk), 50))
+    g = float(np.linalg.norm(seg.acc.mean(axis=0))) if len(seg) else 0.0
+    if not 0.5 * G <= g <= 1.5 * G:
+        return f"its accelerometer reads {g:.1f} m/s² at rest, not gravity"
+    if len(trunk) > 10 and not (np.ptp(trunk.acc, axis=0).any() or np.ptp(trunk.gyr, axis=0).any()):
+        return "its data never change (a frozen stream)"
+    return None
 
 
 def calibrate_trunk(

@@ -368,6 +368,22 @@ def judge_retraction(
     return TrunkRetractionRep(**fields)
 
 
+#: Longest gap in the trunk's data inside a window judged against it, s.
+MAX_TRUNK_GAP_S = 0.5
+
+
+def _trunk_covers(tctx: TrunkContext, start_s: float, end_s: float) -> bool:
+    """Whether the trunk board's samples cover ``[start_s, end_s]`` (s) without a gap longer
+    than :data:`MAX_TRUNK_GAP_S`: a trunk whose data ended (or stopped) must not be taken as
+    a trunk that kept still."""
+    t = tctx.samples.t
+    if len(t) < 2 or t[0] > start_s + MAX_TRUNK_GAP_S or t[-1] < end_s - MAX_TRUNK_GAP_S:
+        return False
+    i0, i1 = np.searchsorted(t, [start_s, end_s])
+    inside = t[max(0, i0 - 1) : min(len(t), i1 + 1)]
+    return len(inside) >= 2 and float(np.diff(inside).max()) <= MAX_TRUNK_GAP_S
+
+
 def judge_hold(
     rep: HoldRep, tctx: TrunkContext, head: Context | _Head, crit: TrunkCriteria | None = None
 ) -> Rep:
@@ -376,6 +392,8 @@ def judge_hold(
     crit = crit or TrunkCriteria()
     if rep.incomplete is not None:
         return rep
+    if not _trunk_covers(tctx, rep.start_s, rep.end_s):
+        return replace(rep, low_confidence="trunk data missing: judged without the trunk")
     h = head if isinstance(head, _Head) else _Head.of(head)
     t, m_head = h.ctx.t, h.m_head
     i0, i1 = np.searchsorted(t, [rep.start_s, rep.end_s])

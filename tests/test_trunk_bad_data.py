@@ -1,0 +1,55 @@
+"""A trunk board whose data cannot stand for a trunk (a dead accelerometer, a frozen stream)
+or whose data end early (issue 15, found by a tester): never taken as a trunk that kept still."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from neckimu.pipeline import analyze
+from neckimu.recording.reader import read_recording
+from neckimu.sim import SessionConfig, simulate_session
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory):
+    s = simulate_session(SessionConfig(seed=6411, trunk=True, retraction_reps=3, hold_reps=2))
+    path = tmp_path_factory.mktemp("bad") / "s.csv"
+    s.write(path)
+    return read_recording(path)
+
+
+def _verdicts(analysis):
+    return [(r.exercise, r.verdict, r.faults) for r in analysis.reps]
+
+
+@pytest.mark.parametrize("kind", ["zero", "frozen"])
+def test_unusable_trunk_data_is_not_used_and_says_why(recording, kind):
+    tr = recording.trunk
+    if kind == "zero":
+        bad = dataclasses.replace(tr, acc=np.zeros_like(tr.acc), gyr=np.zeros_like(tr.gyr))
+    else:
+        bad = dataclasses.replace(
+            tr, acc=np.tile(tr.acc[0], (len(tr), 1)), gyr=np.tile(tr.gyr[0], (len(tr), 1))
+        )
+    got = analyze(dataclasses.replace(recording, trunk=bad))
+    alone = analyze(dataclasses.replace(recording, trunk=None))
+    assert got.trunk is None
+    assert any(n.startswith("trunk board not used") for n in got.notes), got.notes
+    assert _verdicts(got) == _verdicts(alone)
+
+
+def test_holds_after_the_trunk_data_end_are_marked_uncertain(recording):
+    holds = [r for r in analyze(recording).reps if r.exercise.startswith("hold_")]
+    cut_s = 0.5 * (holds[0].end_s + holds[-1].start_s)  # trunk data end between holds
+    tr = recording.trunk
+    short = tr.slice(0, int(np.searchsorted(tr.t, cut_s)))
+    got = [r for r in analyze(dataclasses.replace(recording, trunk=short)).reps]
+    got_holds = [r for r in got if r.exercise.startswith("hold_") and r.incomplete is None]
+    before = [r for r in got_holds if r.end_s < cut_s]
+    after = [r for r in got_holds if r.start_s > cut_s]
+    assert before and after
+    assert all(r.low_confidence is None or "trunk" not in r.low_confidence for r in before)
+    assert all(r.low_confidence and "trunk data missing" in r.low_confidence for r in after)
