@@ -14,12 +14,14 @@ import pytest
 
 from neckimu.angles import head_angles_deg
 from neckimu.headframe import calibrate
+from neckimu.live.audio import CueSounds
 from neckimu.live.replay import ReplaySource, recorded_routine
 from neckimu.live.session import LiveSession
 from neckimu.pipeline import analyze
 from neckimu.recording.reader import read_recording
 from neckimu.sim import SessionConfig, simulate_session
 from neckimu.trunk import calibrate_trunk, trunk_angles
+from neckimu.verify.trunk_lean import TrunkHoldRep
 
 #: seeds no benchmark uses
 SEEDS = (1500, 1501, 1502)
@@ -42,9 +44,10 @@ def _recording(tmp_path: Path, seed: int):
 
 
 def _live(rec) -> LiveSession:
-    session = LiveSession(
-        ReplaySource(rec, speed=None), routine=recorded_routine(rec), analyze_at_end=False
-    )
+    routine = recorded_routine(rec)
+    session = LiveSession(ReplaySource(rec, speed=None), routine=routine, analyze_at_end=False)
+    session.sounds = CueSounds(routine)  # the track of the warning sounds
+    session.add_observer(session.sounds)
     session.start()
     # a generous guard against a hang; nothing is asserted on how long it took
     assert session.wait(600)
@@ -109,6 +112,35 @@ def test_live_angles_are_the_necks_and_the_trunk_readout(runs):
         head = head_angles_deg(analysis.causal.quat[i], cal)
         moved.append(float(np.abs(expected.neck_deg - head).max()))
     assert max(moved) > 2.0  # the trunk turned: neck and head angles differ
+
+
+def test_hold_indicator_and_warning_are_the_necks(runs):
+    """With a trunk board the stillness indicator and its warning sound measure the neck (head
+    relative to trunk) as the hold verifier with a trunk does, not the head in the room: a
+    trunk that leans during a hold while the neck stays still is no warning."""
+    compared = trunk_moved = 0
+    for _seed, _rec, analysis, session in runs:
+        holds = [r for r in analysis.reps if r.kind == "hold"]
+        assert len(session.hold_log) == len(holds)
+        for hv, rep in zip(session.hold_log, holds, strict=True):
+            assert hv.exercise == rep.exercise
+            if rep.incomplete is not None:
+                continue
+            assert isinstance(rep, TrunkHoldRep)
+            # one measurement: the indicator's largest deviation is the verifier's
+            assert hv.max_deviation_deg == pytest.approx(rep.max_deviation_deg, abs=0.05)
+            compared += 1
+            trunk_moved += rep.trunk_deviation_deg > 5.0 and not rep.faults
+        warned = {
+            rep.start_s
+            for rep in holds
+            for e in session.sounds.events()
+            if e.kind == "warning" and rep.start_s <= e.time_s <= rep.end_s
+        }
+        moved = {rep.start_s for rep in holds if "moved" in rep.faults}
+        assert warned == moved  # a warning in exactly the holds the neck moved in
+    assert compared >= 30
+    assert trunk_moved >= 3  # holds where the trunk moved > 5 deg and the neck passed
 
 
 def test_without_a_trunk_nothing_changes(runs):
