@@ -196,3 +196,25 @@ def test_trunk_options_one_line_errors(argv, capsys, tmp_path, monkeypatch):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "error:" in err and "Traceback" not in err
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["simulate", "--trunk-mount", "collar", "--out", "x.csv"],
+        ["record", "--simulate", "--trunk-mount", "collar", "--out", "x.csv"],
+        ["record", "--device", "neckimu-1", "--trunk-mount", "collar", "--out", "x.csv"],
+        ["live", "--simulate", "--trunk-mount", "collar", "--headless", "--out", "out"],
+        ["live", "--device", "neckimu-1", "--trunk-mount", "collar", "--headless", "--out", "out"],
+    ],
+)
+def test_trunk_mount_without_trunk_is_an_error(argv, capsys, tmp_path, monkeypatch):
+    """``--trunk-mount`` without ``--trunk`` would be ignored: a one-line error, nothing
+    written."""
+    from neckimu.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == f"neckimu {argv[0]}: error: --trunk-mount needs --trunk\n"
+    assert list(tmp_path.iterdir()) == []
