@@ -72,16 +72,24 @@ class TrunkView:
         return self.moved_deg > self.moved_limit_deg
 
     @property
-    def text(self) -> str:
-        """One line, e.g. ``trunk 3.1° forward, 0.4° right; moved 2.6° since the cue``."""
+    def lines(self) -> tuple[str, ...]:
+        """The readout in short lines (the window shows one under the other): the
+        inclination, e.g. ``trunk 3.1° forward, 0.4° right``, and when the trunk moved
+        ``trunk moved 2.6°: sit still against the backrest``."""
         if not np.isfinite(self.forward_deg):
-            return "trunk: waiting for the calibration"
+            return ("trunk: waiting for the calibration",)
         fwd = "forward" if self.forward_deg >= 0 else "back"
         side = "right" if self.right_deg >= 0 else "left"
         line = f"trunk {abs(self.forward_deg):.1f}° {fwd}, {abs(self.right_deg):.1f}° {side}"
         if self.moved:
-            line += f"; trunk moved {self.moved_deg:.1f}° (sit still against the backrest)"
-        return line
+            return line, f"trunk moved {self.moved_deg:.1f}°: sit still against the backrest"
+        return (line,)
+
+    @property
+    def text(self) -> str:
+        """One line (the terminal's status), e.g. ``trunk 3.1° forward, 0.4° right; trunk
+        moved 2.6°: sit still against the backrest``."""
+        return "; ".join(self.lines)
 
 
 class LiveTrunk:
