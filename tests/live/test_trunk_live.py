@@ -218,3 +218,34 @@ def test_trunk_mount_without_trunk_is_an_error(argv, capsys, tmp_path, monkeypat
     err = capsys.readouterr().err
     assert err == f"neckimu {argv[0]}: error: --trunk-mount needs --trunk\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_session_ending_inside_a_hold_final_verdicts_are_analyzes(tmp_path, capsys):
+    """``live --simulate --trunk --headless`` stopped inside a hold: the final verdicts it
+    prints are ``neckimu analyze``'s summary lines of the recording, the incomplete hold
+    included; and the live judge, replaying that recording, judges the hold left open as
+    ``analyze`` does."""
+    from neckimu.cli import main
+    from neckimu.results import summary_lines
+
+    out = tmp_path / "live"
+    argv = ["live", "--simulate", "--trunk", "--headless", "--no-sound", "--routine", "demo"]
+    # the demo's backward hold runs from about 33 s to 40 s of session time
+    assert main(argv + ["--speed", "12", "--duration", "36", "--seed", "3", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    rec_path = next(out.glob("session-*.csv"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = read_recording(rec_path)
+    last = max(rec.events, key=lambda e: e.time_s)
+    assert last.event == "start" and last.exercise == "hold_extension"  # it ends in the hold
+    analysis = analyze(rec)
+    lines = summary_lines(analysis)
+    expected = [r.message() for r in analysis.reps]
+    assert expected == [m for m in lines if m in expected]  # analyze's summary lines
+    assert any("incomplete" in m for m in expected)
+    printed = text.split("as `neckimu analyze`):\n", 1)[1].splitlines()[: len(expected)]
+    assert [p.removeprefix("  ") for p in printed] == expected
+    # the live judge itself: the open hold judged at the end of the stream, as analyze does
+    session = _live(rec)
+    assert [r.message() for r in session.view().reps] == expected
