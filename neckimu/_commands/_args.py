@@ -138,20 +138,30 @@ def add_trunk(parser: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--trunk-mount",
-        default="between_shoulder_blades",
-        help="trunk mount preset: between_shoulder_blades (default) or collar",
+        default=None,
+        help="trunk mount preset: between_shoulder_blades (default) or collar; needs --trunk",
     )
+
+
+#: The trunk mount preset when ``--trunk`` is given without ``--trunk-mount``.
+DEFAULT_TRUNK_MOUNT = "between_shoulder_blades"
 
 
 def trunk_options(args: argparse.Namespace) -> None:
     """Check the trunk options (one-line errors): ``--trunk-address`` implies ``--trunk``;
-    it needs a real head board; the mount must be a trunk preset."""
+    it needs a real head board; ``--trunk-mount`` needs ``--trunk`` (an option that would
+    be ignored is an error) and must be a trunk preset. Sets ``args.trunk_mount`` to the
+    default preset when it was not given."""
     from neckimu.mounts import TRUNK_MOUNTS
 
-    if args.trunk_address is not None:
+    if getattr(args, "trunk_address", None) is not None:
         if getattr(args, "simulate", False):
             raise NeckimuError("--trunk-address names a real board: not with --simulate")
         args.trunk = True
+    if args.trunk_mount is None:
+        args.trunk_mount = DEFAULT_TRUNK_MOUNT
+    elif not args.trunk:
+        raise NeckimuError("--trunk-mount needs --trunk")
     if args.trunk and args.trunk_mount not in TRUNK_MOUNTS:
         raise NeckimuError(
             f"unknown trunk mount {args.trunk_mount!r}; presets: {', '.join(sorted(TRUNK_MOUNTS))}"

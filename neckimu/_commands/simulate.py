@@ -95,8 +95,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--trunk-mount",
-        default="between_shoulder_blades",
-        help="trunk mount preset: between_shoulder_blades (default) or collar",
+        default=None,
+        help="trunk mount preset: between_shoulder_blades (default) or collar; needs --trunk",
     )
     add_force(parser)
 
@@ -104,11 +104,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Simulate and write; bad arguments raise NeckimuError (one line, exit 2)."""
 
-    from neckimu._commands._args import recording_out
+    from neckimu._commands._args import recording_out, trunk_options
     from neckimu.output_files import check_outputs
     from neckimu.sim.session import SessionConfig, simulate_session
     from neckimu.sim.truth import truth_paths
 
+    trunk_options(args)
     out = recording_out(args.out)
     if args.routine not in ("guided", "stretch", "rom", "posture"):
         raise NeckimuError(

@@ -220,11 +220,17 @@ class HeadsetClient:
                 pass  # closing anyway
         if self._lost is not None:
             self._lost.set()  # wakes the session loop, which disconnects
-        if self._task is not None and not self._task.done():
+        task = self._task
+        if task is not None and not task.done():
             try:
-                await asyncio.wait_for(asyncio.shield(self._task), 6.0)
+                await asyncio.wait_for(asyncio.shield(task), 6.0)
             except (TimeoutError, *_LINK_ERRORS):
-                self._task.cancel()
+                task.cancel()
+        elif task is not None and not task.cancelled() and task.exception() is not None:
+            # it failed while another board's failure ended the recording (two boards): that
+            # one was said; this one is only logged, not left to asyncio's "Task exception
+            # was never retrieved" with a traceback at exit
+            log.info("%s: %s", self.target, task.exception())
 
     async def mark_event(self, code: int) -> None:
         """Ask the headset to stamp event ``code`` with its clock (it answers with an event

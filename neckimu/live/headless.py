@@ -100,9 +100,14 @@ def run_headless(
     v = session.view()
     if v.error:
         say(f"stream ended early: {v.error}")
-    final = [r.message() for r in v.reps]
+    # the analysis of the closed recording when there is one (what the JSON and the report
+    # hold): the live judge gives each rep the same verdict, but numbers the reps by the
+    # routine's plan, and a session stopped early has fewer
+    analysis = session.analysis
+    reps = v.reps if analysis is None else tuple(analysis.reps)
+    final = [r.message() for r in reps]
     if final:
-        passed = sum(r.verdict == "pass" for r in v.reps)
-        say(f"final verdicts ({len(final)} reps, {passed} passed; as `neckimu analyze`):")
+        passed = sum(r.verdict == "pass" for r in reps)
+        say(f"final verdicts ({_reps(len(final))}, {passed} passed; as `neckimu analyze`):")
         for m in final:
             say(f"  {m}")

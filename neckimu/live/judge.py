@@ -81,6 +81,7 @@ class LiveJudge:
         self._seen: Counter[str] = Counter()
         self._reps: list[Rep] = []
         self._last_partial = -1e9
+        self._last_event: Event | None = None
         #: how often each window was judged (final verifications; one each)
         self.verified: Counter[tuple[str, float]] = Counter()
         #: looks at retraction sets under way
@@ -100,10 +101,12 @@ class LiveJudge:
             self._seen.clear()
             self._reps.clear()
             self.verified.clear()
+            self._last_event = None
 
     def on_event(self, ev: Event) -> None:
         """A cue of the session."""
         with self._lock:
+            self._last_event = ev
             if ev.event == "start":
                 self._open[ev.exercise] = ev.time_s
                 if ev.exercise == "retraction":  # judged while it runs: known from its start
@@ -143,6 +146,8 @@ class LiveJudge:
         """Judge what is complete at ``t_newest`` (``final``: the stream ended, judge the
         rest with what there is). Returns the new reps."""
         with self._lock:
+            if final:
+                self._close_open()
             todo = [o for o in self._windows if not o.done]
         new: list[Rep] = []
         for o in todo:
@@ -177,6 +182,23 @@ class LiveJudge:
                 self._reps += reps
             new += reps[o.shown :]
         return new
+
+    def _close_open(self) -> None:
+        """The stream ended inside an exercise: its window, open to the end, is judged as
+        ``neckimu analyze`` judges it (``neckimu.recording.events.pair_windows``: only when its
+        start is the last cue; a start that other cues follow has lost its end, and is left
+        out). Called with the lock held."""
+        last = self._last_event
+        for exercise, start in list(self._open.items()):
+            del self._open[exercise]
+            if exercise == "retraction":  # its window is known from its start
+                continue
+            if last is not None and (last.event, last.exercise, last.time_s) == (
+                "start",
+                exercise,
+                start,
+            ):
+                self._add(Window(exercise, start, float("inf")))
 
     def _partial(self, o: _Open, t_newest: float) -> list[Rep]:
         w = Window(o.window.exercise, o.window.start_s, float("inf"))

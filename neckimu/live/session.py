@@ -14,7 +14,9 @@ samples and the angles in the ring are recomputed. The orientation filter is the
 (:class:`~neckimu.live.judge.LiveJudge`) gives each rep the verdict the analysis of the
 recording gives. While a hold runs, the indicator shows the deviation measured so far with
 the verifier's own function (:func:`neckimu.verify.hold.hold_rotation`): progress, not a
-verdict.
+verdict. With a trunk board it shows the neck's deviation (head relative to trunk, as the hold
+verifier with a trunk measures it: :meth:`~neckimu.live.trunk.LiveTrunk.hold_deviation`), and
+the warning sound follows it.
 
 With a second board on the trunk (issue 15; the source calls ``on_trunk_block``), the angles
 drawn are the **neck**'s (head relative to trunk) and the view carries a trunk readout
@@ -435,14 +437,21 @@ class LiveSession:
         n_ref = max(1, round(HoldCriteria.reference_s / self._ts))
         if h.n - i0 <= n_ref or self._cal is None:
             return
-        rot = hold_rotation(
-            h.t[i0:],
-            h.gyr[i0:] - h.bias[i0],
-            h.acc[i0:],
-            self._ts,
-            band_hz=HoldCriteria.tilt_band_hz,
-        )
-        angle = np.degrees((rot[:n_ref].mean().inv() * rot).magnitude())
+        angle = None
+        if self.trunk is not None and self.trunk.cal is not None:
+            # with a trunk board the hold is the neck's (head relative to trunk), as the
+            # verifier with a trunk judges it: a trunk that leans is not the neck moving
+            with self._hist_lock:
+                angle = self.trunk.hold_deviation(h.t[i0:], h.quat[i0:], self._cal)
+        if angle is None:
+            rot = hold_rotation(
+                h.t[i0:],
+                h.gyr[i0:] - h.bias[i0],
+                h.acc[i0:],
+                self._ts,
+                band_hz=HoldCriteria.tilt_band_hz,
+            )
+            angle = np.degrees((rot[:n_ref].mean().inv() * rot).magnitude())
         worst = max(worst, float(angle.max()))
         self._hold = (exercise, t0, worst)
         self._hold_view = HoldView(

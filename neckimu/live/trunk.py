@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.spatial.transform import Rotation
 
 from neckimu.errors import NeckimuError
 from neckimu.headframe import Calibration
@@ -33,9 +34,12 @@ from neckimu.trunk import (
     TrunkCalibration,
     TrunkContext,
     calibrate_trunk,
+    neck_matrices,
     trunk_angles,
     trunk_context,
+    trunk_rotation,
 )
+from neckimu.verify.hold import HoldCriteria
 from neckimu.verify.trunk_lean import TrunkCriteria
 
 
@@ -68,16 +72,24 @@ class TrunkView:
         return self.moved_deg > self.moved_limit_deg
 
     @property
-    def text(self) -> str:
-        """One line, e.g. ``trunk 3.1° forward, 0.4° right; moved 2.6° since the cue``."""
+    def lines(self) -> tuple[str, ...]:
+        """The readout in short lines (the window shows one under the other): the
+        inclination, e.g. ``trunk 3.1° forward, 0.4° right``, and when the trunk moved
+        ``trunk moved 2.6°: sit still against the backrest``."""
         if not np.isfinite(self.forward_deg):
-            return "trunk: waiting for the calibration"
+            return ("trunk: waiting for the calibration",)
         fwd = "forward" if self.forward_deg >= 0 else "back"
         side = "right" if self.right_deg >= 0 else "left"
         line = f"trunk {abs(self.forward_deg):.1f}° {fwd}, {abs(self.right_deg):.1f}° {side}"
         if self.moved:
-            line += f"; trunk moved {self.moved_deg:.1f}° (sit still against the backrest)"
-        return line
+            return line, f"trunk moved {self.moved_deg:.1f}°: sit still against the backrest"
+        return (line,)
+
+    @property
+    def text(self) -> str:
+        """One line (the terminal's status), e.g. ``trunk 3.1° forward, 0.4° right; trunk
+        moved 2.6°: sit still against the backrest``."""
+        return "; ".join(self.lines)
 
 
 class LiveTrunk:
@@ -155,6 +167,37 @@ class LiveTrunk:
                 self._moved, float(np.abs(ang.trunk_deg - self._cue_incl).max(initial=0.0))
             )
         return ang.neck_deg
+
+    def hold_deviation(
+        self, t: np.ndarray, head_quat: np.ndarray, cal: Calibration
+    ) -> np.ndarray | None:
+        """The neck's rotation during a hold, as the hold verifier with a trunk measures it
+        (:func:`neckimu.verify.trunk_lean.judge_hold`): the head relative to the trunk, from its
+        mean pose over the first :attr:`HoldCriteria.reference_s` of the hold; deg.
+
+        Parameters
+        ----------
+        t : ndarray, shape (N,)
+            Head sample times from the hold's start, s.
+        head_quat : ndarray, shape (N, 4)
+            The head's causal orientation at ``t`` (wxyz).
+        cal : Calibration
+            The head frame.
+
+        Returns
+        -------
+        ndarray, shape (N,), or None
+            Deviation at each sample, deg; None before the trunk calibration. Trunk data not
+            yet in are held at the newest trunk sample.
+        """
+        part = self._part(float(t[0]) - 1.0)
+        if part is None or self.cal is None or self._still is None:
+            return None
+        samples, orient = part
+        d_t = trunk_rotation(samples.t, orient.quat, self.cal, self._still, t)
+        neck = Rotation.from_matrix(neck_matrices(head_quat, cal, d_t))
+        n0 = max(2, int(np.searchsorted(t, t[0] + HoldCriteria.reference_s)))
+        return np.degrees((neck[:n0].mean().inv() * neck).magnitude())
 
     def on_cue(self, start: bool) -> None:
         """An exercise started (``start``) or ended: 'trunk moved' counts from its start."""

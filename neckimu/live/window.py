@@ -33,6 +33,7 @@ from neckimu import SAFETY_NOTICE
 from neckimu.live.head import HeadFigure
 from neckimu.live.replay import ReplaySource
 from neckimu.live.session import LiveSession, View
+from neckimu.live.trunk import TrunkView
 from neckimu.recording.events import HOLDS
 from neckimu.verify.hold import HoldCriteria
 from neckimu.verify.reps import ROM_WORDS, exercise_name
@@ -178,6 +179,15 @@ class LiveWindow(QtWidgets.QMainWindow):
         # a second board on the trunk: its inclination, small, and "trunk moved" (issue 15)
         self.trunk = self._label(10)
         self.trunk.setStyleSheet("color:#444444; padding:2px;")
+        # its lines unwrapped, room for the longest ones reserved: a text that grows (the
+        # trunk moved) is never clipped while the layout has not caught up
+        self.trunk.setWordWrap(False)
+        fm = self.trunk.fontMetrics()
+        widest = TrunkView(-99.9, -99.9, 99.9).lines
+        self.trunk.setMinimumSize(
+            max(fm.horizontalAdvance(line) for line in widest) + 12,
+            len(widest) * fm.lineSpacing() + 10,
+        )
         self.trunk.setVisible(False)
         side.addWidget(self.trunk)
         self.rom = self._label(13)
@@ -328,7 +338,8 @@ class LiveWindow(QtWidgets.QMainWindow):
                 self.trunk.setVisible(True)
                 self.angle_plot.setLabel("left", "neck angles (head to trunk)", units="deg")
             color = _RED if v.trunk.moved else "#444444"
-            self._set(self.trunk, "trunk", f"<span style='color:{color}'>{v.trunk.text}</span>")
+            text = "<br>".join(v.trunk.lines)
+            self._set(self.trunk, "trunk", f"<span style='color:{color}'>{text}</span>")
         cue, left = v.cue_text, ""
         if v.exercise:
             cue = f"{exercise_name(v.exercise).capitalize()}: {cue}"

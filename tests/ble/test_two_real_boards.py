@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from neckimu import wire
 from neckimu.ble.link import virtual_radio
 from neckimu.ble.pairing import find_trunk, read_role, two_board_recorder
 from neckimu.ble.recorder import LOST_AT_END_S
@@ -148,3 +149,74 @@ def test_trunk_board_that_vanishes_the_head_records_on(tmp_path, caplog):
     assert rec.meta["lost_at_end_s"]["trunk"] > LOST_AT_END_S
     warned = [r.getMessage() for r in caplog.records if "trunk board: link" in r.getMessage()]
     assert warned and "the head board keeps recording" in warned[0]
+
+
+class _Sink:
+    """A live sink that only keeps the states it was told (nothing streams here)."""
+
+    def __init__(self) -> None:
+        self.states: list[str] = []
+
+    def on_status(self, state: str) -> None:
+        self.states.append(state)
+
+    def __getattr__(self, name: str):
+        return lambda *a, **k: None
+
+
+def _old_firmware(h: SimulatedHeadset) -> None:
+    """The board answers as firmware 0.1: no role command, its info always reads as a head."""
+    from dataclasses import replace
+
+    current = h._current_info
+    h._current_info = lambda: replace(current(), role="head")  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize("path", ["record", "live"])
+def test_both_boards_fail_one_line_no_task_traceback(path, tmp_path, caplog):
+    """``record``/``live --device HEAD --trunk --trunk-address ...`` where both boards fail: the
+    trunk board's failure (here: it cannot take the trunk role, so it gives up at its first
+    connection) comes first, the head's (not found) ends the recording; only the head's error
+    is raised, and the trunk's is retrieved, not left to asyncio's "Task exception was never
+    retrieved" with a traceback at exit."""
+    import gc
+    import logging
+
+    from neckimu.live.ble_sources import HeadsetSource
+
+    stream = synthetic_stream(2.0, 100.0, seed=40)
+    out = tmp_path / "x.csv"
+    # warnings and errors only: a log record's arguments would hold the trunk's error, its
+    # traceback the task, and keep it from being collected (and reported) below
+    caplog.set_level(logging.WARNING)
+
+    async def main() -> str:
+        async with virtual_radio([stream]) as radio:
+            (th,) = radio.headsets
+            _old_firmware(th)
+            trunk = th.device.public_address.to_string(False)
+            # the head is searched for 5 times (0.3 s each); the trunk board is connected to
+            # between the head's first two searches (one attempt at a time) and fails there
+            opts = {**_options(radio), "scan_timeout": 0.3, "connect_attempts": 5}
+            if path == "record":
+                rec = two_board_recorder("neckimu-NONE", trunk, out, client_options=opts)
+                with pytest.raises(DeviceError) as e:
+                    await asyncio.wait_for(rec.run(), 120)  # a guard against a hang only
+                msg = str(e.value)
+            else:
+                source = HeadsetSource("neckimu-NONE", out, trunk=trunk, client_options=opts)
+                sink = _Sink()
+                with pytest.raises(DeviceError) as e:
+                    await asyncio.wait_for(source._main(sink), 120)
+                msg = str(e.value)
+                assert sink.states[-1] == "finished"
+            assert any(c.opcode == wire.OP_SET_ROLE for c in th.controls)  # it was tried
+        return msg
+
+    msg = asyncio.run(main())
+    assert "neckimu-NONE" in msg and "\n" not in msg
+    gc.collect()  # a task never retrieved is reported when it is collected
+    texts = [r.getMessage() for r in caplog.records]
+    assert not any("never retrieved" in t for t in texts), texts
+    assert not texts  # nothing but the one-line error
+    assert not out.exists()

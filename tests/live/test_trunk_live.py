@@ -14,12 +14,14 @@ import pytest
 
 from neckimu.angles import head_angles_deg
 from neckimu.headframe import calibrate
+from neckimu.live.audio import CueSounds
 from neckimu.live.replay import ReplaySource, recorded_routine
 from neckimu.live.session import LiveSession
 from neckimu.pipeline import analyze
 from neckimu.recording.reader import read_recording
 from neckimu.sim import SessionConfig, simulate_session
 from neckimu.trunk import calibrate_trunk, trunk_angles
+from neckimu.verify.trunk_lean import TrunkHoldRep
 
 #: seeds no benchmark uses
 SEEDS = (1500, 1501, 1502)
@@ -42,9 +44,10 @@ def _recording(tmp_path: Path, seed: int):
 
 
 def _live(rec) -> LiveSession:
-    session = LiveSession(
-        ReplaySource(rec, speed=None), routine=recorded_routine(rec), analyze_at_end=False
-    )
+    routine = recorded_routine(rec)
+    session = LiveSession(ReplaySource(rec, speed=None), routine=routine, analyze_at_end=False)
+    session.sounds = CueSounds(routine)  # the track of the warning sounds
+    session.add_observer(session.sounds)
     session.start()
     # a generous guard against a hang; nothing is asserted on how long it took
     assert session.wait(600)
@@ -111,6 +114,35 @@ def test_live_angles_are_the_necks_and_the_trunk_readout(runs):
     assert max(moved) > 2.0  # the trunk turned: neck and head angles differ
 
 
+def test_hold_indicator_and_warning_are_the_necks(runs):
+    """With a trunk board the stillness indicator and its warning sound measure the neck (head
+    relative to trunk) as the hold verifier with a trunk does, not the head in the room: a
+    trunk that leans during a hold while the neck stays still is no warning."""
+    compared = trunk_moved = 0
+    for _seed, _rec, analysis, session in runs:
+        holds = [r for r in analysis.reps if r.kind == "hold"]
+        assert len(session.hold_log) == len(holds)
+        for hv, rep in zip(session.hold_log, holds, strict=True):
+            assert hv.exercise == rep.exercise
+            if rep.incomplete is not None:
+                continue
+            assert isinstance(rep, TrunkHoldRep)
+            # one measurement: the indicator's largest deviation is the verifier's
+            assert hv.max_deviation_deg == pytest.approx(rep.max_deviation_deg, abs=0.05)
+            compared += 1
+            trunk_moved += rep.trunk_deviation_deg > 5.0 and not rep.faults
+        warned = {
+            rep.start_s
+            for rep in holds
+            for e in session.sounds.events()
+            if e.kind == "warning" and rep.start_s <= e.time_s <= rep.end_s
+        }
+        moved = {rep.start_s for rep in holds if "moved" in rep.faults}
+        assert warned == moved  # a warning in exactly the holds the neck moved in
+    assert compared >= 30
+    assert trunk_moved >= 3  # holds where the trunk moved > 5 deg and the neck passed
+
+
 def test_without_a_trunk_nothing_changes(runs):
     # the same recordings without their trunk: live and analyze agree, and nothing of the
     # trunk appears
@@ -164,3 +196,56 @@ def test_trunk_options_one_line_errors(argv, capsys, tmp_path, monkeypatch):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "error:" in err and "Traceback" not in err
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["simulate", "--trunk-mount", "collar", "--out", "x.csv"],
+        ["record", "--simulate", "--trunk-mount", "collar", "--out", "x.csv"],
+        ["record", "--device", "neckimu-1", "--trunk-mount", "collar", "--out", "x.csv"],
+        ["live", "--simulate", "--trunk-mount", "collar", "--headless", "--out", "out"],
+        ["live", "--device", "neckimu-1", "--trunk-mount", "collar", "--headless", "--out", "out"],
+    ],
+)
+def test_trunk_mount_without_trunk_is_an_error(argv, capsys, tmp_path, monkeypatch):
+    """``--trunk-mount`` without ``--trunk`` would be ignored: a one-line error, nothing
+    written."""
+    from neckimu.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == f"neckimu {argv[0]}: error: --trunk-mount needs --trunk\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_session_ending_inside_a_hold_final_verdicts_are_analyzes(tmp_path, capsys):
+    """``live --simulate --trunk --headless`` stopped inside a hold: the final verdicts it
+    prints are ``neckimu analyze``'s summary lines of the recording, the incomplete hold
+    included; and the live judge, replaying that recording, judges the hold left open as
+    ``analyze`` does."""
+    from neckimu.cli import main
+    from neckimu.results import summary_lines
+
+    out = tmp_path / "live"
+    argv = ["live", "--simulate", "--trunk", "--headless", "--no-sound", "--routine", "demo"]
+    # the demo's backward hold runs from about 33 s to 40 s of session time
+    assert main(argv + ["--speed", "12", "--duration", "36", "--seed", "3", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    rec_path = next(out.glob("session-*.csv"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = read_recording(rec_path)
+    last = max(rec.events, key=lambda e: e.time_s)
+    assert last.event == "start" and last.exercise == "hold_extension"  # it ends in the hold
+    analysis = analyze(rec)
+    lines = summary_lines(analysis)
+    expected = [r.message() for r in analysis.reps]
+    assert expected == [m for m in lines if m in expected]  # analyze's summary lines
+    assert any("incomplete" in m for m in expected)
+    printed = text.split("as `neckimu analyze`):\n", 1)[1].splitlines()[: len(expected)]
+    assert [p.removeprefix("  ") for p in printed] == expected
+    # the live judge itself: the open hold judged at the end of the stream, as analyze does
+    session = _live(rec)
+    assert [r.message() for r in session.view().reps] == expected

@@ -291,3 +291,45 @@ def test_trunk_readout_only_with_a_trunk_board(qt_clean):
     win.update_frame()
     assert "trunk moved 3.2°" in win.trunk.text()
     win.close()
+
+
+def test_trunk_readout_fits_its_label(qt_clean):
+    """The trunk readout is never clipped in the window at its default size: every line of
+    it fits the label's width (font metrics), and the label is tall enough for all lines, at
+    once when the text grows (the trunk moved), before any relayout."""
+    import re
+    from dataclasses import replace
+
+    from neckimu.live.trunk import TrunkView
+    from neckimu.live.window import LiveWindow
+
+    qtbot = qt_clean
+    s = _StubSession()
+    win = LiveWindow(s)
+    qtbot.addWidget(win)
+    win.show()
+    win.timer.stop()  # frames drawn by the test
+    s.feed(0.0, 5.0, np.zeros(3))
+    views = [
+        TrunkView(),  # waiting for the calibration
+        TrunkView(1.2, -0.1, 0.3),
+        TrunkView(-11.8, 1.5, 24.8),  # what a tester saw clipped
+        TrunkView(-99.9, -99.9, 99.9),
+        TrunkView(3.0, 2.0, 0.5),
+    ]
+    for k, tv in enumerate(views):
+        s.v = replace(s.v, trunk=tv, session_s=5.0 + k)
+        win.update_frame()
+        lab = win.trunk
+        rect = lab.contentsRect()
+        fm = lab.fontMetrics()
+        lines = [re.sub("<[^>]+>", "", x) for x in lab.text().split("<br>")]
+        assert lines[0].startswith("trunk")
+        assert ("trunk moved" in lab.text()) == tv.moved
+        for line in lines:
+            assert fm.horizontalAdvance(line) <= rect.width(), (line, rect.width())
+        assert len(lines) * fm.lineSpacing() <= rect.height(), (lines, rect.height())
+        qtbot.wait(10)  # the layout catches up: still fits
+        assert len(lines) * fm.lineSpacing() <= lab.contentsRect().height()
+        assert max(fm.horizontalAdvance(x) for x in lines) <= lab.contentsRect().width()
+    win.close()
