@@ -37,6 +37,7 @@ from neckimu.trunk import (
     neck_matrices,
     trunk_angles,
     trunk_context,
+    trunk_data_problem,
     trunk_rotation,
 )
 from neckimu.verify.hold import HoldCriteria
@@ -59,6 +60,8 @@ class TrunkView:
         Above this the trunk moved (:class:`~neckimu.verify.trunk_lean.TrunkCriteria`).
     samples : int
         Trunk samples received.
+    problem : str or None
+        Why the trunk board's data are not used (:func:`neckimu.trunk.trunk_data_problem`).
     """
 
     forward_deg: float = float("nan")
@@ -66,6 +69,7 @@ class TrunkView:
     moved_deg: float = 0.0
     moved_limit_deg: float = TrunkCriteria().hold_trunk_deg
     samples: int = 0
+    problem: str | None = None
 
     @property
     def moved(self) -> bool:
@@ -76,6 +80,8 @@ class TrunkView:
         """The readout in short lines (the window shows one under the other): the
         inclination, e.g. ``trunk 3.1° forward, 0.4° right``, and when the trunk moved
         ``trunk moved 2.6°: sit still against the backrest``."""
+        if self.problem is not None:
+            return ("trunk board not used:", self.problem)
         if not np.isfinite(self.forward_deg):
             return ("trunk: waiting for the calibration",)
         fwd = "forward" if self.forward_deg >= 0 else "back"
@@ -106,6 +112,8 @@ class LiveTrunk:
         self.meta = dict(meta)
         self.hist = History()
         self.cal: TrunkCalibration | None = None
+        #: why the trunk's data cannot stand for a trunk (then it is not used), or None
+        self.problem: str | None = None
         self._orient: OnlineOrientation | None = None
         self._ts = 0.01
         self._still: tuple[float, float] | None = None
@@ -131,12 +139,17 @@ class LiveTrunk:
 
     def calibrate(self, cal: Calibration) -> bool:
         """The trunk frame for the head calibration ``cal`` (its neutral still phase); False
-        when the trunk data do not cover it yet."""
+        when the trunk data do not cover it yet. Data that cannot stand for a trunk
+        (:func:`neckimu.trunk.trunk_data_problem`) leave :attr:`cal` None and say why in
+        :attr:`problem`: the session goes on with the head alone, as ``analyze`` does."""
         a, b = cal.still_s
         h = self.hist
         if not h.n or h.t[0] > a or h.t[-1] < b:
             return False
         i0, i1 = h.index(a), h.index(b)
+        self.problem = trunk_data_problem(h.samples(), cal.still_s)
+        if self.problem is not None:  # as analyze: the trunk is not used (self.cal stays None)
+            return True
         try:
             tcal = calibrate_trunk(h.samples(), cal.still_s, mount=self.meta.get("mount"))
         except (NeckimuError, ValueError):
@@ -206,7 +219,11 @@ class LiveTrunk:
 
     def view(self) -> TrunkView:
         return TrunkView(
-            float(self._incl[0]), float(self._incl[1]), self._moved, samples=self.hist.n
+            float(self._incl[0]),
+            float(self._incl[1]),
+            self._moved,
+            samples=self.hist.n,
+            problem=self.problem,
         )
 
     # -- what the judge uses ---------------------------------------------------------------------

@@ -34,7 +34,7 @@ between the link's measurements the drift is followed while the neck is still
 (:mod:`.drift`); the neck's yaw is still the least accurate angle.
 """
 
-from neckimu.trunk.calibration import TrunkCalibration, calibrate_trunk
+from neckimu.trunk.calibration import TrunkCalibration, calibrate_trunk, trunk_data_problem
 from neckimu.trunk.displacement import (
     FILTER_MARGIN_S,
     HIP_TO_HEAD_M,
@@ -85,6 +85,7 @@ __all__ = [
     "neck_matrices",
     "trunk_angles",
     "trunk_context",
+    "trunk_data_problem",
     "trunk_rotation",
     "zupt_between",
 ]

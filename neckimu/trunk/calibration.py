@@ -50,10 +50,12 @@ class TrunkCalibration:
 def trunk_data_problem(trunk: SampleBlock, still_s: tuple[float, float]) -> str | None:
     """Why the trunk board's data cannot stand for a trunk, or None when it can.
 
-    An accelerometer at rest reads gravity (9.81 m/s²); one that reads far from it in the
-    neutral still phase (a dead or unconnected sensor reads 0), or data that never change at
-    all (a frozen stream), would be taken as a trunk that keeps perfectly still, and every
-    head movement would count as the neck's.
+    Judged on the neutral still phase only, so that a live session knows it when its
+    calibration ends (the same answer ``analyze`` gives): an accelerometer at rest reads
+    gravity (9.81 m/s²), and a real sensor's samples always differ by their noise. One that
+    reads far from gravity (a dead or unconnected sensor reads 0) or never changes (a frozen
+    stream) would be taken as a trunk that keeps perfectly still, and every head movement would
+    count as the neck's.
     """
     seg = trunk.between(*still_s)
     if len(seg) < 5:
@@ -61,7 +63,7 @@ def trunk_data_problem(trunk: SampleBlock, still_s: tuple[float, float]) -> str 
     g = float(np.linalg.norm(seg.acc.mean(axis=0))) if len(seg) else 0.0
     if not 0.5 * G <= g <= 1.5 * G:
         return f"its accelerometer reads {g:.1f} m/s² at rest, not gravity"
-    if len(trunk) > 10 and not (np.ptp(trunk.acc, axis=0).any() or np.ptp(trunk.gyr, axis=0).any()):
+    if len(seg) > 10 and not (np.ptp(seg.acc, axis=0).any() or np.ptp(seg.gyr, axis=0).any()):
         return "its data never change (a frozen stream)"
     return None
 

@@ -249,3 +249,22 @@ def test_session_ending_inside_a_hold_final_verdicts_are_analyzes(tmp_path, caps
     # the live judge itself: the open hold judged at the end of the stream, as analyze does
     session = _live(rec)
     assert [r.message() for r in session.view().reps] == expected
+
+
+def test_unusable_trunk_is_not_used_live_as_in_analyze(runs):
+    """A trunk board whose accelerometer reads 0 (dead sensor): the live session, like
+    ``analyze``, goes on with the head alone and says why; the same verdicts."""
+    import dataclasses
+
+    _seed, rec, _analysis, _session = runs[0]
+    tr = rec.trunk
+    dead = dataclasses.replace(
+        rec, trunk=dataclasses.replace(tr, acc=np.zeros_like(tr.acc), gyr=np.zeros_like(tr.gyr))
+    )
+    analysis = analyze(dead)
+    assert analysis.trunk is None and any("trunk board not used" in n for n in analysis.notes)
+    session = _live(dead)
+    assert session.trunk is not None and session.trunk.cal is None
+    assert "trunk board not used:" in session.trunk.view().lines
+    live = [(r.exercise, r.verdict, r.faults, r.message()) for r in session.view().reps]
+    assert live == [(r.exercise, r.verdict, r.faults, r.message()) for r in analysis.reps]
