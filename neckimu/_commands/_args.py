@@ -4,8 +4,32 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from neckimu.errors import NeckimuError
+
+
+def checked_config(cfg: object) -> None:
+    """A simulated session's configuration (``neckimu.sim.SessionConfig``) checked: a value
+    out of range is the one-line error of the option that set it."""
+    try:
+        cfg.check()  # type: ignore[attr-defined]
+    except ValueError as e:
+        raise NeckimuError(str(e)) from None
+
+
+def add_simulated_headset(parser: argparse.ArgumentParser, seed: int) -> Any:
+    """The options of the simulated headset (``--speed``, ``--seed``), in their own group
+    (returned, for a command's own further options)."""
+    sim = parser.add_argument_group("simulated headset")
+    sim.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="playback speed of the simulated session (default 1, real time)",
+    )
+    sim.add_argument("--seed", type=int, default=seed, help=f"simulation seed (default {seed})")
+    return sim
 
 
 def recording_out(value: str) -> Path:

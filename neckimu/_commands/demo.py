@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from neckimu._commands._args import add_force, add_renamed, add_screenshot, add_sound
+from neckimu._commands._args import (
+    add_force,
+    add_renamed,
+    add_screenshot,
+    add_sound,
+    checked_config,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -68,7 +74,6 @@ def run(args: argparse.Namespace) -> int:
     """Simulate the person, stream them over bumble into the window (or the terminal)."""
 
     from neckimu._commands._args import mount_name, out_folder, positive
-    from neckimu.errors import NeckimuError
     from neckimu.live.app import check_png, check_session_outputs, check_wav, run_and_finish
     from neckimu.live.ble_sources import SimulatedSource
     from neckimu.live.routine import load_routine
@@ -95,10 +100,7 @@ def run(args: argparse.Namespace) -> int:
         rate_hz=args.rate,
         mount=args.mount,
     )
-    try:
-        cfg.check()
-    except ValueError as e:
-        raise NeckimuError(str(e)) from None
+    checked_config(cfg)
     print(
         f"simulating the person for routine {routine.name!r} "
         f"({routine.duration_s:.0f} s, about {cfg.fault_rate:.0%} of reps with a mistake)"

@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from neckimu._commands._args import add_force, add_renamed, add_sound, add_trunk
+from neckimu._commands._args import (
+    add_force,
+    add_renamed,
+    add_simulated_headset,
+    add_sound,
+    add_trunk,
+    checked_config,
+)
 
 if TYPE_CHECKING:
     from neckimu.live.ble_sources import SimulatedSource
@@ -49,14 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_sound(parser)
     add_trunk(parser)
-    sim = parser.add_argument_group("simulated headset")
-    sim.add_argument(
-        "--speed",
-        type=float,
-        default=1.0,
-        help="playback speed of the simulated session (default 1, real time)",
-    )
-    sim.add_argument("--seed", type=int, default=4, help="simulation seed (default 4)")
+    sim = add_simulated_headset(parser, seed=4)
     sim.add_argument(
         "--duration",
         type=float,
@@ -125,7 +125,6 @@ def _simulated(
     """The simulated person of the routine on simulated headsets (with ``--trunk`` a second
     board on the trunk, recorded into the same format v2 recording)."""
     from neckimu.ble.simulated import simulated_trunk
-    from neckimu.errors import NeckimuError
     from neckimu.live.ble_sources import SimulatedSource
     from neckimu.live.simulated_person import session_config
     from neckimu.sim import simulate_session
@@ -140,10 +139,7 @@ def _simulated(
         trunk=args.trunk,
         trunk_mount=args.trunk_mount,
     )
-    try:
-        cfg.check()
-    except ValueError as e:
-        raise NeckimuError(str(e)) from None
+    checked_config(cfg)
     sim = simulate_session(cfg)
     return SimulatedSource(
         sim,

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from neckimu._commands._args import add_force, add_trunk
+from neckimu._commands._args import add_force, add_simulated_headset, add_trunk, checked_config
 
 if TYPE_CHECKING:
     from neckimu.ble.recorder import RecordResult
@@ -39,14 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--rate", type=float, default=None, help="IMU rate to ask for, Hz")
     parser.add_argument("--no-mag", action="store_true", help="switch the magnetometer off")
-    sim = parser.add_argument_group("simulated headset")
-    sim.add_argument(
-        "--speed",
-        type=float,
-        default=1.0,
-        help="playback speed of the simulated session (default 1, real time)",
-    )
-    sim.add_argument("--seed", type=int, default=0, help="simulation seed (default 0)")
+    sim = add_simulated_headset(parser, seed=0)
     sim.add_argument("--board", default="rev2", help="rev1 or rev2 (default rev2)")
     add_trunk(parser)
     add_force(parser)
@@ -86,10 +79,7 @@ def run(args: argparse.Namespace) -> int:
             trunk=args.trunk,
             trunk_mount=args.trunk_mount,
         )
-        try:
-            cfg.check()
-        except ValueError as e:
-            raise NeckimuError(str(e)) from None
+        checked_config(cfg)
         session = simulate_session(cfg)
         trunk = simulated_trunk(session, args.trunk_mount)
         print(

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from neckimu._commands._args import add_force
+from neckimu._commands._args import add_force, checked_config
 from neckimu.errors import NeckimuError
 
 if TYPE_CHECKING:
@@ -141,10 +141,7 @@ def run(args: argparse.Namespace) -> int:
         trunk=args.trunk,
         trunk_mount=args.trunk_mount,
     )
-    try:
-        cfg.check()
-    except ValueError as e:
-        raise NeckimuError(str(e)) from None
+    checked_config(cfg)
     session = simulate_session(cfg)
     _write_all_or_nothing(session, out)
     reps = session.truth["reps"]
