@@ -189,6 +189,39 @@ def leak_correction(
     return np.outer(shape_time, r_time) + np.outer(shape_turn, residual - r_time)
 
 
+def movement_acceleration(
+    t: np.ndarray,
+    acc: np.ndarray,
+    gyr: np.ndarray,
+    ts: float,
+    still_1: slice,
+    still_2: slice,
+    prior: SensorErrorPrior,
+) -> np.ndarray:
+    """Gravity-free acceleration over one movement, in the sensor frame of its last still
+    sample before (``k1 = still_1.stop - 1``), m/s², samples ``k1 .. still_2.stop``.
+
+    Gravity (plus accelerometer bias) is the first still pose's, the sensor's turn comes from
+    the gyro, and what remains in the second still pose is removed along the movement
+    (:func:`leak_correction`). Tremor (8-12 Hz) shakes a sensor on a lever arm by ~0.3 m/s²:
+    it moves nothing, but a short average of it (or a filter edge that holds one shaken
+    sample) would look like an error of the gravity reference; so gravity and the residual are
+    both read from the low-passed signal, whose support lies inside the arrays — pass
+    :data:`neckimu.filters.FIR_HALF_S` of data beyond each still window.
+    """
+    k1 = max(still_1.stop - 1, 0)
+    n2 = still_2.stop
+    # sensor(t) -> sensor(t[k1]): the gyro from k1 on; before it the sensor keeps still
+    rot = np.tile(np.eye(3), (len(t), 1, 1))
+    rot[k1:] = relative_rotations(t[k1:], gyr[k1:], ts)
+    f_lev = lowpass_fir(np.einsum("nij,nj->ni", rot, acc), ts, MOVEMENT_BAND_HZ)
+    acc_1 = f_lev[still_1].mean(axis=0)  # gravity (+ bias) in the first pose
+    lin = f_lev[k1:n2] - acc_1
+    j2 = still_2.start - k1
+    lin -= leak_correction(t[k1:n2], rot[k1:n2], lin[j2:].mean(axis=0), acc_1, j2, prior)
+    return lin
+
+
 def head_centre_displacement(
     t: np.ndarray,
     acc: np.ndarray,
@@ -244,27 +277,7 @@ def head_centre_displacement(
     """
     k1 = max(still_1.stop - 1, 0)  # the movement: last still sample before ..
     k2 = max(still_2.start, k1 + 1)  # .. first still sample after
-    n2 = still_2.stop
-    # sensor(t) -> sensor(t[k1]): the gyro from k1 on; before it the sensor keeps still (and
-    # the samples before the still window are only the low-pass filter's support)
-    rot = np.tile(np.eye(3), (len(t), 1, 1))
-    rot[k1:] = relative_rotations(t[k1:], gyr[k1:], ts)
-    # tremor (8-12 Hz) shakes a sensor on a lever arm by ~0.3 m/s²: it moves nothing, but a
-    # short average of it (or a filter edge that holds one shaken sample) would look like an
-    # error of the gravity reference; so gravity and the residual are both read from the
-    # low-passed signal, whose support lies inside the arrays
-    f_lev = lowpass_fir(np.einsum("nij,nj->ni", rot, acc), ts, MOVEMENT_BAND_HZ)
-    acc_1 = f_lev[still_1].mean(axis=0)  # gravity (+ bias) in the first pose
-    lin = f_lev[k1:n2] - acc_1
-    j2 = still_2.start - k1
-    lin -= leak_correction(
-        t[k1:n2],
-        rot[k1:n2],
-        lin[j2:].mean(axis=0),
-        acc_1,
-        j2,
-        errors or SensorErrorPrior(),
-    )
+    lin = movement_acceleration(t, acc, gyr, ts, still_1, still_2, errors or SensorErrorPrior())
     d_sensor = np.zeros((len(t), 3))
     d_sensor[k1 : k2 + 1] = zupt_displacement(t[k1 : k2 + 1], lin[: k2 + 1 - k1])
     d_sensor[k2 + 1 :] = d_sensor[k2]

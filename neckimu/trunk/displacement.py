@@ -9,15 +9,9 @@ import numpy as np
 from scipy.integrate import cumulative_trapezoid
 from scipy.spatial.transform import Rotation
 
-from neckimu.filters import lowpass_fir
 from neckimu.orientation import Orientation
 from neckimu.samples import SampleBlock
-from neckimu.translation import (
-    MOVEMENT_BAND_HZ,
-    SensorErrorPrior,
-    leak_correction,
-    relative_rotations,
-)
+from neckimu.translation import SensorErrorPrior, movement_acceleration
 from neckimu.trunk.breathing import BreathFit, fit_breathing
 from neckimu.trunk.calibration import TrunkCalibration
 from neckimu.trunk.neck_angles import trunk_rotation
@@ -27,37 +21,6 @@ from neckimu.trunk.neck_angles import trunk_rotation
 HIP_TO_HEAD_M = 0.62
 #: Data beyond each still window integrated through the low-pass filter (its edges), s.
 FILTER_MARGIN_S = 0.5
-
-
-def movement_acceleration(
-    t: np.ndarray,
-    acc: np.ndarray,
-    gyr: np.ndarray,
-    ts: float,
-    still_1: slice,
-    still_2: slice,
-    prior: SensorErrorPrior,
-) -> np.ndarray:
-    """Gravity-free acceleration over one movement, in the sensor frame of its last still
-    sample before (``k1 = still_1.stop - 1``), m/s², samples ``k1 .. still_2.stop``.
-
-    As :func:`neckimu.translation.head_centre_displacement` (gravity from the first still
-    pose, the gyro's rotation, the leak correction of what remains in the second), except that
-    the low-pass filter runs over all of ``t`` — pass :data:`FILTER_MARGIN_S` of data on both
-    sides — so its edges hold no single sample (a tremor peak at ``k1`` held for the filter's
-    half-length is a velocity error of its own).
-    """
-    k1 = max(still_1.stop - 1, 0)
-    rot = relative_rotations(t, gyr, ts)  # sensor(t) -> sensor(t[0])
-    rot = np.einsum("ji,njk->nik", rot[k1], rot)  # .. -> sensor(t[k1])
-    acc_r = np.einsum("nij,nj->ni", rot, acc)
-    acc_1 = acc_r[still_1].mean(axis=0)
-    lin = lowpass_fir(acc_r - acc_1, ts, MOVEMENT_BAND_HZ)[k1 : still_2.stop]
-    j2 = still_2.start - k1
-    lin -= leak_correction(
-        t[k1 : still_2.stop], rot[k1 : still_2.stop], lin[j2:].mean(axis=0), acc_1, j2, prior
-    )
-    return lin
 
 
 def zupt_between(t: np.ndarray, acc: np.ndarray, v0: np.ndarray, v1: np.ndarray) -> np.ndarray:
