@@ -13,6 +13,7 @@ the head centre itself (midway between the ears), in the neutral (trunk) frame.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,8 +49,10 @@ def linear_acceleration(acc_sensor: np.ndarray, m_ns: np.ndarray) -> np.ndarray:
     return a
 
 
-def zupt_displacement(t: np.ndarray, acc: np.ndarray) -> np.ndarray:
-    """Displacement over one movement with zero velocity at both ends.
+def zupt_displacement(
+    t: np.ndarray, acc: np.ndarray, stops: Sequence[int] | np.ndarray = ()
+) -> np.ndarray:
+    """Displacement over one movement with zero velocity at both ends (and at its stops).
 
     Parameters
     ----------
@@ -57,17 +60,23 @@ def zupt_displacement(t: np.ndarray, acc: np.ndarray) -> np.ndarray:
         Time, s, from the still phase before to the still phase after.
     acc : ndarray, shape (N, 3)
         Acceleration, m/s².
+    stops : sequence of int, optional
+        Indices inside the movement where the head stops for a moment (a kept position of a
+        fraction of a second, a turn straight into the next movement): zero velocity there too.
 
     Returns
     -------
     ndarray, shape (N, 3)
         Displacement from ``t[0]``, m. The velocity is corrected by the straight line that
-        brings it to zero at ``t[-1]`` (a constant acceleration error cancels).
+        brings it to zero at ``t[-1]`` (a constant acceleration error cancels); with stops, by
+        the broken line through zero at each of them, so an acceleration error grows the
+        velocity only from one stop to the next.
     """
     v = cumulative_trapezoid(acc, t, axis=0, initial=0.0)
-    span = t[-1] - t[0]
-    if span > 0:
-        v -= np.outer((t - t[0]) / span, v[-1])
+    at = np.unique(np.concatenate([[0, len(t) - 1], np.asarray(stops, dtype=int)]))
+    at = at[(at >= 0) & (at < len(t))]
+    if t[-1] > t[0]:
+        v -= np.column_stack([np.interp(t, t[at], v[at, k]) for k in range(v.shape[1])])
     return cumulative_trapezoid(v, t, axis=0, initial=0.0)
 
 
@@ -233,6 +242,7 @@ def head_centre_displacement(
     m_nh: np.ndarray,
     lever_arm_m: np.ndarray,
     errors: SensorErrorPrior | None = None,
+    stops: Sequence[int] | np.ndarray = (),
 ) -> np.ndarray:
     """Head-centre displacement over one movement between two still phases, level frame.
 
@@ -258,6 +268,9 @@ def head_centre_displacement(
         Sensor position relative to the head centre, head frame, m.
     errors : SensorErrorPrior, optional
         How large the sensor errors behind the residual acceleration can be.
+    stops : sequence of int, optional
+        Indices between the two still phases where the head stops for a moment: zero velocity
+        there too (:func:`zupt_displacement`).
 
     Returns
     -------
@@ -279,7 +292,8 @@ def head_centre_displacement(
     k2 = max(still_2.start, k1 + 1)  # .. first still sample after
     lin = movement_acceleration(t, acc, gyr, ts, still_1, still_2, errors or SensorErrorPrior())
     d_sensor = np.zeros((len(t), 3))
-    d_sensor[k1 : k2 + 1] = zupt_displacement(t[k1 : k2 + 1], lin[: k2 + 1 - k1])
+    inside = [k - k1 for k in stops if k1 < k < k2]
+    d_sensor[k1 : k2 + 1] = zupt_displacement(t[k1 : k2 + 1], lin[: k2 + 1 - k1], inside)
     d_sensor[k2 + 1 :] = d_sensor[k2]
     d_sensor = d_sensor @ m_ns_1.T
     lever = m_nh @ lever_arm_m  # (n, 3): sensor offset from the head centre, level frame

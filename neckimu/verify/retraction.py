@@ -34,6 +34,7 @@ is a fault only without the glide.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -262,15 +263,18 @@ class _SetView:
         b = min(max(s2.b, k2 + 1), k2 + round(f.settle_s / ts))
         return a, b, slice(0, k1 - a), slice(k2 - a, b - a)
 
-    def displacement(self, s1: _Station, s2: _Station) -> tuple[np.ndarray, np.ndarray, int]:
+    def displacement(
+        self, s1: _Station, s2: _Station, stops: Sequence[int] = ()
+    ) -> tuple[np.ndarray, np.ndarray, int]:
         """Head-centre displacement over the movement from station ``s1`` to ``s2``, level
         frame, m.
 
         The integration runs from the last ``rest_avg_s`` of ``s1`` to the first ``settle_s``
         of ``s2``, with zero velocity at both ends: inside a station the head is still, so a
-        long station adds no drift. Returns the mean over the start of ``s2`` relative to the
-        mean over the end of ``s1`` (3,), the trajectory on the same reference (n, 3) and the
-        chunk index of its first sample.
+        long station adds no drift; nor at ``stops`` (chunk indices of the virtual stations in
+        between). Returns the mean over the start of ``s2`` relative to the mean over the end
+        of ``s1`` (3,), the trajectory on the same reference (n, 3) and the chunk index of its
+        first sample.
         """
         a, b, still_1, still_2 = self._windows(s1, s2)
         # the low-pass filter's support on both sides, from the data around the windows
@@ -292,6 +296,7 @@ class _SetView:
             self.m_lh[a_m:b_m],
             self.ctx.lever_arm_m,
             self.prior,
+            [k - a_m for k in stops],
         )
         # only the windows and the movement between them are the result
         d = d[a - a_m : b - a_m]
@@ -305,8 +310,9 @@ class _SetView:
 
         Movements are integrated from one *real* station to the next only: a station found
         at a turning point (virtual) is a moment of zero velocity, but its acceleration is the
-        largest of the movement, so it is no reference for gravity; its pose is read off the
-        integration through it.
+        largest of the movement, so it is no reference for gravity; but the velocity is zero
+        there, which the integration through it uses (an acceleration error then grows the
+        velocity only from one stop to the next), and its pose is read off that integration.
 
         Returns
         -------
@@ -319,7 +325,9 @@ class _SetView:
         real = [k for k, st in enumerate(stations) if not st.virtual]
         ts_out, ds_out = [], []
         for k1, k2 in itertools.pairwise(real):
-            end_m, d, a = self.displacement(stations[k1], stations[k2])
+            # the head stops at every virtual station in between: zero velocity there
+            stops = [(stations[v].a + stations[v].b) // 2 for v in range(k1 + 1, k2)]
+            end_m, d, a = self.displacement(stations[k1], stations[k2], stops)
             d = poses[k1] + d * 1e3
             for v in range(k1 + 1, k2):
                 st = stations[v]
