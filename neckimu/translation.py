@@ -88,6 +88,10 @@ def relative_rotations(t: np.ndarray, gyr: np.ndarray, ts: float) -> np.ndarray:
     """
     f = VQF(ts, restBiasEstEnabled=False, motionBiasEstEnabled=False)
     acc = np.ascontiguousarray(np.tile([0.0, 0.0, G], (len(t), 1)))
+    # across a gap (dropped packets) the rate is the mean of the samples on both sides
+    gap = np.concatenate([[False], np.diff(t) > 1.5 * ts])
+    gyr = np.array(gyr, dtype=float)
+    gyr[gap] = 0.5 * (gyr[np.flatnonzero(gap) - 1] + gyr[gap])
     q = f.updateBatchFullState(gyro_for_fixed_rate(t, gyr, ts), acc)["gyrQuat"]
     return Rotation.from_quat(q, scalar_first=True).as_matrix()
 
@@ -198,6 +202,22 @@ def leak_correction(
     return np.outer(shape_time, r_time) + np.outer(shape_turn, residual - r_time)
 
 
+def _lowpass_on_time(t: np.ndarray, x: np.ndarray, ts: float) -> np.ndarray:
+    """:func:`~neckimu.filters.lowpass_fir` to :data:`MOVEMENT_BAND_HZ` of samples at times
+    ``t``, shape (n, 3).
+
+    The filter counts samples, not seconds: across a gap (dropped packets) it would squeeze
+    the movement in time. With gaps the samples are first put on a regular grid of ``ts``
+    (straight lines across each gap) and the result is read back at ``t``.
+    """
+    if len(t) < 2 or np.diff(t).max() < 1.5 * ts:
+        return lowpass_fir(x, ts, MOVEMENT_BAND_HZ)
+    grid = np.arange(t[0], t[-1] + 0.5 * ts, ts)
+    on_grid = np.column_stack([np.interp(grid, t, x[:, k]) for k in range(x.shape[1])])
+    f = lowpass_fir(on_grid, ts, MOVEMENT_BAND_HZ)
+    return np.column_stack([np.interp(t, grid, f[:, k]) for k in range(x.shape[1])])
+
+
 def movement_acceleration(
     t: np.ndarray,
     acc: np.ndarray,
@@ -223,7 +243,7 @@ def movement_acceleration(
     # sensor(t) -> sensor(t[k1]): the gyro from k1 on; before it the sensor keeps still
     rot = np.tile(np.eye(3), (len(t), 1, 1))
     rot[k1:] = relative_rotations(t[k1:], gyr[k1:], ts)
-    f_lev = lowpass_fir(np.einsum("nij,nj->ni", rot, acc), ts, MOVEMENT_BAND_HZ)
+    f_lev = _lowpass_on_time(t, np.einsum("nij,nj->ni", rot, acc), ts)
     acc_1 = f_lev[still_1].mean(axis=0)  # gravity (+ bias) in the first pose
     lin = f_lev[k1:n2] - acc_1
     j2 = still_2.start - k1

@@ -42,6 +42,7 @@ from scipy.spatial.transform import Rotation
 
 from neckimu.angles import angles_from_matrices
 from neckimu.filters import FIR_HALF_S
+from neckimu.orientation import MAX_GAP_S
 from neckimu.recording.events import Window
 from neckimu.runs import true_runs
 from neckimu.translation import SensorErrorPrior, head_centre_displacement
@@ -162,6 +163,10 @@ class RepFinding:
         Activity below this fraction of the local peak counts as still (a brief stop).
     margin_s : float
         Time searched beyond the set's window for its first and last rep's rests, s.
+    max_move_gap_s : float
+        A movement with a longer gap in its data (a reconnection, as
+        :data:`~neckimu.orientation.MAX_GAP_S`) is not measured from the acceleration, whose
+        course across the gap is unknown; the other movement of the rep stands for both, s.
     """
 
     on: float = 2.5
@@ -183,6 +188,7 @@ class RepFinding:
     angle_error_deg: float = 2.0
     displacement_error_mm: float = 8.0
     margin_s: float = 2.0
+    max_move_gap_s: float = MAX_GAP_S
 
 
 # -- the set, as stations and movements -------------------------------------------------------
@@ -556,12 +562,25 @@ def verify_retraction_set(
         start, end = float(t[fd.rest.b]), float(t[max(fd.back.a - 1, 0)])
         if not (w.start_s - 1.0 <= start <= w.end_s):
             continue
-        # glide and return: two measurements of the same excursion
-        d = 0.5 * (fd.glide_mm - fd.return_mm)
+        d, gap_note, missing = _excursion(view, fd)
+        if missing is not None:
+            reps.append(
+                RetractionRep(
+                    exercise="retraction",
+                    index=first_index + len(reps),
+                    of=0,
+                    start_s=start,
+                    end_s=end,
+                    faults=("incomplete",),
+                    incomplete=missing,
+                )
+            )
+            continue
         post, sup, lat = -d[0], d[2], d[1]
         faults = classify(post, sup, fd.d_ang, crit)
         path_t, path = _path(view, fd, stations, d)
         sat = ctx.saturated_in(i0 + fd.rest.a, i0 + fd.back.b)
+        notes = [n for n in (f"{sat} saturated samples" if sat else None, gap_note) if n]
         reps.append(
             RetractionRep(
                 exercise="retraction",
@@ -580,10 +599,36 @@ def verify_retraction_set(
                 path_t_s=path_t,
                 path_posterior_mm=-path[:, 0],
                 path_superior_mm=path[:, 2],
-                low_confidence=f"{sat} saturated samples" if sat else None,
+                low_confidence="; ".join(notes) or None,
             )
         )
     return [_with_count(r, len(reps)) for r in reps]
+
+
+def _excursion(view: _SetView, fd: _Found) -> tuple[np.ndarray, str | None, str | None]:
+    """The judged head-centre excursion of a rep (level frame, mm, (3,)), a note on its
+    confidence and, when the data cannot judge it, why.
+
+    Glide and return are two measurements of the same excursion: their average (the return's
+    sign flipped) halves the integration noise. A movement with a gap longer than
+    ``max_move_gap_s`` in its data is not measured: the other one stands for both; with both
+    broken the rep is incomplete.
+    """
+    t = view.t
+
+    def gap(a: int, b: int) -> float:  # longest interval between samples a-1 .. b
+        dt = np.diff(t[max(a - 1, 0) : min(b + 1, len(t))])
+        return float(dt.max()) if len(dt) else 0.0
+
+    g_out, g_back = gap(fd.rest.b, fd.kept.a), gap(fd.kept.b, fd.back.a)
+    limit = view.finding.max_move_gap_s
+    if g_out <= limit and g_back <= limit:
+        return 0.5 * (fd.glide_mm - fd.return_mm), None, None
+    if g_back <= limit:  # the glide has the gap: the return measures the excursion
+        return -fd.return_mm, f"{g_out:.2f} s of data missing in the glide", None
+    if g_out <= limit:
+        return fd.glide_mm, f"{g_back:.2f} s of data missing in the return", None
+    return np.zeros(3), None, f"{min(g_out, g_back):.1f} s of data are missing in both movements"
 
 
 def _path(

@@ -211,3 +211,51 @@ def test_a_small_excursion_before_a_rep_is_not_part_of_it():
             lines.append(f"{mount} rep {t['rep']} at {t['start_s']:.1f} s: found from {starts}")
     report = "\n".join(lines)
     assert good >= 8, report
+
+
+def test_a_movement_broken_by_a_gap_is_measured_by_the_other():
+    """Glide and return measure the same excursion; when packets drop inside one of them
+    (longer than ``max_move_gap_s``, a reconnection) the other stands for both, and with both
+    broken the rep is incomplete."""
+    from types import SimpleNamespace
+
+    from neckimu.verify.retraction import RepFinding, _excursion, _Found, _Station
+
+    ts = 0.01
+    t = np.arange(0.0, 6.0, ts)
+    fd = _Found(
+        rest=_Station(0, 100),  # glide 1-2 s, kept 2-3 s, return 3-4 s
+        kept=_Station(200, 300),
+        back=_Station(400, 600),
+        glide_mm=np.array([-20.0, 0.0, 6.0]),
+        return_mm=np.array([16.0, 0.0, -4.0]),
+        d_ang=np.zeros(3),
+    )
+
+    def judged(drop: tuple[float, float] = (0, 0), drop2: tuple[float, float] = (0, 0)):
+        keep = ~(((t > drop[0]) & (t < drop[1])) | ((t > drop2[0]) & (t < drop2[1])))
+        kept_t = t[keep]  # the stations keep their samples: the gaps lie inside the movements
+        idx = {k: int(np.searchsorted(kept_t, t[k])) for k in (100, 200, 300, 400)}
+        f = _Found(
+            rest=_Station(0, idx[100]),
+            kept=_Station(idx[200], idx[300]),
+            back=_Station(idx[400], len(kept_t)),
+            glide_mm=fd.glide_mm,
+            return_mm=fd.return_mm,
+            d_ang=fd.d_ang,
+        )
+        return _excursion(SimpleNamespace(t=kept_t, finding=RepFinding()), f)
+
+    d, note, missing = judged()
+    np.testing.assert_allclose(d, [-18.0, 0.0, 5.0])  # the average
+    assert note is None and missing is None
+    d, note, missing = judged((1.3, 1.65))  # 0.35 s lost in the glide
+    np.testing.assert_allclose(d, [-16.0, 0.0, 4.0])  # the return alone
+    assert "glide" in note and missing is None
+    d, note, missing = judged((3.3, 3.65))  # .. in the return
+    np.testing.assert_allclose(d, [-20.0, 0.0, 6.0])
+    assert "return" in note
+    d, note, missing = judged((1.4, 1.5), (3.4, 3.5))  # 0.1 s in both: bridged, averaged
+    np.testing.assert_allclose(d, [-18.0, 0.0, 5.0])
+    d, note, missing = judged((1.2, 1.6), (3.2, 3.6))  # long gaps in both: incomplete
+    assert missing is not None and "missing" in missing
