@@ -35,7 +35,8 @@ def read_recording(path: str | Path, events: str | Path | None = None) -> Record
         The file. Columns ``time_s,gyr_x,gyr_y,gyr_z,acc_x,acc_y,acc_z[,mag_x,mag_y,mag_z]``
         in s, rad/s, m/s², µT (sensor frame); other columns are ignored.
     events : str or Path, optional
-        An events CSV ``time_s,event,exercise`` whose events are added to the file's own.
+        An events CSV ``time_s,event,exercise`` whose events are added to the file's own
+        (an event both hold counts once).
 
     Returns
     -------
@@ -80,7 +81,16 @@ def read_recording(path: str | Path, events: str | Path | None = None) -> Record
     )
     trunk = _parse_trunk(p, raw, meta, trunk_lines) if com.version >= 2 else None
     if events is not None:
-        evs = evs + read_events_csv(events, notes)
+        # the file's own cues given again (``neckimu simulate`` writes both) count once
+        own = {(round(e.time_s, 6), e.event, e.exercise) for e in evs}
+        extra = read_events_csv(events, notes)
+        added = [e for e in extra if (round(e.time_s, 6), e.event, e.exercise) not in own]
+        if len(added) < len(extra):
+            notes.append(
+                f"{Path(events)}: {len(extra) - len(added)} of its events are already in {p.name}"
+                " and count once"
+            )
+        evs = evs + added
     _check_events(
         p,
         evs,

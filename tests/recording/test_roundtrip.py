@@ -154,3 +154,27 @@ def test_gzip_import(tmp_path):
     text = b"time_s,gyr_x,gyr_y,gyr_z,acc_x,acc_y,acc_z\n0,0,0,0,0,0,9.8\n1,0,0,0,0,0,9.8\n"
     p.write_bytes(gzip.compress(text))
     assert len(read_recording(p).samples) == 2
+
+
+def test_events_given_again_count_once(tmp_path):
+    """``neckimu simulate`` writes the cues into the recording and into an events CSV; giving
+    both to ``analyze`` must not double every start (which made windows look unpaired)."""
+    b = _block(1000)
+    t0, t1 = float(b.t[100]), float(b.t[800])
+    cues = [Event(t0, "start", "retraction"), Event(t1, "end", "retraction")]
+    path = tmp_path / "r.csv"
+    _write(path, [b], events=cues)
+    ev = tmp_path / "r.events.csv"
+    ev.write_text(
+        f"time_s,event,exercise\n{t0:.6f},start,retraction\n{t1:.6f},end,retraction\n"
+        f"{t1 + 0.5:.6f},start,hold_left\n{t1 + 1.0:.6f},end,hold_left\n"
+    )
+    rec = read_recording(path, events=ev)
+    assert [(e.event, e.exercise) for e in rec.events] == [
+        ("start", "retraction"),
+        ("end", "retraction"),
+        ("start", "hold_left"),
+        ("end", "hold_left"),
+    ]
+    assert any("count once" in w for w in rec.warnings)
+    assert not any("without a start" in w or "no end" in w for w in rec.warnings)
