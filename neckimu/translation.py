@@ -207,13 +207,23 @@ def _lowpass_on_time(t: np.ndarray, x: np.ndarray, ts: float) -> np.ndarray:
     ``t``, shape (n, 3).
 
     The filter counts samples, not seconds: across a gap (dropped packets) it would squeeze
-    the movement in time. With gaps the samples are first put on a regular grid of ``ts``
-    (straight lines across each gap) and the result is read back at ``t``.
+    the movement in time. With gaps the samples are first put on a regular grid of ``ts`` and
+    the result is read back at ``t``. Across a gap the grid holds a straight line between the
+    low-passed levels at its edges, not between the two samples there: a sensor on a lever arm
+    shakes with tremor by a few tenths of m/s², and a line between two shaken samples would be
+    an offset of that size for as long as the gap lasts.
     """
-    if len(t) < 2 or np.diff(t).max() < 1.5 * ts:
+    dt = np.diff(t)
+    gaps = np.flatnonzero(dt > 1.5 * ts)
+    if len(t) < 2 or not len(gaps):
         return lowpass_fir(x, ts, MOVEMENT_BAND_HZ)
     grid = np.arange(t[0], t[-1] + 0.5 * ts, ts)
     on_grid = np.column_stack([np.interp(grid, t, x[:, k]) for k in range(x.shape[1])])
+    level = lowpass_fir(x, ts, MOVEMENT_BAND_HZ)  # by sample count: tremor-free levels
+    for i in gaps:  # a few per movement at most
+        inside = (grid > t[i]) & (grid < t[i + 1])
+        w = ((grid[inside] - t[i]) / dt[i])[:, None]
+        on_grid[inside] = (1 - w) * level[i] + w * level[i + 1]
     f = lowpass_fir(on_grid, ts, MOVEMENT_BAND_HZ)
     return np.column_stack([np.interp(t, grid, f[:, k]) for k in range(x.shape[1])])
 
@@ -238,17 +248,87 @@ def movement_acceleration(
     both read from the low-passed signal, whose support lies inside the arrays — pass
     :data:`neckimu.filters.FIR_HALF_S` of data beyond each still window.
     """
-    k1 = max(still_1.stop - 1, 0)
+    k1, rot, acc_1, lin = _in_first_pose(t, acc, gyr, ts, still_1, still_2)
+    j2 = still_2.start - k1
     n2 = still_2.stop
+    lin -= leak_correction(t[k1:n2], rot[k1:n2], lin[j2:].mean(axis=0), acc_1, j2, prior)
+    return lin
+
+
+def _in_first_pose(
+    t: np.ndarray, acc: np.ndarray, gyr: np.ndarray, ts: float, still_1: slice, still_2: slice
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """The acceleration of a movement in its first pose's frame, gravity of that pose removed:
+    ``k1``, the rotations sensor(t) -> sensor(t[k1]) (n, 3, 3), gravity (+ bias) in the first
+    pose (3,) and the rest, low-passed, samples ``k1 .. still_2.stop`` (m, 3)."""
+    k1 = max(still_1.stop - 1, 0)
     # sensor(t) -> sensor(t[k1]): the gyro from k1 on; before it the sensor keeps still
     rot = np.tile(np.eye(3), (len(t), 1, 1))
     rot[k1:] = relative_rotations(t[k1:], gyr[k1:], ts)
     f_lev = _lowpass_on_time(t, np.einsum("nij,nj->ni", rot, acc), ts)
     acc_1 = f_lev[still_1].mean(axis=0)  # gravity (+ bias) in the first pose
-    lin = f_lev[k1:n2] - acc_1
+    return k1, rot, acc_1, f_lev[k1 : still_2.stop] - acc_1
+
+
+@dataclass(frozen=True)
+class TurnResidual:
+    """What one movement between two still poses tells about the accelerometer's bias ``b``.
+
+    In the second pose the true acceleration is zero, so what the integration frame holds
+    there is error: ``residual ≈ turn @ b + span_s · w``, the bias turned with the sensor
+    (``turn = R − I``) plus gravity leaking through a gyro bias error (``w``, growing with
+    time).
+
+    Attributes
+    ----------
+    turn : ndarray, shape (3, 3)
+        ``R − I``, R the sensor's rotation over the movement (second pose -> first).
+    residual : ndarray, shape (3,)
+        Mean acceleration left in the second pose, first pose's sensor frame, m/s².
+    span_s : float
+        Time from the first pose to the second, s.
+    """
+
+    turn: np.ndarray
+    residual: np.ndarray
+    span_s: float
+
+
+def turn_residual(
+    t: np.ndarray, acc: np.ndarray, gyr: np.ndarray, ts: float, still_1: slice, still_2: slice
+) -> TurnResidual:
+    """The :class:`TurnResidual` of one movement (arguments as :func:`movement_acceleration`)."""
+    k1, rot, _, lin = _in_first_pose(t, acc, gyr, ts, still_1, still_2)
     j2 = still_2.start - k1
-    lin -= leak_correction(t[k1:n2], rot[k1:n2], lin[j2:].mean(axis=0), acc_1, j2, prior)
-    return lin
+    turn = Rotation.from_matrix(rot[still_2]).mean().as_matrix() - np.eye(3)
+    span = float(np.mean(t[still_2]) - t[k1])
+    return TurnResidual(turn, lin[j2:].mean(axis=0), span)
+
+
+#: Spread of what a still pose holds besides the sensor errors (sway, breathing), m/s².
+STILL_POSE_NOISE_M_S2 = 0.015
+
+
+def estimate_acc_bias(movements: Sequence[TurnResidual], prior: SensorErrorPrior) -> np.ndarray:
+    """The accelerometer's bias, sensor frame, m/s² (3,), from several movements' residuals.
+
+    One movement cannot tell a bias turned with the sensor from gravity leaking through a gyro
+    bias error, and a movement that turns out and back sees no residual at its end at all. A
+    set of movements that turn one way and back (a glide flexes the head a little, the return
+    undoes it) can: the bias term changes sign with the turn, the leak grows with time
+    whichever way the head turns. The maximum a posteriori fit of both, with the prior's
+    sizes for each (:class:`SensorErrorPrior`) and :data:`STILL_POSE_NOISE_M_S2` for what else
+    a still pose holds; with no informative movement it is the prior's zero.
+    """
+    info = np.diag(
+        [1.0 / prior.acc_bias_m_s2**2] * 3 + [1.0 / (G * prior.gyro_bias_rad_s) ** 2] * 3
+    )
+    rhs = np.zeros(6)
+    for m in movements:
+        h = np.hstack([m.turn, m.span_s * np.eye(3)])
+        info += h.T @ h / STILL_POSE_NOISE_M_S2**2
+        rhs += h.T @ m.residual / STILL_POSE_NOISE_M_S2**2
+    return np.linalg.solve(info, rhs)[:3]
 
 
 def head_centre_displacement(

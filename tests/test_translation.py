@@ -143,7 +143,7 @@ def test_tremor_at_the_sensor_does_not_move_the_head():
 def test_dropped_packets_inside_a_glide_do_not_squeeze_it():
     """BLE drops packets: 0.05-0.2 s of samples missing in the middle of a glide. The
     low-pass counts samples, so it must see the gap as time, not squeeze the movement; 40
-    random gaps, the glide within 1 mm in at least 38."""
+    random gaps, the glide within 1.5 mm in all (counted as samples: up to 4 mm)."""
     t, f, w, m_ns, m_nh, _, lever = _glide(flex_deg=3.0)
     rng = np.random.default_rng(7)
     errs = []
@@ -164,4 +164,65 @@ def test_dropped_packets_inside_a_glide_do_not_squeeze_it():
         )
         got = d[220 - n_lost :].mean(axis=0) * 1e3
         errs.append(np.abs(got - [-20.0, 0.0, 8.0]).max())
-    assert np.sum(np.asarray(errs) <= 1.0) >= 38, np.round(np.sort(errs)[-8:], 2)
+    assert max(errs) <= 1.5, np.round(np.sort(errs)[-8:], 2)
+
+
+def test_a_gap_is_bridged_at_the_level_not_between_two_shaken_samples():
+    """Tremor (8-12 Hz, 0.1-0.4 m/s²) shakes the sensor; packets drop (0.05-0.2 s) in the
+    glide or in the still window that gives gravity. A straight line between the two samples
+    at a gap's edges would hold a shaken value as the level for the whole gap (an offset of
+    tenths of m/s²); bridged at the low-passed level, 40 random cases are within 2 mm in at
+    least 25 (a straight line between the samples: 18). The tremor's missing part cycles
+    still cost a few mm in the rest: its data are gone."""
+    t, f, w, m_ns, m_nh, _, lever = _glide(flex_deg=3.0)
+    rng = np.random.default_rng(7)
+    errs = []
+    for k in range(40):
+        t0 = rng.uniform(0.9, 1.8) if k % 2 else rng.uniform(0.3, 0.5)  # glide / still window
+        keep = ~((t > t0) & (t < t0 + rng.uniform(0.05, 0.2)))
+        n_lost = int((~keep).sum())
+        amp = rng.uniform(0.1, 0.4) * rng.normal(size=3) / np.sqrt(3)
+        tremor = amp * np.sin(2 * np.pi * rng.uniform(8, 12) * t[:, None] + rng.uniform(0, 6, 3))
+        n1 = 60 - (n_lost if t0 < 0.6 else 0)
+        d = head_centre_displacement(
+            t[keep],
+            (f + tremor)[keep],
+            w[keep],
+            0.01,
+            slice(n1 - 25, n1),
+            slice(220 - n_lost, 270 - n_lost),
+            m_ns[59],
+            m_nh[keep],
+            lever,
+        )
+        got = (d[220 - n_lost : 270 - n_lost].mean(axis=0) - d[n1 - 25 : n1].mean(axis=0)) * 1e3
+        errs.append(np.abs(got - [-20.0, 0.0, 8.0]).max())
+    assert np.sum(np.asarray(errs) <= 2.0) >= 25, np.round(np.sort(errs)[-8:], 2)
+
+
+def test_accelerometer_bias_from_a_set_of_glides_and_returns():
+    """Each glide flexes the head 3-12 deg and its return undoes it: the bias turned with the
+    sensor changes sign between them while gravity leaking through a gyro bias error grows
+    with time either way, so a set of them tells the bias (LSM9DS1-sized: up to 90 mg per
+    axis) in the plane the head turns in. 50 random sets: within 0.15 m/s² in at least 45."""
+    from neckimu.translation import TurnResidual, estimate_acc_bias
+
+    rng = np.random.default_rng(11)
+    prior = SensorErrorPrior.for_recording({"device": {"sensor": "LSM9DS1"}})
+    good = 0
+    for _ in range(50):
+        b = rng.uniform(-0.88, 0.88, 3)
+        eps = np.radians(0.1) * rng.normal(size=3)  # gyro bias error, rad/s
+        w = G * np.cross(eps, [0.0, 0.0, 1.0])  # gravity leak per second, horizontal
+        moves = []
+        for _ in range(7):  # glide and return
+            axis = np.array([0.0, 1.0, 0.0]) + 0.15 * rng.normal(size=3)
+            rot = Rotation.from_rotvec(axis / np.linalg.norm(axis) * np.radians(rng.uniform(3, 12)))
+            for r in (rot, rot.inv()):
+                span = rng.uniform(1.0, 2.5)
+                turn = r.as_matrix() - np.eye(3)
+                res = turn @ b + span * w + rng.normal(0.0, 0.01, 3)
+                moves.append(TurnResidual(turn, res, span))
+        est = estimate_acc_bias(moves, prior)
+        good += np.abs(est - b)[[0, 2]].max() <= 0.15  # y: the turn axis, not observable
+    assert good >= 45, good

@@ -45,7 +45,13 @@ from neckimu.filters import FIR_HALF_S
 from neckimu.orientation import MAX_GAP_S
 from neckimu.recording.events import Window
 from neckimu.runs import true_runs
-from neckimu.translation import SensorErrorPrior, head_centre_displacement
+from neckimu.translation import (
+    SensorErrorPrior,
+    TurnResidual,
+    estimate_acc_bias,
+    head_centre_displacement,
+    turn_residual,
+)
 from neckimu.verify.activity import SUPPORT_S, moving_runs
 from neckimu.verify.context import Context
 from neckimu.verify.reps import RetractionRep
@@ -219,6 +225,7 @@ class _SetView:
         self.floor = ctx.floor_before(float(s.t[i0]))
         self.activity = self.floor.activity(sig)
         self.speed = sig.speed_deg_s
+        self._residuals: dict[tuple[int, int, int, int], TurnResidual] = {}
 
     def stations(self) -> list[_Station]:
         f = self.finding
@@ -269,8 +276,39 @@ class _SetView:
         b = min(max(s2.b, k2 + 1), k2 + round(f.settle_s / ts))
         return a, b, slice(0, k1 - a), slice(k2 - a, b - a)
 
+    def _span(self, s1: _Station, s2: _Station) -> tuple[int, int, int, int, slice, slice]:
+        """The integration of the movement ``s1`` -> ``s2``: chunk indices ``[a_m, b_m)`` of its
+        samples with the low-pass filter's support on both sides, ``[a, b)`` of the result,
+        and the two still windows (indices into ``a_m:b_m``)."""
+        a, b, still_1, still_2 = self._windows(s1, s2)
+        m = round(FIR_HALF_S / self.ts)
+        a_m, b_m = max(0, a - m), min(len(self.t), b + m)
+        still_1 = slice(still_1.start + a - a_m, still_1.stop + a - a_m)
+        still_2 = slice(still_2.start + a - a_m, still_2.stop + a - a_m)
+        return a_m, b_m, a, b, still_1, still_2
+
+    def turn_residual(self, s1: _Station, s2: _Station) -> TurnResidual:
+        """What the movement ``s1`` -> ``s2`` tells about the accelerometer's bias."""
+        key = (s1.a, s1.b, s2.a, s2.b)
+        if key not in self._residuals:
+            a_m, b_m, _, _, still_1, still_2 = self._span(s1, s2)
+            k1 = a_m + still_1.stop - 1
+            self._residuals[key] = turn_residual(
+                self.t[a_m:b_m],
+                self.acc[a_m:b_m],
+                self.gyr_raw[a_m:b_m] - self.bias[k1],
+                self.ts,
+                still_1,
+                still_2,
+            )
+        return self._residuals[key]
+
     def displacement(
-        self, s1: _Station, s2: _Station, stops: Sequence[int] = ()
+        self,
+        s1: _Station,
+        s2: _Station,
+        stops: Sequence[int] = (),
+        acc_bias: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, int]:
         """Head-centre displacement over the movement from station ``s1`` to ``s2``, level
         frame, m.
@@ -278,22 +316,19 @@ class _SetView:
         The integration runs from the last ``rest_avg_s`` of ``s1`` to the first ``settle_s``
         of ``s2``, with zero velocity at both ends: inside a station the head is still, so a
         long station adds no drift; nor at ``stops`` (chunk indices of the virtual stations in
-        between). Returns the mean over the start of ``s2`` relative to the mean over the end
-        of ``s1`` (3,), the trajectory on the same reference (n, 3) and the chunk index of its
+        between). ``acc_bias`` (sensor frame, m/s²), when known, is taken off the accelerometer
+        first. Returns the mean over the start of ``s2`` relative to the mean over the end of
+        ``s1`` (3,), the trajectory on the same reference (n, 3) and the chunk index of its
         first sample.
         """
-        a, b, still_1, still_2 = self._windows(s1, s2)
-        # the low-pass filter's support on both sides, from the data around the windows
-        m = round(FIR_HALF_S / self.ts)
-        a_m, b_m = max(0, a - m), min(len(self.t), b + m)
-        still_1 = slice(still_1.start + a - a_m, still_1.stop + a - a_m)
-        still_2 = slice(still_2.start + a - a_m, still_2.stop + a - a_m)
+        a_m, b_m, a, b, still_1, still_2 = self._span(s1, s2)
         k1 = a_m + still_1.stop - 1
+        acc = self.acc[a_m:b_m] if acc_bias is None else self.acc[a_m:b_m] - acc_bias
         d = head_centre_displacement(
             # the bias as estimated when the movement starts, held: the filter's estimate may
             # wander while the head moves, and that wandering would tilt the integration
             self.t[a_m:b_m],
-            self.acc[a_m:b_m],
+            acc,
             self.gyr_raw[a_m:b_m] - self.bias[k1],
             self.ts,
             still_1,
@@ -330,10 +365,15 @@ class _SetView:
         poses = np.zeros((len(stations), 3))
         real = [k for k, st in enumerate(stations) if not st.virtual]
         ts_out, ds_out = [], []
+        seen: list[TurnResidual] = []
         for k1, k2 in itertools.pairwise(real):
             # the head stops at every virtual station in between: zero velocity there
             stops = [(stations[v].a + stations[v].b) // 2 for v in range(k1 + 1, k2)]
-            end_m, d, a = self.displacement(stations[k1], stations[k2], stops)
+            # the accelerometer's bias from this movement and every one before it (what a
+            # live session knows by then, so both give one verdict)
+            seen.append(self.turn_residual(stations[k1], stations[k2]))
+            b = estimate_acc_bias(seen, self.prior)
+            end_m, d, a = self.displacement(stations[k1], stations[k2], stops, b)
             d = poses[k1] + d * 1e3
             for v in range(k1 + 1, k2):
                 st = stations[v]
