@@ -391,15 +391,6 @@ class _SetView:
         keep = np.concatenate([[True], np.diff(t) > 0])  # segments overlap at their ends
         return poses, t[keep], path[keep]
 
-    def pose_features(self, s1: _Station, s2: _Station) -> tuple[np.ndarray, int]:
-        """Scaled pose (:func:`_features`) of every sample from ``s1``'s end to ``s2``'s end,
-        relative to ``s1``; and the chunk index of the first."""
-        _, d, a = self.displacement(s1, s2)
-        ang = angles_from_matrices(
-            self.head(s1, last_s=self.finding.rest_avg_s).T @ self.m_lh[a : a + len(d)]
-        )
-        return np.column_stack([ang / 3.0, d[:, [0, 2]] * 1e3 / 8.0]), a
-
 
 def _features(d_ang: np.ndarray, d_mm: np.ndarray) -> np.ndarray:
     """A pose change scaled so 3 deg and 8 mm weigh the same (posterior/superior only)."""
