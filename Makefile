@@ -8,8 +8,10 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	# --no-compile: Python compiles only the modules it imports, on first import; pip would
+	# byte-compile all 6000 files of the dependencies (measured 61 s -> 35 s user CPU).
+	# The venv's own pip is new enough for an editable pyproject install: no upgrade step.
+	$(BIN)/pip install --quiet --no-compile -e '.[test]'
 	touch $(STAMP)
 
 # The main job: a guided session with a simulated person on the simulated headset (real BLE
