@@ -230,6 +230,15 @@ class StreamAssembler:
             return False
         return dev_us > seg.clock.to_device(host_s) + self._tolerance_us(seg)
 
+    def _in_past(self, seg: Segment, dev_us: int, host_s: float) -> bool:
+        """Whether ``dev_us`` maps to more than the tolerance before its arrival: the first
+        record after a (re)connection is fresh (the board drops what it measured while not
+        streaming), so a clock that far behind the host's has restarted — a reboot whose
+        downtime outlasted the uptime before it, which no step backwards would show."""
+        if not seg.clock.ready:
+            return False
+        return dev_us < seg.clock.to_device(host_s) - self._tolerance_us(seg)
+
     def _segment(self, raw_t0: int, host_s: float) -> tuple[Segment, int] | None:
         """The segment of a record with device time ``raw_t0`` (mod 2³²) and its unwrapped
         time; a new segment on a reboot; None if the record lies implausibly in the future."""
@@ -242,7 +251,7 @@ class StreamAssembler:
         self._check_epoch = False
         newest = seg.unwrap.last
         if seg.unwrap.last is not None and (
-            t0 <= newest or self._in_future(seg, t0, host_s)
+            t0 <= newest or self._in_future(seg, t0, host_s) or self._in_past(seg, t0, host_s)
         ):  # the device clock restarted: the headset rebooted while the link was down
             if seg.clock.ready:
                 est = seg.rec_us(seg.clock.to_device(host_s))

@@ -279,6 +279,30 @@ def test_reboot_starts_a_new_segment_and_keeps_every_sample(old_t0):
     assert [s.reason for s in asm.segments] == ["start", "reboot"]
 
 
+def test_a_reboot_after_a_long_downtime_is_still_a_reboot():
+    """Rebooted 10 s in, reconnected 60 s later: the new clock (60 s) is ahead of the last
+    one seen (10 s), so no step backwards shows it; the host clock does (the device clock
+    should read ~70 s). On a slow host the simulated headsets' faults hit exactly this."""
+    asm = StreamAssembler(INFO)
+    first = _packets(0, 250)  # 10 s at 200 Hz
+    outs = _run(asm, first)
+    last_host = _arrival(first[-1])
+    outs += asm.feed(LinkMarker("disconnected", last_host + 0.01))
+    outs += asm.feed(LinkMarker("connected", last_host + 60.0, INFO))
+    base = last_host + 0.2  # host time of the reboot (device time 0)
+    second = _packets(0, 500, t0=59_900_000)  # streaming again 59.9 s after the reboot
+    for p in second:
+        outs += asm.feed((base + _arrival(p), p))
+    outs += asm.flush()
+    b = _samples(outs)
+    assert len(b) == 2000 + 4000
+    assert (np.diff(b.t) > 0).all()
+    assert asm.stats.reboots == 1
+    assert [g.reason for g in outs if isinstance(g, Gap)] == ["reboot"]
+    # placed by the host clock: ~60 s after the old segment's end
+    assert b.t[2000] - b.t[1999] == pytest.approx(60.0, abs=0.5)
+
+
 def test_a_host_event_is_placed_on_the_device_time_base():
     asm = StreamAssembler(INFO)
     _run(asm, _packets(0, 100, t0=5_000_000))  # arrival = device s + 4 ms
