@@ -222,12 +222,13 @@ def command_soak(hours: float, speed: float, seed: int, sample_s: float) -> int:
     if not status or not samples:
         print(f"no status line sampled (exit code {rc})")
         return 1
-    # each status line paired with the first RSS sample after it
+    # each status line paired with the last RSS sample before it (the session still running:
+    # a sample after the last line may fall into the end-of-session summary)
     walls = np.array([w for w, _, _ in samples])
     live: list[tuple[float, float]] = []
     for w, t in status:
-        i = int(np.searchsorted(walls, w))
-        if i < len(samples):
+        i = int(np.searchsorted(walls, w)) - 1
+        if i >= 0:
             live.append((t, samples[i][1]))
     print(f"first sample: session {live[0][0] / 60:.1f} min, RSS {live[0][1]:.1f} MB")
     marks: dict[int, tuple[float, float]] = {}  # first sample in each 10 min of session
