@@ -20,14 +20,34 @@ Targets (issue 12): RSS growth < 50 MB from hour 1 to hour 8; the CPU share at h
 20 % of hour 1.
 
     .venv/bin/python bench/soak.py [--hours 8] [--seed 0]
+
+``--command`` measures the command's real path instead: ``neckimu posture --simulate`` in a
+child process (the simulated person, the simulated headset over the bumble BLE stack, the
+recorder, the live session, the posture monitor, headless), its resident memory read from
+``/proc`` every ``--sample-s`` seconds (wall) beside the session time of its last status line.
+It prints the RSS at each session hour (the first sample at or after it), the growth from hour
+1 to the last hour, and the peak RSS of the end-of-session summary (the recording read back
+and analysed). ``--analyze-minutes 30,60,120`` writes simulated desk recordings of those
+lengths and prints the peak RSS of ``neckimu posture --analyze`` on each (the end-of-session
+summary alone).
+
+    .venv/bin/python bench/soak.py --command --hours 1 --speed 60
+    .venv/bin/python bench/soak.py --analyze-minutes 30,60,120
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import resource
+import subprocess
+import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -136,11 +156,169 @@ class DeskSource(Source):
         sink.on_status("finished")
 
 
+def proc_rss_mb(pid: int) -> tuple[float, float] | None:
+    """Resident memory now and its peak so far (VmRSS, VmHWM) of process ``pid``, MB; None
+    once it is gone."""
+    got: dict[str, float] = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(("VmRSS:", "VmHWM:")):
+                    got[line[:5]] = int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    if len(got) < 2:
+        return None
+    return got["VmRSS"], got["VmHWM"]
+
+
+#: a headless status line of ``neckimu posture``: ``[ 12.3 min] flexion ...``
+STATUS = re.compile(r"^\[\s*([0-9.]+) min\] flexion")
+
+
+def command_soak(hours: float, speed: float, seed: int, sample_s: float) -> int:
+    """Run ``neckimu posture --simulate`` for ``hours`` of session at ``speed`` in a child
+    process and print its RSS at each session hour and during the end-of-session summary."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1"}
+    with tempfile.TemporaryDirectory(prefix="neckimu-soak-") as tmp:
+        cmd = [
+            sys.executable,
+            "-m",
+            "neckimu",
+            "posture",
+            "--simulate",
+            "--duration",
+            f"{hours * 3600:g}",
+            "--speed",
+            f"{speed:g}",
+            "--seed",
+            str(seed),
+            "--out",
+            str(Path(tmp) / "posture.csv"),
+        ]
+        print("soak (command path):", " ".join(cmd[1:]), flush=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+        status: list[tuple[float, float]] = []  # (wall s, session s) of each status line
+        samples: list[tuple[float, float, float]] = []  # (wall s, RSS MB, peak RSS MB)
+
+        def sample() -> None:
+            while proc.poll() is None:
+                got = proc_rss_mb(proc.pid)
+                if got is not None:
+                    samples.append((time.perf_counter(), *got))
+                time.sleep(sample_s)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            m = STATUS.match(line)
+            if m:
+                status.append((time.perf_counter(), 60.0 * float(m.group(1))))
+            elif "min at the desk" in line or "playback slowed" in line:
+                print(line.rstrip(), flush=True)
+        rc = proc.wait()
+        sampler.join()
+    if not status or not samples:
+        print(f"no status line sampled (exit code {rc})")
+        return 1
+    # each status line paired with the last RSS sample before it (the session still running:
+    # a sample after the last line may fall into the end-of-session summary)
+    walls = np.array([w for w, _, _ in samples])
+    live: list[tuple[float, float]] = []
+    for w, t in status:
+        i = int(np.searchsorted(walls, w)) - 1
+        if i >= 0:
+            live.append((t, samples[i][1]))
+    print(f"first sample: session {live[0][0] / 60:.1f} min, RSS {live[0][1]:.1f} MB")
+    marks: dict[int, tuple[float, float]] = {}  # first sample in each 10 min of session
+    hours_seen: dict[int, tuple[float, float]] = {}  # first sample at or after each hour
+    for t, r in live:
+        marks.setdefault(int(t // 600), (t, r))
+        if t >= 3600.0:
+            hours_seen.setdefault(int(t // 3600), (t, r))
+    for k in sorted(marks):
+        t, r = marks[k]
+        print(f"session {t / 60:6.1f} min: RSS {r:6.1f} MB")
+    for h in sorted(hours_seen):
+        t, r = hours_seen[h]
+        print(f"hour {h}: RSS {r:6.1f} MB (sampled at session {t / 60:.1f} min)")
+    base = hours_seen.get(1, live[0])
+    last_t, last_r = live[-1]
+    print(
+        f"RSS growth {base[0] / 60:.1f} -> {last_t / 60:.1f} min of session: "
+        f"{last_r - base[1]:+.1f} MB ({(last_r - base[1]) / max(last_t - base[0], 1.0) * 3600:+.1f}"
+        " MB per session hour)"
+    )
+    after = [r for w, r, _ in samples if w > status[-1][0]]  # the session's end and summary
+    if after:
+        print(f"after the last status line (end of session, summary): peak RSS {max(after):.1f} MB")
+    print(f"whole process peak RSS (VmHWM) {max(h for _, _, h in samples):.1f} MB, exit code {rc}")
+    return rc
+
+
+def analyze_peaks(minutes: list[float], seed: int) -> int:
+    """Peak RSS of ``neckimu posture --analyze`` (the end-of-session summary alone) on
+    simulated desk recordings of ``minutes``."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    with tempfile.TemporaryDirectory(prefix="neckimu-soak-") as tmp:
+        for m in minutes:
+            rec = Path(tmp) / f"desk-{m:g}min.csv"
+            sim = simulate_session(
+                SessionConfig(script="posture", rest_duration_s=60.0 * m, seed=seed)
+            )
+            sim.write(rec)
+            del sim
+            size = rec.stat().st_size / 1e6
+            code = (
+                "import runpy, sys; sys.argv = ['neckimu', 'posture', '--analyze', "
+                f"{str(rec)!r}]\n"
+                "try:\n    runpy.run_module('neckimu', run_name='__main__')\n"
+                "except SystemExit:\n    pass\n"
+                # VmHWM: this process's own peak (ru_maxrss would count the parent's at fork)
+                "print('PEAK', [int(x.split()[1]) / 1024 for x in open('/proc/self/status')"
+                " if x.startswith('VmHWM')][0])"
+            )
+            t0 = time.perf_counter()
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, env=env
+            )
+            wall = time.perf_counter() - t0
+            peak = [ln for ln in out.stdout.splitlines() if ln.startswith("PEAK")]
+            got = float(peak[-1].split()[1]) if peak else float("nan")
+            print(
+                f"posture --analyze {m:5g} min ({size:6.1f} MB CSV): peak RSS {got:6.1f} MB, "
+                f"{wall:5.1f} s wall",
+                flush=True,
+            )
+            for f in Path(tmp).iterdir():
+                f.unlink()
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--hours", type=float, default=8.0, help="session length, h (default 8)")
     ap.add_argument("--seed", type=int, default=0, help="simulation seed (default 0)")
+    ap.add_argument(
+        "--command",
+        action="store_true",
+        help="measure `neckimu posture --simulate` (the command's real path) in a child process",
+    )
+    ap.add_argument("--speed", type=float, default=50.0, help="--command: playback speed")
+    ap.add_argument(
+        "--sample-s", type=float, default=1.0, help="--command: RSS sampling period, s (wall)"
+    )
+    ap.add_argument(
+        "--analyze-minutes",
+        default=None,
+        help="comma list of desk recording lengths, min: peak RSS of `posture --analyze` on each",
+    )
     args = ap.parse_args()
+    if args.analyze_minutes:
+        return analyze_peaks([float(x) for x in args.analyze_minutes.split(",")], args.seed)
+    if args.command:
+        return command_soak(args.hours, args.speed, args.seed, args.sample_s)
 
     sim = simulate_session(
         SessionConfig(

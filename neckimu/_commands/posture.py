@@ -210,6 +210,7 @@ def _live(args: argparse.Namespace, crit: Any) -> dict[str, Any]:
             SessionConfig(script="posture", rest_duration_s=duration, seed=args.seed, mount=mount)
         )
         source = SimulatedSource(_end_cue_before_stream_end(sim), out, speed=args.speed, meta=meta)
+        del sim  # the source keeps the device stream; the simulation's truth can go
     else:
         cues = [
             Event(CALIBRATE_START_S, "start", "calibrate"),

@@ -12,7 +12,9 @@ and clock drift.
 It also reboots (the device clock and ``seq`` restart, the link drops) and sends a
 well-formed packet with an implausible time. What it actually sent is logged
 (:attr:`SimulatedHeadset.sent_seq`), so tests can check that everything sent while connected
-reached the recording.
+reached the recording; the log keeps runs of stream indices (:class:`IndexRuns`), so its
+memory grows with the interruptions of a stream, not with its length (an 8-hour desk session
+streams 720 000 notifications).
 
 Playback is paced by the loop clock, but the device clock may be *held* (the playback slows
 down, nothing is lost): at a cue time until the cue's *mark event* arrived
@@ -38,6 +40,41 @@ from neckimu.errors import WireError
 from neckimu.sim.device import DeviceStream
 
 log = logging.getLogger(__name__)
+
+
+class IndexRuns:
+    """Stream indices in the order they were logged, kept as ``[start, stop)`` runs: a run
+    that continues the last one extends it, so a stream played without interruption is one
+    run, whatever its length.
+    """
+
+    def __init__(self) -> None:
+        self._runs: list[list[int]] = []  # [start, stop) of each run, in logging order
+        self._n = 0
+
+    def add(self, start: int, stop: int) -> None:
+        """Log indices ``start .. stop - 1``."""
+        if stop <= start:
+            return
+        runs = self._runs
+        if runs and runs[-1][1] == start:
+            runs[-1][1] = stop
+        else:
+            runs.append([start, stop])
+        self._n += stop - start
+
+    def runs(self) -> list[tuple[int, int]]:
+        """The ``[start, stop)`` runs, in logging order."""
+        return [(a, b) for a, b in self._runs]
+
+    def indices(self) -> np.ndarray:
+        """Every logged index in order, shape (len(self),), int64."""
+        if not self._runs:
+            return np.zeros(0, np.int64)
+        return np.concatenate([np.arange(a, b, dtype=np.int64) for a, b in self._runs])
+
+    def __len__(self) -> int:
+        return self._n
 
 
 class SimulatedHeadset(HeadsetClock):
@@ -89,10 +126,10 @@ class SimulatedHeadset(HeadsetClock):
         self.role = "head"  #: where the board is worn (the role command sets it)
         self.streaming = False
         self.connection: Connection | None = None
-        # what went to the radio while connected (stream seq values) / what was dropped
-        self.sent_seq: list[np.ndarray] = []
-        self.sent_mag_idx: list[int] = []
-        self.dropped_seq: list[np.ndarray] = []
+        # what went to the radio while connected / what was dropped (stream indices)
+        self.sent_imu = IndexRuns()
+        self.sent_mag = IndexRuns()
+        self.dropped_imu = IndexRuns()
         self.malformed_sent = 0
         self.corrupt_sent = 0  #: well-formed packets with an implausible time
         self.reboots = 0
@@ -252,6 +289,21 @@ class SimulatedHeadset(HeadsetClock):
         self.streaming = True
 
     @property
+    def sent_seq(self) -> list[np.ndarray]:
+        """The stream ``seq`` values sent while connected, one array per run (built now)."""
+        return [self.stream.seq[a:b] for a, b in self.sent_imu.runs()]
+
+    @property
+    def dropped_seq(self) -> list[np.ndarray]:
+        """The stream ``seq`` values of dropped notifications, one array per run (built now)."""
+        return [self.stream.seq[a:b] for a, b in self.dropped_imu.runs()]
+
+    @property
+    def sent_mag_idx(self) -> list[int]:
+        """Stream indices of the magnetometer records sent while connected (built now)."""
+        return self.sent_mag.indices().tolist()
+
+    @property
     def booting(self) -> bool:
         """Whether the board is rebooting (its sensor not running yet)."""
         return self._boot_until_us is not None
@@ -390,12 +442,13 @@ class SimulatedHeadset(HeadsetClock):
         f = self.faults
         if self._stalled(t_rel_s) or (f.drop_every and self._data_count % f.drop_every == 0):
             if n:
-                self.dropped_seq.append(s.seq[a : a + n].copy())
+                self.dropped_imu.add(a, a + n)
             return
         if await self._notify(pkt):
             if n:
-                self.sent_seq.append(s.seq[a : a + n].copy())
-            self.sent_mag_idx.extend(mags)
+                self.sent_imu.add(a, a + n)
+            for m in mags:
+                self.sent_mag.add(m, m + 1)
             if f.malformed_every and self._data_count % f.malformed_every == 0:
                 if await self._notify(malformed_variant(pkt, self.malformed_sent)):
                     self.malformed_sent += 1

@@ -213,7 +213,8 @@ class SimulatedSource(_BleSource):
     Parameters
     ----------
     session : neckimu.sim.SimulatedSession
-        The simulated person's session; its events are the cues.
+        The simulated person's session; its events are the cues. Only its device stream and
+        its events are kept (the truth and the kinematics of a long session are not).
     out : Path
         Recording to write.
     speed : float
@@ -242,7 +243,8 @@ class SimulatedSource(_BleSource):
         trunk: Any = None,
     ) -> None:
         super().__init__(out, {"simulated": True, **(meta or {})})
-        self.session, self.speed, self.duration_s, self.mtu = session, speed, duration_s, mtu
+        self.device, self.events = session.device, list(session.events)
+        self.speed, self.duration_s, self.mtu = speed, duration_s, mtu
         self.trunk = trunk
         if trunk is not None:
             self.label = "simulated headsets (head and trunk)"
@@ -252,7 +254,7 @@ class SimulatedSource(_BleSource):
 
         from neckimu.ble.simulated import play_cues, play_out, simulated_link, truncate
 
-        stream = truncate(self.session.device, self.duration_s)
+        stream = truncate(self.device, self.duration_s)
         trunk = self.trunk
         if trunk is not None:
             trunk = replace(trunk, stream=truncate(trunk.stream, self.duration_s))
@@ -280,5 +282,5 @@ class SimulatedSource(_BleSource):
 
     def _events(self) -> list[Event]:
         if self.duration_s is None:
-            return list(self.session.events)
-        return [e for e in self.session.events if e.time_s < self.duration_s]
+            return list(self.events)
+        return [e for e in self.events if e.time_s < self.duration_s]
