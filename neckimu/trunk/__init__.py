@@ -55,7 +55,10 @@ from neckimu.trunk.link import (
     linked_calibration,
 )
 from neckimu.trunk.neck_angles import (
+    ACC_BIAS_SPAN_S,
     TrunkAngles,
+    deviation_deg,
+    hold_neck,
     inclination_deg,
     neck_matrices,
     trunk_angles,
@@ -63,6 +66,7 @@ from neckimu.trunk.neck_angles import (
 )
 
 __all__ = [
+    "ACC_BIAS_SPAN_S",
     "FILTER_MARGIN_S",
     "HIP_TO_HEAD_M",
     "LINK_BAND_HZ",
@@ -76,7 +80,9 @@ __all__ = [
     "TrunkCalibration",
     "TrunkContext",
     "calibrate_trunk",
+    "deviation_deg",
     "heading_link",
+    "hold_neck",
     "inclination_deg",
     "linked_calibration",
     "neck_displacement",
