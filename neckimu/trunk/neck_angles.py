@@ -16,9 +16,9 @@ from neckimu.trunk.acc_bias import corrected_quat, estimate_acc_bias
 from neckimu.trunk.calibration import TrunkCalibration
 from neckimu.trunk.link import HeadingLink, _slerp_at
 
-#: The accelerometer biases of a hold are measured over its data and this much on either
-#: side of it (as far as there are data), s.
-ACC_BIAS_SPAN_S = 20.0
+#: The accelerometer biases of a hold are measured over this much before it (as far as
+#: there are data: what a live session has when the hold starts), s.
+ACC_BIAS_SPAN_S = 30.0
 
 
 def trunk_rotation(
@@ -45,27 +45,29 @@ def _trunk_neutral(t_trunk: np.ndarray, quat_wxyz: np.ndarray, still_s: tuple[fl
 
 
 def refiltered(
-    samples: SampleBlock, orient: Orientation, acc_bias: np.ndarray, t: np.ndarray
+    samples: SampleBlock, orient: Orientation, acc_bias: np.ndarray, t: np.ndarray, n_ref: int
 ) -> np.ndarray:
     """The board's causal 6D orientation at times ``t`` from its acceleration less
-    ``acc_bias``, in the earth frame of ``orient`` (heading matched over ``samples``).
+    ``acc_bias``, in the earth frame of ``orient``.
 
-    The filter runs over ``samples`` (the span before ``t`` lets it settle), with the same
-    period as ``orient``; its arbitrary heading is turned onto the original estimate's by
-    their mean difference about the vertical.
+    The filter runs from the first of ``samples`` on, its gyroscope less ``orient``'s bias
+    estimate, with the same period; its arbitrary heading is turned onto the original
+    estimate's by their mean difference about the vertical over the first ``n_ref`` samples
+    (data before ``t``: a live session has them as soon as ``t`` starts).
 
     Returns
     -------
     ndarray, shape (N, 4)
         Sensor-to-earth quaternions (w, x, y, z) at ``t``.
     """
-    fixed = SampleBlock(samples.t, samples.gyr, samples.acc - acc_bias, samples.mag)
+    fixed = SampleBlock(samples.t, samples.gyr - orient.bias, samples.acc - acc_bias, samples.mag)
     q = estimate_causal(fixed, orient.ts).quat
+    n = max(1, min(n_ref, len(q)))
     diff = (
-        Rotation.from_quat(orient.quat, scalar_first=True)
-        * Rotation.from_quat(q, scalar_first=True).inv()
+        Rotation.from_quat(orient.quat[:n], scalar_first=True)
+        * Rotation.from_quat(q[:n], scalar_first=True).inv()
     )
-    x = diff.apply([1.0, 0.0, 0.0])
+    x = diff.apply([1.0, 0.0, 0.0]).reshape(-1, 3)
     psi = float(np.angle(np.sum(np.exp(1j * np.arctan2(x[:, 1], x[:, 0])))))
     at = Rotation.from_euler("z", psi) * _slerp_at(samples.t, q, t)
     return at.as_quat(scalar_first=True)
@@ -104,24 +106,26 @@ def hold_neck(
     trunk_orient: Orientation,
     tcal: TrunkCalibration,
     still_s: tuple[float, float],
+    acc_biases: dict[str, np.ndarray] | None = None,
 ) -> tuple[Rotation, Rotation]:
     """The neck (head relative to trunk, ``D_t⁻¹ · D_h``) and the trunk (``D_t``) over a
     hold, each board's orientation filtered again from its acceleration less its bias as
-    measured over the hold and :data:`ACC_BIAS_SPAN_S` on either side
+    measured over the :data:`ACC_BIAS_SPAN_S` before the hold
     (:func:`neckimu.trunk.acc_bias.estimate_acc_bias`, :func:`refiltered`, :func:`levelled`).
 
     Each board's 6D estimate is levelled by its own biased gravity: its tilt error changes
     when the board leans, by up to ``|b| · 2 sin(θ/2) / g``, differently on the two boards,
     and a trunk lean with the neck still reads as the neck moving (up to 4 deg for a 25 deg
-    lean on the simulator). A board that never turned near the hold shows no bias, and needs
-    no correction there (the estimate's prior is zero).
+    lean on the simulator). A board that never turned before the hold shows no bias and
+    gets no correction (the estimate's prior is zero). Only data up to the hold's end are
+    used, and the bias only from before it, so that a live session measures the same.
 
     Parameters
     ----------
     t : ndarray, shape (N,)
         The hold's head sample times, s (a run of ``head.t``).
     head, head_orient : SampleBlock, Orientation
-        The head's samples (covering the hold; those within :data:`ACC_BIAS_SPAN_S` of it
+        The head's samples (covering the hold; those in the :data:`ACC_BIAS_SPAN_S` before it
         measure its accelerometer bias) and their causal 6D orientation.
     cal : Calibration
         The head frame (its ``neutral`` from the same estimate).
@@ -131,20 +135,33 @@ def hold_neck(
     tcal : TrunkCalibration
     still_s : tuple of float
         The neutral still phase, s.
+    acc_biases : dict, optional
+        The boards' accelerometer biases for this hold (``"head"``, ``"trunk"``: m/s², shape
+        (3,)); measured when missing and stored into it (a live session asks again and
+        again during one hold).
 
     Returns
     -------
     neck, trunk_rot : Rotation
         N rotations each.
     """
-    span = (float(t[0]) - ACC_BIAS_SPAN_S, float(t[-1]) + ACC_BIAS_SPAN_S)
+    known = {} if acc_biases is None else acc_biases
     parts = []
-    for blk, o in ((head, head_orient), (trunk, trunk_orient)):
-        i0, i1 = (int(i) for i in np.searchsorted(blk.t, span))
-        seg = blk.slice(i0, i1)
+    for name, blk, o in (("head", head, head_orient), ("trunk", trunk, trunk_orient)):
+        i0, i_start, i1 = (
+            int(i)
+            for i in np.searchsorted(
+                blk.t, [t[0] - ACC_BIAS_SPAN_S, t[0], t[-1] + 0.5 * o.ts], side="left"
+            )
+        )
+        seg = blk.slice(i0, max(i1, i0 + 1))
         o_seg = Orientation(o.quat[i0:i1], o.bias[i0:i1], o.rest[i0:i1], o.ts, o.mode)
-        b = estimate_acc_bias(seg.t, seg.gyr, seg.acc, o_seg.bias, o.ts).bias_m_s2
-        parts.append((refiltered(seg, o_seg, b, t), b))
+        n = i_start - i0
+        if name not in known:
+            known[name] = estimate_acc_bias(
+                seg.t[:n], seg.gyr[:n], seg.acc[:n], o_seg.bias[:n], o.ts
+            ).bias_m_s2
+        parts.append((refiltered(seg, o_seg, known[name], t, n), known[name]))
     (q_h, b_h), (q_t, b_t) = parts
     d_h = Rotation.from_matrix(head_matrices(q_h, cal))
     d_h = levelled(d_h, cal.neutral * cal.sensor_to_head, cal.sensor_to_head, b_h)
