@@ -55,6 +55,7 @@ from neckimu.orientation import OnlineOrientation, filter_period
 from neckimu.pipeline import Analysis, analyze, trunk_meta
 from neckimu.recording.events import HOLDS, Event, Window
 from neckimu.samples import SampleBlock
+from neckimu.trunk import ACC_BIAS_SPAN_S
 from neckimu.verify.context import Context
 from neckimu.verify.hold import HoldCriteria, hold_rotation
 from neckimu.verify.reps import Rep
@@ -442,7 +443,10 @@ class LiveSession:
             # with a trunk board the hold is the neck's (head relative to trunk), as the
             # verifier with a trunk judges it: a trunk that leans is not the neck moving
             with self._hist_lock:
-                angle = self.trunk.hold_deviation(h.t[i0:], h.quat[i0:], self._cal)
+                j0 = h.index(t0 - ACC_BIAS_SPAN_S)
+                angle = self.trunk.hold_deviation(
+                    h.samples(j0), h.orientation(self._ts, j0), self._cal, t0
+                )
         if angle is None:
             rot = hold_rotation(
                 h.t[i0:],

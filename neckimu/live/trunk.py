@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 from neckimu.errors import NeckimuError
 from neckimu.headframe import Calibration
@@ -34,11 +33,11 @@ from neckimu.trunk import (
     TrunkCalibration,
     TrunkContext,
     calibrate_trunk,
-    neck_matrices,
+    deviation_deg,
+    hold_neck,
     trunk_angles,
     trunk_context,
     trunk_data_problem,
-    trunk_rotation,
 )
 from neckimu.verify.hold import HoldCriteria
 from neckimu.verify.trunk_lean import TrunkCriteria
@@ -121,6 +120,8 @@ class LiveTrunk:
         self._cue_incl: np.ndarray | None = None
         self._moved = 0.0
         self._incl = np.full(2, np.nan)
+        #: the current hold's start and the boards' accelerometer biases measured for it
+        self._hold_biases: tuple[float, dict[str, np.ndarray]] = (np.nan, {})
 
     @property
     def newest_s(self) -> float:
@@ -182,35 +183,44 @@ class LiveTrunk:
         return ang.neck_deg
 
     def hold_deviation(
-        self, t: np.ndarray, head_quat: np.ndarray, cal: Calibration
+        self, head: SampleBlock, head_orient: Orientation, cal: Calibration, t0: float
     ) -> np.ndarray | None:
         """The neck's rotation during a hold, as the hold verifier with a trunk measures it
-        (:func:`neckimu.verify.trunk_lean.judge_hold`): the head relative to the trunk, from its
-        mean pose over the first :attr:`HoldCriteria.reference_s` of the hold; deg.
+        (:func:`neckimu.verify.trunk_lean.judge_hold`, through the same
+        :func:`neckimu.trunk.hold_neck`): the head relative to the trunk, each board's
+        inclination corrected for its accelerometer bias, from its mean pose over the first
+        :attr:`HoldCriteria.reference_s` of the hold; deg.
 
         Parameters
         ----------
-        t : ndarray, shape (N,)
-            Head sample times from the hold's start, s.
-        head_quat : ndarray, shape (N, 4)
-            The head's causal orientation at ``t`` (wxyz).
+        head : SampleBlock
+            The head's samples from :data:`neckimu.trunk.ACC_BIAS_SPAN_S` before the hold (or
+            as far back as there are) to now.
+        head_orient : Orientation
+            Their causal orientation.
         cal : Calibration
             The head frame.
+        t0 : float
+            The hold's start, s.
 
         Returns
         -------
         ndarray, shape (N,), or None
-            Deviation at each sample, deg; None before the trunk calibration. Trunk data not
-            yet in are held at the newest trunk sample.
+            Deviation at each head sample from ``t0``, deg; None before the trunk calibration.
+            Trunk data not yet in are held at the newest trunk sample.
         """
-        part = self._part(float(t[0]) - 1.0)
+        i0 = int(np.searchsorted(head.t, t0))
+        part = self._part(float(head.t[0]) - 1.0) if len(head.t) - i0 >= 2 else None
         if part is None or self.cal is None or self._still is None:
             return None
         samples, orient = part
-        d_t = trunk_rotation(samples.t, orient.quat, self.cal, self._still, t)
-        neck = Rotation.from_matrix(neck_matrices(head_quat, cal, d_t))
-        n0 = max(2, int(np.searchsorted(t, t[0] + HoldCriteria.reference_s)))
-        return np.degrees((neck[:n0].mean().inv() * neck).magnitude())
+        t = head.t[i0:]
+        if self._hold_biases[0] != t0:  # measured once a hold, before it
+            self._hold_biases = (t0, {})
+        neck, _ = hold_neck(
+            t, head, head_orient, cal, samples, orient, self.cal, self._still, self._hold_biases[1]
+        )
+        return deviation_deg(t, neck, HoldCriteria.reference_s)
 
     def on_cue(self, start: bool) -> None:
         """An exercise started (``start``) or ended: 'trunk moved' counts from its start."""

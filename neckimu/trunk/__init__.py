@@ -31,7 +31,12 @@ board square to the back (:func:`calibrate_trunk`).
 
 Errors: each board's 6D heading drifts on its own (the head's by degrees, the trunk's little);
 between the link's measurements the drift is followed while the neck is still
-(:mod:`.drift`); the neck's yaw is still the least accurate angle.
+(:mod:`.drift`); the neck's yaw is still the least accurate angle. Each board's 6D estimate
+is levelled by its own biased gravity (LSM9DS1: up to 90 mg per axis), a tilt error that
+changes when the board leans, differently on the two boards: a common trunk lean reads as
+the neck moving by a few degrees. A hold is therefore judged on both boards filtered again
+without their accelerometer biases, measured from gravity turned by each gyroscope over the
+half minute before the hold (:mod:`.acc_bias`, :func:`hold_neck`).
 """
 
 from neckimu.trunk.calibration import TrunkCalibration, calibrate_trunk, trunk_data_problem
@@ -55,7 +60,10 @@ from neckimu.trunk.link import (
     linked_calibration,
 )
 from neckimu.trunk.neck_angles import (
+    ACC_BIAS_SPAN_S,
     TrunkAngles,
+    deviation_deg,
+    hold_neck,
     inclination_deg,
     neck_matrices,
     trunk_angles,
@@ -63,6 +71,7 @@ from neckimu.trunk.neck_angles import (
 )
 
 __all__ = [
+    "ACC_BIAS_SPAN_S",
     "FILTER_MARGIN_S",
     "HIP_TO_HEAD_M",
     "LINK_BAND_HZ",
@@ -76,7 +85,9 @@ __all__ = [
     "TrunkCalibration",
     "TrunkContext",
     "calibrate_trunk",
+    "deviation_deg",
     "heading_link",
+    "hold_neck",
     "inclination_deg",
     "linked_calibration",
     "neck_displacement",

@@ -10,8 +10,15 @@ from scipy.spatial.transform import Rotation
 
 from neckimu.angles import angles_from_matrices, head_matrices
 from neckimu.headframe import Calibration
+from neckimu.orientation import Orientation, estimate_causal
+from neckimu.samples import SampleBlock
+from neckimu.trunk.acc_bias import corrected_quat, estimate_acc_bias
 from neckimu.trunk.calibration import TrunkCalibration
 from neckimu.trunk.link import HeadingLink, _slerp_at
+
+#: The accelerometer biases of a hold are measured over this much before it (as far as
+#: there are data: what a live session has when the hold starts), s.
+ACC_BIAS_SPAN_S = 30.0
 
 
 def trunk_rotation(
@@ -23,13 +30,153 @@ def trunk_rotation(
 ) -> Rotation:
     """``D_t``: the trunk's rotation since the neutral pose, in the neutral trunk frame, at
     times ``t`` (N rotations)."""
-    q = Rotation.from_quat(np.asarray(quat_wxyz), scalar_first=True)
-    i0, i1 = np.searchsorted(t_trunk, still_s)
-    i1 = max(i1, i0 + 1)
-    neutral = q[int(i0) : int(min(i1, len(q)))].mean()
+    neutral = _trunk_neutral(t_trunk, quat_wxyz, still_s)
     at = _slerp_at(t_trunk, quat_wxyz, t)
     s2t = cal.sensor_to_trunk
     return s2t * neutral.inv() * at * s2t.inv()
+
+
+def _trunk_neutral(t_trunk: np.ndarray, quat_wxyz: np.ndarray, still_s: tuple[float, float]):
+    """The trunk board's mean orientation over the neutral still phase (one Rotation)."""
+    q = Rotation.from_quat(np.asarray(quat_wxyz), scalar_first=True)
+    i0, i1 = np.searchsorted(t_trunk, still_s)
+    i1 = max(i1, i0 + 1)
+    return q[int(min(i0, len(q) - 1)) : int(min(i1, len(q)))].mean()
+
+
+def refiltered(
+    samples: SampleBlock, orient: Orientation, acc_bias: np.ndarray, t: np.ndarray, n_ref: int
+) -> np.ndarray:
+    """The board's causal 6D orientation at times ``t`` from its acceleration less
+    ``acc_bias``, in the earth frame of ``orient``.
+
+    The filter runs from the first of ``samples`` on, its gyroscope less ``orient``'s bias
+    estimate, with the same period; its arbitrary heading is turned onto the original
+    estimate's by their mean difference about the vertical over the first ``n_ref`` samples
+    (data before ``t``: a live session has them as soon as ``t`` starts).
+
+    Returns
+    -------
+    ndarray, shape (N, 4)
+        Sensor-to-earth quaternions (w, x, y, z) at ``t``.
+    """
+    fixed = SampleBlock(samples.t, samples.gyr - orient.bias, samples.acc - acc_bias, samples.mag)
+    q = estimate_causal(fixed, orient.ts).quat
+    n = max(1, min(n_ref, len(q)))
+    diff = (
+        Rotation.from_quat(orient.quat[:n], scalar_first=True)
+        * Rotation.from_quat(q[:n], scalar_first=True).inv()
+    )
+    x = diff.apply([1.0, 0.0, 0.0]).reshape(-1, 3)
+    psi = float(np.angle(np.sum(np.exp(1j * np.arctan2(x[:, 1], x[:, 0])))))
+    at = Rotation.from_euler("z", psi) * _slerp_at(samples.t, q, t)
+    return at.as_quat(scalar_first=True)
+
+
+def levelled(
+    d: Rotation, neutral: Rotation, to_segment: Rotation, acc_bias: np.ndarray
+) -> Rotation:
+    """A segment's rotation since neutral, ``D = S · N⁻¹ · R'(t) · S⁻¹`` with ``R'`` from
+    :func:`refiltered`, with the neutral frame levelled by the true gravity as well:
+    ``D · S · C_n · S⁻¹``, where ``C_n`` (:func:`neckimu.trunk.acc_bias.corrected_quat`) turns
+    the neutral pose's biased up onto the true one (``N`` and ``S`` were levelled with the
+    biased gravity: ``N' = N · C_n⁻¹``, ``S' = S · C_n⁻¹``).
+
+    Parameters
+    ----------
+    d : Rotation
+        ``D`` at N times.
+    neutral : Rotation
+        ``N``: the board's original estimate in the neutral pose (sensor -> earth).
+    to_segment : Rotation
+        ``S``: board -> segment (head or trunk) frame.
+    acc_bias : ndarray, shape (3,)
+        The board's accelerometer bias, m/s².
+    """
+    _, c_n = corrected_quat(neutral.as_quat(scalar_first=True)[None], acc_bias)
+    return d * (to_segment * c_n[0] * to_segment.inv())
+
+
+def hold_neck(
+    t: np.ndarray,
+    head: SampleBlock,
+    head_orient: Orientation,
+    cal: Calibration,
+    trunk: SampleBlock,
+    trunk_orient: Orientation,
+    tcal: TrunkCalibration,
+    still_s: tuple[float, float],
+    acc_biases: dict[str, np.ndarray] | None = None,
+) -> tuple[Rotation, Rotation]:
+    """The neck (head relative to trunk, ``D_t⁻¹ · D_h``) and the trunk (``D_t``) over a
+    hold, each board's orientation filtered again from its acceleration less its bias as
+    measured over the :data:`ACC_BIAS_SPAN_S` before the hold
+    (:func:`neckimu.trunk.acc_bias.estimate_acc_bias`, :func:`refiltered`, :func:`levelled`).
+
+    Each board's 6D estimate is levelled by its own biased gravity: its tilt error changes
+    when the board leans, by up to ``|b| · 2 sin(θ/2) / g``, differently on the two boards,
+    and a trunk lean with the neck still reads as the neck moving (up to 4 deg for a 25 deg
+    lean on the simulator). A board that never turned before the hold shows no bias and
+    gets no correction (the estimate's prior is zero). Only data up to the hold's end are
+    used, and the bias only from before it, so that a live session measures the same.
+
+    Parameters
+    ----------
+    t : ndarray, shape (N,)
+        The hold's head sample times, s (a run of ``head.t``).
+    head, head_orient : SampleBlock, Orientation
+        The head's samples (covering the hold; those in the :data:`ACC_BIAS_SPAN_S` before it
+        measure its accelerometer bias) and their causal 6D orientation.
+    cal : Calibration
+        The head frame (its ``neutral`` from the same estimate).
+    trunk, trunk_orient : SampleBlock, Orientation
+        The trunk board's samples (covering the hold and the neutral still phase) and their
+        causal orientation.
+    tcal : TrunkCalibration
+    still_s : tuple of float
+        The neutral still phase, s.
+    acc_biases : dict, optional
+        The boards' accelerometer biases for this hold (``"head"``, ``"trunk"``: m/s², shape
+        (3,)); measured when missing and stored into it (a live session asks again and
+        again during one hold).
+
+    Returns
+    -------
+    neck, trunk_rot : Rotation
+        N rotations each.
+    """
+    known = {} if acc_biases is None else acc_biases
+    parts = []
+    for name, blk, o in (("head", head, head_orient), ("trunk", trunk, trunk_orient)):
+        i0, i_start, i1 = (
+            int(i)
+            for i in np.searchsorted(
+                blk.t, [t[0] - ACC_BIAS_SPAN_S, t[0], t[-1] + 0.5 * o.ts], side="left"
+            )
+        )
+        seg = blk.slice(i0, max(i1, i0 + 1))
+        o_seg = Orientation(o.quat[i0:i1], o.bias[i0:i1], o.rest[i0:i1], o.ts, o.mode)
+        n = i_start - i0
+        if name not in known:
+            known[name] = estimate_acc_bias(
+                seg.t[:n], seg.gyr[:n], seg.acc[:n], o_seg.bias[:n], o.ts
+            ).bias_m_s2
+        parts.append((refiltered(seg, o_seg, known[name], t, n), known[name]))
+    (q_h, b_h), (q_t, b_t) = parts
+    d_h = Rotation.from_matrix(head_matrices(q_h, cal))
+    d_h = levelled(d_h, cal.neutral * cal.sensor_to_head, cal.sensor_to_head, b_h)
+    n_t = _trunk_neutral(trunk.t, trunk_orient.quat, still_s)
+    s2t = tcal.sensor_to_trunk
+    d_t = s2t * n_t.inv() * Rotation.from_quat(q_t, scalar_first=True) * s2t.inv()
+    d_t = levelled(d_t, n_t, s2t, b_t)
+    return d_t.inv() * d_h, d_t
+
+
+def deviation_deg(t: np.ndarray, rot: Rotation, reference_s: float) -> np.ndarray:
+    """Angle of each of ``rot`` (N) from their mean over the first ``reference_s`` (at least
+    two samples), deg, shape (N,): a hold's deviation from its start."""
+    n0 = max(2, int(np.searchsorted(t, t[0] + reference_s)))
+    return np.degrees((rot[:n0].mean().inv() * rot).magnitude())
 
 
 @dataclass

@@ -23,8 +23,10 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from neckimu.angles import angles_from_matrices, head_matrices
+from neckimu.orientation import Orientation
 from neckimu.translation import SensorErrorPrior
 from neckimu.trunk import FILTER_MARGIN_S, neck_displacement
+from neckimu.trunk.neck_angles import deviation_deg, hold_neck
 from neckimu.verify.context import Context
 from neckimu.verify.reps import HoldRep, Rep, RetractionRep, RomRep, _r
 from neckimu.verify.retraction import RetractionCriteria, classify
@@ -394,19 +396,26 @@ def judge_hold(
         return rep
     if not _trunk_covers(tctx, rep.start_s, rep.end_s):
         return replace(rep, low_confidence="trunk data missing: judged without the trunk")
-    h = head if isinstance(head, _Head) else _Head.of(head)
-    t, m_head = h.ctx.t, h.m_head
-    i0, i1 = np.searchsorted(t, [rep.start_s, rep.end_s])
+    ctx = head.ctx if isinstance(head, _Head) else head
+    i0, i1 = (int(i) for i in np.searchsorted(ctx.t, [rep.start_s, rep.end_s]))
     if i1 - i0 < 5:
         return rep
-    tt = t[i0:i1]
-    d_t = tctx.rotation(tt)
-    neck = Rotation.from_matrix(np.einsum("nji,njk->nik", d_t.as_matrix(), m_head[i0:i1]))
+    tt = ctx.t[i0:i1]
+    neck, d_t = hold_neck(
+        tt,
+        ctx.samples,
+        Orientation(ctx.quat, ctx.bias, np.zeros(len(ctx.t), bool), ctx.ts, "6D"),
+        ctx.calibration,
+        tctx.samples,
+        tctx.orientation,
+        tctx.cal,
+        tctx.still_s,
+    )
     n0 = max(2, int(np.searchsorted(tt, tt[0] + _HOLD_REF_S)))
     rel = neck[:n0].mean().inv() * neck
-    dev = np.degrees(rel.magnitude())
+    dev = deviation_deg(tt, neck, _HOLD_REF_S)
     k = int(np.argmax(dev))
-    trunk_dev = float(np.degrees((d_t[:n0].mean().inv() * d_t).magnitude()).max())
+    trunk_dev = float(deviation_deg(tt, d_t, _HOLD_REF_S).max())
     ang = angles_from_matrices(rel[k].as_matrix()[None])[0]
     j = int(np.argmax(np.abs(ang)))
     direction = [
