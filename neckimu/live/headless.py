@@ -108,6 +108,11 @@ def run_headless(
     final = [r.message() for r in reps]
     if final:
         passed = sum(r.verdict == "pass" for r in reps)
-        say(f"final verdicts ({_reps(len(final))}, {passed} passed; as `neckimu analyze`):")
+        # a rep without enough data (cut off, a gap) was not judged: not counted as a fail
+        unjudged = sum("incomplete" in r.faults for r in reps)
+        counts = f"{_reps(len(final) - unjudged)} judged, {passed} passed" + (
+            f", {unjudged} not judged (incomplete)" if unjudged else ""
+        )
+        say(f"final verdicts ({counts}; as `neckimu analyze`):")
         for m in final:
             say(f"  {m}")
