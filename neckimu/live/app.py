@@ -199,6 +199,7 @@ def run_and_finish(
     sound: bool = False,
     audio_out: Path | None = None,
     report_dir: Path | None = None,
+    start_s: float | None = None,
 ) -> int:
     """Run ``session`` (window or terminal), then write the JSON and the report.
 
@@ -214,6 +215,10 @@ def run_and_finish(
         Write the session's audio track there (WAV; sample 0 is session time 0).
     report_dir : Path, optional
         Folder of the HTML report (default ``out_dir``).
+    start_s : float, optional
+        Session time a replay starts at (``replay --start``): in the terminal, nothing
+        before it is printed as if it happened during the playback
+        (:func:`neckimu.live.headless.run_headless`).
 
     Returns the exit code: 0, or 2 when the stream ended with an error (a vanished device);
     whatever was received stays in the recording either way.
@@ -232,6 +237,7 @@ def run_and_finish(
             cues=cues,
             audio_out=audio_out,
             report_dir=report_dir,
+            start_s=start_s,
         )
 
 
@@ -248,6 +254,7 @@ def _run_and_finish(
     cues: CueSounds | None,
     audio_out: Path | None,
     report_dir: Path | None = None,
+    start_s: float | None = None,
 ) -> int:
     from neckimu.live.headless import run_headless
 
@@ -271,7 +278,7 @@ def _run_and_finish(
 
         session.start()
         try:
-            run_headless(session, player=player, each=at_time)
+            run_headless(session, player=player, each=at_time, start_s=start_s)
         finally:
             session.stop()
             if player is not None:
