@@ -222,3 +222,20 @@ def test_posture_says_what_to_do_only_once_the_headset_streams(tmp_path, capsys,
     assert "calibration" not in cap.out
     assert cap.err == "neckimu posture: error: cannot connect to neckimu-NONE: not found\n"
     assert not out.exists()
+
+
+def test_record_simulate_says_when_duration_outlasts_the_session(tmp_path, capsys, monkeypatch):
+    """``record --simulate --duration 900`` stopped quietly at the simulated session's end."""
+    from neckimu.ble import simulated
+
+    async def nothing(*args, **kwargs):
+        return None  # stopped before the headset answered: no streaming in this test
+
+    monkeypatch.setattr(simulated, "record_simulated", nothing)
+    out = tmp_path / "r.csv"
+    main(["record", "--simulate", "--duration", "900", "--out", str(out)])
+    lines = capsys.readouterr().out.splitlines()
+    note = [ln for ln in lines if ln.startswith("note: --duration 900 s is longer")]
+    assert len(note) == 1 and note[0].endswith(" s)"), lines
+    main(["record", "--simulate", "--duration", "10", "--out", str(out)])
+    assert "longer than the simulated session" not in capsys.readouterr().out
