@@ -36,6 +36,14 @@ CASES = {
         "time_s",
         "does not advance",
     ),
+    # 1e18 and 1e18 + 0.01 are one double: "time does not advance (1e+18 s after 1e+18 s)"
+    # read as nonsense; say what is wrong with such times
+    "huge_times": (
+        HEADER + ROW.format(t="1000000000000000000") + ROW.format(t="1000000000000000000.01"),
+        3,
+        "time_s",
+        "too large a number to tell it from the row before",
+    ),
     "too_many_fields": (HEADER + rows(2) + "0.02,1,2,3,4,5,6,7\n", 4, None, "expected 7 fields"),
     "too_few_fields": (
         HEADER + rows(2) + "0.02,1,2,3\n" + rows(2, 3),
