@@ -123,3 +123,18 @@ def test_events_csv_accepts_any_stretch(tmp_path):
         "time_s,event,exercise\n1,start,stretch_levator_left\n31,end,stretch_levator_left\n"
     )
     assert [e.exercise for e in read_events_csv(p)] == ["stretch_levator_left"] * 2
+
+
+def test_events_csv_out_of_order_is_noted(tmp_path):
+    """An ``end`` listed before its ``start`` was taken in time order without a word."""
+    p = tmp_path / "ev.csv"
+    p.write_text("time_s,event,exercise\n30,end,hold_left\n20,start,hold_left\n")
+    notes: list[str] = []
+    evs = read_events_csv(p, notes)
+    assert [(e.time_s, e.event) for e in evs] == [(20.0, "start"), (30.0, "end")]
+    assert len(notes) == 1 and "not in time order (line 3" in notes[0], notes
+    ordered = tmp_path / "ok.csv"
+    ordered.write_text("time_s,event,exercise\n20,start,hold_left\n30,end,hold_left\n")
+    quiet: list[str] = []
+    read_events_csv(ordered, quiet)
+    assert quiet == []
