@@ -104,6 +104,7 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS)
     for name, text in COMMANDS.items():
         p = sub.add_parser(name, prog=f"neckimu {name}", description=text, epilog=SAFETY_NOTICE)
+        p.set_defaults(_parser=p)
         if commands is None or name in commands:
             module = _module(name)
             module.add_arguments(p)
@@ -188,7 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser([] if command is None else [command])
     if not argv:
         return _start(parser)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # the usage of the command it was given to, not neckimu's
+        where = getattr(args, "_parser", parser)
+        where.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None:  # e.g. `neckimu --`: nothing to run
         parser.print_help()
         return 0

@@ -239,3 +239,21 @@ def test_record_simulate_says_when_duration_outlasts_the_session(tmp_path, capsy
     assert len(note) == 1 and note[0].endswith(" s)"), lines
     main(["record", "--simulate", "--duration", "10", "--out", str(out)])
     assert "longer than the simulated session" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage"),
+    [
+        (["analyze", "long.csv", "--bogus"], "usage: neckimu analyze "),
+        (["report", "a.csv", "--bogus", "1"], "usage: neckimu report "),
+        (["--bogus"], "usage: neckimu [COMMAND]"),
+    ],
+)
+def test_an_unknown_option_shows_the_usage_of_its_command(argv, usage, capsys):
+    """``neckimu analyze long.csv --bogus`` showed neckimu's usage, not analyze's."""
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(usage), err
+    assert "unrecognized arguments: --bogus" in err
