@@ -110,3 +110,19 @@ def test_replay_start_outside_the_recording_is_an_error(start, capsys):
     assert main(["replay", str(EXAMPLE), "--headless", "--start", start]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--start" in err
+
+
+def test_live_sessions_into_one_folder_each_keep_their_report(tmp_path, capsys):
+    """Every output needs --force over an existing file; ``live`` writes a new recording per
+    session, and its report into the session's own folder, so a second session into the
+    same ``--out`` needs no --force and overwrites nothing of the first."""
+    out = tmp_path / "live"
+    argv = ["live", "--simulate", "--headless", "--no-sound", "--routine", "demo"]
+    argv += ["--speed", "12", "--duration", "8", "--out", str(out)]
+    assert main(argv) == 0
+    first = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert main(argv) == 0, capsys.readouterr().err
+    assert all(p.read_bytes() == b for p, b in first.items())  # nothing of the first changed
+    assert len(list(out.glob("session-*.csv"))) == 2
+    assert len(list(out.glob("session-*-report/index.html"))) == 2
+    assert not (out / "index.html").exists()
