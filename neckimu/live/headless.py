@@ -7,6 +7,7 @@ and a status line every ``status_every_s`` of session time, until the stream end
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -101,7 +102,9 @@ def run_headless(
             if start_s is not None and r.end_s < start_s:
                 pass  # before the playback: in the final verdicts only
             elif playing:
-                say(f"[{_clock(r.end_s)}]   {r.message()}")
+                # an open window cut off by the end of the stream ends at +inf: the time now
+                end = r.end_s if math.isfinite(r.end_s) else v.session_s
+                say(f"[{_clock(end)}]   {r.message()}")
             else:
                 break  # shown once the playback reaches start_s
             reps_seen += 1
