@@ -103,6 +103,7 @@ def run_report(folder: Path, out: Path, cache: Path, jobs: int | None) -> tuple[
         str(out),
         "--cache",
         str(cache),
+        "--force",  # cold and warm runs write the same page
     ]
     if jobs:
         cmd += ["--jobs", str(jobs)]

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 import textwrap
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from types import ModuleType
 
 from neckimu import SAFETY_NOTICE, __version__
@@ -102,6 +104,7 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS)
     for name, text in COMMANDS.items():
         p = sub.add_parser(name, prog=f"neckimu {name}", description=text, epilog=SAFETY_NOTICE)
+        p.set_defaults(_parser=p)
         if commands is None or name in commands:
             module = _module(name)
             module.add_arguments(p)
@@ -127,7 +130,45 @@ def _start(parser: argparse.ArgumentParser) -> int:
     return _run("start", module, start.parse_args([]))
 
 
+class _UserLines(logging.Handler):
+    """neckimu's log messages for people: ``neckimu: <message>`` on the stderr of the moment
+    (not ``WARNING:neckimu.pipeline:...``)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.setFormatter(logging.Formatter("neckimu: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            print(self.format(record).splitlines()[0], file=sys.stderr, flush=True)
+        except Exception:  # a closed stderr at exit: never a logging traceback
+            pass
+
+
+@contextmanager
+def user_logging() -> Iterator[None]:
+    """While a command runs, the ``neckimu`` loggers' warnings reach people as one
+    ``neckimu: ...`` line each, and only there (no root handler prints them again with the
+    logger's name); restored afterwards (commands also run inside tests and the start
+    screen)."""
+    logger = logging.getLogger("neckimu")
+    handler = _UserLines()
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 def _run(name: str, module: ModuleType, args: argparse.Namespace) -> int:
+    with user_logging():
+        return _run_command(name, module, args)
+
+
+def _run_command(name: str, module: ModuleType, args: argparse.Namespace) -> int:
     try:
         return int(module.run(args) or 0)
     except NeckimuError as e:
@@ -148,7 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser([] if command is None else [command])
     if not argv:
         return _start(parser)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # the usage of the command it was given to, not neckimu's
+        where = getattr(args, "_parser", parser)
+        where.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None:  # e.g. `neckimu --`: nothing to run
         parser.print_help()
         return 0

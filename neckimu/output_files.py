@@ -1,4 +1,4 @@
-"""Writing output files safely: never over an input, never over a recording without
+"""Writing output files safely: never over an input, never over an existing file without
 ``--force``, and all of a command's outputs or none.
 
 Every command that writes files checks its outputs first (:func:`check_outputs`: one line and
@@ -90,10 +90,10 @@ def check_outputs(
         Files the command reads. An output that is one of them (the same file after
         resolving symbolic and hard links) is always refused.
     force : bool
-        Allow overwriting an existing recording (never an input).
+        Allow overwriting an existing file (never an input).
     recordings : iterable of str
-        Names (keys of ``outputs``) of outputs that are recordings: any existing file there
-        needs ``force``. Other outputs need it only over an existing recording.
+        Names (keys of ``outputs``) of outputs that are recordings (only the wording of the
+        error differs: an existing file in any output needs ``force``).
 
     Raises
     ------
@@ -124,16 +124,14 @@ def check_outputs(
             raise NeckimuError(f"{name}: {str(out)!r} is not a regular file")
         if force:
             continue
-        if name in rec_names:
-            raise NeckimuError(
-                f"{name}: {str(out)!r} already exists; pass --force to "
-                "overwrite it, or choose another name"
-            )
-        if is_recording(out):
-            raise NeckimuError(
-                f"{name}: {str(out)!r} is an existing recording; pass --force "
-                "to overwrite it, or choose another name"
-            )
+        what = (
+            "is an existing recording"
+            if name not in rec_names and is_recording(out)
+            else "already exists"
+        )
+        raise NeckimuError(
+            f"{name}: {str(out)!r} {what}; pass --force to overwrite it, or choose another name"
+        )
 
 
 def check_folder(name: str, value: str | Path) -> Path:

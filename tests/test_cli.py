@@ -185,3 +185,75 @@ def test_no_arguments_opens_the_start_screen(monkeypatch):
     monkeypatch.setitem(sys.modules, START_MODULE, fake)
     assert main([]) == 7
     assert len(seen) == 1 and seen[0].routine == "default"
+
+
+def test_log_warnings_reach_people_as_neckimu_lines(capsys, monkeypatch):
+    """Not ``WARNING:neckimu.pipeline:...``: one ``neckimu: ...`` line, even where the root
+    logger has a handler of its own (``logging.basicConfig``, as a library may call)."""
+    import logging
+
+    from neckimu import cli
+
+    class Cmd:
+        @staticmethod
+        def run(args):
+            logging.getLogger("neckimu.pipeline").warning("calibration not stored: %s", "x.csv")
+            return 0
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [logging.StreamHandler()])  # what basicConfig adds
+    assert cli._run("analyze", Cmd, None) == 0
+    assert capsys.readouterr().err == "neckimu: calibration not stored: x.csv\n"
+    assert logging.getLogger("neckimu").propagate  # restored: tests' log capture sees neckimu
+
+
+def test_posture_says_what_to_do_only_once_the_headset_streams(tmp_path, capsys, monkeypatch):
+    """``posture --device X`` printed the calibration instructions, then failed to connect."""
+    from neckimu.errors import NeckimuError
+    from neckimu.live import ble_sources
+
+    def run(self, sink):
+        self.error = NeckimuError("cannot connect to neckimu-NONE: not found")
+
+    monkeypatch.setattr(ble_sources.HeadsetSource, "run", run)
+    out = tmp_path / "p.csv"
+    assert main(["posture", "--device", "neckimu-NONE", "--out", str(out)]) == 2
+    cap = capsys.readouterr()
+    assert "calibration" not in cap.out
+    assert cap.err == "neckimu posture: error: cannot connect to neckimu-NONE: not found\n"
+    assert not out.exists()
+
+
+def test_record_simulate_says_when_duration_outlasts_the_session(tmp_path, capsys, monkeypatch):
+    """``record --simulate --duration 900`` stopped quietly at the simulated session's end."""
+    from neckimu.ble import simulated
+
+    async def nothing(*args, **kwargs):
+        return None  # stopped before the headset answered: no streaming in this test
+
+    monkeypatch.setattr(simulated, "record_simulated", nothing)
+    out = tmp_path / "r.csv"
+    main(["record", "--simulate", "--duration", "900", "--out", str(out)])
+    lines = capsys.readouterr().out.splitlines()
+    note = [ln for ln in lines if ln.startswith("note: --duration 900 s is longer")]
+    assert len(note) == 1 and note[0].endswith(" s)"), lines
+    main(["record", "--simulate", "--duration", "10", "--out", str(out)])
+    assert "longer than the simulated session" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage"),
+    [
+        (["analyze", "long.csv", "--bogus"], "usage: neckimu analyze "),
+        (["report", "a.csv", "--bogus", "1"], "usage: neckimu report "),
+        (["--bogus"], "usage: neckimu [COMMAND]"),
+    ],
+)
+def test_an_unknown_option_shows_the_usage_of_its_command(argv, usage, capsys):
+    """``neckimu analyze long.csv --bogus`` showed neckimu's usage, not analyze's."""
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(usage), err
+    assert "unrecognized arguments: --bogus" in err

@@ -72,11 +72,11 @@ def out_folder(value: str) -> Path:
 
 
 def add_force(parser: argparse.ArgumentParser) -> None:
-    """``--force``: allow overwriting an existing recording (never an input)."""
+    """``--force``: allow overwriting existing output files (never an input)."""
     parser.add_argument(
         "--force",
         action="store_true",
-        help="overwrite an existing recording (an input is never overwritten)",
+        help="overwrite existing output files (an input is never overwritten)",
     )
 
 

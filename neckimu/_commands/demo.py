@@ -79,19 +79,21 @@ def run(args: argparse.Namespace) -> int:
     from neckimu.live.routine import load_routine
     from neckimu.live.session import LiveSession
     from neckimu.live.simulated_person import session_config
+    from neckimu.output_files import check_folder
     from neckimu.sim import simulate_session
 
     positive("--speed", args.speed)
     positive("--duration", args.duration)
     mount_name(args.mount)
     routine = load_routine(args.routine)
-    out = out_folder(args.out)
+    out = check_folder("--out", args.out)
     shot = check_png(args.screenshot)
     audio = check_wav(args.audio_out)
     rec_path = out / "demo.csv"
     check_session_outputs(
         out, "demo", recording=rec_path, screenshot=shot, audio=audio, force=args.force
     )
+    out_folder(args.out)  # created only once nothing is refused
     cfg = session_config(
         routine,
         seed=args.seed,

@@ -75,17 +75,29 @@ def run(args: argparse.Namespace) -> int:
     from neckimu.live.ble_sources import HeadsetSource
     from neckimu.live.routine import load_routine
     from neckimu.live.session import LiveSession
+    from neckimu.output_files import check_folder
 
     mount_name(args.mount)
     trunk_options(args)
     positive("--speed", args.speed)
     positive("--duration", args.duration)
     routine = load_routine(args.routine)
-    out = out_folder(args.out)
+    out = check_folder("--out", args.out)
     stem = time.strftime("session-%Y%m%d-%H%M%S")
     cues = [c.event for c in routine.schedule()]
     audio = check_wav(args.audio_out)
-    check_session_outputs(out, stem, recording=out / f"{stem}.csv", audio=audio, force=args.force)
+    # each session its own report folder: a second session into the same --out folder
+    # neither overwrites the first one's report nor needs --force
+    report_dir = out / f"{stem}-report"
+    check_session_outputs(
+        out,
+        stem,
+        recording=out / f"{stem}.csv",
+        audio=audio,
+        force=args.force,
+        report_dir=report_dir,
+    )
+    out_folder(args.out)  # created only once nothing is refused
     meta = {"mount": args.mount, "routine": routine.name, **routine.targets()}
     if args.simulate:
         source = _simulated(args, routine, out / f"{stem}.csv", meta)
@@ -116,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
         stem=stem,
         sound=args.sound,
         audio_out=audio,
+        report_dir=report_dir,
     )
 
 

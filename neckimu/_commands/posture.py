@@ -20,6 +20,13 @@ from neckimu._commands._args import add_force
 CALIBRATE_START_S, CALIBRATE_END_S = 1.0, 13.0
 
 
+#: What to do during the calibration, printed once the headset streams.
+CALIBRATION_TEXT = (
+    "calibration: sit tall and look ahead for 5 s, then nod slowly three times, chin "
+    "down first; then work as usual. Ctrl-C stops."
+)
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from neckimu.posture import PostureCriteria
 
@@ -220,11 +227,7 @@ def _live(args: argparse.Namespace, crit: Any) -> dict[str, Any]:
         if args.duration:
             cues.append(Event(args.duration, "end", "posture"))
         source = HeadsetSource(args.device, out, cues, meta=meta)
-    print(
-        "calibration: sit tall and look ahead for 5 s, then nod slowly three times, chin "
-        "down first; then work as usual. Ctrl-C stops.",
-        flush=True,
-    )
+    print(f"looking for {source.label}; Ctrl-C stops", flush=True)
     session = LiveSession(source, mount=args.mount, analyze_at_end=False)  # summed up below
     tty = sys.stdout.isatty()
     with stop_on_signals(source.stop) as stop:  # a stop signal ends the session, then sums up
@@ -240,7 +243,7 @@ def _live(args: argparse.Namespace, crit: Any) -> dict[str, Any]:
                 f"neckimu posture: {source.error} (summary of what was recorded)", file=sys.stderr
             )
         if not out.exists():
-            raise NeckimuError("stopped before the headset answered; no recording written")
+            raise NeckimuError("stopped before any sample arrived; no recording written")
         return summarize_recording(out, crit)
 
 
@@ -254,11 +257,16 @@ def _monitor(session: Any, args: argparse.Namespace, crit: Any, tty: bool) -> No
 
     monitor: PostureMonitor | None = None
     last_t, last_print = -np.inf, 0.0
+    told = False
     session.start()
     try:
         while not session.finished:
             time.sleep(0.25)
-            cal = session.view().calibration
+            view = session.view()
+            if not told and view.samples > 0:  # connected: not before (a headset not found)
+                told = True
+                print(CALIBRATION_TEXT, flush=True)
+            cal = view.calibration
             if cal == "none yet" or cal.startswith("provisional"):
                 continue  # angles count from the calibrated neutral pose only
             rows = session.ring.snapshot()

@@ -89,6 +89,12 @@ def run(args: argparse.Namespace) -> int:
             "Ctrl-C stops and keeps the file",
             flush=True,
         )
+        if args.duration is not None and args.duration > session.samples.duration_s:
+            print(
+                f"note: --duration {args.duration:g} s is longer than the simulated session: "
+                f"the recording stops at its end ({session.samples.duration_s:.0f} s)",
+                flush=True,
+            )
         coro = record_simulated(
             session.device,
             out,

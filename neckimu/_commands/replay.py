@@ -27,7 +27,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--speed", type=_speed, default=1.0, help="1 (real time), 4, any factor, or max (default 1)"
     )
     parser.add_argument(
-        "--start", type=float, default=None, metavar="S", help="start at this recording time, s"
+        "--start",
+        type=float,
+        default=None,
+        metavar="S",
+        help="start at this recording time, s: what comes before is taken at full speed (the "
+        "calibration and the verdicts are those of a straight run) and not printed as played; "
+        "the final verdicts list every rep",
     )
     parser.add_argument(
         "--headless", action="store_true", help="no window: progress in the terminal"
@@ -65,8 +71,11 @@ def run(args: argparse.Namespace) -> int:
     if len(rec.samples) < 2:
         raise NeckimuError(f"{args.recording}: fewer than two samples")
     source = ReplaySource(rec, speed=args.speed)
+    start_s = None
     if args.start is not None:
-        source.seek(float(rec.samples.t[0]) + args.start)
+        start_s = _start(args.start, rec.samples.duration_s, args.recording)
+        start_s += float(rec.samples.t[0])
+        source.seek(start_s)
     session = LiveSession(source, mount=args.mount, routine=recorded_routine(rec))
     speed = "max" if args.speed is None else f"{args.speed:g}x"
     print(f"replaying {args.recording} ({rec.samples.duration_s:.0f} s) at {speed}", flush=True)
@@ -77,4 +86,20 @@ def run(args: argparse.Namespace) -> int:
         stem=stem,
         screenshot=shot,
         screenshot_at=args.screenshot_at,
+        start_s=start_s,
     )
+
+
+def _start(start: float, duration_s: float, path: str) -> float:
+    """Check ``--start`` against the recording: from 0 to its end (one-line errors)."""
+    from neckimu.errors import NeckimuError
+
+    if not start >= 0:
+        raise NeckimuError(
+            f"--start must be 0 or more (s from the recording's start), not {start:g}"
+        )
+    if start >= duration_s:
+        raise NeckimuError(
+            f"--start {start:g} s is beyond the end of {path} ({duration_s:.0f} s long)"
+        )
+    return float(start)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from neckimu._commands._args import add_force
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
@@ -36,6 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="processes analysing recordings at once (default: every core)",
     )
+    add_force(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,15 +46,18 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from neckimu.errors import NeckimuError
+    from neckimu.output_files import check_folder, check_outputs
     from neckimu.report import build_report
     from neckimu.report.cache import default_cache_dir
 
     if args.jobs is not None and args.jobs < 1:
         raise NeckimuError("--jobs must be 1 or more")
+    out = check_folder("--out", args.out)
+    check_outputs({"--out": out / "index.html"}, args.path, force=args.force)
     cache = None if args.no_cache else Path(args.cache) if args.cache else default_cache_dir()
     result = build_report(
         [Path(p) for p in args.path],
-        Path(args.out),
+        out,
         cache_dir=cache,
         jobs=args.jobs,
         progress=None,

@@ -388,6 +388,20 @@ class Recorder:
             )
         finally:
             self.writer.close()
+            self._drop_if_empty()
+
+    def _drop_if_empty(self) -> None:
+        """A recording that ended with no samples (stopped while the stream was starting) is
+        removed, with a note: a header alone is no file any command could read, and nothing
+        received is lost (no sample arrived)."""
+        assert self.writer is not None
+        if self.writer.rows_written > 0:
+            return
+        try:
+            self.path.unlink()
+        except OSError:
+            return
+        self._notes.append(f"nothing recorded: no samples arrived; {self.path} not kept")
 
 
 def _rounded(x: float | None) -> float | None:

@@ -171,10 +171,12 @@ def check_session_outputs(
     audio: Path | None = None,
     inputs: tuple[str | Path | None, ...] = (),
     force: bool = False,
+    report_dir: Path | None = None,
 ) -> None:
-    """Refuse, before the session starts, outputs that would overwrite an input or an existing
-    recording (without ``force``): the recording, ``<stem>.json``, the report, the
-    screenshot, the audio track (:func:`neckimu.output_files.check_outputs`)."""
+    """Refuse, before the session starts, outputs that would overwrite an input or (without
+    ``force``) an existing file: the recording, ``<stem>.json``, the report
+    (``report_dir/index.html``, default in ``out_dir``), the screenshot, the audio track
+    (:func:`neckimu.output_files.check_outputs`)."""
     outputs: dict[str, Path | None] = {
         "recording": recording,
         "--screenshot": screenshot,
@@ -182,7 +184,7 @@ def check_session_outputs(
     }
     if out_dir is not None:
         outputs["analysis JSON"] = out_dir / f"{stem}.json"
-        outputs["report"] = out_dir / "index.html"
+        outputs["report"] = (report_dir or out_dir) / "index.html"
     check_outputs(outputs, inputs, force=force, recordings=["recording"])
 
 
@@ -196,6 +198,8 @@ def run_and_finish(
     screenshot_at: float | None = None,
     sound: bool = False,
     audio_out: Path | None = None,
+    report_dir: Path | None = None,
+    start_s: float | None = None,
 ) -> int:
     """Run ``session`` (window or terminal), then write the JSON and the report.
 
@@ -209,6 +213,12 @@ def run_and_finish(
         Play the cue sounds (:mod:`neckimu.live.audio`) as the session runs.
     audio_out : Path, optional
         Write the session's audio track there (WAV; sample 0 is session time 0).
+    report_dir : Path, optional
+        Folder of the HTML report (default ``out_dir``).
+    start_s : float, optional
+        Session time a replay starts at (``replay --start``): in the terminal, nothing
+        before it is printed as if it happened during the playback
+        (:func:`neckimu.live.headless.run_headless`).
 
     Returns the exit code: 0, or 2 when the stream ended with an error (a vanished device);
     whatever was received stays in the recording either way.
@@ -226,6 +236,8 @@ def run_and_finish(
             sound=sound,
             cues=cues,
             audio_out=audio_out,
+            report_dir=report_dir,
+            start_s=start_s,
         )
 
 
@@ -241,6 +253,8 @@ def _run_and_finish(
     sound: bool,
     cues: CueSounds | None,
     audio_out: Path | None,
+    report_dir: Path | None = None,
+    start_s: float | None = None,
 ) -> int:
     from neckimu.live.headless import run_headless
 
@@ -264,7 +278,7 @@ def _run_and_finish(
 
         session.start()
         try:
-            run_headless(session, player=player, each=at_time)
+            run_headless(session, player=player, each=at_time, start_s=start_s)
         finally:
             session.stop()
             if player is not None:
@@ -298,7 +312,9 @@ def _run_and_finish(
     if analysis is not None and out_dir is not None:
         from neckimu.live.outputs import write_outputs
 
-        paths, note = write_outputs(analysis, rec_path or _source_path(session), out_dir, stem)
+        paths, note = write_outputs(
+            analysis, rec_path or _source_path(session), out_dir, stem, report_dir=report_dir
+        )
         for p in paths:
             print(f"wrote {p}")
         if "instead" in note:

@@ -7,6 +7,7 @@ and a status line every ``status_every_s`` of session time, until the stream end
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -35,6 +36,7 @@ def run_headless(
     each: Callable[[View], None] | None = None,
     status_every_s: float = 15.0,
     poll_s: float = 0.1,
+    start_s: float | None = None,
 ) -> None:
     """Run ``session`` (already started) to its end, reporting progress.
 
@@ -54,6 +56,14 @@ def run_headless(
     poll_s : float
         Wall time between looks at the session, s (at most 20 ms with a player, so that
         sounds start on time).
+    start_s : float, optional
+        Session time the playback starts at (``replay --start``): the session takes what
+        comes before at full speed, so its calibration and verdicts are those of a straight
+        run, but none of its cues and verdicts is printed as if it happened during the
+        playback (the final verdicts list every rep).
+
+    Each cue and verdict is stamped with its own session time (a verdict with the end of its
+    rep), also when the session runs faster than this loop looks (``--speed max``).
     """
     app = None
     if player is not None:
@@ -62,29 +72,47 @@ def run_headless(
         app = QtCore.QCoreApplication.instance()
         poll_s = min(poll_s, 0.02)
     say(f"Safety: {SAFETY_NOTICE}")
-    cues = 0
-    shown: list[str] = []
-    next_status = status_every_s
+    cues_seen = reps_seen = 0
+    playing = start_s is None  # past start_s: cues and verdicts are printed
+    next_status = status_every_s if start_s is None else start_s + status_every_s
     while True:
         done = session.finished
         v = session.view()
-        if v.cue_count != cues:
-            cues = v.cue_count
-            planned = f" ({v.cue_planned_s:.0f} s)" if v.exercise and v.cue_planned_s else ""
-            name = v.exercise.replace("_", " ") if v.exercise else "rest"
-            say(f"[{_clock(v.session_s)}] {name}: {v.cue_text}{planned}")
-            if sound and player is None:
-                sys.stdout.write("\a")
-                sys.stdout.flush()
-        msgs = [r.message() for r in v.reps]
-        for m in msgs[len(shown) :]:  # new reps: final when shown
-            say(f"[{_clock(v.session_s)}]   {m}")
-        shown = shown + msgs[len(shown) :]
-        if v.session_s >= next_status:
+        cues = session.cues()
+        if len(cues) < cues_seen:  # the session was reset (a seek): its cues start again
+            cues_seen = reps_seen = 0
+        if len(v.reps) < reps_seen:
+            reps_seen = 0
+        if not playing and start_s is not None and (v.session_s >= start_s or done):
+            playing = True
+            earlier = [c for c in cues if c.time_s < start_s]
+            if earlier:  # the cue in force when the playback starts
+                cues_seen = cues.index(earlier[-1])
+            say(f"[{_clock(start_s)}] replay from here (reps before it: in the final verdicts)")
+        if playing:
+            for c in cues[cues_seen:]:
+                planned = f" ({c.planned_s:.0f} s)" if c.exercise and c.planned_s else ""
+                name = c.exercise.replace("_", " ") if c.exercise else "rest"
+                say(f"[{_clock(c.time_s)}] {name}: {c.text}{planned}")
+                if sound and player is None:
+                    sys.stdout.write("\a")
+                    sys.stdout.flush()
+            cues_seen = len(cues)
+        for r in v.reps[reps_seen:]:  # new reps: final when shown
+            if start_s is not None and r.end_s < start_s:
+                pass  # before the playback: in the final verdicts only
+            elif playing:
+                # an open window cut off by the end of the stream ends at +inf: the time now
+                end = r.end_s if math.isfinite(r.end_s) else v.session_s
+                say(f"[{_clock(end)}]   {r.message()}")
+            else:
+                break  # shown once the playback reaches start_s
+            reps_seen += 1
+        if playing and v.session_s >= next_status:
             next_status = v.session_s + status_every_s
             say(
                 f"[{_clock(v.session_s)}] {v.state}, {v.rate_hz:.0f} Hz, loss "
-                f"{v.loss_pct:.1f} %, calibration {v.calibration}, {_reps(len(msgs))} judged"
+                f"{v.loss_pct:.1f} %, calibration {v.calibration}, {_reps(len(v.reps))} judged"
                 + (f"; {v.trunk.text}" if v.trunk is not None else "")
             )
         if each is not None:
@@ -108,6 +136,11 @@ def run_headless(
     final = [r.message() for r in reps]
     if final:
         passed = sum(r.verdict == "pass" for r in reps)
-        say(f"final verdicts ({_reps(len(final))}, {passed} passed; as `neckimu analyze`):")
+        # a rep without enough data (cut off, a gap) was not judged: not counted as a fail
+        unjudged = sum("incomplete" in r.faults for r in reps)
+        counts = f"{_reps(len(final) - unjudged)} judged, {passed} passed" + (
+            f", {unjudged} not judged (incomplete)" if unjudged else ""
+        )
+        say(f"final verdicts ({counts}; as `neckimu analyze`):")
         for m in final:
             say(f"  {m}")

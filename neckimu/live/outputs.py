@@ -15,7 +15,11 @@ from neckimu.results import to_json
 
 
 def write_outputs(
-    analysis: Analysis, recording: Path | None, out_dir: Path, stem: str
+    analysis: Analysis,
+    recording: Path | None,
+    out_dir: Path,
+    stem: str,
+    report_dir: Path | None = None,
 ) -> tuple[list[Path], str]:
     """Write ``<stem>.json`` and a report into ``out_dir``.
 
@@ -29,6 +33,8 @@ def write_outputs(
         Existing folder.
     stem : str
         File name stem.
+    report_dir : Path, optional
+        Folder of the HTML report (default ``out_dir``).
 
     Returns
     -------
@@ -44,7 +50,7 @@ def write_outputs(
         if recording is not None:
             from neckimu.report import write_report
 
-            index = Path(write_report([recording], out_dir))
+            index = Path(write_report([recording], report_dir or out_dir))
             report, note = [index], "HTML report"
         else:
             from neckimu.plots import plot_angles

@@ -137,7 +137,15 @@ QT_NOISE = (
     "No audio device detected",
 )
 
+#: Starts of Qt messages that are noise too: a window whose native handle is already gone is
+#: flushed once more while the application shuts down (Ctrl-C on the start screen).
+QT_NOISE_STARTS = ("QBackingStore::flush() called for",)
+
 
 def _qt_message(mode, context, message: str) -> None:
-    if message not in QT_NOISE and not (context.category or "").startswith("qt.multimedia"):
+    if (
+        message not in QT_NOISE
+        and not message.startswith(QT_NOISE_STARTS)
+        and not (context.category or "").startswith("qt.multimedia")
+    ):
         print(f"Qt: {message}", file=sys.stderr)

@@ -48,7 +48,7 @@ from neckimu.live.judge import LiveJudge
 from neckimu.live.path import RetractionPath
 from neckimu.live.ringbuffer import RingBuffer
 from neckimu.live.routine import INSTRUCTIONS, Prompt, Routine
-from neckimu.live.session_view import HoldView, SessionObserver, View
+from neckimu.live.session_view import Cue, HoldView, SessionObserver, View
 from neckimu.live.source import Source
 from neckimu.live.trunk import LiveTrunk
 from neckimu.orientation import OnlineOrientation, filter_period
@@ -143,6 +143,7 @@ class LiveSession:
         #: every finished hold as the indicator last showed it
         self.hold_log: list[HoldView] = []
         self._cue_start = 0.0
+        self._cue_log: list[Cue] = []  # every cue since the start (or the last seek)
         self._prompts: list[Prompt] = []  # instructions still to come inside the open window
         self._prompt_t0 = 0.0
         self._path: RetractionPath | None = None
@@ -151,6 +152,13 @@ class LiveSession:
         if getattr(self, "trunk", None) is not None:
             self.trunk = LiveTrunk(self.trunk.meta)
         self.judge.reset()
+
+    def cues(self) -> list[Cue]:
+        """Every cue given since the start (or the last seek), in order, with its own session
+        time: a reader polling :meth:`view` less often than cues come (a replay at full speed)
+        misses none and can tell when each was given."""
+        with self._lock:
+            return list(self._cue_log)
 
     def add_observer(self, observer: SessionObserver) -> None:
         """Tell ``observer`` each cue (after the session took it), the newest sample time and
@@ -298,18 +306,22 @@ class LiveSession:
     def _set_cue(
         self, exercise: str | None, text: str, t: float, planned_s: float | None = None
     ) -> None:
+        planned = (
+            planned_s
+            if planned_s is not None
+            else self.routine.exercise_s(exercise)
+            if exercise
+            else None
+        )
         with self._lock:
             v = self._view
+            self._cue_log.append(Cue(t, exercise, text, planned))
             self._view = replace(
                 v,
                 exercise=exercise,
                 cue_text=text,
                 cue_count=v.cue_count + 1,
-                cue_planned_s=planned_s
-                if planned_s is not None
-                else self.routine.exercise_s(exercise)
-                if exercise
-                else None,
+                cue_planned_s=planned,
                 retraction=exercise == "retraction",
                 hold=self._hold_view if exercise is None else None,
                 path_posterior_mm=np.zeros(0) if exercise == "retraction" else v.path_posterior_mm,

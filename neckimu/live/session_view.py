@@ -50,6 +50,28 @@ class SessionObserver(_Interface):
 
 
 @dataclass(frozen=True)
+class Cue:
+    """One cue as the session showed it (:meth:`LiveSession.cues`).
+
+    Attributes
+    ----------
+    time_s : float
+        Session time it was given, s.
+    exercise : str or None
+        The exercise it belongs to (None: rest).
+    text : str
+        What it says.
+    planned_s : float or None
+        How long the exercise (or the prompt's part of it) is planned to last, s.
+    """
+
+    time_s: float
+    exercise: str | None
+    text: str
+    planned_s: float | None
+
+
+@dataclass(frozen=True)
 class View:
     """What the view draws besides the curves (a consistent copy)."""
 

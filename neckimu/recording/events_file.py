@@ -114,4 +114,12 @@ def read_events_csv(path: str | Path, notes: list[str] | None = None) -> list[Ev
             else f"not valid CSV: {e}"
         )
         raise InputError(str(p), what, rows.line_num) from None
+    back = next((k for k in range(1, len(events)) if events[k].time_s < events[k - 1].time_s), None)
+    if back is not None and notes is not None:  # e.g. an end listed before its start
+        a, b = events[back - 1], events[back]
+        notes.append(
+            f"{p}: lines not in time order (line {b.line}, {b.event} {b.exercise} at "
+            f"{b.time_s:g} s, follows line {a.line}, {a.event} {a.exercise} at {a.time_s:g} s): "
+            "events taken in time order"
+        )
     return sorted(events, key=lambda e: e.time_s)

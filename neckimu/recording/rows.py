@@ -69,7 +69,7 @@ def _diagnose(path: Path, raw: bytes, header: list[str], wanted: list[str]) -> I
     """Slow pass: the first line that breaks the rules, with its column."""
     idx = [header.index(c) for c in wanted]
     seen_header = False
-    last_t = -np.inf
+    last_t, last_cell = -np.inf, ""
     pos, lineno = 0, 1
     for m in _FIRST_ROW.finditer(raw):  # non-blank, non-comment lines; comments cost nothing
         lineno += raw.count(b"\n", pos, m.start())
@@ -104,9 +104,9 @@ def _diagnose(path: Path, raw: bytes, header: list[str], wanted: list[str]) -> I
             )
         t = float(cells[idx[0]])
         if t <= last_t:
-            what = "goes backwards" if t < last_t else "does not advance"
-            return InputError(str(path), f"time {what} ({t} s after {last_t} s)", lineno, "time_s")
-        last_t = t
+            what = _time_problem(t, last_t, cells[idx[0]], last_cell)
+            return InputError(str(path), what, lineno, "time_s")
+        last_t, last_cell = t, cells[idx[0]]
     return InputError(str(path), "could not parse the numbers")
 
 
@@ -229,7 +229,7 @@ def _parse_trunk(
 
 def _diagnose_trunk(path: Path, raw: bytes, cols: list[str]) -> InputError:
     """Slow pass over the ``# trunk`` lines (error path only): the first bad one."""
-    last_t = -np.inf
+    last_t, last_cell = -np.inf, ""
     for m in _TRUNK_LINE.finditer(raw):
         lineno = raw.count(b"\n", 0, m.start()) + 1
         cells = m.group(1).decode("utf-8").split(",")
@@ -263,12 +263,30 @@ def _diagnose_trunk(path: Path, raw: bytes, cols: list[str]) -> InputError:
                 )
         t = float(cells[0])
         if t <= last_t:
-            what = "goes backwards" if t < last_t else "does not advance"
-            return InputError(
-                str(path), f"time {what} ({t} s after {last_t} s)", lineno, "trunk time_s"
-            )
-        last_t = t
+            what = _time_problem(t, last_t, cells[0], last_cell)
+            return InputError(str(path), what, lineno, "trunk time_s")
+        last_t, last_cell = t, cells[0]
     return InputError(str(path), "could not parse the '# trunk' lines")
+
+
+def _time_problem(t: float, last_t: float, cell: str, last_cell: str) -> str:
+    """Why a row's time does not follow the previous row's, in words: it goes back, it
+    repeats, or it is too large a number for its decimals to count (``1e18`` s: a double
+    keeps about 16 significant digits)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        differ = Decimal(cell.strip()) != Decimal(last_cell.strip())
+    except InvalidOperation:
+        differ = False
+    if t == last_t and differ:
+        return (
+            f"time {cell.strip()[:40]} s is too large a number to tell it from the row "
+            f"before ({last_cell.strip()[:40]} s): times are seconds, e.g. from the start "
+            "of the recording"
+        )
+    what = "goes backwards" if t < last_t else "does not advance"
+    return f"time {what} ({t:g} s after {last_t:g} s)"
 
 
 def _values_ok(table: np.ndarray) -> bool:

@@ -43,6 +43,13 @@ def _r(x: float | None, nd: int = 1) -> float | None:
     return round(float(x), nd)
 
 
+def _num(x: float, nd: int = 0) -> str:
+    """``x`` with ``nd`` decimals for people, never "-0" (a value that rounds to zero has no
+    sign)."""
+    text = f"{x:.{nd}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
 @dataclass(frozen=True, kw_only=True)
 class Rep:
     """One judged rep.
@@ -81,7 +88,9 @@ class Rep:
     @property
     def title(self) -> str:
         """``hold forward 2/3``, ``retraction 4``."""
-        if self.of and self.exercise != "retraction":
+        # a rep cut off at the end: ``of`` counts the reps recorded, not the routine's plan
+        cut = self.incomplete is not None and self.index == self.of
+        if self.of and self.exercise != "retraction" and not cut:
             return f"{exercise_name(self.exercise)} {self.index}/{self.of}"
         return f"{exercise_name(self.exercise)} {self.index}"
 
@@ -159,12 +168,14 @@ class HoldRep(Rep):
     def _describe(self) -> str:
         dev = self.max_deviation_deg or 0.0
         if not self.faults:
-            return f"moved at most {dev:.1f} deg"
+            return f"moved at most {_num(dev, 1)} deg"
         words = HOLD_DIRECTIONS.get(self.direction or "", "moved")
         if self.exercise == "hold_flexion" and self.direction == "extension":
-            return f"head tipped back {dev:.1f} deg (keep the head level while you push forward)"
-        after = f" after {self.first_exceeded_s:.1f} s" if self.first_exceeded_s else ""
-        return f"head {words} {dev:.1f} deg{after} (keep the head still; push less hard)"
+            return (
+                f"head tipped back {_num(dev, 1)} deg (keep the head level while you push forward)"
+            )
+        after = f" after {_num(self.first_exceeded_s, 1)} s" if self.first_exceeded_s else ""
+        return f"head {words} {_num(dev, 1)} deg{after} (keep the head still; push less hard)"
 
     def _fields(self) -> dict[str, Any]:
         return {
@@ -217,20 +228,22 @@ class RetractionRep(Rep):
         post, sup = self.posterior_mm or 0.0, self.superior_mm or 0.0
         flex, lat, rot = self.flexion_deg or 0.0, self.lateral_deg or 0.0, self.rotation_deg or 0.0
         if not self.faults:
-            return f"glided {post:.0f} mm back and {sup:.0f} mm up ({self.path_angle_deg:.0f} deg)"
+            angle = _num(self.path_angle_deg)  # type: ignore[arg-type]  # known with post, sup
+            return f"glided {_num(post)} mm back and {_num(sup)} mm up ({angle} deg)"
         side = lat if abs(lat) >= abs(rot) else rot
         what = {
-            "extension": f"head tipped back {-flex:.0f} deg (keep the chin tucked)",
-            "protraction": f"head moved forward {-post:.0f} mm (glide backward, not forward)",
-            "downward": f"head dropped {-sup:.0f} mm (glide back and slightly up)",
-            "nod_only": f"nodded {flex:.0f} deg without gliding (slide the head back, chin level)",
+            "extension": f"head tipped back {_num(-flex)} deg (keep the chin tucked)",
+            "protraction": f"head moved forward {_num(-post)} mm (glide backward, not forward)",
+            "downward": f"head dropped {_num(-sup)} mm (glide back and slightly up)",
+            "nod_only": f"nodded {_num(flex)} deg without gliding "
+            "(slide the head back, chin level)",
             "lateral": (
                 f"head {'tilted' if abs(lat) >= abs(rot) else 'turned'} "
-                f"{abs(side):.0f} deg to the {'right' if side > 0 else 'left'} "
+                f"{_num(abs(side))} deg to the {'right' if side > 0 else 'left'} "
                 "(keep the head level and facing forward)"
             ),
             # one decimal: 9.6 mm must not read as the 10 mm the rule asks for
-            "too_small": f"glided only {max(post, 0.0):.1f} mm (aim for 1-3 cm)",
+            "too_small": f"glided only {_num(max(post, 0.0), 1)} mm (aim for 1-3 cm)",
         }.get(self.faults[0], self.faults[0])
         more = (
             f"; also {', '.join(f.replace('_', ' ') for f in self.faults[1:])}"
@@ -295,16 +308,18 @@ class StretchRep(Rep):
         reached, held = self.reached_deg or 0.0, self.held_s or 0.0
         if not self.faults:
             return (
-                f"held {held:.0f} s at {reached:.0f} deg "
-                f"(steady, ±{self.unsteadiness_deg or 0.0:.1f} deg)"
+                f"held {_num(held)} s at {_num(reached)} deg "
+                f"(steady, ±{_num(self.unsteadiness_deg or 0.0, 1)} deg)"
             )
         return {
-            "wrong_side": f"leaned {-reached:.0f} deg to the other side (stretch toward the "
+            "wrong_side": f"leaned {_num(-reached)} deg to the other side (stretch toward the "
             "side the cue names)",
-            "not_reached": f"reached only {reached:.0f} deg (go to at least "
-            f"{self.min_reached_deg:.0f} deg, to a gentle stretch)",
-            "short": f"held only {held:.0f} s of {self.target_s:.0f} (stay in the stretch longer)",
-            "unsteady": f"unsteady, ±{self.unsteadiness_deg or 0.0:.1f} deg (hold the position "
+            "not_reached": f"reached only {_num(reached)} deg (go to at least "
+            f"{_num(self.min_reached_deg)} deg, to a gentle stretch)",
+            "short": f"held only {_num(held)} s of {_num(self.target_s)} "
+            "(stay in the stretch longer)",
+            "unsteady": f"unsteady, ±{_num(self.unsteadiness_deg or 0.0, 1)} deg "
+            "(hold the position "
             "still and breathe; do not bounce)",
         }.get(self.faults[0], self.faults[0])
 
@@ -391,7 +406,7 @@ class RomRep(Rep):
 
     def _figures(self) -> str:
         parts = [
-            f"{ROM_WORDS[d]} {v:.0f}"
+            f"{ROM_WORDS[d]} {_num(v)}"
             for d in ROM_DIRECTIONS
             if (v := self.rom_deg.get(d)) is not None
         ]
@@ -403,12 +418,12 @@ class RomRep(Rep):
             diff = self.asymmetry_deg[axis]
             if diff is not None and abs(diff) >= self.asymmetry_words_deg:
                 less, more = ("left", "right") if diff < 0 else ("right", "left")
-                sides.append(f"{verb} {less} {abs(diff):.0f} deg less than {more}")
+                sides.append(f"{verb} {less} {_num(abs(diff))} deg less than {more}")
         both = [self.asymmetry_deg[a] for a in ("lateral", "rotation")]
         if sides:
             text += "; " + ", ".join(sides)
         elif all(d is not None for d in both):
-            text += f"; left and right within {self.asymmetry_words_deg:.0f} deg"
+            text += f"; left and right within {_num(self.asymmetry_words_deg)} deg"
         return text
 
     def _describe(self) -> str:

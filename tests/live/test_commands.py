@@ -64,3 +64,65 @@ def test_the_old_protocol_option_names_its_new_name(command, capsys):
         main([command, "--protocol", "demo"])
     assert e.value.code == 2
     assert "--protocol is now called --routine" in capsys.readouterr().err
+
+
+def _stamp(line: str) -> float:
+    m, s = line[1:6].split(":")
+    return 60 * int(m) + int(s)
+
+
+def test_replay_max_speed_prints_every_cue_at_its_own_time(capsys, example_analysis):
+    """``--speed max`` printed ``[00:25] hold flexion`` for a cue at 19.5 s and missed cues
+    that came between two looks at the session."""
+    from neckimu.recording.reader import read_recording
+
+    assert main(["replay", str(EXAMPLE), "--speed", "max", "--headless"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    events = sorted(read_recording(EXAMPLE).events, key=lambda e: e.time_s)
+    for ev in events:  # each cue, stamped with its own time (whole seconds, as printed)
+        name = ev.exercise.replace("_", " ") if ev.event == "start" else "rest"
+        stamp = f"[{int(ev.time_s) // 60:02d}:{int(ev.time_s) % 60:02d}] {name}: "
+        assert any(ln.startswith(stamp) for ln in lines), stamp
+    # every verdict stamped with the end of its rep
+    for rep in example_analysis.reps:
+        assert any(ln.endswith(rep.message()) and _stamp(ln) == int(rep.end_s) for ln in lines), (
+            rep.message()
+        )
+
+
+def test_replay_start_prints_nothing_before_it_as_played(capsys, example_analysis):
+    """``--start 100`` printed the calibrate cue and the verdicts from 0 s as if played."""
+    start = 100.0
+    assert main(["replay", str(EXAMPLE), "--speed", "max", "--headless", "--start", "100"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    played = [ln for ln in lines if ln.startswith("[")]
+    assert "replay from here" in played[0]
+    before = [r for r in example_analysis.reps if r.end_s < start]
+    assert not any("calibrate" in ln for ln in played)
+    cues = [ln for ln in played[1:] if ":" in ln[7:] and not ln[7:].startswith("  ")]
+    assert all(_stamp(ln) >= start for ln in cues[1:])  # [0]: the cue in force at 100 s
+    for rep in before:  # in the final verdicts only
+        assert sum(ln.endswith(rep.message()) for ln in lines) == 1
+
+
+@pytest.mark.parametrize("start", ["9999", "-1"])
+def test_replay_start_outside_the_recording_is_an_error(start, capsys):
+    assert main(["replay", str(EXAMPLE), "--headless", "--start", start]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--start" in err
+
+
+def test_live_sessions_into_one_folder_each_keep_their_report(tmp_path, capsys):
+    """Every output needs --force over an existing file; ``live`` writes a new recording per
+    session, and its report into the session's own folder, so a second session into the
+    same ``--out`` needs no --force and overwrites nothing of the first."""
+    out = tmp_path / "live"
+    argv = ["live", "--simulate", "--headless", "--no-sound", "--routine", "demo"]
+    argv += ["--speed", "12", "--duration", "8", "--out", str(out)]
+    assert main(argv) == 0
+    first = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert main(argv) == 0, capsys.readouterr().err
+    assert all(p.read_bytes() == b for p, b in first.items())  # nothing of the first changed
+    assert len(list(out.glob("session-*.csv"))) == 2
+    assert len(list(out.glob("session-*-report/index.html"))) == 2
+    assert not (out / "index.html").exists()

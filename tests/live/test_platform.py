@@ -184,3 +184,22 @@ def test_screenshot_at_in_a_real_window(tmp_path):
     px = np.frombuffer(ptr, dtype=np.uint8).reshape(img.height(), -1)
     assert px.std() > 20  # a drawn window, not a blank one
     assert Path(tmp_path / "out" / "demo.csv").exists()
+
+
+def test_qt_shutdown_flush_message_is_not_shown(capsys):
+    """Ctrl-C on the start screen printed ``Qt: QBackingStore::flush() called for
+    QWidgetWindow(...) which does not have a handle.``; other Qt messages still show."""
+    from types import SimpleNamespace
+
+    from neckimu.live.qtapp import _qt_message
+
+    ctx = SimpleNamespace(category="default")
+    _qt_message(
+        None,
+        ctx,
+        'QBackingStore::flush() called for QWidgetWindow(0x55d0, name="StartScreenWindow") '
+        "which does not have a handle.",
+    )
+    assert capsys.readouterr().err == ""
+    _qt_message(None, ctx, "something else went wrong")
+    assert capsys.readouterr().err == "Qt: something else went wrong\n"

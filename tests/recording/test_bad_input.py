@@ -36,6 +36,14 @@ CASES = {
         "time_s",
         "does not advance",
     ),
+    # 1e18 and 1e18 + 0.01 are one double: "time does not advance (1e+18 s after 1e+18 s)"
+    # read as nonsense; say what is wrong with such times
+    "huge_times": (
+        HEADER + ROW.format(t="1000000000000000000") + ROW.format(t="1000000000000000000.01"),
+        3,
+        "time_s",
+        "too large a number to tell it from the row before",
+    ),
     "too_many_fields": (HEADER + rows(2) + "0.02,1,2,3,4,5,6,7\n", 4, None, "expected 7 fields"),
     "too_few_fields": (
         HEADER + rows(2) + "0.02,1,2,3\n" + rows(2, 3),
@@ -115,3 +123,18 @@ def test_events_csv_accepts_any_stretch(tmp_path):
         "time_s,event,exercise\n1,start,stretch_levator_left\n31,end,stretch_levator_left\n"
     )
     assert [e.exercise for e in read_events_csv(p)] == ["stretch_levator_left"] * 2
+
+
+def test_events_csv_out_of_order_is_noted(tmp_path):
+    """An ``end`` listed before its ``start`` was taken in time order without a word."""
+    p = tmp_path / "ev.csv"
+    p.write_text("time_s,event,exercise\n30,end,hold_left\n20,start,hold_left\n")
+    notes: list[str] = []
+    evs = read_events_csv(p, notes)
+    assert [(e.time_s, e.event) for e in evs] == [(20.0, "start"), (30.0, "end")]
+    assert len(notes) == 1 and "not in time order (line 3" in notes[0], notes
+    ordered = tmp_path / "ok.csv"
+    ordered.write_text("time_s,event,exercise\n20,start,hold_left\n30,end,hold_left\n")
+    quiet: list[str] = []
+    read_events_csv(ordered, quiet)
+    assert quiet == []

@@ -91,7 +91,15 @@ def run_session(name: str, argv: list[str], out_dir: Path, **settings: Any) -> S
         reps = json.loads(js[-1].read_text(encoding="utf-8")).get("reps", [])
     except (OSError, ValueError):
         reps = []
-    report = out_dir / "index.html"
+    # demo: the folder's index.html; live: <stem>-report/index.html
+    report = next(
+        (
+            p
+            for p in (out_dir / "index.html", *sorted(out_dir.glob("*-report/index.html")))
+            if p.exists()
+        ),
+        out_dir / "index.html",
+    )
     return SessionOutcome(
         code,
         out_dir,

@@ -1,0 +1,65 @@
+"""Rep messages for people (neckimu/verify/reps.py, the one place they are formatted)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from neckimu.verify.reps import HoldRep, RetractionRep
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_no_negative_zero_in_any_message(seed):
+    """``retraction 3: pass, glided 39 mm back and -0 mm up (-0 deg)``: a value that rounds
+    to zero is printed without a sign, for any small value on either side of zero."""
+    rng = np.random.default_rng(seed)
+    small = rng.uniform(-0.049, 0.049, 8)
+    reps = [
+        RetractionRep(
+            exercise="retraction",
+            index=3,
+            of=8,
+            start_s=0.0,
+            end_s=5.0,
+            posterior_mm=39.0,
+            superior_mm=float(small[0]),
+            flexion_deg=float(small[1]),
+            lateral_deg=float(small[2]),
+            rotation_deg=float(small[3]),
+            faults=faults,
+        )
+        for faults in [(), ("extension",), ("downward",), ("lateral",), ("nod_only",)]
+    ]
+    reps.append(
+        HoldRep(
+            exercise="hold_flexion",
+            index=1,
+            of=3,
+            start_s=0.0,
+            end_s=10.0,
+            max_deviation_deg=float(small[4]) / 10,
+            faults=(),
+        )
+    )
+    for rep in reps:
+        assert not re.search(r"-0(\.0+)?\b(?!\.\d*[1-9])", rep.message()), rep.message()
+    assert "glided 39 mm back and 0 mm up (0 deg)" in reps[0].message()
+
+
+def test_a_rep_cut_off_at_the_end_does_not_read_one_of_one():
+    """``hold backward 1/1: fail, incomplete`` from a session stopped in its first backward
+    hold of three: ``of`` counts the holds recorded, so a cut-off last rep has no ``/of``."""
+    cut = HoldRep(
+        exercise="hold_extension",
+        index=1,
+        of=1,
+        start_s=30.0,
+        end_s=36.0,
+        faults=("incomplete",),
+        incomplete="it has no end cue",
+    )
+    assert cut.message().startswith("hold backward 1: ")
+    judged = HoldRep(exercise="hold_extension", index=1, of=3, start_s=0, end_s=7, faults=())
+    assert judged.message().startswith("hold backward 1/3: ")
