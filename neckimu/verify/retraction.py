@@ -226,6 +226,7 @@ class _SetView:
         self.activity = self.floor.activity(sig)
         self.speed = sig.speed_deg_s
         self._residuals: dict[tuple[int, int, int, int], TurnResidual] = {}
+        self._tracks: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def stations(self) -> list[_Station]:
         f = self.finding
@@ -347,6 +348,16 @@ class _SetView:
         return d[still_2].mean(axis=0), d, a
 
     def track(self, stations: list[_Station]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_track`, computed once per list of stations (every rep's path reads it)."""
+        key = tuple((st.a, st.b, st.virtual) for st in stations)
+        if key not in self._tracks:
+            out = self._track(stations)
+            for a in out:
+                a.flags.writeable = False  # shared by every caller
+            self._tracks[key] = out
+        return self._tracks[key]
+
+    def _track(self, stations: list[_Station]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Where the head centre is at every station, and its path over the whole set.
 
         Movements are integrated from one *real* station to the next only: a station found
