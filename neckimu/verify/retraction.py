@@ -605,18 +605,10 @@ def verify_retraction_set(
         if not (w.start_s - 1.0 <= start <= w.end_s):
             continue
         d, gap_note, missing = _excursion(view, fd)
+        rep = {"exercise": "retraction", "index": first_index + len(reps), "of": 0}
+        rep.update(start_s=start, end_s=end)
         if missing is not None:
-            reps.append(
-                RetractionRep(
-                    exercise="retraction",
-                    index=first_index + len(reps),
-                    of=0,
-                    start_s=start,
-                    end_s=end,
-                    faults=("incomplete",),
-                    incomplete=missing,
-                )
-            )
+            reps.append(RetractionRep(**rep, faults=("incomplete",), incomplete=missing))
             continue
         post, sup, lat = -d[0], d[2], d[1]
         faults = classify(post, sup, fd.d_ang, crit)
@@ -625,11 +617,7 @@ def verify_retraction_set(
         notes = [n for n in (f"{sat} saturated samples" if sat else None, gap_note) if n]
         reps.append(
             RetractionRep(
-                exercise="retraction",
-                index=first_index + len(reps),
-                of=0,
-                start_s=start,
-                end_s=end,
+                **rep,
                 faults=tuple(faults),
                 posterior_mm=float(post),
                 superior_mm=float(sup),
