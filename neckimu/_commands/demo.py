@@ -87,8 +87,8 @@ def run(args: argparse.Namespace) -> int:
     mount_name(args.mount)
     routine = load_routine(args.routine)
     out = check_folder("--out", args.out)
-    shot = check_png(args.screenshot)
-    audio = check_wav(args.audio_out)
+    shot = check_png(args.screenshot, creates=out)
+    audio = check_wav(args.audio_out, creates=out)
     rec_path = out / "demo.csv"
     check_session_outputs(
         out, "demo", recording=rec_path, screenshot=shot, audio=audio, force=args.force

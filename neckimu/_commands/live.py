@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     out = check_folder("--out", args.out)
     stem = time.strftime("session-%Y%m%d-%H%M%S")
     cues = [c.event for c in routine.schedule()]
-    audio = check_wav(args.audio_out)
+    audio = check_wav(args.audio_out, creates=out)
     # each session its own report folder: a second session into the same --out folder
     # neither overwrites the first one's report nor needs --force
     report_dir = out / f"{stem}-report"

@@ -127,26 +127,34 @@ def screenshot_of(session: LiveSession, path: Path) -> None:
     gc.collect()
 
 
-def check_png(value: str | None) -> Path | None:
-    """Check a ``--screenshot`` path: .png in an existing folder."""
+def _folder_ready(p: Path, creates: Path | None) -> bool:
+    """Whether ``p``'s folder exists, or is the ``--out`` folder the command creates."""
+    if p.parent.is_dir():
+        return True
+    return creates is not None and p.parent.resolve() == Path(creates).resolve()
+
+
+def check_png(value: str | None, creates: Path | None = None) -> Path | None:
+    """Check a ``--screenshot`` path: .png in an existing folder (or in ``creates``, the
+    ``--out`` folder the command makes once nothing is refused)."""
     if value is None:
         return None
     p = Path(value)
     if p.suffix.lower() != ".png":
         raise NeckimuError(f"--screenshot must end in .png, not {p.name!r}")
-    if not p.parent.is_dir():
+    if not _folder_ready(p, creates):
         raise NeckimuError(f"--screenshot: folder {str(p.parent)!r} does not exist")
     return p
 
 
-def check_wav(value: str | None) -> Path | None:
-    """Check an ``--audio-out`` path: .wav in an existing folder."""
+def check_wav(value: str | None, creates: Path | None = None) -> Path | None:
+    """Check an ``--audio-out`` path: .wav in an existing folder (or in ``creates``)."""
     if value is None:
         return None
     p = Path(value)
     if p.suffix.lower() != ".wav":
         raise NeckimuError(f"--audio-out must end in .wav, not {p.name!r}")
-    if not p.parent.is_dir():
+    if not _folder_ready(p, creates):
         raise NeckimuError(f"--audio-out: folder {str(p.parent)!r} does not exist")
     return p
 

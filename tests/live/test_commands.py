@@ -126,3 +126,26 @@ def test_live_sessions_into_one_folder_each_keep_their_report(tmp_path, capsys):
     assert len(list(out.glob("session-*.csv"))) == 2
     assert len(list(out.glob("session-*-report/index.html"))) == 2
     assert not (out / "index.html").exists()
+
+
+def test_make_run_command_accepts_outputs_inside_the_out_folder_it_creates(tmp_path):
+    """`make run` (README's first command) asks for a screenshot inside the --out folder
+    that demo itself creates; the output checks, which run before anything is created, must
+    accept it (a fresh clone's `make run` failed with "folder 'out/demo' does not exist")."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    from neckimu.errors import NeckimuError
+    from neckimu.live.app import check_png, check_wav
+
+    make = (Path(__file__).parents[2] / "Makefile").read_text()
+    recipe = re.search(r"^run:.*\n\t(.+)$", make, re.M).group(1)
+    argv = shlex.split(recipe)
+    out = tmp_path / argv[argv.index("--out") + 1]
+    shot = tmp_path / argv[argv.index("--screenshot") + 1]
+    assert shot.parent == out and not out.exists()
+    assert check_png(str(shot), creates=out) == shot
+    assert check_wav(str(out / "a.wav"), creates=out) == out / "a.wav"
+    with pytest.raises(NeckimuError, match="does not exist"):
+        check_png(str(tmp_path / "elsewhere" / "w.png"), creates=out)
