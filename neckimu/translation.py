@@ -309,7 +309,7 @@ def turn_residual(
 STILL_POSE_NOISE_M_S2 = 0.015
 
 
-def estimate_acc_bias(movements: Sequence[TurnResidual], prior: SensorErrorPrior) -> np.ndarray:
+def acc_bias_from_turns(movements: Sequence[TurnResidual], prior: SensorErrorPrior) -> np.ndarray:
     """The accelerometer's bias, sensor frame, m/s² (3,), from several movements' residuals.
 
     One movement cannot tell a bias turned with the sensor from gravity leaking through a gyro
@@ -319,6 +319,10 @@ def estimate_acc_bias(movements: Sequence[TurnResidual], prior: SensorErrorPrior
     whichever way the head turns. The maximum a posteriori fit of both, with the prior's
     sizes for each (:class:`SensorErrorPrior`) and :data:`STILL_POSE_NOISE_M_S2` for what else
     a still pose holds; with no informative movement it is the prior's zero.
+
+    The trunk board's holds measure the same bias another way, from gravity held in a
+    gyro-driven frame over a stretch of samples (:func:`neckimu.trunk.acc_bias.estimate_acc_bias`);
+    the two are to become one.
     """
     info = np.diag(
         [1.0 / prior.acc_bias_m_s2**2] * 3 + [1.0 / (G * prior.gyro_bias_rad_s) ** 2] * 3

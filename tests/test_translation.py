@@ -205,7 +205,7 @@ def test_accelerometer_bias_from_a_set_of_glides_and_returns():
     sensor changes sign between them while gravity leaking through a gyro bias error grows
     with time either way, so a set of them tells the bias (LSM9DS1-sized: up to 90 mg per
     axis) in the plane the head turns in. 50 random sets: within 0.15 m/s² in at least 45."""
-    from neckimu.translation import TurnResidual, estimate_acc_bias
+    from neckimu.translation import TurnResidual, acc_bias_from_turns
 
     rng = np.random.default_rng(11)
     prior = SensorErrorPrior.for_recording({"device": {"sensor": "LSM9DS1"}})
@@ -223,6 +223,6 @@ def test_accelerometer_bias_from_a_set_of_glides_and_returns():
                 turn = r.as_matrix() - np.eye(3)
                 res = turn @ b + span * w + rng.normal(0.0, 0.01, 3)
                 moves.append(TurnResidual(turn, res, span))
-        est = estimate_acc_bias(moves, prior)
+        est = acc_bias_from_turns(moves, prior)
         good += np.abs(est - b)[[0, 2]].max() <= 0.15  # y: the turn axis, not observable
     assert good >= 45, good

@@ -48,7 +48,7 @@ from neckimu.runs import true_runs
 from neckimu.translation import (
     SensorErrorPrior,
     TurnResidual,
-    estimate_acc_bias,
+    acc_bias_from_turns,
     head_centre_displacement,
     turn_residual,
 )
@@ -383,7 +383,7 @@ class _SetView:
             # the accelerometer's bias from this movement and every one before it (what a
             # live session knows by then, so both give one verdict)
             seen.append(self.turn_residual(stations[k1], stations[k2]))
-            b = estimate_acc_bias(seen, self.prior)
+            b = acc_bias_from_turns(seen, self.prior)
             end_m, d, a = self.displacement(stations[k1], stations[k2], stops, b)
             d = poses[k1] + d * 1e3
             for v in range(k1 + 1, k2):
