@@ -21,7 +21,9 @@ run: $(STAMP)
 	$(BIN)/neckimu demo --speed 4 --out out/demo --screenshot out/demo/window.png --force
 
 test: $(STAMP) firmware-test lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	# Two workers, one test file each at a time (module fixtures are built once): a 2-core CI
+	# machine busy with other work still gives the suite more than one core.
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check neckimu tests bench
