@@ -149,7 +149,10 @@ class RepFinding:
     edge_s : float
         A movement is integrated from this far inside the still phases around it, s.
     settle_s : float
-        A station's pose after a movement is measured over its first part this long, s.
+        A station's pose after a movement is measured over its first part this long, s: a
+        second of the kept position (people keep it 0.3-5 s), the mean over the plateau that
+        the pose is; a shorter part holds more of the movement's slow end, which then reads as
+        an error and is taken off the glide (docs/verification.md).
     min_excursion_mm, min_excursion_deg : float
         An excursion below both is a fidget, not a rep.
     returned_fraction : float
@@ -181,7 +184,7 @@ class RepFinding:
     min_move_s: float = 0.2
     rest_avg_s: float = 0.25
     edge_s: float = 0.15
-    settle_s: float = 0.5
+    settle_s: float = 1.0
     min_excursion_mm: float = 3.0
     min_excursion_deg: float = 3.0
     returned_fraction: float = 0.5
