@@ -43,6 +43,8 @@ from neckimu.trunk.calibration import TrunkCalibration, calibrate_trunk, trunk_d
 from neckimu.trunk.displacement import (
     FILTER_MARGIN_S,
     HIP_TO_HEAD_M,
+    STILL_SPEED_M_S,
+    NeckDisplacement,
     TrunkContext,
     neck_displacement,
     trunk_context,
@@ -80,7 +82,9 @@ __all__ = [
     "LINK_MIN_S",
     "LINK_OUTLIER",
     "LINK_RATIO",
+    "STILL_SPEED_M_S",
     "HeadingLink",
+    "NeckDisplacement",
     "TrunkAngles",
     "TrunkCalibration",
     "TrunkContext",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.integrate import cumulative_trapezoid
+from scipy.integrate import cumulative_trapezoid, trapezoid
 from scipy.spatial.transform import Rotation
 
 from neckimu.orientation import Orientation
@@ -21,6 +21,33 @@ from neckimu.trunk.neck_angles import trunk_rotation
 HIP_TO_HEAD_M = 0.62
 #: Data beyond each still window integrated through the low-pass filter (its edges), s.
 FILTER_MARGIN_S = 0.5
+#: How fast the neck still moves in a "still" window (sway, breathing, tremor, a slow settle:
+#: the simulator's person 2-5 mm/s), m/s: the floor of a movement's end-velocity mismatch in
+#: :attr:`NeckDisplacement.spread_m`.
+STILL_SPEED_M_S = 0.005
+
+
+@dataclass(frozen=True)
+class NeckDisplacement:
+    """The neck's displacement over one movement and how far it can be off.
+
+    Attributes
+    ----------
+    displacement_m : ndarray, shape (3,)
+        Head centre relative to the trunk-fixed point where it was before, trunk frame after
+        the movement, m.
+    spread_m : float
+        Its error scale, m: ``T/2 · sqrt(|Δv|² + STILL_SPEED_M_S²)``, ``Δv`` the velocity the
+        integration had to take out at the end (m/s, what the accelerations did not explain),
+        ``T`` the movement's duration (s). A constant acceleration error leaves a position
+        error of ``Δv · T/2`` before the correction, and the correction is exact only for
+        that; a still window that was not still (a rep finder's window in the movement, a head
+        still settling) or a wrong gravity reference shows here first, as a mismatch of tens
+        of mm/s against the 2-5 mm/s of a person sitting still.
+    """
+
+    displacement_m: np.ndarray
+    spread_m: float
 
 
 def zupt_between(t: np.ndarray, acc: np.ndarray, v0: np.ndarray, v1: np.ndarray) -> np.ndarray:
@@ -203,10 +230,11 @@ def neck_displacement(
     neck_rest: np.ndarray,
     t1: tuple[float, float],
     t2: tuple[float, float],
-) -> np.ndarray | None:
+) -> NeckDisplacement | None:
     """The neck's own displacement over one movement: the head centre relative to the
     trunk-fixed point where it was in still window ``t1``, at still window ``t2``, in the
-    trunk frame of ``t2``, m, shape (3,); None when either board's data do not cover it.
+    trunk frame of ``t2``, with its error scale (:class:`NeckDisplacement`); None when either
+    board's data do not cover it.
 
     Both boards' gravity-free accelerations (:func:`movement_acceleration`) are put in the
     head's level frame (the trunk's turned by the neck's yaw at ``t1``), the trunk's on the
@@ -274,14 +302,17 @@ def neck_displacement(
     v1 = np.cross(w_h[hs.still_2].mean(axis=0), from_centre[k2]) + np.cross(
         w_t[hs.still_2].mean(axis=0), to_point[k2]
     )
+    rel = lin_h[: k2 + 1 - k1] - lin_t
     d = np.zeros((len(th), 3))
-    d[k1 : k2 + 1] = zupt_between(t_move, lin_h[: k2 + 1 - k1] - lin_t, v0, v1)
+    d[k1 : k2 + 1] = zupt_between(t_move, rel, v0, v1)
     d[k2 + 1 :] = d[k2]
+    mismatch = float(np.linalg.norm(v0 + trapezoid(rel, t_move, axis=0) - v1))
+    span = float(t_move[-1] - t_move[0])
     # head centre - trunk point = (S_h - S_t) - (head lever) - (trunk board -> point)
     u = d - from_centre - to_point
     du = u[hs.still_2].mean(axis=0) - u[hs.still_1].mean(axis=0)
     m_kept = rz @ Rotation.from_matrix(m_lt[ts_.still_2]).mean().as_matrix()
-    return m_kept.T @ du
+    return NeckDisplacement(m_kept.T @ du, 0.5 * span * float(np.hypot(mismatch, STILL_SPEED_M_S)))
 
 
 def trunk_context(

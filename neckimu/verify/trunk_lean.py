@@ -25,7 +25,7 @@ from scipy.spatial.transform import Rotation
 from neckimu.angles import angles_from_matrices, head_matrices
 from neckimu.orientation import Orientation
 from neckimu.translation import SensorErrorPrior
-from neckimu.trunk import FILTER_MARGIN_S, neck_displacement
+from neckimu.trunk import FILTER_MARGIN_S, NeckDisplacement, neck_displacement
 from neckimu.trunk.neck_angles import deviation_deg, hold_neck
 from neckimu.verify.context import Context
 from neckimu.verify.reps import HoldRep, Rep, RetractionRep, RomRep, _r
@@ -198,10 +198,10 @@ class _Head:
     def of(cls, ctx: Context) -> _Head:
         return cls(ctx, head_matrices(ctx.quat, ctx.calibration))
 
-    def neck(self, tctx: TrunkContext, mv: _Movement) -> tuple[np.ndarray, np.ndarray] | None:
-        """The neck's displacement over ``mv`` (m, trunk frame after it) and the trunk's part
-        (m, trunk frame before it; the mean of its integration and of a lean about the
-        hips), or None."""
+    def neck(self, tctx: TrunkContext, mv: _Movement) -> tuple[NeckDisplacement, np.ndarray] | None:
+        """The neck's displacement over ``mv`` (trunk frame after it, with its error scale)
+        and the trunk's part (m, trunk frame before it; the mean of its integration and of a
+        lean about the hips), or None."""
         ctx = self.ctx
         n_rest = _neck_between(tctx, ctx.t, self.m_head, *mv.before)
         if n_rest is None:
@@ -296,12 +296,13 @@ def judge_retraction(
 
     The glide and the return are measured again on the rep's own still windows (those of the
     retraction verifier): the neck's displacement with :func:`neckimu.trunk.neck_displacement`
-    (the mean over glide and return, the return's sign turned, or the one of them that is
-    measurable); the trunk's part with :func:`trunk_part` (its turn about the hips, breathing
-    taken out; where that cannot be measured, the mean of the trunk board's integrated
-    displacement and of its turn). A rep with neither movement measurable (both longer than
-    :data:`MAX_MOVE_S`) keeps the verifier's measurement less the trunk's part, with
-    ``low_confidence`` saying so.
+    (the mean over glide and return, the return's sign turned, each weighted by the inverse
+    square of its error scale :attr:`~neckimu.trunk.NeckDisplacement.spread_m`; or the one of
+    them that is measurable); the trunk's part with :func:`trunk_part` (its turn about the
+    hips, breathing taken out; where that cannot be measured, the mean of the trunk board's
+    integrated displacement and of its turn). A rep with neither movement measurable (both
+    longer than :data:`MAX_MOVE_S`) keeps the verifier's measurement less the trunk's part,
+    with ``low_confidence`` saying so.
 
     Parameters
     ----------
@@ -327,11 +328,15 @@ def judge_retraction(
     for mv, sign in ((glide, 1.0), (back, -1.0)):
         got = h.neck(tctx, mv) if mv.usable else None
         if got is not None:
-            parts.append((sign * got[0], sign * got[1]))
+            parts.append((sign * got[0].displacement_m, sign * got[1], got[0].spread_m))
     low = rep.low_confidence
     clean = trunk_part(rep, tctx, still_segments([rep]) if segments is None else segments)
     if parts:
-        neck = np.mean([p[0] for p in parts], axis=0)
+        # glide and return weighted by their error scales: a movement whose still windows
+        # were not still (the rep finder's edge in the movement) needed a large velocity
+        # correction, and its displacement is off by about as much
+        w = np.array([1.0 / p[2] ** 2 for p in parts])
+        neck = np.average([p[0] for p in parts], axis=0, weights=w)
         part_t = clean if clean is not None else np.mean([p[1] for p in parts], axis=0)
     else:
         lean = clean if clean is not None else tctx.lean_displacement(*glide.trunk_windows())
