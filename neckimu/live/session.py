@@ -56,6 +56,7 @@ from neckimu.pipeline import Analysis, analyze, trunk_meta
 from neckimu.recording.events import HOLDS, Event, Window
 from neckimu.samples import SampleBlock
 from neckimu.trunk import ACC_BIAS_SPAN_S
+from neckimu.verify.activity import NoiseFloor
 from neckimu.verify.context import Context
 from neckimu.verify.hold import HoldCriteria, hold_rotation
 from neckimu.verify.reps import Rep
@@ -135,6 +136,8 @@ class LiveSession:
         self._orient: OnlineOrientation | None = None
         self._ts = 0.01
         self._cal: Calibration | None = None
+        #: the head relaxed at rest (the calibration's still phase), for the judge's contexts
+        self._rest_floor: NoiseFloor | None = None
         self._cal_pending: Window | None = None
         self._next_provisional = 2.0
         self._open: dict[str, float] = {}
@@ -408,6 +411,7 @@ class LiveSession:
         except (NeckimuError, ValueError):
             return
         self._cal = cal
+        self._rest_floor = self._still_floor(cal)
         if self.trunk is not None:
             self._trunk_cal_for = None if self.trunk.calibrate(cal) else cal
         self._redraw()
@@ -417,6 +421,17 @@ class LiveSession:
         label = cal.method if window is not None else "provisional (gravity only)"
         with self._lock:
             self._view = replace(self._view, calibration=label)
+
+    def _still_floor(self, cal: Calibration) -> NoiseFloor | None:
+        """The noise floor of the calibration's still phase, as ``analyze`` measures it
+        (:meth:`neckimu.verify.context.Context.still_floor`): the history drops old rows, so
+        it is measured now, while it holds the still phase."""
+        h = self.hist
+        i0 = h.index(cal.still_s[0] - 1.0)
+        if h.n - i0 < 3:
+            return None
+        o = h.orientation(self._ts, i0)
+        return Context(h.samples(i0), o.quat, o.bias, self._ts, cal).still_floor()
 
     def _redraw(self) -> None:
         """The angles held in the ring again, with the current head (and trunk) frame."""
@@ -499,7 +514,14 @@ class LiveSession:
             samples = h.samples(i0, copy=True)
             o = h.orientation(self._ts, i0, copy=True)
         return Context(
-            samples, o.quat, o.bias, self._ts, self._cal, meta=self._judge_meta(), t_final=t_final
+            samples,
+            o.quat,
+            o.bias,
+            self._ts,
+            self._cal,
+            meta=self._judge_meta(),
+            t_final=t_final,
+            rest_floor=self._rest_floor,
         )
 
     def _judge_newest(self, final: bool = False) -> float:

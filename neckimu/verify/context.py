@@ -48,6 +48,10 @@ class Context:
         Data after this time is not complete yet (live: the newest sample), s.
     saturated : ndarray of bool, shape (N,), optional
         Samples where a sensor saturated.
+    rest_floor : NoiseFloor, optional
+        The signals of this head relaxed at rest: the calibration's still phase
+        (:meth:`still_floor`). No retraction floor is set below it (:meth:`floor_before`).
+        None: :meth:`still_floor` of this context (when it holds the still phase).
     """
 
     samples: SampleBlock
@@ -58,6 +62,7 @@ class Context:
     meta: dict[str, Any] = field(default_factory=dict)
     t_final: float = float("inf")
     saturated: np.ndarray | None = None
+    rest_floor: NoiseFloor | None = None
 
     @property
     def t(self) -> np.ndarray:
@@ -86,12 +91,36 @@ class Context:
 
     def floor_before(self, t0: float, span_s: float = 30.0) -> NoiseFloor:
         """The head's signals at rest, from a typical rest in the ``span_s`` before ``t0``
-        (:meth:`NoiseFloor.quietest`).
+        (:meth:`NoiseFloor.quietest`), never below the head relaxed at rest
+        (:attr:`rest_floor`).
 
-        Measured before the exercise starts, so it is known (and the same) live and offline.
+        The stretch before a retraction set is mostly cued exercises: the quietest part of it
+        can be an isometric hold, the head braced against the hand and quieter than it ever is
+        relaxed (neck angular speed 0.06-0.11 deg/s against 0.2-0.5 at rest), and the rests
+        between reps would then read as movement. The calibration's still phase is the head
+        relaxed at rest by instruction. Both are measured before the exercise starts, so the
+        floor is known (and the same) live and offline.
         """
         a, b = self.index(t0 - span_s, t0)
-        return NoiseFloor.quietest(self.signals(a, b), self.ts)
+        relaxed = self.rest_floor if self.rest_floor is not None else self._still_floor
+        return NoiseFloor.quietest(self.signals(a, b), self.ts).at_least(relaxed)
+
+    @cached_property
+    def _still_floor(self) -> NoiseFloor | None:
+        return self.still_floor()
+
+    def still_floor(self) -> NoiseFloor | None:
+        """The floor of the calibration's still phase (:meth:`NoiseFloor.measure`); None when
+        this context does not hold it (a live context holds the recent past only: the live
+        session measures it when it calibrates and passes it as :attr:`rest_floor`)."""
+        t = self.t
+        t0, t1 = self.calibration.still_s
+        if not len(t) or t0 < t[0] or t1 > t[-1]:
+            return None
+        a, b = self.index(t0, t1)
+        if b - a < 10:
+            return None
+        return NoiseFloor.measure(self.signals(a, b), "calibration's still phase")
 
     def signals(self, i0: int, i1: int) -> Signals:
         """Movement signals of samples ``i0:i1``."""
