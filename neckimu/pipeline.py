@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,6 +25,9 @@ from neckimu.recording.writer import append_meta
 from neckimu.verify import verify_all
 from neckimu.verify.context import Context
 from neckimu.verify.reps import Rep
+
+if TYPE_CHECKING:
+    from neckimu.trunk import TrunkContext
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +155,20 @@ def analyze(
         wins,
         notes=list(rec.warnings) + plausibility_notes + cal.notes,
     )
+    trunk = getattr(rec, "trunk", None)
+    trunk_ok = False
+    if trunk is not None and len(trunk) >= 2:
+        from neckimu.trunk.calibration import trunk_data_problem
+
+        problem = trunk_data_problem(trunk, cal.still_s)
+        trunk_ok = problem is None
+        if not trunk_ok:
+            analysis.notes.append(
+                f"trunk board not used ({problem}): angles and verdicts are the head's alone"
+            )
+    # the trunk as the verifiers judge with it (and the live session has it)
+    judging = _judging_trunk(rec, cal) if trunk_ok and verify else None
+    ctx = None
     if verify:
         step("verification")
         ctx = Context(
@@ -163,19 +180,14 @@ def analyze(
             meta=rec.meta,
             saturated=getattr(rec, "saturated", None),
         )
-        analysis.reps = verify_all(ctx, windows(rec.events))
-    trunk = getattr(rec, "trunk", None)
-    if trunk is not None and len(trunk) >= 2:
-        from neckimu.trunk.calibration import trunk_data_problem
+        if judging is not None:  # the rep finder's angular speed is the neck's
+            from neckimu.trunk import trunk_rate_in_head
 
-        problem = trunk_data_problem(trunk, cal.still_s)
-        if problem is None:
-            step("trunk")
-            _with_trunk(analysis, rec, cal, verify)
-        else:
-            analysis.notes.append(
-                f"trunk board not used ({problem}): angles and verdicts are the head's alone"
-            )
+            ctx.trunk_rate = trunk_rate_in_head(ctx.t, ctx.quat, cal, judging.rotation(ctx.t))
+        analysis.reps = verify_all(ctx, windows(rec.events))
+    if trunk_ok:
+        step("trunk")
+        _with_trunk(analysis, rec, cal, judging, ctx)
     return analysis
 
 
@@ -210,14 +222,34 @@ def trunk_meta(meta: dict[str, Any]) -> dict[str, Any]:
     return t if isinstance(t, dict) else {}
 
 
-def _with_trunk(analysis: Analysis, rec: Recording, cal: Calibration, verify: bool) -> None:
+def _judging_trunk(rec: Recording, cal: Calibration) -> TrunkContext:
+    """The trunk board as the verifiers judge with it: its causal filter and its frame from
+    gravity in the neutral pose and the trunk preset's heading
+    (:func:`neckimu.trunk.calibrate_trunk`), what a live session has when the calibration
+    ends."""
+    from neckimu.trunk import calibrate_trunk, trunk_context
+
+    trunk = rec.trunk
+    assert trunk is not None
+    tmeta = trunk_meta(rec.meta)
+    t_causal = estimate_causal(trunk, filter_period(tmeta, trunk.t))
+    tcal = calibrate_trunk(trunk, cal.still_s, mount=tmeta.get("mount"))
+    return trunk_context(trunk, t_causal, tcal, cal.still_s, meta=tmeta)
+
+
+def _with_trunk(
+    analysis: Analysis,
+    rec: Recording,
+    cal: Calibration,
+    judging: TrunkContext | None,
+    ctx: Context | None,
+) -> None:
     """Neck angles, trunk inclination and the reps judged against the trunk (in place).
 
     The angles shown use the trunk frame taken through the boards' heading link over the
     whole recording (:func:`neckimu.trunk.linked_calibration`); the verifiers, like the head's,
-    judge on what a live session has when the calibration ends: the causal filters and the
-    trunk frame from gravity in the neutral pose and the trunk preset's heading
-    (:func:`neckimu.trunk.calibrate_trunk`), so that the live judge
+    judge on what a live session has when the calibration ends (``judging``:
+    :func:`_judging_trunk`; None: no verification), so that the live judge
     (:mod:`neckimu.live.judge`) gives each rep the verdict ``analyze`` gives.
     """
     from neckimu.trunk import (
@@ -225,16 +257,17 @@ def _with_trunk(analysis: Analysis, rec: Recording, cal: Calibration, verify: bo
         heading_link,
         linked_calibration,
         trunk_angles,
-        trunk_context,
     )
     from neckimu.verify.trunk_lean import judge_with_trunk
 
     trunk = rec.trunk
     tmeta = trunk_meta(rec.meta)
     t_orient = estimate_offline(trunk)
-    t_causal = estimate_causal(trunk, filter_period(tmeta, trunk.t))
-    tcal = calibrate_trunk(trunk, cal.still_s, mount=tmeta.get("mount"))
-    judged = tcal  # what a live session has at the calibration's end (no link yet)
+    if judging is not None:
+        t_causal, tcal = judging.orientation, judging.cal
+    else:
+        t_causal = estimate_causal(trunk, filter_period(tmeta, trunk.t))
+        tcal = calibrate_trunk(trunk, cal.still_s, mount=tmeta.get("mount"))
     shown = analysis.calibration
     link = heading_link(rec.samples, analysis.orientation, trunk, t_orient)
     if link is not None:
@@ -250,15 +283,5 @@ def _with_trunk(analysis: Analysis, rec: Recording, cal: Calibration, verify: bo
     analysis.notes += tcal.notes + [
         f"trunk sensor ({tcal.mount.name}): angles are the neck's (head relative to trunk)"
     ]
-    if verify:
-        tctx = trunk_context(trunk, t_causal, judged, cal.still_s, meta=tmeta)
-        ctx = Context(
-            rec.samples,
-            analysis.causal.quat,
-            analysis.causal.bias,
-            analysis.causal.ts,
-            cal,
-            meta=rec.meta,
-            saturated=getattr(rec, "saturated", None),
-        )
-        analysis.reps = judge_with_trunk(analysis.reps, tctx, ctx)
+    if judging is not None and ctx is not None:
+        analysis.reps = judge_with_trunk(analysis.reps, judging, ctx)

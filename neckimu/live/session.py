@@ -55,7 +55,8 @@ from neckimu.orientation import OnlineOrientation, filter_period
 from neckimu.pipeline import Analysis, analyze, trunk_meta
 from neckimu.recording.events import HOLDS, Event, Window
 from neckimu.samples import SampleBlock
-from neckimu.trunk import ACC_BIAS_SPAN_S
+from neckimu.trunk import ACC_BIAS_SPAN_S, TrunkContext, trunk_rate_in_head
+from neckimu.verify.activity import NoiseFloor
 from neckimu.verify.context import Context
 from neckimu.verify.hold import HoldCriteria, hold_rotation
 from neckimu.verify.reps import Rep
@@ -135,6 +136,8 @@ class LiveSession:
         self._orient: OnlineOrientation | None = None
         self._ts = 0.01
         self._cal: Calibration | None = None
+        #: the head relaxed at rest (the calibration's still phase), for the judge's contexts
+        self._rest_floor: NoiseFloor | None = None
         self._cal_pending: Window | None = None
         self._next_provisional = 2.0
         self._open: dict[str, float] = {}
@@ -260,6 +263,8 @@ class LiveSession:
             self.trunk.append(block)
         if self._trunk_cal_for is not None and self.trunk.calibrate(self._trunk_cal_for):
             self._trunk_cal_for = None
+            if self._cal is not None:  # the still phase's floor is the neck's now
+                self._rest_floor = self._still_floor(self._cal)
             self._redraw()
 
     def on_status(self, state: str) -> None:
@@ -410,6 +415,7 @@ class LiveSession:
         self._cal = cal
         if self.trunk is not None:
             self._trunk_cal_for = None if self.trunk.calibrate(cal) else cal
+        self._rest_floor = self._still_floor(cal)
         self._redraw()
         # samples that arrived before there was a head frame were never drawn as they came:
         # they have no live latency (counting them would report the calibration wait)
@@ -417,6 +423,23 @@ class LiveSession:
         label = cal.method if window is not None else "provisional (gravity only)"
         with self._lock:
             self._view = replace(self._view, calibration=label)
+
+    def _still_floor(self, cal: Calibration) -> NoiseFloor | None:
+        """The noise floor of the calibration's still phase, as ``analyze`` measures it
+        (:meth:`neckimu.verify.context.Context.still_floor`, with a calibrated trunk board
+        the neck's): the history drops old rows, so it is measured when the head (or the
+        trunk) calibrates, while it holds the still phase."""
+        with self._hist_lock:
+            h = self.hist
+            i0 = h.index(cal.still_s[0] - 1.0)
+            if h.n - i0 < 3:
+                return None
+            samples = h.samples(i0, copy=True)
+            o = h.orientation(self._ts, i0, copy=True)
+            tctx = self._trunk_context(float(samples.t[0]))
+        ctx = Context(samples, o.quat, o.bias, self._ts, cal)
+        self._with_trunk_rate(ctx, tctx)
+        return ctx.still_floor()
 
     def _redraw(self) -> None:
         """The angles held in the ring again, with the current head (and trunk) frame."""
@@ -498,9 +521,35 @@ class LiveSession:
                 return None
             samples = h.samples(i0, copy=True)
             o = h.orientation(self._ts, i0, copy=True)
-        return Context(
-            samples, o.quat, o.bias, self._ts, self._cal, meta=self._judge_meta(), t_final=t_final
+            tctx = self._trunk_context(float(samples.t[0]))
+        ctx = Context(
+            samples,
+            o.quat,
+            o.bias,
+            self._ts,
+            self._cal,
+            meta=self._judge_meta(),
+            t_final=t_final,
+            rest_floor=self._rest_floor,
         )
+        self._with_trunk_rate(ctx, tctx)
+        return ctx
+
+    def _trunk_context(self, t0: float) -> TrunkContext | None:
+        """The trunk board's verifier context from just before ``t0`` (None: no trunk board,
+        or not calibrated yet). Called with the history lock held."""
+        if self.trunk is None:
+            return None
+        tctx = self.trunk.context(t0 - 1.0)
+        return tctx if tctx is not None and len(tctx.samples) >= 2 else None
+
+    def _with_trunk_rate(self, ctx: Context, tctx: TrunkContext | None) -> None:
+        """With a trunk board the rep finder's angular speed is the neck's, as in ``analyze``
+        (:attr:`neckimu.verify.context.Context.trunk_rate`)."""
+        if tctx is not None:
+            ctx.trunk_rate = trunk_rate_in_head(
+                ctx.t, ctx.quat, ctx.calibration, tctx.rotation(ctx.t)
+            )
 
     def _judge_newest(self, final: bool = False) -> float:
         """Session time up to which the judge has all data: the head's newest sample, or the

@@ -69,6 +69,7 @@ from neckimu.trunk.neck_angles import (
     inclination_deg,
     neck_matrices,
     trunk_angles,
+    trunk_rate_in_head,
     trunk_rotation,
 )
 
@@ -99,6 +100,7 @@ __all__ = [
     "trunk_angles",
     "trunk_context",
     "trunk_data_problem",
+    "trunk_rate_in_head",
     "trunk_rotation",
     "zupt_between",
 ]

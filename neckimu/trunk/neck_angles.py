@@ -201,6 +201,45 @@ def neck_matrices(head_quat: np.ndarray, cal: Calibration, d_t: Rotation) -> np.
     return np.einsum("nji,njk->nik", d_t.as_matrix(), d_h)
 
 
+def trunk_rate_in_head(
+    t: np.ndarray, head_quat: np.ndarray, cal: Calibration, d_t: Rotation
+) -> np.ndarray:
+    """The trunk's angular velocity at the head's samples, in the head board's frame, rad/s.
+
+    Subtracted from the head board's (bias-free) gyro it leaves the neck's own rotation rate:
+    what the head does relative to the trunk, without the trunk's breathing, sway and leans.
+    Central differences of ``D_t`` (one-sided at the ends), turned from the neutral frame into
+    the head frame by ``D_h`` and into the board's frame by the mount.
+
+    Parameters
+    ----------
+    t : ndarray, shape (N,)
+        Head sample times, s.
+    head_quat : ndarray, shape (N, 4)
+        The head board's sensor-to-earth orientation (w, x, y, z), the estimate ``cal`` used.
+    cal : Calibration
+        The head's calibration.
+    d_t : Rotation
+        The trunk's rotation since neutral at ``t`` (:func:`trunk_rotation`), N rotations.
+
+    Returns
+    -------
+    ndarray, shape (N, 3)
+        Angular velocity, rad/s, head board frame.
+    """
+    t = np.asarray(t, dtype=np.float64)
+    n = len(t)
+    if n < 2:
+        return np.zeros((n, 3))
+    lo = np.r_[0, np.arange(n - 2), n - 2]
+    hi = np.r_[1, np.arange(2, n), n - 1]
+    dt = np.maximum(t[hi] - t[lo], 1e-9)
+    w_neutral = (d_t[hi] * d_t[lo].inv()).as_rotvec() / dt[:, None]  # spatial, neutral frame
+    d_h = head_matrices(head_quat, cal)
+    w_head = np.einsum("nji,nj->ni", d_h, w_neutral)
+    return w_head @ cal.sensor_to_head.as_matrix()
+
+
 def inclination_deg(d_t: Rotation) -> np.ndarray:
     """Forward and sideways lean of the trunk from its neutral pose, deg, shape (N, 2)."""
     ang = angles_from_matrices(d_t.as_matrix())

@@ -166,6 +166,15 @@ class NoiseFloor:
             floors.append(max(lo, float(np.percentile(p95, 25))))
         return cls(floors[0], floors[1], "typical rest before")
 
+    def at_least(self, other: NoiseFloor | None) -> NoiseFloor:
+        """This floor, each signal raised to ``other``'s where that is higher (None: this)."""
+        if other is None:
+            return self
+        speed, jerk = max(self.speed_deg_s, other.speed_deg_s), max(self.jerk_m_s3, other.jerk_m_s3)
+        if (speed, jerk) == (self.speed_deg_s, self.jerk_m_s3):
+            return self
+        return NoiseFloor(speed, jerk, f"{self.source}, at least {other.source}")
+
     def activity(self, s: Signals) -> np.ndarray:
         """How far above rest each sample is: each signal over its floor, shape (n, 2)."""
         return np.column_stack([s.speed_deg_s / self.speed_deg_s, s.jerk_m_s3 / self.jerk_m_s3])

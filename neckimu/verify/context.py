@@ -12,7 +12,7 @@ of its rep, in a level frame whose forward is the head's forward at that moment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -48,6 +48,17 @@ class Context:
         Data after this time is not complete yet (live: the newest sample), s.
     saturated : ndarray of bool, shape (N,), optional
         Samples where a sensor saturated.
+    rest_floor : NoiseFloor, optional
+        The signals of this head (with a trunk board: this neck) relaxed at rest: the
+        calibration's still phase (:meth:`still_floor`). With a trunk board no retraction
+        floor is set below it (:meth:`floor_before`). None: :meth:`still_floor` of this
+        context (when it holds the still phase).
+    trunk_rate : ndarray, shape (N, 3), optional
+        With a trunk board (issue 15): the trunk's angular velocity at each head sample, in
+        the head board's frame, rad/s (:func:`neckimu.trunk.trunk_rate_in_head`). The
+        movement signals' angular speed is then the neck's: the trunk's breathing, sway and
+        leans turn the head in the room but are no movement of the neck, and would otherwise
+        raise the head's noise floor above the slow start and end of a glide.
     """
 
     samples: SampleBlock
@@ -58,6 +69,8 @@ class Context:
     meta: dict[str, Any] = field(default_factory=dict)
     t_final: float = float("inf")
     saturated: np.ndarray | None = None
+    rest_floor: NoiseFloor | None = None
+    trunk_rate: np.ndarray | None = None
 
     @property
     def t(self) -> np.ndarray:
@@ -86,19 +99,61 @@ class Context:
 
     def floor_before(self, t0: float, span_s: float = 30.0) -> NoiseFloor:
         """The head's signals at rest, from a typical rest in the ``span_s`` before ``t0``
-        (:meth:`NoiseFloor.quietest`).
+        (:meth:`NoiseFloor.quietest`); with a trunk board never below the neck relaxed at rest
+        (:attr:`rest_floor`).
 
-        Measured before the exercise starts, so it is known (and the same) live and offline.
+        The stretch before a retraction set is mostly cued exercises: the quietest part of it
+        can be an isometric hold, the head braced against the hand and quieter than it ever is
+        relaxed. On the neck's angular speed (:attr:`trunk_rate`) the holds read 0.06-0.11
+        deg/s against 0.2-0.5 in the relaxed rests between reps, which then read as movement;
+        the calibration's still phase is the head relaxed at rest by instruction. On the head
+        in the room (no trunk board) the same lower bound made the single-sensor path worse
+        (slow glide edges counted as still: bench/accuracy.py, docs/verification.md), so it
+        applies with a trunk board only. Both are measured before the exercise starts, so the
+        floor is known (and the same) live and offline.
         """
         a, b = self.index(t0 - span_s, t0)
-        return NoiseFloor.quietest(self.signals(a, b), self.ts)
+        floor = NoiseFloor.quietest(self.signals(a, b), self.ts)
+        if self.trunk_rate is None:
+            return floor
+        return floor.at_least(self.rest_floor if self.rest_floor is not None else self._still_floor)
+
+    @cached_property
+    def _still_floor(self) -> NoiseFloor | None:
+        return self.still_floor()
+
+    def still_floor(self) -> NoiseFloor | None:
+        """The floor of the calibration's still phase (:meth:`NoiseFloor.quietest`: a typical
+        stretch of it, not the start where the filters may still settle); None when
+        this context does not hold it (a live context holds the recent past only: the live
+        session measures it when it calibrates and passes it as :attr:`rest_floor`)."""
+        t = self.t
+        t0, t1 = self.calibration.still_s
+        if not len(t) or t0 < t[0] or t1 > t[-1]:
+            return None
+        a, b = self.index(t0, t1)
+        if b - a < 2:
+            return None
+        # the gyro bias as the filter knows it at the end: at the start of a session its
+        # estimate may still be settling (~0.5 deg/s off for a second or two)
+        s = self.samples
+        gyr = s.gyr[a:b] - self.bias[b - 1]
+        if self.trunk_rate is not None:
+            gyr = gyr - self.trunk_rate[a:b]
+        sig = movement_signals(gyr, s.acc[a:b], self.quat[a:b], self.ts)
+        floor = NoiseFloor.quietest(sig, self.ts)
+        if floor.source == "default":  # too short
+            return None
+        return replace(floor, source="calibration's still phase")
 
     def signals(self, i0: int, i1: int) -> Signals:
-        """Movement signals of samples ``i0:i1``."""
+        """Movement signals of samples ``i0:i1`` (the angular speed relative to the trunk
+        when :attr:`trunk_rate` is given)."""
         s = self.samples
-        return movement_signals(
-            s.gyr[i0:i1] - self.bias[i0:i1], s.acc[i0:i1], self.quat[i0:i1], self.ts
-        )
+        gyr = s.gyr[i0:i1] - self.bias[i0:i1]
+        if self.trunk_rate is not None:
+            gyr = gyr - self.trunk_rate[i0:i1]
+        return movement_signals(gyr, s.acc[i0:i1], self.quat[i0:i1], self.ts)
 
     def level_frame(self, i0: int, i1: int) -> np.ndarray:
         """Sensor-to-level rotation matrices of samples ``i0:i1``, shape (n, 3, 3).
