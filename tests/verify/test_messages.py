@@ -63,3 +63,25 @@ def test_a_rep_cut_off_at_the_end_does_not_read_one_of_one():
     assert cut.message().startswith("hold backward 1: ")
     judged = HoldRep(exercise="hold_extension", index=1, of=3, start_s=0, end_s=7, faults=())
     assert judged.message().startswith("hold backward 1/3: ")
+
+
+@pytest.mark.parametrize(
+    ("sup", "words"), [(-3.2, "3 mm down"), (2.6, "3 mm up"), (-0.4, "0 mm up")]
+)
+def test_a_passed_glide_that_went_down_says_down(sup, words):
+    """``glided 12 mm back and -3 mm up`` read as a typo: a passed glide a little below the
+    horizontal (within the ``downward`` tolerance) says "down"."""
+    rep = RetractionRep(
+        exercise="retraction",
+        index=2,
+        of=4,
+        start_s=0.0,
+        end_s=5.0,
+        posterior_mm=12.0,
+        superior_mm=sup,
+        flexion_deg=2.0,
+        lateral_deg=0.0,
+        rotation_deg=0.0,
+        faults=(),
+    )
+    assert f"glided 12 mm back and {words} (" in rep.message()
