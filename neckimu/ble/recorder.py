@@ -160,8 +160,12 @@ class Recorder:
 
         When the headset cannot echo it (not connected), the cue is placed on the device time
         base through the clock map at the host time now; ``event.time_s`` is used only before
-        the first record arrived (no map yet).
+        the first record arrived (no map yet). A cue after :meth:`stop` is not written: the
+        person stopped the session before it (a simulated headset's clock runs on once its link
+        is closed, and would cue the rest of the routine into the file).
         """
+        if self.stop_event.is_set():
+            return
         try:
             await self.client.mark_event(event.code())
         except DeviceError:
@@ -345,11 +349,15 @@ class Recorder:
 
     async def _finish(self) -> None:
         clients = [self.client] + ([self.trunk.client] if self.trunk is not None else [])
-        for c in clients:
-            try:
-                await c.close()
-            except (Exception, asyncio.CancelledError) as e:  # the file matters more now
-                log.warning("closing the link: %s", e)
+        # both links at once: closed one after the other, the second board would stream on
+        # while the first closes, past the end of the first's data
+        try:
+            closed = await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+        except asyncio.CancelledError as e:  # the file matters more now
+            closed = [e]
+        for r in closed:
+            if isinstance(r, BaseException):
+                log.warning("closing the link: %s", r)
         if self.writer is None or self.assembler is None:
             return
         try:
