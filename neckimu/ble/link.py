@@ -6,6 +6,7 @@ Everything runs in the current asyncio loop, in-process: no Bluetooth adapter, n
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,12 @@ from bumble.transport.common import AsyncPipeSink
 from neckimu.ble.bumble_backend import make_backends
 from neckimu.ble.simulated_headset import Faults, SimulatedHeadset
 from neckimu.sim.device import DeviceStream
+
+#: The virtual controller warns about every packet still in flight when a link goes down
+#: ("no connection for ..."), 80+ lines after a Ctrl-C of a two-board session: the
+#: simulation's own plumbing, not news for people (errors still show).
+logging.getLogger("bumble.controller").setLevel(logging.ERROR)
+logging.getLogger("bumble.host").setLevel(logging.ERROR)
 
 CENTRAL_ADDRESS = "F1:F1:F1:F1:F1:F1"
 
