@@ -167,7 +167,7 @@ def analyze(
                 f"trunk board not used ({problem}): angles and verdicts are the head's alone"
             )
     # the trunk as the verifiers judge with it (and the live session has it)
-    judging = _judging_trunk(rec, cal) if trunk_ok and verify else None
+    judging = _judging_trunk(rec, cal) if trunk_ok else None
     ctx = None
     if verify:
         step("verification")
@@ -181,11 +181,9 @@ def analyze(
             saturated=getattr(rec, "saturated", None),
         )
         if judging is not None:  # the rep finder's angular speed is the neck's
-            from neckimu.trunk import trunk_rate_in_head
-
-            ctx.trunk_rate = trunk_rate_in_head(ctx.t, ctx.quat, cal, judging.rotation(ctx.t))
+            ctx.trunk_rate = judging.rate_in_head(ctx.t, ctx.quat, cal)
         analysis.reps = verify_all(ctx, windows(rec.events))
-    if trunk_ok:
+    if judging is not None:
         step("trunk")
         _with_trunk(analysis, rec, cal, judging, ctx)
     return analysis
@@ -241,7 +239,7 @@ def _with_trunk(
     analysis: Analysis,
     rec: Recording,
     cal: Calibration,
-    judging: TrunkContext | None,
+    judging: TrunkContext,
     ctx: Context | None,
 ) -> None:
     """Neck angles, trunk inclination and the reps judged against the trunk (in place).
@@ -249,25 +247,15 @@ def _with_trunk(
     The angles shown use the trunk frame taken through the boards' heading link over the
     whole recording (:func:`neckimu.trunk.linked_calibration`); the verifiers, like the head's,
     judge on what a live session has when the calibration ends (``judging``:
-    :func:`_judging_trunk`; None: no verification), so that the live judge
+    :func:`_judging_trunk`; ``ctx`` None: no verification), so that the live judge
     (:mod:`neckimu.live.judge`) gives each rep the verdict ``analyze`` gives.
     """
-    from neckimu.trunk import (
-        calibrate_trunk,
-        heading_link,
-        linked_calibration,
-        trunk_angles,
-    )
+    from neckimu.trunk import heading_link, linked_calibration, trunk_angles
     from neckimu.verify.trunk_lean import judge_with_trunk
 
     trunk = rec.trunk
-    tmeta = trunk_meta(rec.meta)
     t_orient = estimate_offline(trunk)
-    if judging is not None:
-        t_causal, tcal = judging.orientation, judging.cal
-    else:
-        t_causal = estimate_causal(trunk, filter_period(tmeta, trunk.t))
-        tcal = calibrate_trunk(trunk, cal.still_s, mount=tmeta.get("mount"))
+    t_causal, tcal = judging.orientation, judging.cal
     shown = analysis.calibration
     link = heading_link(rec.samples, analysis.orientation, trunk, t_orient)
     if link is not None:
@@ -283,5 +271,5 @@ def _with_trunk(
     analysis.notes += tcal.notes + [
         f"trunk sensor ({tcal.mount.name}): angles are the neck's (head relative to trunk)"
     ]
-    if judging is not None and ctx is not None:
+    if ctx is not None:
         analysis.reps = judge_with_trunk(analysis.reps, judging, ctx)

@@ -55,7 +55,7 @@ from neckimu.orientation import OnlineOrientation, filter_period
 from neckimu.pipeline import Analysis, analyze, trunk_meta
 from neckimu.recording.events import HOLDS, Event, Window
 from neckimu.samples import SampleBlock
-from neckimu.trunk import ACC_BIAS_SPAN_S, TrunkContext, trunk_rate_in_head
+from neckimu.trunk import ACC_BIAS_SPAN_S, TrunkContext
 from neckimu.verify.activity import NoiseFloor
 from neckimu.verify.context import Context
 from neckimu.verify.hold import HoldCriteria, hold_rotation
@@ -547,9 +547,7 @@ class LiveSession:
         """With a trunk board the rep finder's angular speed is the neck's, as in ``analyze``
         (:attr:`neckimu.verify.context.Context.trunk_rate`)."""
         if tctx is not None:
-            ctx.trunk_rate = trunk_rate_in_head(
-                ctx.t, ctx.quat, ctx.calibration, tctx.rotation(ctx.t)
-            )
+            ctx.trunk_rate = tctx.rate_in_head(ctx.t, ctx.quat, ctx.calibration)
 
     def _judge_newest(self, final: bool = False) -> float:
         """Session time up to which the judge has all data: the head's newest sample, or the

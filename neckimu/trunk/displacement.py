@@ -9,12 +9,13 @@ import numpy as np
 from scipy.integrate import cumulative_trapezoid, trapezoid
 from scipy.spatial.transform import Rotation
 
+from neckimu.headframe import Calibration
 from neckimu.orientation import Orientation
 from neckimu.samples import SampleBlock
 from neckimu.translation import SensorErrorPrior, movement_acceleration
 from neckimu.trunk.breathing import BreathFit, fit_breathing
 from neckimu.trunk.calibration import TrunkCalibration
-from neckimu.trunk.neck_angles import trunk_rotation
+from neckimu.trunk.neck_angles import trunk_rate_in_head, trunk_rotation
 
 #: Seated hip joint to the head centre, m (adults 0.55-0.70): the lean pivot of
 #: :meth:`TrunkContext.lean_displacement`.
@@ -118,6 +119,13 @@ class TrunkContext:
     def rotation(self, t: np.ndarray) -> Rotation:
         """``D_t`` at times ``t``."""
         return trunk_rotation(self.samples.t, self.orientation.quat, self.cal, self.still_s, t)
+
+    def rate_in_head(self, t: np.ndarray, head_quat: np.ndarray, cal: Calibration) -> np.ndarray:
+        """The trunk's angular velocity at the head's samples ``t``, head board frame, rad/s,
+        shape (N, 3) (:func:`~neckimu.trunk.neck_angles.trunk_rate_in_head`; ``head_quat``
+        and ``cal`` the head's orientation and calibration): what the rep finder takes off the
+        head's gyro to see the neck (``Context.trunk_rate``)."""
+        return trunk_rate_in_head(t, head_quat, cal, self.rotation(t))
 
     def breathing(
         self,

@@ -229,7 +229,8 @@ class RetractionRep(Rep):
         flex, lat, rot = self.flexion_deg or 0.0, self.lateral_deg or 0.0, self.rotation_deg or 0.0
         if not self.faults:
             angle = _num(self.path_angle_deg)  # type: ignore[arg-type]  # known with post, sup
-            updown = f"{_num(sup)} mm up" if _num(sup)[0] != "-" else f"{_num(-sup)} mm down"
+            up = _num(sup)
+            updown = f"{up[1:]} mm down" if up.startswith("-") else f"{up} mm up"
             return f"glided {_num(post)} mm back and {updown} ({angle} deg)"
         side = lat if abs(lat) >= abs(rot) else rot
         what = {

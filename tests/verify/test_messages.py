@@ -10,6 +10,25 @@ import pytest
 from neckimu.verify.reps import HoldRep, RetractionRep
 
 
+def _retraction(post_mm, sup_mm, angles_deg, faults=()) -> RetractionRep:
+    """Retraction rep 3 of 8 with these displacements (mm), angle changes (flexion, lateral
+    flexion, rotation, deg) and faults."""
+    flex, lat, rot = (float(a) for a in angles_deg)
+    return RetractionRep(
+        exercise="retraction",
+        index=3,
+        of=8,
+        start_s=0.0,
+        end_s=5.0,
+        posterior_mm=post_mm,
+        superior_mm=sup_mm,
+        flexion_deg=flex,
+        lateral_deg=lat,
+        rotation_deg=rot,
+        faults=faults,
+    )
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_no_negative_zero_in_any_message(seed):
     """``retraction 3: pass, glided 39 mm back and -0 mm up (-0 deg)``: a value that rounds
@@ -17,19 +36,7 @@ def test_no_negative_zero_in_any_message(seed):
     rng = np.random.default_rng(seed)
     small = rng.uniform(-0.049, 0.049, 8)
     reps = [
-        RetractionRep(
-            exercise="retraction",
-            index=3,
-            of=8,
-            start_s=0.0,
-            end_s=5.0,
-            posterior_mm=39.0,
-            superior_mm=float(small[0]),
-            flexion_deg=float(small[1]),
-            lateral_deg=float(small[2]),
-            rotation_deg=float(small[3]),
-            faults=faults,
-        )
+        _retraction(39.0, float(small[0]), small[1:4], faults)
         for faults in [(), ("extension",), ("downward",), ("lateral",), ("nod_only",)]
     ]
     reps.append(
@@ -71,17 +78,5 @@ def test_a_rep_cut_off_at_the_end_does_not_read_one_of_one():
 def test_a_passed_glide_that_went_down_says_down(sup, words):
     """``glided 12 mm back and -3 mm up`` read as a typo: a passed glide a little below the
     horizontal (within the ``downward`` tolerance) says "down"."""
-    rep = RetractionRep(
-        exercise="retraction",
-        index=2,
-        of=4,
-        start_s=0.0,
-        end_s=5.0,
-        posterior_mm=12.0,
-        superior_mm=sup,
-        flexion_deg=2.0,
-        lateral_deg=0.0,
-        rotation_deg=0.0,
-        faults=(),
-    )
+    rep = _retraction(12.0, sup, (2.0, 0.0, 0.0))
     assert f"glided 12 mm back and {words} (" in rep.message()
