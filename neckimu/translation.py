@@ -13,6 +13,7 @@ the head centre itself (midway between the ears), in the neutral (trunk) frame.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -335,6 +336,42 @@ def acc_bias_from_turns(movements: Sequence[TurnResidual], prior: SensorErrorPri
     return np.linalg.solve(info, rhs)[:3]
 
 
+#: How fast a head still moves in a "still" window (sway, breathing, tremor, a slow settle:
+#: the simulator's person 2-5 mm/s), m/s: the floor of a movement's end-velocity mismatch in
+#: :func:`error_scale`.
+STILL_SPEED_M_S = 0.005
+
+
+def error_scale(span_s: float, mismatch_m_s: float) -> float:
+    """How far a displacement integrated between two still windows can be off, m.
+
+    ``T/2 · sqrt(|Δv|² + STILL_SPEED_M_S²)``: ``Δv`` the velocity the integration had to take
+    out at the end (m/s, what the accelerations did not explain), ``T`` the movement's
+    duration (s). A constant acceleration error leaves a position error of ``Δv · T/2``
+    before the zero-velocity correction, and the correction is exact only for that; a still
+    window that was not still (a window inside the movement, a head still settling) or a
+    wrong gravity reference shows here first, as a mismatch of tens of mm/s against the
+    2-5 mm/s of a person sitting still.
+    """
+    return 0.5 * span_s * float(np.hypot(mismatch_m_s, STILL_SPEED_M_S))
+
+
+@dataclass(frozen=True)
+class Movement:
+    """The head centre's displacement over one movement and how far it can be off.
+
+    Attributes
+    ----------
+    d_m : ndarray, shape (n, 3)
+        Displacement from the first still pose, m (:func:`head_centre_displacement`).
+    spread_m : float
+        Its error scale, m (:func:`error_scale`).
+    """
+
+    d_m: np.ndarray
+    spread_m: float
+
+
 def head_centre_displacement(
     t: np.ndarray,
     acc: np.ndarray,
@@ -392,13 +429,38 @@ def head_centre_displacement(
     at both ends: white acceleration noise grows the position error as T^1.5, and inside the
     still phases the head does not move.
     """
+    return head_centre_movement(
+        t, acc, gyr, ts, still_1, still_2, m_ns_1, m_nh, lever_arm_m, errors, stops
+    ).d_m
+
+
+def head_centre_movement(
+    t: np.ndarray,
+    acc: np.ndarray,
+    gyr: np.ndarray,
+    ts: float,
+    still_1: slice,
+    still_2: slice,
+    m_ns_1: np.ndarray,
+    m_nh: np.ndarray,
+    lever_arm_m: np.ndarray,
+    errors: SensorErrorPrior | None = None,
+    stops: Sequence[int] | np.ndarray = (),
+) -> Movement:
+    """:func:`head_centre_displacement` (same arguments) with its error scale: the velocity
+    the zero-velocity condition took out at the end of the movement and at each stop (the
+    largest), over the movement's duration (:func:`error_scale`)."""
     k1 = max(still_1.stop - 1, 0)  # the movement: last still sample before ..
     k2 = max(still_2.start, k1 + 1)  # .. first still sample after
     lin = movement_acceleration(t, acc, gyr, ts, still_1, still_2, errors or SensorErrorPrior())
     d_sensor = np.zeros((len(t), 3))
     inside = [k - k1 for k in stops if k1 < k < k2]
-    d_sensor[k1 : k2 + 1] = zupt_displacement(t[k1 : k2 + 1], lin[: k2 + 1 - k1], inside)
+    tm, am = t[k1 : k2 + 1], lin[: k2 + 1 - k1]
+    d_sensor[k1 : k2 + 1] = zupt_displacement(tm, am, inside)
     d_sensor[k2 + 1 :] = d_sensor[k2]
     d_sensor = d_sensor @ m_ns_1.T
     lever = m_nh @ lever_arm_m  # (n, 3): sensor offset from the head centre, level frame
-    return d_sensor - (lever - lever[k1])
+    v = cumulative_trapezoid(am, tm, axis=0, initial=0.0)
+    anchors = [0, *inside, len(tm) - 1]
+    mismatch = max(float(np.linalg.norm(v[j] - v[i])) for i, j in itertools.pairwise(anchors))
+    return Movement(d_sensor - (lever - lever[k1]), error_scale(float(tm[-1] - tm[0]), mismatch))

@@ -43,7 +43,6 @@ from neckimu.trunk.calibration import TrunkCalibration, calibrate_trunk, trunk_d
 from neckimu.trunk.displacement import (
     FILTER_MARGIN_S,
     HIP_TO_HEAD_M,
-    STILL_SPEED_M_S,
     NeckDisplacement,
     TrunkContext,
     neck_displacement,
@@ -83,7 +82,6 @@ __all__ = [
     "LINK_MIN_S",
     "LINK_OUTLIER",
     "LINK_RATIO",
-    "STILL_SPEED_M_S",
     "HeadingLink",
     "NeckDisplacement",
     "TrunkAngles",

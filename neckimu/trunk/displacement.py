@@ -12,7 +12,11 @@ from scipy.spatial.transform import Rotation
 from neckimu.headframe import Calibration
 from neckimu.orientation import Orientation
 from neckimu.samples import SampleBlock
-from neckimu.translation import SensorErrorPrior, movement_acceleration
+from neckimu.translation import (
+    SensorErrorPrior,
+    error_scale,
+    movement_acceleration,
+)
 from neckimu.trunk.breathing import BreathFit, fit_breathing
 from neckimu.trunk.calibration import TrunkCalibration
 from neckimu.trunk.neck_angles import trunk_rate_in_head, trunk_rotation
@@ -22,10 +26,6 @@ from neckimu.trunk.neck_angles import trunk_rate_in_head, trunk_rotation
 HIP_TO_HEAD_M = 0.62
 #: Data beyond each still window integrated through the low-pass filter (its edges), s.
 FILTER_MARGIN_S = 0.5
-#: How fast the neck still moves in a "still" window (sway, breathing, tremor, a slow settle:
-#: the simulator's person 2-5 mm/s), m/s: the floor of a movement's end-velocity mismatch in
-#: :attr:`NeckDisplacement.spread_m`.
-STILL_SPEED_M_S = 0.005
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,9 @@ class NeckDisplacement:
         Head centre relative to the trunk-fixed point where it was before, trunk frame after
         the movement, m.
     spread_m : float
-        Its error scale, m: ``T/2 · sqrt(|Δv|² + STILL_SPEED_M_S²)``, ``Δv`` the velocity the
-        integration had to take out at the end (m/s, what the accelerations did not explain),
-        ``T`` the movement's duration (s). A constant acceleration error leaves a position
-        error of ``Δv · T/2`` before the correction, and the correction is exact only for
-        that; a still window that was not still (a rep finder's window in the movement, a head
-        still settling) or a wrong gravity reference shows here first, as a mismatch of tens
-        of mm/s against the 2-5 mm/s of a person sitting still.
+        Its error scale, m (:func:`neckimu.translation.error_scale`): a still window that
+        was not still (a rep finder's window in the movement, a head still settling) or a
+        wrong gravity reference shows here first.
     """
 
     displacement_m: np.ndarray
@@ -320,7 +316,7 @@ def neck_displacement(
     u = d - from_centre - to_point
     du = u[hs.still_2].mean(axis=0) - u[hs.still_1].mean(axis=0)
     m_kept = rz @ Rotation.from_matrix(m_lt[ts_.still_2]).mean().as_matrix()
-    return NeckDisplacement(m_kept.T @ du, 0.5 * span * float(np.hypot(mismatch, STILL_SPEED_M_S)))
+    return NeckDisplacement(m_kept.T @ du, error_scale(span, mismatch))
 
 
 def trunk_context(

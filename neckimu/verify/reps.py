@@ -202,6 +202,10 @@ class RetractionRep(Rep):
         Start and end of the kept position, s.
     path_t_s, path_posterior_mm, path_superior_mm : ndarray
         The head centre's path over the rep (the judged displacement is its kept part).
+    moves_s : tuple or None
+        Where the glide and the return were integrated from and to, ``((from, to), (from,
+        to))`` s: each movement's own edges; a movement not integrated on its own (its kept
+        position found at a turning point) is None.
     """
 
     posterior_mm: float | None = None
@@ -214,6 +218,7 @@ class RetractionRep(Rep):
     path_t_s: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False)
     path_posterior_mm: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False)
     path_superior_mm: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False)
+    moves_s: tuple[tuple[float, float] | None, tuple[float, float] | None] | None = None
 
     kind: ClassVar[str] = "retraction"
 

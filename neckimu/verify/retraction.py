@@ -36,6 +36,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 from scipy.spatial.transform import Rotation
@@ -49,7 +50,7 @@ from neckimu.translation import (
     SensorErrorPrior,
     TurnResidual,
     acc_bias_from_turns,
-    head_centre_displacement,
+    head_centre_movement,
     turn_residual,
 )
 from neckimu.verify.activity import SUPPORT_S, moving_runs
@@ -170,6 +171,12 @@ class RepFinding:
         A head-centre excursion beyond this is an integration gone wrong, not a movement, mm.
     dip : float
         Activity below this fraction of the local peak counts as still (a brief stop).
+    weigh_movements : bool
+        Glide and return weighted by their error scales (``_excursion``); False: equally.
+    motion_frac, motion_margin_s : float
+        A movement is integrated from where its speed rose above this fraction of its peak
+        to where it fell below it, widened by the margin (s); 0: from the floor's edges
+        (:meth:`_SetView._edges`).
     margin_s : float
         Time searched beyond the set's window for its first and last rep's rests, s.
     max_move_gap_s : float
@@ -194,6 +201,9 @@ class RepFinding:
     split_min_mm_s: float = 8.0
     split_min_deg_s: float = 3.0
     dip: float = 0.0
+    motion_frac: float = 0.2
+    weigh_movements: bool = True
+    motion_margin_s: float = 0.15
     angle_error_deg: float = 2.0
     displacement_error_mm: float = 8.0
     margin_s: float = 2.0
@@ -208,6 +218,34 @@ class _Station:
     a: int
     b: int
     virtual: bool = False
+
+
+class _Track(NamedTuple):
+    """Where the head centre is over a set (:meth:`_SetView.track`).
+
+    Attributes
+    ----------
+    poses : ndarray, shape (m, 3)
+        Displacement of each station from the first, level frame, mm.
+    t, path : ndarray, shapes (n,) and (n, 3)
+        The path over the set, s and mm (constant through the real stations).
+    segment : ndarray of int, shape (m,)
+        The integration each station's pose came from (0: the first station, none).
+    spread_mm : ndarray, shape (k,)
+        Each integration's error scale (:func:`~neckimu.translation.error_scale`), mm.
+    """
+
+    poses: np.ndarray
+    t: np.ndarray
+    path: np.ndarray
+    segment: np.ndarray
+    spread_mm: np.ndarray
+
+    def spread_between(self, i: int, j: int) -> float:
+        """Error scale of the displacement from station ``i`` to ``j`` (``i < j``), mm: the
+        integrations it went through, as independent errors."""
+        used = np.unique(self.segment[i + 1 : j + 1])
+        return float(np.sqrt(np.sum(self.spread_mm[used[used > 0]] ** 2)))
 
 
 class _SetView:
@@ -228,7 +266,8 @@ class _SetView:
         self.floor = ctx.floor_before(float(s.t[i0]))
         self.activity = self.floor.activity(sig)
         self.speed = sig.speed_deg_s
-        self._residuals: dict[tuple[int, int, int, int], TurnResidual] = {}
+        self._residuals: dict[tuple[int, int, int, int, bool], TurnResidual] = {}
+        self._edge_cache: dict[tuple, tuple[int, int]] = {}
         self._tracks: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def stations(self) -> list[_Station]:
@@ -263,39 +302,99 @@ class _SetView:
             b = min(st.b, st.a + max(1, round(first_s / self.ts)))
         return Rotation.from_matrix(self.m_lh[a:b]).mean().as_matrix()
 
-    def _windows(self, s1: _Station, s2: _Station) -> tuple[int, int, slice, slice]:
-        """Samples ``[a, b)`` of the movement ``s1`` -> ``s2`` and its two still windows.
-
-        The integration starts ``edge_s`` inside the still phase before and ends ``edge_s``
-        inside the one after (at most half of each): a slow start or end of a glide hardly
-        moves the activity, and the displacement it carries would otherwise be lost.
-        """
+    def _windows_at(
+        self, s1: _Station, s2: _Station, k1: int, k2: int
+    ) -> tuple[int, int, slice, slice]:
+        """Samples ``[a, b)`` of the movement ``s1`` -> ``s2`` integrated from ``k1`` to ``k2``
+        and its two still windows: the last ``rest_avg_s`` up to ``k1`` and the first
+        ``settle_s`` from ``k2``."""
         f, ts = self.finding, self.ts
         n_avg = max(1, round(f.rest_avg_s / ts))
-        pre = min(round(f.edge_s / ts), (s1.b - s1.a) // 2)
-        post = min(round(f.edge_s / ts), (s2.b - s2.a) // 2)
-        k1 = s1.b - pre  # still_1 ends here: the movement is integrated from k1 - 1 ..
-        k2 = s2.a + post  # .. to k2, where still_2 starts
         a = max(s1.a, k1 - n_avg)
         b = min(max(s2.b, k2 + 1), k2 + round(f.settle_s / ts))
         return a, b, slice(0, k1 - a), slice(k2 - a, b - a)
 
-    def _span(self, s1: _Station, s2: _Station) -> tuple[int, int, int, int, slice, slice]:
-        """The integration of the movement ``s1`` -> ``s2``: chunk indices ``[a_m, b_m)`` of its
-        samples with the low-pass filter's support on both sides, ``[a, b)`` of the result,
-        and the two still windows (indices into ``a_m:b_m``)."""
-        a, b, still_1, still_2 = self._windows(s1, s2)
+    def _floor_edges(self, s1: _Station, s2: _Station) -> tuple[int, int]:
+        """Where the movement ``s1`` -> ``s2`` is integrated from and to, as the noise floor
+        places it: ``edge_s`` inside the still phase before and after (at most half of each):
+        a slow start or end of a glide hardly moves the activity, and the displacement it
+        carries would otherwise be lost."""
+        f, ts = self.finding, self.ts
+        pre = min(round(f.edge_s / ts), (s1.b - s1.a) // 2)
+        post = min(round(f.edge_s / ts), (s2.b - s2.a) // 2)
+        return s1.b - pre, s2.a + post
+
+    def _edges(
+        self, s1: _Station, s2: _Station, measured: bool, stops: Sequence[int] = ()
+    ) -> tuple[int, int]:
+        """Where the movement ``s1`` -> ``s2`` is integrated from and to (chunk indices):
+        for finding reps, the floor's edges (:meth:`_floor_edges`); for measuring them
+        (``measured``), the movement's own.
+
+        The noise floor places a movement's edges ~0.2 s out in the still phases (the
+        low-pass and the jerk envelope spread it in time), and integrating those extra
+        fractions of a second lets a residual acceleration move the result by millimetres.
+        So each movement's own edges are found from its speed: the head centre's (a first
+        integration between the floor's edges) and the head's angular speed, each over its
+        peak; the movement starts where the speed first rose above ``motion_frac`` of the
+        peak before its first rise above half of it, and ends where it last fell below that
+        fraction, widened by ``motion_margin_s``; never outside the floor's edges. With
+        ``stops`` (chunk indices of the moments the head stops inside the movement), the start
+        is found on the part before the first stop and the end on the part after the last,
+        each against its own peak: a return may be slower than the glide it follows.
+
+        The rep finder keeps the floor's edges: its decisions (where a movement stops, whether
+        the head came back) were made on them, and a finer measurement of the displacement
+        is not a finer decision of which movements make a rep.
+        """
+        k1, k2 = self._floor_edges(s1, s2)
+        f, ts = self.finding, self.ts
+        if not measured or f.motion_frac <= 0 or k2 - k1 <= 2:
+            return k1, k2
+        key = (s1.a, s1.b, s2.a, s2.b, tuple(stops))
+        if key in self._edge_cache:
+            return self._edge_cache[key]
+        _, d, a, _ = self.displacement(s1, s2, stops)
+        lo, hi = k1 - a, min(k2 - a, len(d))
+        v = np.linalg.norm(np.gradient(d[lo:hi], ts, axis=0), axis=1) * 1e3  # mm/s
+        w = self.speed[k1 : k1 + len(v)]  # deg/s
+        signals = [(w, f.split_min_deg_s)]
+        if np.abs(d).max() * 1e3 < f.max_excursion_mm:
+            signals.append((v, f.split_min_mm_s))
+        inner = [k - k1 for k in stops if k1 < k < k1 + len(v)]
+        first = slice(0, inner[0] if inner else len(v))
+        last = slice(inner[-1] if inner else 0, len(v))
+        m = round(f.motion_margin_s / ts)
+        start = _rise(signals, first, f.motion_frac)
+        end = _rise([(x[::-1], peak) for x, peak in signals], _flip(last, len(v)), f.motion_frac)
+        out = (
+            k1 if start is None else max(k1, k1 + start - m),
+            k2 if end is None else min(k2, k1 + len(v) - 1 - end + m),
+        )
+        out = (out[0], max(out[1], out[0] + 1))
+        self._edge_cache[key] = out
+        return out
+
+    def _span(
+        self, s1: _Station, s2: _Station, measured: bool, stops: Sequence[int] = ()
+    ) -> tuple[int, int, int, int, slice, slice]:
+        """The integration of the movement ``s1`` -> ``s2`` (edges: :meth:`_edges`): chunk
+        indices ``[a_m, b_m)`` of its samples with the low-pass filter's support on both
+        sides, ``[a, b)`` of the result, and the two still windows (indices into ``a_m:b_m``)."""
+        a, b, still_1, still_2 = self._windows_at(s1, s2, *self._edges(s1, s2, measured, stops))
         m = round(FIR_HALF_S / self.ts)
         a_m, b_m = max(0, a - m), min(len(self.t), b + m)
         still_1 = slice(still_1.start + a - a_m, still_1.stop + a - a_m)
         still_2 = slice(still_2.start + a - a_m, still_2.stop + a - a_m)
         return a_m, b_m, a, b, still_1, still_2
 
-    def turn_residual(self, s1: _Station, s2: _Station) -> TurnResidual:
+    def turn_residual(
+        self, s1: _Station, s2: _Station, measured: bool, stops: Sequence[int] = ()
+    ) -> TurnResidual:
         """What the movement ``s1`` -> ``s2`` tells about the accelerometer's bias."""
-        key = (s1.a, s1.b, s2.a, s2.b)
+        key = (s1.a, s1.b, s2.a, s2.b, measured, tuple(stops))
         if key not in self._residuals:
-            a_m, b_m, _, _, still_1, still_2 = self._span(s1, s2)
+            a_m, b_m, _, _, still_1, still_2 = self._span(s1, s2, measured, stops)
             k1 = a_m + still_1.stop - 1
             self._residuals[key] = turn_residual(
                 self.t[a_m:b_m],
@@ -313,7 +412,8 @@ class _SetView:
         s2: _Station,
         stops: Sequence[int] = (),
         acc_bias: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, int]:
+        measured: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray, int, float]:
         """Head-centre displacement over the movement from station ``s1`` to ``s2``, level
         frame, m.
 
@@ -322,13 +422,14 @@ class _SetView:
         long station adds no drift; nor at ``stops`` (chunk indices of the virtual stations in
         between). ``acc_bias`` (sensor frame, m/s²), when known, is taken off the accelerometer
         first. Returns the mean over the start of ``s2`` relative to the mean over the end of
-        ``s1`` (3,), the trajectory on the same reference (n, 3) and the chunk index of its
-        first sample.
+        ``s1`` (3,), the trajectory on the same reference (n, 3), the chunk index of its
+        first sample and its error scale (m, :func:`~neckimu.translation.error_scale`).
+        ``measured``: between the movement's own edges (:meth:`_edges`).
         """
-        a_m, b_m, a, b, still_1, still_2 = self._span(s1, s2)
+        a_m, b_m, a, b, still_1, still_2 = self._span(s1, s2, measured, stops)
         k1 = a_m + still_1.stop - 1
         acc = self.acc[a_m:b_m] if acc_bias is None else self.acc[a_m:b_m] - acc_bias
-        d = head_centre_displacement(
+        mv = head_centre_movement(
             # the bias as estimated when the movement starts, held: the filter's estimate may
             # wander while the head moves, and that wandering would tilt the integration
             self.t[a_m:b_m],
@@ -344,24 +445,26 @@ class _SetView:
             [k - a_m for k in stops],
         )
         # only the windows and the movement between them are the result
-        d = d[a - a_m : b - a_m]
+        d = mv.d_m[a - a_m : b - a_m]
         still_1 = slice(still_1.start - (a - a_m), still_1.stop - (a - a_m))
         still_2 = slice(still_2.start - (a - a_m), still_2.stop - (a - a_m))
         d = d - d[still_1].mean(axis=0)
-        return d[still_2].mean(axis=0), d, a
+        return d[still_2].mean(axis=0), d, a, mv.spread_m
 
-    def track(self, stations: list[_Station]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def track(self, stations: list[_Station], measured: bool = False) -> _Track:
         """:meth:`_track`, computed once per list of stations (every rep's path reads it)."""
-        key = tuple((st.a, st.b, st.virtual) for st in stations)
+        key = (tuple((st.a, st.b, st.virtual) for st in stations), measured)
         if key not in self._tracks:
-            out = self._track(stations)
+            out = self._track(stations, measured)
             for a in out:
                 a.flags.writeable = False  # shared by every caller
             self._tracks[key] = out
         return self._tracks[key]
 
-    def _track(self, stations: list[_Station]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Where the head centre is at every station, and its path over the whole set.
+    def _track(self, stations: list[_Station], measured: bool) -> _Track:
+        """Where the head centre is at every station, and its path over the whole set; each
+        movement between the floor's edges (for finding reps) or its own (``measured``:
+        :meth:`_edges`).
 
         Movements are integrated from one *real* station to the next only: a station found
         at a turning point (virtual) is a moment of zero velocity, but its acceleration is the
@@ -371,23 +474,26 @@ class _SetView:
 
         Returns
         -------
-        poses : ndarray, shape (m, 3)
-            Displacement of each station from the first, level frame, mm.
-        t, path : ndarray, shapes (n,) and (n, 3)
-            The path over the set, mm (constant through the real stations).
+        _Track
         """
         poses = np.zeros((len(stations), 3))
+        seg = np.zeros(len(stations), dtype=int)
+        spread = [0.0]
         real = [k for k, st in enumerate(stations) if not st.virtual]
         ts_out, ds_out = [], []
         seen: list[TurnResidual] = []
         for k1, k2 in itertools.pairwise(real):
             # the head stops at every virtual station in between: zero velocity there
-            stops = [(stations[v].a + stations[v].b) // 2 for v in range(k1 + 1, k2)]
+            stops = _stops(stations, k1, k2)
             # the accelerometer's bias from this movement and every one before it (what a
             # live session knows by then, so both give one verdict)
-            seen.append(self.turn_residual(stations[k1], stations[k2]))
+            seen.append(self.turn_residual(stations[k1], stations[k2], measured, stops))
             b = acc_bias_from_turns(seen, self.prior)
-            end_m, d, a = self.displacement(stations[k1], stations[k2], stops, b)
+            end_m, d, a, spread_m = self.displacement(
+                stations[k1], stations[k2], stops, b, measured
+            )
+            seg[k1 + 1 : k2 + 1] = len(spread)
+            spread.append(spread_m * 1e3)
             d = poses[k1] + d * 1e3
             for v in range(k1 + 1, k2):
                 st = stations[v]
@@ -399,11 +505,38 @@ class _SetView:
             ts_out.append(self.t[a + len(d) : nxt])
             ds_out.append(np.tile(poses[k2], (len(ts_out[-1]), 1)))
         if not ts_out:
-            return poses, np.zeros(0), np.zeros((0, 3))
+            return _Track(poses, np.zeros(0), np.zeros((0, 3)), seg, np.array(spread))
         t = np.concatenate(ts_out)
         path = np.concatenate(ds_out)
         keep = np.concatenate([[True], np.diff(t) > 0])  # segments overlap at their ends
-        return poses, t[keep], path[keep]
+        return _Track(poses, t[keep], path[keep], seg, np.array(spread))
+
+
+def _stops(stations: list[_Station], i: int, j: int) -> list[int]:
+    """Chunk indices where the head stops between real stations ``i`` and ``j``: the middle
+    of each virtual station between them."""
+    return [(stations[v].a + stations[v].b) // 2 for v in range(i + 1, j)]
+
+
+def _flip(part: slice, n: int) -> slice:
+    """The slice ``part`` of ``n`` samples, counted from the end."""
+    return slice(n - part.stop, n - part.start)
+
+
+def _rise(signals: list[tuple[np.ndarray, float]], part: slice, frac: float) -> int | None:
+    """Where a movement starts in ``part`` of its signals: the sample after the last one below
+    ``frac`` of the peak before the signals first reach half of it (each signal over its own
+    peak in ``part``; a signal whose peak is below its minimum, the second of each pair, does
+    not count), or None when no signal counts or none was below ``frac``."""
+    parts = [
+        x[part] / x[part].max() for x, least in signals if len(x[part]) and x[part].max() > least
+    ]
+    if not parts:
+        return None
+    p = np.max(parts, axis=0)
+    half = int(np.flatnonzero(p >= 0.5)[0])
+    below = np.flatnonzero(p[:half] < frac)
+    return None if not len(below) else part.start + int(below[-1]) + 1
 
 
 def _features(d_ang: np.ndarray, d_mm: np.ndarray) -> np.ndarray:
@@ -428,6 +561,7 @@ class _Found:
     glide_mm: np.ndarray
     return_mm: np.ndarray
     d_ang: np.ndarray
+    spread_mm: tuple[float, float] = (1.0, 1.0)  # glide's and return's error scales
 
 
 def _split_virtual(view: _SetView, stations: list[_Station]) -> list[_Station]:
@@ -445,8 +579,8 @@ def _split_virtual(view: _SetView, stations: list[_Station]) -> list[_Station]:
     edge = max(1, round(0.2 / ts))
     half = max(1, round(0.05 / ts))
     for s1, s2 in itertools.pairwise(stations):
-        _, d, a = view.displacement(s1, s2)
-        lo, hi = s1.b - a, min(s2.a - a, len(d))
+        _, d, a, _ = view.displacement(s1, s2)
+        lo, hi = max(0, s1.b - a), min(s2.a - a, len(d))
         if (hi - lo) * ts > f.split_min_s:
             v = np.linalg.norm(np.gradient(d[lo:hi], ts, axis=0), axis=1) * 1e3  # mm/s
             w = view.speed[a + lo : a + hi]  # deg/s
@@ -517,7 +651,7 @@ def find_reps(
     def settled(st: _Station) -> bool:  # its pose after the movement is measured
         return final is None or st.a + n_settle <= n_final
 
-    poses, _, _ = view.track(stations)
+    poses = view.track(stations).poses
     found: list[_Found] = []
     i = 0
     while i + 2 < len(stations):
@@ -579,6 +713,14 @@ def find_reps(
             continue
         found.append(best)
         i = stations.index(best.back)
+    if found:  # found on the floor's edges, measured on the movements' own
+        track = view.track(stations, measured=True)
+        at = {id(st): k for k, st in enumerate(stations)}
+        for fd in found:
+            r, j, k = at[id(fd.rest)], at[id(fd.kept)], at[id(fd.back)]
+            fd.glide_mm = track.poses[j] - track.poses[r]
+            fd.return_mm = track.poses[k] - track.poses[j]
+            fd.spread_mm = (track.spread_between(r, j), track.spread_between(j, k))
     return found, stations
 
 
@@ -633,6 +775,7 @@ def verify_retraction_set(
                 path_posterior_mm=-path[:, 0],
                 path_superior_mm=path[:, 2],
                 low_confidence="; ".join(notes) or None,
+                moves_s=_moves(view, fd, stations),
             )
         )
     return [_with_count(r, len(reps)) for r in reps]
@@ -643,7 +786,10 @@ def _excursion(view: _SetView, fd: _Found) -> tuple[np.ndarray, str | None, str 
     confidence and, when the data cannot judge it, why.
 
     Glide and return are two measurements of the same excursion: their average (the return's
-    sign flipped) halves the integration noise. A movement with a gap longer than
+    sign flipped) halves the integration noise, each weighted by the inverse square of its
+    error scale (:func:`~neckimu.translation.error_scale`): a movement whose still phase was
+    not still (a slow start or end inside the station the noise floor found) needed a large
+    velocity correction, and is off by about as much. A movement with a gap longer than
     ``max_move_gap_s`` in its data is not measured: the other one stands for both; with both
     broken the rep is incomplete.
     """
@@ -656,12 +802,32 @@ def _excursion(view: _SetView, fd: _Found) -> tuple[np.ndarray, str | None, str 
     g_out, g_back = gap(fd.rest.b, fd.kept.a), gap(fd.kept.b, fd.back.a)
     limit = view.finding.max_move_gap_s
     if g_out <= limit and g_back <= limit:
-        return 0.5 * (fd.glide_mm - fd.return_mm), None, None
+        if not view.finding.weigh_movements:
+            return 0.5 * (fd.glide_mm - fd.return_mm), None, None
+        w = 1.0 / np.maximum(np.asarray(fd.spread_mm), 1e-6) ** 2
+        return (w[0] * fd.glide_mm - w[1] * fd.return_mm) / w.sum(), None, None
     if g_back <= limit:  # the glide has the gap: the return measures the excursion
         return -fd.return_mm, f"{g_out:.2f} s of data missing in the glide", None
     if g_out <= limit:
         return fd.glide_mm, f"{g_back:.2f} s of data missing in the return", None
     return np.zeros(3), None, f"{min(g_out, g_back):.1f} s of data are missing in both movements"
+
+
+def _moves(
+    view: _SetView, fd: _Found, stations: list[_Station]
+) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
+    """Where a rep's glide and return were integrated from and to, s (None: a movement not
+    integrated on its own, its kept position a turning point)."""
+    t, out = view.t, []
+    at = {id(st): k for k, st in enumerate(stations)}
+    for s1, s2 in ((fd.rest, fd.kept), (fd.kept, fd.back)):
+        if s1.virtual or s2.virtual:
+            out.append(None)
+        else:
+            stops = _stops(stations, at[id(s1)], at[id(s2)])
+            k1, k2 = view._edges(s1, s2, True, stops)
+            out.append((float(t[k1]), float(t[k2])))
+    return out[0], out[1]
 
 
 def _path(
@@ -674,7 +840,7 @@ def _path(
     displacement, the average of glide and return: the drawn path and the judged dot are one
     computation.
     """
-    poses, t_all, d_all = view.track(stations)
+    poses, t_all, d_all, _, _ = view.track(stations, measured=True)
     t0, t1 = view.t[max(fd.rest.a, fd.rest.b - 1)], view.t[min(fd.back.b, fd.back.a + 1) - 1]
     sel = (t_all >= t0) & (t_all <= t1)
     t = t_all[sel]

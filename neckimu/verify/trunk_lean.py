@@ -172,18 +172,22 @@ class _Movement:
         )
 
 
-def _movements(rep: RetractionRep) -> tuple[_Movement, _Movement]:
-    """The glide (rest -> kept) and the return (kept -> rest) of a measured rep."""
+def _movements(rep: RetractionRep, own: bool = False) -> tuple[_Movement, _Movement]:
+    """The glide (rest -> kept) and the return (kept -> rest) of a measured rep: their still
+    windows ``EDGE_S`` inside the rep's stations, or (``own``) at each movement's own edges
+    where the retraction verifier found them (``RetractionRep.moves_s``)."""
     assert rep.kept_s is not None
     ka, kb = rep.kept_s
     e = EDGE_S
-    glide = _Movement(
-        (rep.start_s - EDGE_S - REST_AVG_S, rep.start_s - EDGE_S),
-        (ka + e, max(min(ka + e + SETTLE_S, kb), ka + e + 0.1)),
-    )
-    back = _Movement(
-        (kb - e - REST_AVG_S, kb - e), (rep.end_s + EDGE_S, rep.end_s + EDGE_S + SETTLE_S)
-    )
+    g0, g1, r0, r1 = rep.start_s - e, ka + e, kb - e, rep.end_s + e
+    if own and rep.moves_s is not None:
+        glide_s, back_s = rep.moves_s
+        if glide_s is not None:
+            g0, g1 = glide_s
+        if back_s is not None:
+            r0, r1 = back_s
+    glide = _Movement((g0 - REST_AVG_S, g0), (g1, max(min(g1 + SETTLE_S, kb), g1 + 0.1)))
+    back = _Movement((r0 - REST_AVG_S, r0), (r1, r1 + SETTLE_S))
     return glide, back
 
 
@@ -198,11 +202,14 @@ class _Head:
     def of(cls, ctx: Context) -> _Head:
         return cls(ctx, head_matrices(ctx.quat, ctx.calibration))
 
-    def neck(self, tctx: TrunkContext, mv: _Movement) -> tuple[NeckDisplacement, np.ndarray] | None:
-        """The neck's displacement over ``mv`` (trunk frame after it, with its error scale)
-        and the trunk's part (m, trunk frame before it; the mean of its integration and of a
-        lean about the hips), or None."""
+    def neck(
+        self, tctx: TrunkContext, mv: _Movement, mv_neck: _Movement | None = None
+    ) -> tuple[NeckDisplacement, np.ndarray] | None:
+        """The neck's displacement over ``mv_neck`` (default ``mv``; trunk frame after it,
+        with its error scale) and the trunk's part over ``mv`` (m, trunk frame before it;
+        the mean of its integration and of a lean about the hips), or None."""
         ctx = self.ctx
+        trunk_mv, mv = mv, mv_neck or mv
         n_rest = _neck_between(tctx, ctx.t, self.m_head, *mv.before)
         if n_rest is None:
             return None
@@ -222,7 +229,7 @@ class _Head:
             mv.before,
             mv.after,
         )
-        tw = mv.trunk_windows()
+        tw = trunk_mv.trunk_windows()
         carried = tctx.point_displacement(*tw)
         lean = tctx.lean_displacement(*tw)
         if neck is None or carried is None or lean is None:
@@ -325,8 +332,10 @@ def judge_retraction(
     if n_rest is None or n_kept is None:
         return replace(rep, low_confidence="trunk data missing: judged without the trunk")
     parts = []
-    for mv, sign in ((glide, 1.0), (back, -1.0)):
-        got = h.neck(tctx, mv) if mv.usable else None
+    # the neck measured between each movement's own edges, the trunk's part on the stations'
+    own = _movements(rep, own=True)
+    for mv, mv_own, sign in ((glide, own[0], 1.0), (back, own[1], -1.0)):
+        got = h.neck(tctx, mv, mv_own) if mv.usable else None
         if got is not None:
             parts.append((sign * got[0].displacement_m, sign * got[1], got[0].spread_m))
     low = rep.low_confidence
