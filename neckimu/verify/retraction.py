@@ -266,8 +266,9 @@ class _SetView:
         self.floor = ctx.floor_before(float(s.t[i0]))
         self.activity = self.floor.activity(sig)
         self.speed = sig.speed_deg_s
-        self._residuals: dict[tuple[int, int, int, int, bool], TurnResidual] = {}
+        self._residuals: dict[tuple[int, int, int, int], TurnResidual] = {}
         self._edge_cache: dict[tuple, tuple[int, int]] = {}
+        self._floor_moves: dict[tuple, tuple[np.ndarray, int]] = {}
         self._tracks: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def stations(self) -> list[_Station]:
@@ -354,7 +355,11 @@ class _SetView:
         key = (s1.a, s1.b, s2.a, s2.b, tuple(stops))
         if key in self._edge_cache:
             return self._edge_cache[key]
-        _, d, a, _ = self.displacement(s1, s2, stops)
+        # the first integration: the rep finder's, when it has made it (the set's track)
+        if key in self._floor_moves:
+            d, a = self._floor_moves[key]
+        else:
+            _, d, a, _ = self.displacement(s1, s2, stops)
         lo, hi = k1 - a, min(k2 - a, len(d))
         v = np.linalg.norm(np.gradient(d[lo:hi], ts, axis=0), axis=1) * 1e3  # mm/s
         w = self.speed[k1 : k1 + len(v)]  # deg/s
@@ -388,13 +393,13 @@ class _SetView:
         still_2 = slice(still_2.start + a - a_m, still_2.stop + a - a_m)
         return a_m, b_m, a, b, still_1, still_2
 
-    def turn_residual(
-        self, s1: _Station, s2: _Station, measured: bool, stops: Sequence[int] = ()
-    ) -> TurnResidual:
-        """What the movement ``s1`` -> ``s2`` tells about the accelerometer's bias."""
-        key = (s1.a, s1.b, s2.a, s2.b, measured, tuple(stops))
+    def turn_residual(self, s1: _Station, s2: _Station) -> TurnResidual:
+        """What the movement ``s1`` -> ``s2`` tells about the accelerometer's bias (read
+        between the floor's edges: the bias does not depend on where a movement's own edges
+        are)."""
+        key = (s1.a, s1.b, s2.a, s2.b)
         if key not in self._residuals:
-            a_m, b_m, _, _, still_1, still_2 = self._span(s1, s2, measured, stops)
+            a_m, b_m, _, _, still_1, still_2 = self._span(s1, s2, False)
             k1 = a_m + still_1.stop - 1
             self._residuals[key] = turn_residual(
                 self.t[a_m:b_m],
@@ -487,11 +492,14 @@ class _SetView:
             stops = _stops(stations, k1, k2)
             # the accelerometer's bias from this movement and every one before it (what a
             # live session knows by then, so both give one verdict)
-            seen.append(self.turn_residual(stations[k1], stations[k2], measured, stops))
+            seen.append(self.turn_residual(stations[k1], stations[k2]))
             b = acc_bias_from_turns(seen, self.prior)
             end_m, d, a, spread_m = self.displacement(
                 stations[k1], stations[k2], stops, b, measured
             )
+            if not measured:
+                key = (stations[k1].a, stations[k1].b, stations[k2].a, stations[k2].b)
+                self._floor_moves[(*key, tuple(stops))] = (d, a)
             seg[k1 + 1 : k2 + 1] = len(spread)
             spread.append(spread_m * 1e3)
             d = poses[k1] + d * 1e3
