@@ -364,12 +364,14 @@ class Movement:
     ----------
     d_m : ndarray, shape (n, 3)
         Displacement from the first still pose, m (:func:`head_centre_displacement`).
-    spread_m : float
-        Its error scale, m (:func:`error_scale`).
+    spread_m : ndarray, shape (len(stops) + 1,)
+        The error scale of each part of it, m (:func:`error_scale`): from the start to the
+        first stop, from there to the next, .., from the last stop to the end (a stop outside
+        the movement: 0).
     """
 
     d_m: np.ndarray
-    spread_m: float
+    spread_m: np.ndarray
 
 
 def head_centre_displacement(
@@ -447,9 +449,9 @@ def head_centre_movement(
     errors: SensorErrorPrior | None = None,
     stops: Sequence[int] | np.ndarray = (),
 ) -> Movement:
-    """:func:`head_centre_displacement` (same arguments) with its error scale: the velocity
-    the zero-velocity condition took out at the end of the movement and at each stop (the
-    largest), over the movement's duration (:func:`error_scale`)."""
+    """:func:`head_centre_displacement` (same arguments) with the error scale of each of its
+    parts between stops: the velocity the zero-velocity condition took out at the part's
+    end, over its duration (:func:`error_scale`)."""
     k1 = max(still_1.stop - 1, 0)  # the movement: last still sample before ..
     k2 = max(still_2.start, k1 + 1)  # .. first still sample after
     lin = movement_acceleration(t, acc, gyr, ts, still_1, still_2, errors or SensorErrorPrior())
@@ -462,5 +464,9 @@ def head_centre_movement(
     lever = m_nh @ lever_arm_m  # (n, 3): sensor offset from the head centre, level frame
     v = cumulative_trapezoid(am, tm, axis=0, initial=0.0)
     anchors = [0, *inside, len(tm) - 1]
-    mismatch = max(float(np.linalg.norm(v[j] - v[i])) for i, j in itertools.pairwise(anchors))
-    return Movement(d_sensor - (lever - lever[k1]), error_scale(float(tm[-1] - tm[0]), mismatch))
+    parts = {
+        j: error_scale(float(tm[j] - tm[i]), float(np.linalg.norm(v[j] - v[i])))
+        for i, j in itertools.pairwise(anchors)
+    }
+    spread = [parts.get(k - k1, 0.0) for k in stops] + [parts[len(tm) - 1]]
+    return Movement(d_sensor - (lever - lever[k1]), np.array(spread))

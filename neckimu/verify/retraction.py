@@ -229,23 +229,20 @@ class _Track(NamedTuple):
         Displacement of each station from the first, level frame, mm.
     t, path : ndarray, shapes (n,) and (n, 3)
         The path over the set, s and mm (constant through the real stations).
-    segment : ndarray of int, shape (m,)
-        The integration each station's pose came from (0: the first station, none).
-    spread_mm : ndarray, shape (k,)
-        Each integration's error scale (:func:`~neckimu.translation.error_scale`), mm.
+    spread_mm : ndarray, shape (m,)
+        The error scale (:func:`~neckimu.translation.error_scale`) of the movement that ends
+        at each station (from the station before it, real or a stop), mm; 0 for the first.
     """
 
     poses: np.ndarray
     t: np.ndarray
     path: np.ndarray
-    segment: np.ndarray
     spread_mm: np.ndarray
 
     def spread_between(self, i: int, j: int) -> float:
         """Error scale of the displacement from station ``i`` to ``j`` (``i < j``), mm: the
-        integrations it went through, as independent errors."""
-        used = np.unique(self.segment[i + 1 : j + 1])
-        return float(np.sqrt(np.sum(self.spread_mm[used[used > 0]] ** 2)))
+        movements it went through, as independent errors."""
+        return float(np.sqrt(np.sum(self.spread_mm[i + 1 : j + 1] ** 2)))
 
 
 class _SetView:
@@ -418,7 +415,7 @@ class _SetView:
         stops: Sequence[int] = (),
         acc_bias: np.ndarray | None = None,
         measured: bool = False,
-    ) -> tuple[np.ndarray, np.ndarray, int, float]:
+    ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
         """Head-centre displacement over the movement from station ``s1`` to ``s2``, level
         frame, m.
 
@@ -429,7 +426,8 @@ class _SetView:
         first. Returns the mean over the start of ``s2`` relative to the mean over the end of
         ``s1`` (3,), the trajectory on the same reference (n, 3), the chunk index of its
         first sample and its error scale (m, :func:`~neckimu.translation.error_scale`).
-        ``measured``: between the movement's own edges (:meth:`_edges`).
+        ``measured``: between the movement's own edges (:meth:`_edges`). The error scale is
+        one per part of the movement between its stops (m, ``len(stops) + 1``).
         """
         a_m, b_m, a, b, still_1, still_2 = self._span(s1, s2, measured, stops)
         k1 = a_m + still_1.stop - 1
@@ -482,8 +480,7 @@ class _SetView:
         _Track
         """
         poses = np.zeros((len(stations), 3))
-        seg = np.zeros(len(stations), dtype=int)
-        spread = [0.0]
+        spread = np.zeros(len(stations))
         real = [k for k, st in enumerate(stations) if not st.virtual]
         ts_out, ds_out = [], []
         seen: list[TurnResidual] = []
@@ -500,8 +497,7 @@ class _SetView:
             if not measured:
                 key = (stations[k1].a, stations[k1].b, stations[k2].a, stations[k2].b)
                 self._floor_moves[(*key, tuple(stops))] = (d, a)
-            seg[k1 + 1 : k2 + 1] = len(spread)
-            spread.append(spread_m * 1e3)
+            spread[k1 + 1 : k2 + 1] = spread_m * 1e3  # one per stop, then the last part
             d = poses[k1] + d * 1e3
             for v in range(k1 + 1, k2):
                 st = stations[v]
@@ -513,11 +509,11 @@ class _SetView:
             ts_out.append(self.t[a + len(d) : nxt])
             ds_out.append(np.tile(poses[k2], (len(ts_out[-1]), 1)))
         if not ts_out:
-            return _Track(poses, np.zeros(0), np.zeros((0, 3)), seg, np.array(spread))
+            return _Track(poses, np.zeros(0), np.zeros((0, 3)), spread)
         t = np.concatenate(ts_out)
         path = np.concatenate(ds_out)
         keep = np.concatenate([[True], np.diff(t) > 0])  # segments overlap at their ends
-        return _Track(poses, t[keep], path[keep], seg, np.array(spread))
+        return _Track(poses, t[keep], path[keep], spread)
 
 
 def _stops(stations: list[_Station], i: int, j: int) -> list[int]:
@@ -848,7 +844,7 @@ def _path(
     displacement, the average of glide and return: the drawn path and the judged dot are one
     computation.
     """
-    poses, t_all, d_all, _, _ = view.track(stations, measured=True)
+    poses, t_all, d_all, _ = view.track(stations, measured=True)
     t0, t1 = view.t[max(fd.rest.a, fd.rest.b - 1)], view.t[min(fd.back.b, fd.back.a + 1) - 1]
     sel = (t_all >= t0) & (t_all <= t1)
     t = t_all[sel]
