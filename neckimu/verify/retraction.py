@@ -17,11 +17,16 @@ dips and its pose is furthest out. Excursions smaller than ``min_excursion_mm`` 
 - the head-centre displacement (posterior, superior, lateral; mm) in a level frame whose forward
   is the head's forward at the rest: the gravity-free acceleration, rotated by the gyro into the
   first pose, integrated twice with zero velocity at every station (a constant error cancels),
-  the sensor's lever arm (mount preset) removed;
+  the sensor's lever arm (mount preset) removed; each movement integrated between its own
+  edges, found from its speed (the stations' edges, from the floor, lie fractions of a second
+  off the movement: :meth:`_SetView._edges`);
 - the change of flexion, lateral flexion and rotation (deg), from the orientation.
 
 The glide out and the return are two measurements of the same excursion; the displacement is
-their average (the return's sign flipped), which halves the integration noise.
+their average (the return's sign flipped), each weighted by the inverse square of its error
+scale (:func:`neckimu.translation.error_scale`: the velocity its zero-velocity condition had
+to take out), which halves the integration noise of two good movements and follows the
+better one when a movement's still phase was not still.
 
 Faults (the pass rule, :class:`RetractionCriteria`): ``extension`` (tipped back),
 ``protraction`` (moved forward), ``downward`` (dropped), ``nod_only`` (flexion without a
@@ -171,12 +176,12 @@ class RepFinding:
         A head-centre excursion beyond this is an integration gone wrong, not a movement, mm.
     dip : float
         Activity below this fraction of the local peak counts as still (a brief stop).
+    motion_frac, motion_margin_s : float
+        A movement is measured from where its speed rose above this fraction of its peak
+        to where it fell below it, widened by the margin (s); 0: between the floor's edges
+        (:meth:`_SetView._edges`).
     weigh_movements : bool
         Glide and return weighted by their error scales (``_excursion``); False: equally.
-    motion_frac, motion_margin_s : float
-        A movement is integrated from where its speed rose above this fraction of its peak
-        to where it fell below it, widened by the margin (s); 0: from the floor's edges
-        (:meth:`_SetView._edges`).
     margin_s : float
         Time searched beyond the set's window for its first and last rep's rests, s.
     max_move_gap_s : float
@@ -202,8 +207,8 @@ class RepFinding:
     split_min_deg_s: float = 3.0
     dip: float = 0.0
     motion_frac: float = 0.2
-    weigh_movements: bool = True
     motion_margin_s: float = 0.15
+    weigh_movements: bool = True
     angle_error_deg: float = 2.0
     displacement_error_mm: float = 8.0
     margin_s: float = 2.0
@@ -266,7 +271,7 @@ class _SetView:
         self._residuals: dict[tuple[int, int, int, int], TurnResidual] = {}
         self._edge_cache: dict[tuple, tuple[int, int]] = {}
         self._floor_moves: dict[tuple, tuple[np.ndarray, int]] = {}
-        self._tracks: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._tracks: dict[tuple, _Track] = {}
 
     def stations(self) -> list[_Station]:
         f = self.finding
@@ -821,14 +826,16 @@ def _moves(
     view: _SetView, fd: _Found, stations: list[_Station]
 ) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
     """Where a rep's glide and return were integrated from and to, s (None: a movement not
-    integrated on its own, its kept position a turning point)."""
+    integrated on its own — its kept position a turning point, or another real station
+    between its ends)."""
     t, out = view.t, []
     at = {id(st): k for k, st in enumerate(stations)}
     for s1, s2 in ((fd.rest, fd.kept), (fd.kept, fd.back)):
-        if s1.virtual or s2.virtual:
+        i, j = at[id(s1)], at[id(s2)]
+        if s1.virtual or s2.virtual or any(not st.virtual for st in stations[i + 1 : j]):
             out.append(None)
         else:
-            stops = _stops(stations, at[id(s1)], at[id(s2)])
+            stops = _stops(stations, i, j)
             k1, k2 = view._edges(s1, s2, True, stops)
             out.append((float(t[k1]), float(t[k2])))
     return out[0], out[1]
@@ -841,8 +848,8 @@ def _path(
 
     The set's integrated path (:meth:`_SetView.track`) from the rest before to the rest after,
     corrected in proportion to the way out (and back) so that its kept part lands on the judged
-    displacement, the average of glide and return: the drawn path and the judged dot are one
-    computation.
+    displacement (glide and return weighted, :func:`_excursion`): the drawn path and the judged
+    dot are one computation.
     """
     poses, t_all, d_all, _ = view.track(stations, measured=True)
     t0, t1 = view.t[max(fd.rest.a, fd.rest.b - 1)], view.t[min(fd.back.b, fd.back.a + 1) - 1]
