@@ -236,8 +236,8 @@ def playback_note(headset: SimulatedHeadset, loop_s: float) -> str:
     if eff >= 0.8 * headset.speed:
         return ""
     return (
-        f"simulated headset: playback slowed to {eff:.1f}x (asked {headset.speed:g}x) "
-        f"so that every sample and cue was kept: the machine could not keep up"
+        f"simulated headset: playback slowed to {eff:.1f}x (asked {headset.speed:g}x): the "
+        f"machine could not keep up (samples the headset had to drop are counted as gaps)"
     )
 
 

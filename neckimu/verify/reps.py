@@ -250,7 +250,13 @@ class RetractionRep(Rep):
                 "(keep the head level and facing forward)"
             ),
             # one decimal: 9.6 mm must not read as the 10 mm the rule asks for
-            "too_small": f"glided only {_num(max(post, 0.0), 1)} mm (aim for 1-3 cm)",
+            "too_small": (
+                f"glided only {_num(post, 1)} mm (aim for 1-3 cm)"
+                if post >= 0.05
+                else f"did not glide back (moved {_num(-post, 1)} mm forward; aim for 1-3 cm)"
+                if post <= -0.05
+                else "did not glide back (aim for 1-3 cm)"
+            ),
         }.get(self.faults[0], self.faults[0])
         more = (
             f"; also {', '.join(f.replace('_', ' ') for f in self.faults[1:])}"

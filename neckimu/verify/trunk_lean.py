@@ -28,7 +28,7 @@ from neckimu.translation import SensorErrorPrior
 from neckimu.trunk import FILTER_MARGIN_S, NeckDisplacement, neck_displacement
 from neckimu.trunk.neck_angles import deviation_deg, hold_neck
 from neckimu.verify.context import Context
-from neckimu.verify.reps import HoldRep, Rep, RetractionRep, RomRep, _r
+from neckimu.verify.reps import HoldRep, Rep, RetractionRep, RomRep, _num, _r
 from neckimu.verify.retraction import RetractionCriteria, classify
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class TrunkRetractionRep(RetractionRep):
             )
             return (
                 f"the trunk leaned back and carried the head {self.trunk_posterior_mm:.0f} mm"
-                f" (the neck glided {self.posterior_mm or 0.0:.0f} mm): keep the trunk "
+                f" (the neck glided {_num(self.posterior_mm or 0.0)} mm): keep the trunk "
                 f"still and glide the head back{more}"
             )
         return super()._describe()

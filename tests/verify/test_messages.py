@@ -80,3 +80,40 @@ def test_a_passed_glide_that_went_down_says_down(sup, words):
     horizontal (within the ``downward`` tolerance) says "down"."""
     rep = _retraction(12.0, sup, (2.0, 0.0, 0.0))
     assert f"glided 12 mm back and {words} (" in rep.message()
+
+
+@pytest.mark.parametrize(
+    ("post_mm", "text"),
+    [
+        (6.0, "glided only 6.0 mm (aim for 1-3 cm)"),
+        (0.04, "did not glide back (aim for 1-3 cm)"),
+        (-0.04, "did not glide back (aim for 1-3 cm)"),
+        (-3.4, "did not glide back (moved 3.4 mm forward; aim for 1-3 cm)"),
+    ],
+)
+def test_too_small_says_which_way_the_head_went(post_mm, text):
+    """``glided only 0.0 mm`` was printed for a head that moved 3.4 mm forward (the posterior
+    clamped to zero): a rep that went forward, but less than a protraction, says so."""
+    rep = _retraction(post_mm, 1.0, (2.0, 0.0, 0.0), ("too_small",))
+    assert rep.message().endswith(text), rep.message()
+
+
+def test_the_neck_glide_of_a_trunk_lean_has_no_negative_zero():
+    """``the neck glided -0 mm`` (a tester's two-sensor session)."""
+    from neckimu.verify.trunk_lean import TrunkRetractionRep
+
+    rep = TrunkRetractionRep(
+        exercise="retraction",
+        index=7,
+        of=8,
+        start_s=0.0,
+        end_s=5.0,
+        posterior_mm=-0.3,
+        superior_mm=1.0,
+        flexion_deg=1.0,
+        lateral_deg=0.0,
+        rotation_deg=0.0,
+        faults=("trunk_lean",),
+        trunk_posterior_mm=12.0,
+    )
+    assert "the neck glided 0 mm" in rep.message(), rep.message()
