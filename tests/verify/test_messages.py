@@ -100,20 +100,12 @@ def test_too_small_says_which_way_the_head_went(post_mm, text):
 
 def test_the_neck_glide_of_a_trunk_lean_has_no_negative_zero():
     """``the neck glided -0 mm`` (a tester's two-sensor session)."""
+    from dataclasses import fields
+
     from neckimu.verify.trunk_lean import TrunkRetractionRep
 
+    base = _retraction(-0.3, 1.0, (1.0, 0.0, 0.0), ("trunk_lean",))
     rep = TrunkRetractionRep(
-        exercise="retraction",
-        index=7,
-        of=8,
-        start_s=0.0,
-        end_s=5.0,
-        posterior_mm=-0.3,
-        superior_mm=1.0,
-        flexion_deg=1.0,
-        lateral_deg=0.0,
-        rotation_deg=0.0,
-        faults=("trunk_lean",),
-        trunk_posterior_mm=12.0,
+        **{f.name: getattr(base, f.name) for f in fields(base)}, trunk_posterior_mm=12.0
     )
     assert "the neck glided 0 mm" in rep.message(), rep.message()
