@@ -363,7 +363,7 @@ class Movement:
     Attributes
     ----------
     d_m : ndarray, shape (n, 3)
-        Displacement from the first still pose, m (:func:`head_centre_displacement`).
+        Displacement from the first still pose, m (:func:`head_centre_movement`).
     spread_m : ndarray, shape (len(stops) + 1,)
         The error scale of each part of it, m (:func:`error_scale`): from the start to the
         first stop, from there to the next, .., from the last stop to the end (a stop outside
@@ -374,7 +374,7 @@ class Movement:
     spread_m: np.ndarray
 
 
-def head_centre_displacement(
+def head_centre_movement(
     t: np.ndarray,
     acc: np.ndarray,
     gyr: np.ndarray,
@@ -386,8 +386,9 @@ def head_centre_displacement(
     lever_arm_m: np.ndarray,
     errors: SensorErrorPrior | None = None,
     stops: Sequence[int] | np.ndarray = (),
-) -> np.ndarray:
-    """Head-centre displacement over one movement between two still phases, level frame.
+) -> Movement:
+    """Head-centre displacement over one movement between two still phases, level frame, with
+    the error scale of each of its parts between stops.
 
     Parameters
     ----------
@@ -417,9 +418,11 @@ def head_centre_displacement(
 
     Returns
     -------
-    ndarray, shape (n, 3)
-        Displacement of the head centre from its position at the end of ``still_1``, m,
-        neutral frame (x forward, y left, z up).
+    Movement
+        ``d_m``: displacement of the head centre from its position at the end of ``still_1``,
+        m, shape (n, 3), neutral frame (x forward, y left, z up); ``spread_m``: for each part
+        between stops, the velocity the zero-velocity condition took out at its end over its
+        duration (:func:`error_scale`).
 
     Notes
     -----
@@ -431,27 +434,6 @@ def head_centre_displacement(
     at both ends: white acceleration noise grows the position error as T^1.5, and inside the
     still phases the head does not move.
     """
-    return head_centre_movement(
-        t, acc, gyr, ts, still_1, still_2, m_ns_1, m_nh, lever_arm_m, errors, stops
-    ).d_m
-
-
-def head_centre_movement(
-    t: np.ndarray,
-    acc: np.ndarray,
-    gyr: np.ndarray,
-    ts: float,
-    still_1: slice,
-    still_2: slice,
-    m_ns_1: np.ndarray,
-    m_nh: np.ndarray,
-    lever_arm_m: np.ndarray,
-    errors: SensorErrorPrior | None = None,
-    stops: Sequence[int] | np.ndarray = (),
-) -> Movement:
-    """:func:`head_centre_displacement` (same arguments) with the error scale of each of its
-    parts between stops: the velocity the zero-velocity condition took out at the part's
-    end, over its duration (:func:`error_scale`)."""
     k1 = max(still_1.stop - 1, 0)  # the movement: last still sample before ..
     k2 = max(still_2.start, k1 + 1)  # .. first still sample after
     lin = movement_acceleration(t, acc, gyr, ts, still_1, still_2, errors or SensorErrorPrior())

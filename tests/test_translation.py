@@ -3,7 +3,7 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from neckimu.samples import G
-from neckimu.translation import SensorErrorPrior, head_centre_displacement, zupt_displacement
+from neckimu.translation import SensorErrorPrior, head_centre_movement, zupt_displacement
 from tests.synth import smooth_step
 
 
@@ -88,7 +88,7 @@ def test_head_centre_displacement_of_a_glide(acc_bias):
     t, f, w, m_ns, m_nh, _, lever = _glide(acc_bias=acc_bias)
     still_1 = slice(0, 60)  # 0-0.6 s
     still_2 = slice(220, 300)  # 2.2-3 s
-    d = head_centre_displacement(
+    d = head_centre_movement(
         t,
         f,
         w,
@@ -99,7 +99,7 @@ def test_head_centre_displacement_of_a_glide(acc_bias):
         m_nh,
         lever,
         SensorErrorPrior.for_recording({"device": {"sensor": "LSM9DS1"}}),
-    )
+    ).d_m
     got = d[still_2].mean(axis=0) * 1e3
     np.testing.assert_allclose(got, [-20.0, 0.0, 8.0], atol=0.5)
 
@@ -111,7 +111,7 @@ def test_a_gyro_bias_error_tilts_the_frame_and_is_removed_as_it_grows(gyro_error
     t, f, w, m_ns, m_nh, _, lever = _glide(flex_deg=3.0)
     w = w + np.radians(gyro_error_deg_s)
     still_1, still_2 = slice(0, 60), slice(220, 300)
-    d = head_centre_displacement(t, f, w, 0.01, still_1, still_2, m_ns[0], m_nh, lever)
+    d = head_centre_movement(t, f, w, 0.01, still_1, still_2, m_ns[0], m_nh, lever).d_m
     got = d[still_2].mean(axis=0) * 1e3
     np.testing.assert_allclose(got, [-20.0, 0.0, 8.0], atol=1.0)
 
@@ -132,9 +132,9 @@ def test_tremor_at_the_sensor_does_not_move_the_head():
         amp = rng.uniform(0.1, 0.4) * rng.normal(size=3) / np.sqrt(3)  # m/s² per axis
         phase = rng.uniform(0, 2 * np.pi, 3)
         tremor = amp * np.sin(2 * np.pi * hz * t[:, None] + phase)
-        d = head_centre_displacement(
+        d = head_centre_movement(
             t, f + tremor, w, 0.01, still_1, still_2, m_ns[59], m_nh, lever
-        )
+        ).d_m
         got = (d[still_2].mean(axis=0) - d[still_1].mean(axis=0)) * 1e3
         errs.append(np.abs(got - [-20.0, 0.0, 8.0]).max())
     assert np.sum(np.asarray(errs) <= 1.0) >= 57, np.round(np.sort(errs)[-8:], 2)
@@ -151,7 +151,7 @@ def test_dropped_packets_inside_a_glide_do_not_squeeze_it():
         t0 = rng.uniform(0.9, 1.8)
         keep = ~((t > t0) & (t < t0 + rng.uniform(0.05, 0.2)))
         n_lost = int((~keep).sum())
-        d = head_centre_displacement(
+        d = head_centre_movement(
             t[keep],
             f[keep],
             w[keep],
@@ -161,7 +161,7 @@ def test_dropped_packets_inside_a_glide_do_not_squeeze_it():
             m_ns[0],
             m_nh[keep],
             lever,
-        )
+        ).d_m
         got = d[220 - n_lost :].mean(axis=0) * 1e3
         errs.append(np.abs(got - [-20.0, 0.0, 8.0]).max())
     assert max(errs) <= 1.5, np.round(np.sort(errs)[-8:], 2)
@@ -184,7 +184,7 @@ def test_a_gap_is_bridged_at_the_level_not_between_two_shaken_samples():
         amp = rng.uniform(0.1, 0.4) * rng.normal(size=3) / np.sqrt(3)
         tremor = amp * np.sin(2 * np.pi * rng.uniform(8, 12) * t[:, None] + rng.uniform(0, 6, 3))
         n1 = 60 - (n_lost if t0 < 0.6 else 0)
-        d = head_centre_displacement(
+        d = head_centre_movement(
             t[keep],
             (f + tremor)[keep],
             w[keep],
@@ -194,7 +194,7 @@ def test_a_gap_is_bridged_at_the_level_not_between_two_shaken_samples():
             m_ns[59],
             m_nh[keep],
             lever,
-        )
+        ).d_m
         got = (d[220 - n_lost : 270 - n_lost].mean(axis=0) - d[n1 - 25 : n1].mean(axis=0)) * 1e3
         errs.append(np.abs(got - [-20.0, 0.0, 8.0]).max())
     assert np.sum(np.asarray(errs) <= 2.0) >= 25, np.round(np.sort(errs)[-8:], 2)

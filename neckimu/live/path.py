@@ -2,7 +2,7 @@
 
 The verifier (``neckimu.verify.retraction``) measures a rep once it is over, from the still
 phase before the glide to the still phase after it. Live, the same displacement function
-(:func:`neckimu.translation.head_centre_displacement`) runs from the still phase before the
+(:func:`neckimu.translation.head_centre_movement`) runs from the still phase before the
 current glide to *now*, with the newest samples standing in for the final still phase; it is
 exact once the head is still again and a sketch while it moves. Movements alternate glide,
 return: each glide starts a new path.
@@ -17,7 +17,7 @@ from neckimu.angles import head_matrices
 from neckimu.headframe import Calibration
 from neckimu.live.history import History
 from neckimu.mounts import get_mount
-from neckimu.translation import head_centre_displacement
+from neckimu.translation import head_centre_movement
 
 #: Smoothed angular speed above which the head moves, deg/s.
 MOVING_DEG_S = 3.0
@@ -85,7 +85,7 @@ class RetractionPath:
         m_nh = head_matrices(h.quat[a:b], self.cal)
         m_ns_1 = m_nh[0] @ self._s2h
         n2 = max(1, min(round(0.2 / self.ts), (b - m) // 2))
-        d = head_centre_displacement(
+        d = head_centre_movement(
             h.t[a:b],
             h.acc[a:b],
             h.gyr[a:b] - h.bias[a:b],
@@ -95,6 +95,6 @@ class RetractionPath:
             m_ns_1,
             m_nh,
             self.lever,
-        )
+        ).d_m
         self.posterior_mm = -d[:, 0] * 1e3
         self.superior_mm = d[:, 2] * 1e3

@@ -180,8 +180,6 @@ class RepFinding:
         A movement is measured from where its speed rose above this fraction of its peak
         to where it fell below it, widened by the margin (s); 0: between the floor's edges
         (:meth:`_SetView._edges`).
-    weigh_movements : bool
-        Glide and return weighted by their error scales (``_excursion``); False: equally.
     margin_s : float
         Time searched beyond the set's window for its first and last rep's rests, s.
     max_move_gap_s : float
@@ -208,7 +206,6 @@ class RepFinding:
     dip: float = 0.0
     motion_frac: float = 0.2
     motion_margin_s: float = 0.15
-    weigh_movements: bool = True
     angle_error_deg: float = 2.0
     displacement_error_mm: float = 8.0
     margin_s: float = 2.0
@@ -811,8 +808,6 @@ def _excursion(view: _SetView, fd: _Found) -> tuple[np.ndarray, str | None, str 
     g_out, g_back = gap(fd.rest.b, fd.kept.a), gap(fd.kept.b, fd.back.a)
     limit = view.finding.max_move_gap_s
     if g_out <= limit and g_back <= limit:
-        if not view.finding.weigh_movements:
-            return 0.5 * (fd.glide_mm - fd.return_mm), None, None
         w = 1.0 / np.maximum(np.asarray(fd.spread_mm), 1e-6) ** 2
         return (w[0] * fd.glide_mm - w[1] * fd.return_mm) / w.sum(), None, None
     if g_back <= limit:  # the glide has the gap: the return measures the excursion
