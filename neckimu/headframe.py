@@ -97,7 +97,9 @@ class Calibration:
 
 
 def _speed(seg: SampleBlock, bias: np.ndarray, ts: float) -> np.ndarray:
-    """Bias-corrected angular speed smoothed over 0.2 s, rad/s, shape (N,)."""
+    """Bias-corrected angular speed smoothed over 0.2 s, rad/s, shape (N,).
+
+    ``bias`` is one estimate, shape (3,), or one per sample, shape (N, 3)."""
     w = np.linalg.norm(seg.gyr - bias, axis=1)
     return uniform_filter1d(w, max(1, round(0.2 / ts)))
 
@@ -109,9 +111,13 @@ def find_still(
 
     Returns absolute start/stop indices trimmed by 0.2 s at both ends, or None if no run
     lasts :data:`MIN_STILL_S`.
+
+    The gyro bias is the orientation estimate's at the end of the span, for every sample: a
+    causal estimate learns the bias in the first still phase itself, and a board whose bias is
+    near the still threshold (~3 deg/s) would read as moving until it has.
     """
     seg = samples.slice(i0, i1)
-    speed = _speed(seg, orient.bias[i0:i1], orient.ts)
+    speed = _speed(seg, orient.bias[i1 - 1], orient.ts)
     runs = [r for r in true_runs(speed < STILL_RAD_S) if (r[1] - r[0]) * orient.ts >= MIN_STILL_S]
     if not runs:
         return None
@@ -137,6 +143,26 @@ def _nod_axis(seg_gyr: np.ndarray, t: np.ndarray, z: np.ndarray) -> tuple[np.nda
     if theta[beyond[0]] < 0:
         y = -y
     return y, tilt
+
+
+def _nodding(
+    samples: SampleBlock, orient: Orientation, *spans: tuple[int, int]
+) -> tuple[int, int] | None:
+    """The nods: from the first to the last moving sample of the span (before or after the
+    still phase) that moves longest; None if none moves for 1 s.
+
+    The nods follow the still phase in the protocol, but the still phase taken may be the one
+    after them (the longest still run), so both sides are searched.
+    """
+    best = None
+    for j0, j1 in spans:
+        if j1 - j0 < 2:
+            continue
+        speed = _speed(samples.slice(j0, j1), orient.bias[j1 - 1], orient.ts)
+        moving = np.flatnonzero(speed > MOVING_RAD_S)
+        if len(moving) * orient.ts >= 1.0 and (best is None or len(moving) > best[0]):
+            best = (len(moving), j0 + int(moving[0]), j0 + int(moving[-1]) + 1)
+    return None if best is None else best[1:]
 
 
 def calibrate(
@@ -191,11 +217,9 @@ def calibrate(
     y = None
     nod_s = tilt = None
     if window is not None:
-        j0, j1 = s1, i1
-        speed = _speed(samples.slice(j0, j1), orient.bias[j0:j1], orient.ts)
-        moving = np.flatnonzero(speed > MOVING_RAD_S)
-        if len(moving) * orient.ts >= 1.0:
-            k0, k1 = j0 + moving[0], j0 + moving[-1] + 1
+        nods = _nodding(samples, orient, (i0, s0), (s1, i1))
+        if nods is not None:
+            k0, k1 = nods
             found = _nod_axis(samples.gyr[k0:k1] - orient.bias[k0:k1], samples.t[k0:k1], z)
             if found is None:
                 notes.append("nods too small (< 5 deg): head frame from gravity only")
@@ -208,7 +232,7 @@ def calibrate(
                 y, tilt = found
                 nod_s = (float(samples.t[k0]), float(samples.t[k1 - 1]))
         else:
-            notes.append("no nods found after the still phase: head frame from gravity only")
+            notes.append("no nods found beside the still phase: head frame from gravity only")
     else:
         notes.append("no calibrate segment: head frame from gravity only")
 

@@ -59,10 +59,12 @@ def calibration_session(
     seed: int = 0,
     nods: bool = True,
     jitter_s: float = 0.0,
+    gyr_bias_dps: float | None = None,
 ) -> tuple[Recording, np.ndarray]:
     """A recording: 2 s rest, calibrate (5 s still, 3 nods down first), then head motions.
 
-    Returns the recording and the true head angles (N, 3) in deg.
+    ``gyr_bias_dps``: the gyro bias's magnitude (random direction), deg/s; default ~0.5 deg/s
+    per axis. Returns the recording and the true head angles (N, 3) in deg.
     """
     rng = np.random.default_rng(seed)
     t = np.arange(0.0, 40.0, 1.0 / rate_hz)
@@ -85,6 +87,8 @@ def calibration_session(
     for t0, target in moves:
         a += np.outer(smooth_step(t, t0, t0 + 1.0) - smooth_step(t, t0 + 1.5, t0 + 2.5), target)
     bias = rng.normal(0, np.radians(0.5), 3)
+    if gyr_bias_dps is not None:
+        bias *= np.radians(gyr_bias_dps) / np.linalg.norm(bias)
     block = imu_from_angles(
         t,
         a,
