@@ -172,7 +172,7 @@ def apply_retraction_fault(
         k, near = d.factor((1.5, 2.8))
         tg["flexion_deg"] = crit.nod_flexion_deg * k
         glide = d.u(0.0, 1.3) if near else d.u(0.0, 0.5)
-        tg["posterior_mm"] = crit.nod_glide_mm * glide
+        tg["posterior_mm"] = crit.min_glide_mm * glide  # mostly instead of a glide
         tg["superior_mm"] = d.u(-1.5, 2.0)
     elif fault == "lateral":
         k, near = d.factor((1.3, 3.0))

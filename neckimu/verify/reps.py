@@ -242,8 +242,11 @@ class RetractionRep(Rep):
             "extension": f"head tipped back {_num(-flex)} deg (keep the chin tucked)",
             "protraction": f"head moved forward {_num(-post)} mm (glide backward, not forward)",
             "downward": f"head dropped {_num(-sup)} mm (glide back and slightly up)",
-            "nod_only": f"nodded {_num(flex)} deg without gliding "
-            "(slide the head back, chin level)",
+            "nod_only": (
+                f"nodded {_num(flex)} deg "
+                + (f"and glided {_num(post)} mm " if post >= 0.5 else "without gliding ")
+                + "(slide the head back, chin level)"
+            ),
             "lateral": (
                 f"head {'tilted' if abs(lat) >= abs(rot) else 'turned'} "
                 f"{_num(abs(side))} deg to the {'right' if side > 0 else 'left'} "

@@ -29,11 +29,11 @@ to take out), which halves the integration noise of two good movements and follo
 better one when a movement's still phase was not still.
 
 Faults (the pass rule, :class:`RetractionCriteria`): ``extension`` (tipped back),
-``protraction`` (moved forward), ``downward`` (dropped), ``nod_only`` (flexion without a
-glide), ``lateral`` (tilted or turned) and ``too_small`` (correct form, glide too short) — the
-last only when no other fault explains the rep. Retraction combines lower-cervical extension
-with upper-cervical flexion (Ordway et al. 1999), so the head flexes as it glides; flexion alone
-is a fault only without the glide.
+``protraction`` (moved forward), ``downward`` (dropped), ``nod_only`` (nodded: flexion
+beyond a chin tuck), ``lateral`` (tilted or turned) and ``too_small`` (correct form, glide too
+short) — the last only when no other fault explains the rep. Retraction combines
+lower-cervical extension with upper-cervical flexion (Ordway et al. 1999), so the head flexes
+as it glides, by a chin tuck of up to ~10 deg; more is a nod, glide or not.
 """
 
 from __future__ import annotations
@@ -81,9 +81,11 @@ class RetractionCriteria:
     extension_deg : float
         Flexion change below −this: the head tipped back.
     nod_flexion_deg : float
-        Flexion change above this with less than ``nod_glide_mm`` of glide: a nod, not a glide.
-    nod_glide_mm : float
-        See ``nod_flexion_deg``.
+        Flexion change above this is a nod, with or without a glide: the chin tuck that comes
+        with a retraction is 0-10 deg (docs/simulator.md); beyond it the head is nodding
+        down, which the exercise asks people not to do. (Judging the nod by its glide as well
+        would depend on the point the glide is measured at: a 20 deg nod about a point 17 mm
+        above the head centre moves the centre 6 mm back.)
     lateral_deg : float
         Lateral flexion or rotation change beyond this: tilted or turned.
     """
@@ -93,8 +95,7 @@ class RetractionCriteria:
     protraction_mm: float = 5.0
     downward_mm: float = 4.0
     extension_deg: float = 4.0
-    nod_flexion_deg: float = 7.0
-    nod_glide_mm: float = 5.0
+    nod_flexion_deg: float = 10.0
     lateral_deg: float = 5.0
 
     def target(self) -> list[tuple[float, float]]:
@@ -129,7 +130,7 @@ def classify(
         faults.append("protraction")
     if superior_mm < -crit.downward_mm:
         faults.append("downward")
-    if flex > crit.nod_flexion_deg and posterior_mm < crit.nod_glide_mm:
+    if flex > crit.nod_flexion_deg:
         faults.append("nod_only")
     if max(abs(lat), abs(rot)) > crit.lateral_deg:
         faults.append("lateral")

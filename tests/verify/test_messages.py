@@ -109,3 +109,14 @@ def test_the_neck_glide_of_a_trunk_lean_has_no_negative_zero():
         **{f.name: getattr(base, f.name) for f in fields(base)}, trunk_posterior_mm=12.0
     )
     assert "the neck glided 0 mm" in rep.message(), rep.message()
+
+
+@pytest.mark.parametrize(
+    ("post", "words"),
+    [(14.2, "nodded 17 deg and glided 14 mm (slide"), (0.3, "nodded 17 deg without gliding (")],
+)
+def test_a_nod_says_whether_the_head_also_glided(post, words):
+    """A nod is flexion beyond a chin tuck, glide or not: a rep that glided 14 mm back while
+    nodding 17 deg must not read "without gliding"."""
+    rep = _retraction(post, 2.0, (17.0, 0.5, 0.2), ("nod_only",))
+    assert words in rep.message(), rep.message()

@@ -26,7 +26,8 @@ HANDBUILT = [
     {"posterior_mm": 15, "superior_mm": -CRIT.downward_mm - 4.5, "flexion_deg": 3},  # down
     {"posterior_mm": 15, "superior_mm": -CRIT.downward_mm + 4.5, "flexion_deg": 3},  # pass
     {"posterior_mm": 0, "flexion_deg": CRIT.nod_flexion_deg + 4},  # nod only
-    {"posterior_mm": 17, "superior_mm": 4, "flexion_deg": CRIT.nod_flexion_deg + 2},  # pass
+    {"posterior_mm": 17, "superior_mm": 4, "flexion_deg": CRIT.nod_flexion_deg - 2.5},  # pass
+    {"posterior_mm": 17, "superior_mm": 4, "flexion_deg": CRIT.nod_flexion_deg + 4},  # nod
     {"posterior_mm": 15, "superior_mm": 4, "lateral_deg": CRIT.lateral_deg + 3},  # lateral
     {"posterior_mm": 15, "superior_mm": 4, "lateral_deg": CRIT.lateral_deg - 2.5},  # pass
     {"posterior_mm": 15, "superior_mm": 4, "rotation_deg": -CRIT.lateral_deg - 3},  # lateral
@@ -143,7 +144,9 @@ def test_classify_rules_at_the_thresholds():
     assert classify(20, -CRIT.downward_mm - 0.1, ok) == ["downward"]
     assert classify(20, -CRIT.downward_mm + 0.1, ok) == []
     assert classify(2, 1, np.array([CRIT.nod_flexion_deg + 0.1, 0, 0])) == ["nod_only"]
-    assert classify(20, 1, np.array([CRIT.nod_flexion_deg + 0.1, 0, 0])) == []
+    assert classify(20, 1, np.array([CRIT.nod_flexion_deg + 0.1, 0, 0])) == ["nod_only"]
+    assert classify(20, 1, np.array([CRIT.nod_flexion_deg - 0.1, 0, 0])) == []
+    assert classify(2, 1, np.array([CRIT.nod_flexion_deg - 0.1, 0, 0])) == ["too_small"]
     assert classify(20, 9, np.array([3.0, CRIT.lateral_deg + 0.1, 0])) == ["lateral"]
     assert classify(20, 9, np.array([3.0, 0, -CRIT.lateral_deg - 0.1])) == ["lateral"]
     assert classify(20, 9, np.array([3.0, CRIT.lateral_deg - 0.1, 0])) == []
