@@ -112,12 +112,14 @@ def find_still(
     Returns absolute start/stop indices trimmed by 0.2 s at both ends, or None if no run
     lasts :data:`MIN_STILL_S`.
 
-    The gyro bias is the orientation estimate's at the end of the span, for every sample: a
-    causal estimate learns the bias in the first still phase itself, and a board whose bias is
-    near the still threshold (~3 deg/s) would read as moving until it has.
+    In a calibrate window the gyro bias is the orientation estimate's at the window's end, for
+    every sample: a causal estimate learns the bias in the first still phase itself, and a
+    board whose bias is near the still threshold (~3 deg/s) would read as moving until it has.
+    The ``first`` still phase of a recording without one is read with the estimate as it was
+    at each sample, so a live session, which looks for it as the samples come, finds the same.
     """
     seg = samples.slice(i0, i1)
-    speed = _speed(seg, orient.bias[i1 - 1], orient.ts)
+    speed = _speed(seg, orient.bias[i0:i1] if first else orient.bias[i1 - 1], orient.ts)
     runs = [r for r in true_runs(speed < STILL_RAD_S) if (r[1] - r[0]) * orient.ts >= MIN_STILL_S]
     if not runs:
         return None
@@ -146,10 +148,11 @@ def _nod_axis(seg_gyr: np.ndarray, t: np.ndarray, z: np.ndarray) -> tuple[np.nda
 
 
 def _nodding(
-    samples: SampleBlock, orient: Orientation, *spans: tuple[int, int]
+    samples: SampleBlock, orient: Orientation, bias: np.ndarray, *spans: tuple[int, int]
 ) -> tuple[int, int] | None:
     """The nods: from the first to the last moving sample of the span (before or after the
-    still phase) that moves longest; None if none moves for 1 s.
+    still phase) that moves longest, with gyro ``bias`` (rad/s, shape (3,)); None if none
+    moves for 1 s.
 
     The nods follow the still phase in the protocol, but the still phase taken may be the one
     after them (the longest still run), so both sides are searched.
@@ -158,7 +161,7 @@ def _nodding(
     for j0, j1 in spans:
         if j1 - j0 < 2:
             continue
-        speed = _speed(samples.slice(j0, j1), orient.bias[j1 - 1], orient.ts)
+        speed = _speed(samples.slice(j0, j1), bias, orient.ts)
         moving = np.flatnonzero(speed > MOVING_RAD_S)
         if len(moving) * orient.ts >= 1.0 and (best is None or len(moving) > best[0]):
             best = (len(moving), j0 + int(moving[0]), j0 + int(moving[-1]) + 1)
@@ -217,7 +220,7 @@ def calibrate(
     y = None
     nod_s = tilt = None
     if window is not None:
-        nods = _nodding(samples, orient, (i0, s0), (s1, i1))
+        nods = _nodding(samples, orient, orient.bias[i1 - 1], (i0, s0), (s1, i1))
         if nods is not None:
             k0, k1 = nods
             found = _nod_axis(samples.gyr[k0:k1] - orient.bias[k0:k1], samples.t[k0:k1], z)
