@@ -150,22 +150,21 @@ def _nod_axis(seg_gyr: np.ndarray, t: np.ndarray, z: np.ndarray) -> tuple[np.nda
 def _nodding(
     samples: SampleBlock, orient: Orientation, bias: np.ndarray, *spans: tuple[int, int]
 ) -> tuple[int, int] | None:
-    """The nods: from the first to the last moving sample of the span (before or after the
-    still phase) that moves longest, with gyro ``bias`` (rad/s, shape (3,)); None if none
-    moves for 1 s.
+    """The nods: from the first to the last moving sample of the first of ``spans`` that moves
+    for 1 s, with gyro ``bias`` (rad/s, shape (3,)); None if none does.
 
-    The nods follow the still phase in the protocol, but the still phase taken may be the one
-    after them (the longest still run), so both sides are searched.
+    The nods follow the still phase in the protocol, so the span after it comes first; the
+    still phase taken may be the one after the nods (the longest still run), so the span
+    before it is searched next.
     """
-    best = None
     for j0, j1 in spans:
         if j1 - j0 < 2:
             continue
         speed = _speed(samples.slice(j0, j1), bias, orient.ts)
         moving = np.flatnonzero(speed > MOVING_RAD_S)
-        if len(moving) * orient.ts >= 1.0 and (best is None or len(moving) > best[0]):
-            best = (len(moving), j0 + int(moving[0]), j0 + int(moving[-1]) + 1)
-    return None if best is None else best[1:]
+        if len(moving) * orient.ts >= 1.0:
+            return j0 + int(moving[0]), j0 + int(moving[-1]) + 1
+    return None
 
 
 def calibrate(
@@ -209,7 +208,10 @@ def calibrate(
         i0, i1 = (int(i) for i in np.searchsorted(samples.t, [window.start_s, window.end_s]))
     still = find_still(samples, orient, i0, i1, first=window is None)
     if still is None and window is not None:
-        notes.append("calibrate segment has no still phase; used the first still phase instead")
+        notes.append(
+            "calibrate segment has no still phase; used the first still phase instead: "
+            "head frame from gravity only"
+        )
         window, still = None, find_still(samples, orient, 0, n, first=True)
     if still is None:
         raise CalibrationError("the head never keeps still for 1 s: cannot find the vertical")
@@ -220,10 +222,11 @@ def calibrate(
     y = None
     nod_s = tilt = None
     if window is not None:
-        nods = _nodding(samples, orient, orient.bias[i1 - 1], (i0, s0), (s1, i1))
+        bias = orient.bias[i1 - 1]
+        nods = _nodding(samples, orient, bias, (s1, i1), (i0, s0))
         if nods is not None:
             k0, k1 = nods
-            found = _nod_axis(samples.gyr[k0:k1] - orient.bias[k0:k1], samples.t[k0:k1], z)
+            found = _nod_axis(samples.gyr[k0:k1] - bias, samples.t[k0:k1], z)
             if found is None:
                 notes.append("nods too small (< 5 deg): head frame from gravity only")
             elif found[1] > MAX_NOD_TILT_DEG:
@@ -236,7 +239,7 @@ def calibrate(
                 nod_s = (float(samples.t[k0]), float(samples.t[k1 - 1]))
         else:
             notes.append("no nods found beside the still phase: head frame from gravity only")
-    else:
+    elif not notes:
         notes.append("no calibrate segment: head frame from gravity only")
 
     name, source = mount, mount_source if mount is not None else ""
