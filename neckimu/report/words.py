@@ -140,7 +140,7 @@ def mistake(exercise_kind: str, fault: str) -> Mistake:
             "the head dropped during a retraction", "glide back and slightly up"
         ),
         ("retraction", "nod_only"): Mistake(
-            "a nod instead of a retraction",
+            "a nod: the head flexed beyond a chin tuck",
             "slide the head straight back with the chin level; do not nod",
         ),
         ("retraction", "lateral"): Mistake(

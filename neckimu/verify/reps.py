@@ -242,10 +242,11 @@ class RetractionRep(Rep):
             "extension": f"head tipped back {_num(-flex)} deg (keep the chin tucked)",
             "protraction": f"head moved forward {_num(-post)} mm (glide backward, not forward)",
             "downward": f"head dropped {_num(-sup)} mm (glide back and slightly up)",
+            # no glide figure: a nodding head's glide depends on the point it is measured at;
+            # one decimal: 12.4 deg must not read as the 12 deg the rule allows
             "nod_only": (
-                f"nodded {_num(flex)} deg "
-                + (f"and glided {_num(post)} mm " if post >= 0.5 else "without gliding ")
-                + "(slide the head back, chin level)"
+                f"nodded {_num(flex, 1)} deg (tuck the chin only a little: slide the head "
+                "back, chin level)"
             ),
             "lateral": (
                 f"head {'tilted' if abs(lat) >= abs(rot) else 'turned'} "
