@@ -10,7 +10,12 @@ it (the kept position: the pose that differs most) and comes back to within half
 excursion of where it started. A movement that is over before the head keeps any position (a
 kept position of a fraction of a second) is split at its turning point, where the head's speed
 dips and its pose is furthest out. Excursions smaller than ``min_excursion_mm`` and
-``min_excursion_deg`` are fidgets, not reps.
+``min_excursion_deg`` are fidgets, not reps. With a trunk board the stations are compared on
+the trunk's carry of the head centre as well (its turn about the hips, from its gyro:
+:func:`_excursions`): a lean of the trunk with the gaze level hardly turns the head and moves
+it too slowly for the integrated acceleration to see, and is still an excursion (to be
+judged ``trunk_lean``, ``neckimu.verify.trunk_lean``); a station the trunk leaned to is no
+rest to come back to.
 
 **Measuring a rep** (``neckimu.translation``), from the rest before to the kept position:
 
@@ -45,6 +50,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
+from scipy.integrate import cumulative_trapezoid
 from scipy.spatial.transform import Rotation
 
 from neckimu.angles import angles_from_matrices
@@ -59,6 +65,7 @@ from neckimu.translation import (
     head_centre_movement,
     turn_residual,
 )
+from neckimu.trunk import HIP_TO_HEAD_M
 from neckimu.verify.activity import SUPPORT_S, moving_runs
 from neckimu.verify.context import Context
 from neckimu.verify.reps import RetractionRep
@@ -185,6 +192,12 @@ class RepFinding:
         (:meth:`_SetView._edges`).
     margin_s : float
         Time searched beyond the set's window for its first and last rep's rests, s.
+    carry_error_mm : float
+        With a trunk board: how far the trunk's carry of the head centre between two
+        stations may differ without a lean (:func:`_excursions`), mm: the breathing extends
+        the thorax by up to ~0.4 deg either way and the trunk sways, up to ~0.8 deg (9 mm at
+        the head) from one station to the next on the simulator; a station the trunk carried
+        further than this (or than ``returned_fraction`` of the rep's carry) is no rest.
     max_move_gap_s : float
         A movement with a longer gap in its data (a reconnection, as
         :data:`~neckimu.orientation.MAX_GAP_S`) is not measured from the acceleration, whose
@@ -212,6 +225,7 @@ class RepFinding:
     angle_error_deg: float = 2.0
     displacement_error_mm: float = 8.0
     margin_s: float = 2.0
+    carry_error_mm: float = 12.0
     max_move_gap_s: float = MAX_GAP_S
 
 
@@ -272,6 +286,20 @@ class _SetView:
         self._edge_cache: dict[tuple, tuple[int, int]] = {}
         self._floor_moves: dict[tuple, tuple[np.ndarray, int]] = {}
         self._tracks: dict[tuple, _Track] = {}
+        # with a trunk board: the trunk-fixed point at the head centre, carried by the trunk's
+        # turn about the hips, level frame, mm (n, 3)
+        self.carry: np.ndarray | None = None
+        if ctx.trunk_rate is not None:
+            self.carry = _trunk_carry(self.t, self.m_ls, ctx.trunk_rate[i0:i1])
+
+    def carried(self, stations: list[_Station], first_s: float | None = None) -> np.ndarray | None:
+        """How far the trunk carried the head centre at each station (mean over it, or over
+        its first ``first_s`` only), level frame, mm (m, 3), from the trunk's rotation only
+        (:func:`_trunk_carry`); None without a trunk board."""
+        if self.carry is None:
+            return None
+        n = len(self.t) if first_s is None else max(1, round(first_s / self.ts))
+        return np.array([self.carry[st.a : min(st.b, st.a + n)].mean(axis=0) for st in stations])
 
     def stations(self) -> list[_Station]:
         f = self.finding
@@ -521,6 +549,24 @@ class _SetView:
         return _Track(poses, t[keep], path[keep], spread)
 
 
+def _trunk_carry(t: np.ndarray, m_ls: np.ndarray, trunk_rate: np.ndarray) -> np.ndarray:
+    """The trunk-fixed point at the head centre, carried by the trunk's turn about the hips
+    (:data:`~neckimu.trunk.HIP_TO_HEAD_M` below it), from the first sample, level frame, mm.
+
+    The trunk's angular velocity (head board frame, rad/s, (n, 3)) is turned into the level
+    frame (``m_ls``: board -> level, (n, 3, 3)) and integrated to a rotation vector (the
+    trunk turns by a few degrees in a set, where the small-angle sum is exact to a few
+    hundredths of its size); the point moves by ``θ × (0, 0, HIP_TO_HEAD_M)``. No
+    acceleration is integrated: a slow lean (~0.02 m/s²) is below that integration's error,
+    but the trunk board's gyro sees it as clearly as a fast one.
+    """
+    if len(t) < 2:
+        return np.zeros((len(t), 3))
+    w = np.einsum("nij,nj->ni", m_ls, trunk_rate)
+    theta = cumulative_trapezoid(w, t, axis=0, initial=0.0)
+    return np.cross(theta, np.array([0.0, 0.0, HIP_TO_HEAD_M])) * 1e3
+
+
 def _stops(stations: list[_Station], i: int, j: int) -> list[int]:
     """Chunk indices where the head stops between real stations ``i`` and ``j``: the middle
     of each virtual station between them."""
@@ -549,8 +595,36 @@ def _rise(signals: list[tuple[np.ndarray, float]], part: slice, frac: float) -> 
 
 
 def _features(d_ang: np.ndarray, d_mm: np.ndarray) -> np.ndarray:
-    """A pose change scaled so 3 deg and 8 mm weigh the same (posterior/superior only)."""
-    return np.concatenate([np.asarray(d_ang) / 3.0, np.asarray(d_mm)[[0, 2]] / 8.0])
+    """A pose change scaled so 3 deg and 8 mm weigh the same (``d_mm``: the rep finder's
+    excursion, :func:`_excursions`)."""
+    return np.concatenate([np.asarray(d_ang) / 3.0, np.asarray(d_mm) / 8.0])
+
+
+def _excursions(
+    view: _SetView, stations: list[_Station], poses: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """What the rep finder compares between stations, mm (m, 2 or 4): the head centre's
+    posterior/superior pose (level frame) and, with a trunk board, beside it how far the
+    trunk's turn carried the head centre (:meth:`_SetView.carried`), posterior/superior; the
+    second array is the same with the carry over each station's first ``settle_s`` only (a
+    station that ends a rep: live, its later samples are not final yet).
+
+    A lean of the trunk with the gaze level hardly turns the head and moves it too slowly
+    for the integrated acceleration to see: without the trunk's own evidence the finder
+    would not see that excursion and would pair the rest with a later station. The two are
+    kept apart (not added): where the integration does see the lean, it does not count twice
+    against the integration's errors elsewhere.
+    """
+    out = poses[:, [0, 2]]
+    carry = view.carried(stations)
+    if carry is None:
+        return out, out
+    first = view.carried(stations, first_s=view.finding.settle_s)
+    assert first is not None
+    return (
+        np.concatenate([out, carry[:, [0, 2]]], axis=1),
+        np.concatenate([out, first[:, [0, 2]]], axis=1),
+    )
 
 
 def _angle_change(m_before: np.ndarray, m_after: np.ndarray) -> np.ndarray:
@@ -616,7 +690,7 @@ def _last_at_rest(
 ) -> int:
     """The last real station in ``i..j-1`` whose pose is within the fidget sizes
     (``min_excursion_mm``, ``min_excursion_deg``) of station ``i``'s: where the rep whose
-    kept position is station ``j`` really starts."""
+    kept position is station ``j`` really starts (``poses``: :func:`_excursions`)."""
     f = view.finding
     rest_head = view.head(stations[i], last_s=f.rest_avg_s)
     for r in range(j - 1, i, -1):
@@ -627,7 +701,7 @@ def _last_at_rest(
         d_mm = poses[r] - poses[i]
         if (
             np.abs(d_ang).max() < f.min_excursion_deg
-            and float(np.linalg.norm(d_mm[[0, 2]])) < f.min_excursion_mm
+            and float(np.linalg.norm(d_mm)) < f.min_excursion_mm
         ):
             return r
     return i
@@ -661,6 +735,7 @@ def find_reps(
         return final is None or st.a + n_settle <= n_final
 
     poses = view.track(stations).poses
+    exc, exc_first = _excursions(view, stations, poses)
     found: list[_Found] = []
     i = 0
     while i + 2 < len(stations):
@@ -670,7 +745,8 @@ def find_reps(
             if k >= len(stations) or not settled(stations[k]):
                 pending = final is not None  # later data may complete this rep
                 break
-            pos = poses[i + 1 : k + 1] - poses[i]  # stations i+1..k relative to i, mm
+            pos = exc[i + 1 : k + 1] - exc[i]  # stations i+1..k relative to i, mm
+            pos[-1] = exc_first[k] - exc[i]  # station k: as far as it is final
             sizes = [
                 np.linalg.norm(
                     _features(_angle_change(rest_head, view.head(stations[j])), pos[j - i - 1])
@@ -680,18 +756,21 @@ def find_reps(
             j = i + 1 + int(np.argmax(sizes))
             d_ang = _angle_change(rest_head, view.head(stations[j]))
             d_mm = pos[j - i - 1]
-            glide_mm = float(np.linalg.norm(d_mm[[0, 2]]))
-            big = glide_mm >= f.min_excursion_mm or np.abs(d_ang).max() >= f.min_excursion_deg
+            big = (
+                float(np.linalg.norm(d_mm)) >= f.min_excursion_mm
+                or np.abs(d_ang).max() >= f.min_excursion_deg
+            )
             # back where it started: the angles (measured to a few tenths of a degree) within
             # half the excursion or their error; the displacement (a few mm per movement) too,
             # or at least a return against the glide
             back_ang = float(
                 np.linalg.norm(_angle_change(rest_head, view.head(stations[k], first_s=f.settle_s)))
             )
-            back_mm = float(np.linalg.norm(pos[-1][[0, 2]]))
-            back_step = pos[-1][[0, 2]] - d_mm[[0, 2]]
+            glide_mm = float(np.linalg.norm(d_mm[:2]))  # the head centre's pose
+            back_mm = float(np.linalg.norm(pos[-1][:2]))
+            back_step = pos[-1][:2] - d_mm[:2]
             opposed = (
-                float(back_step @ d_mm[[0, 2]]) < 0.0
+                float(back_step @ d_mm[:2]) < 0.0
                 and float(np.linalg.norm(back_step)) >= 0.3 * glide_mm
             )
             ang_back = back_ang <= max(
@@ -702,17 +781,31 @@ def find_reps(
             )
             # a clear turn of the head that came back settles it: the angles are measured far
             # better than the displacement
-            if big and ang_back and (disp_back or np.abs(d_ang).max() >= f.min_excursion_deg):
+            came_back = disp_back or np.abs(d_ang).max() >= f.min_excursion_deg
+            if pos.shape[1] > 2:
+                # with a trunk board the trunk's carry (its rotation, no integration) must have
+                # come back as well: a station the trunk leaned to is no rest; and a lean that
+                # came back settles it as a turn does
+                carry_out = float(np.linalg.norm(d_mm[2:]))
+                carry_back = float(np.linalg.norm(pos[-1][2:])) <= max(
+                    f.returned_fraction * carry_out, f.carry_error_mm
+                )
+                came_back = carry_back and (came_back or carry_out >= f.carry_error_mm)
+            if big and ang_back and came_back:
                 # a small excursion that came back before the glide (a too-small attempt,
                 # a fidget) is not part of this rep: it starts from the last station before
                 # the kept one that is still at the rest pose
-                r = _last_at_rest(view, stations, i, j, poses)
+                r = _last_at_rest(view, stations, i, j, exc)
                 if r != i:
                     rest_head = view.head(stations[r], last_s=f.rest_avg_s)
                     d_ang = _angle_change(rest_head, view.head(stations[j]))
-                    d_mm = poses[j] - poses[r]
                 best = _Found(
-                    stations[r], stations[j], stations[k], d_mm, poses[k] - poses[j], d_ang
+                    stations[r],
+                    stations[j],
+                    stations[k],
+                    poses[j] - poses[r],
+                    poses[k] - poses[j],
+                    d_ang,
                 )
                 break
         if pending:

@@ -1,0 +1,77 @@
+"""The retraction rep finder sees a lean of the trunk as the excursion it is (issue 15).
+
+A slow lean with the gaze level hardly turns the head and moves it too slowly for the
+integrated acceleration to see; with a trunk board the finder also compares the stations on
+the trunk's carry of the head centre (its gyro, no integration), so the leaning rep's kept
+position is the station the trunk leaned to. Simulated two-sensor sessions (seeds used by
+no other test and by no bench); simulation only.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from neckimu import pipeline
+from neckimu.recording.reader import read_recording
+from neckimu.sim import SessionConfig, simulate_session
+from neckimu.sim.truth import read_truth
+from neckimu.verify.context import Context
+from neckimu.verify.retraction import verify_retraction_set
+
+SEEDS = range(7600, 7612)
+#: A found kept station counts as the true one within this much of it, s (a kept position
+#: of a fraction of a second is found at the movement's turning point, a little off).
+NEAR_S = 0.5
+
+
+def _kept_found(seed: int, tmp_path) -> tuple[int, int]:
+    """Leaning reps (truth ``trunk_lean``) of one session and how many of them the rep finder
+    found with their kept station."""
+    cfg = SessionConfig(
+        seed=seed,
+        trunk=True,
+        faults=("trunk_lean",),
+        fault_rate=0.6,
+        retraction_reps=8,
+        board=("rev1", "rev2")[seed % 2],
+        mount=("forehead", "back_of_head", "top_of_head")[seed % 3],
+        trunk_mount=("between_shoulder_blades", "collar")[seed % 2],
+    )
+    path = tmp_path / f"s{seed}.csv"
+    simulate_session(cfg).write(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = read_recording(path)
+    truth, _ = read_truth(path)
+    an = pipeline.analyze(rec, verify=False)
+    cal = an.calibration
+    assert cal is not None and rec.trunk is not None
+    ctx = Context(rec.samples, an.causal.quat, an.causal.bias, an.causal.ts, cal, meta=rec.meta)
+    ctx.trunk_rate = pipeline._judging_trunk(rec, cal).rate_in_head(ctx.t, ctx.quat, cal)
+    found = [
+        r.kept_s
+        for w in an.windows
+        if w.exercise == "retraction"
+        for r in verify_retraction_set(ctx, w)
+        if r.kept_s is not None
+    ]
+    lean = [r for r in truth["reps"] if "trunk_lean" in r["faults"]]
+    hits = 0
+    for tr in lean:
+        ph = tr["detail"]["phases_s"]
+        a, b = ph["kept_start_s"], ph["kept_end_s"]
+        hits += any(min(b, k[1]) - max(a, k[0]) > -NEAR_S for k in found)
+    return len(lean), hits
+
+
+@pytest.mark.slow
+def test_leaning_reps_are_found_with_the_station_the_trunk_leaned_to(tmp_path):
+    counts = np.array([_kept_found(seed, tmp_path) for seed in SEEDS])
+    n, hits = counts.sum(axis=0)
+    assert n >= 30  # enough leaning reps for a rate
+    # the finder without the trunk's carry: 33 of 37 (0.89) on these sessions (a lean seen
+    # by no integration pairs the rest with a later station); with it 35 of 37
+    assert hits / n >= 0.92, (hits, n)
