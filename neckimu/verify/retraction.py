@@ -545,7 +545,9 @@ class _SetView:
             return _Track(poses, np.zeros(0), np.zeros((0, 3)), spread)
         t = np.concatenate(ts_out)
         path = np.concatenate(ds_out)
-        keep = np.concatenate([[True], np.diff(t) > 0])  # segments overlap at their ends
+        # segments overlap at their ends (a movement measured between its own edges reaches
+        # into the next one's): a sample is kept only after every one before it
+        keep = np.concatenate([[True], t[1:] > np.maximum.accumulate(t)[:-1]])
         return _Track(poses, t[keep], path[keep], spread)
 
 

@@ -158,7 +158,7 @@ SEEDS = range(300, 316)
 
 def test_rates_over_many_simulated_people():
     """Recall, verdicts and displacement error over 16 people, every mount and board."""
-    truth_n = found_n = correct = 0
+    truth_n = found_n = correct = backwards = 0
     err = []
     for seed in SEEDS:
         mount = ("forehead", "back_of_head", "top_of_head")[seed % 3]
@@ -175,6 +175,9 @@ def test_rates_over_many_simulated_people():
                 continue
             found_n += 1
             correct += f["verdict"] == t["verdict"]
+            # the drawn path runs forward in time (a movement measured between its own edges
+            # reaches into the next one's: the overlap is drawn once)
+            backwards += int(np.any(np.diff(f["path_mm"]["t_s"]) <= 0))
             err.append(
                 [
                     f["displacement_mm"]["posterior"] - t["displacement_mm"]["posterior"],
@@ -185,6 +188,7 @@ def test_rates_over_many_simulated_people():
     assert found_n / truth_n >= 0.80, f"recall {found_n}/{truth_n}"
     assert correct / truth_n >= 0.60, f"verdicts {correct}/{truth_n}"
     assert mae[0] <= 8.0 and mae[1] <= 8.0, f"displacement MAE {mae} mm"
+    assert backwards == 0, f"{backwards} paths of {found_n} go back in time"
 
 
 def test_a_small_excursion_before_a_rep_is_not_part_of_it():
