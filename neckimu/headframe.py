@@ -148,7 +148,7 @@ def _nod_axis(seg_gyr: np.ndarray, t: np.ndarray, z: np.ndarray) -> tuple[np.nda
 
 
 def _nodding(
-    samples: SampleBlock, orient: Orientation, bias: np.ndarray, *spans: tuple[int, int]
+    samples: SampleBlock, ts: float, bias: np.ndarray, *spans: tuple[int, int]
 ) -> tuple[int, int] | None:
     """The nods: from the first to the last moving sample of the first of ``spans`` that moves
     for 1 s, with gyro ``bias`` (rad/s, shape (3,)); None if none does.
@@ -160,9 +160,9 @@ def _nodding(
     for j0, j1 in spans:
         if j1 - j0 < 2:
             continue
-        speed = _speed(samples.slice(j0, j1), bias, orient.ts)
+        speed = _speed(samples.slice(j0, j1), bias, ts)
         moving = np.flatnonzero(speed > MOVING_RAD_S)
-        if len(moving) * orient.ts >= 1.0:
+        if len(moving) * ts >= 1.0:
             return j0 + int(moving[0]), j0 + int(moving[-1]) + 1
     return None
 
@@ -223,7 +223,7 @@ def calibrate(
     nod_s = tilt = None
     if window is not None:
         bias = orient.bias[i1 - 1]
-        nods = _nodding(samples, orient, bias, (s1, i1), (i0, s0))
+        nods = _nodding(samples, orient.ts, bias, (s1, i1), (i0, s0))
         if nods is not None:
             k0, k1 = nods
             found = _nod_axis(samples.gyr[k0:k1] - bias, samples.t[k0:k1], z)

@@ -390,25 +390,37 @@ class _SetView:
             d, a = self._floor_moves[key]
         else:
             _, d, a, _ = self.displacement(s1, s2, stops)
-        lo, hi = k1 - a, min(k2 - a, len(d))
-        v = np.linalg.norm(np.gradient(d[lo:hi], ts, axis=0), axis=1) * 1e3  # mm/s
-        w = self.speed[k1 : k1 + len(v)]  # deg/s
-        signals = [(w, f.split_min_deg_s)]
-        if np.abs(d).max() * 1e3 < f.max_excursion_mm:
-            signals.append((v, f.split_min_mm_s))
-        inner = [k - k1 for k in stops if k1 < k < k1 + len(v)]
-        first = slice(0, inner[0] if inner else len(v))
-        last = slice(inner[-1] if inner else 0, len(v))
+        signals = self.movement_speeds(d, a, k1 - a, min(k2 - a, len(d)))
+        n = len(signals[0][0])
+        inner = [k - k1 for k in stops if k1 < k < k1 + n]
+        first = slice(0, inner[0] if inner else n)
+        last = slice(inner[-1] if inner else 0, n)
         m = round(f.motion_margin_s / ts)
         start = _rise(signals, first, f.motion_frac)
-        end = _rise([(x[::-1], peak) for x, peak in signals], _flip(last, len(v)), f.motion_frac)
+        end = _rise([(x[::-1], peak) for x, peak in signals], _flip(last, n), f.motion_frac)
         out = (
             k1 if start is None else max(k1, k1 + start - m),
-            k2 if end is None else min(k2, k1 + len(v) - 1 - end + m),
+            k2 if end is None else min(k2, k1 + n - 1 - end + m),
         )
         out = (out[0], max(out[1], out[0] + 1))
         self._edge_cache[key] = out
         return out
+
+    def movement_speeds(
+        self, d: np.ndarray, a: int, lo: int, hi: int
+    ) -> list[tuple[np.ndarray, float]]:
+        """The speeds a movement's edges and stops show in, samples ``lo:hi`` of its
+        integration ``d`` (m, (n, 3), from chunk index ``a``): the head's angular speed
+        (deg/s) and, while the integration stays under ``max_excursion_mm``, the head
+        centre's (mm/s) — over a long movement the integration may have drifted far (a head
+        does not go further than a few cm in a retraction), and then only the turn tells.
+        Each with the least peak that counts (``split_min_deg_s``, ``split_min_mm_s``)."""
+        f = self.finding
+        v = np.linalg.norm(np.gradient(d[lo:hi], self.ts, axis=0), axis=1) * 1e3
+        signals = [(self.speed[a + lo : a + lo + len(v)], f.split_min_deg_s)]
+        if np.abs(d).max() * 1e3 < f.max_excursion_mm:
+            signals.append((v, f.split_min_mm_s))
+        return signals
 
     def _span(
         self, s1: _Station, s2: _Station, measured: bool, stops: Sequence[int] = ()
@@ -580,17 +592,24 @@ def _flip(part: slice, n: int) -> slice:
     return slice(n - part.stop, n - part.start)
 
 
+def _over_peak(signals: list[tuple[np.ndarray, float]], part: slice) -> np.ndarray | None:
+    """The largest of the signals over their own peaks in ``part``, sample by sample; a signal
+    whose peak is below its least (the second of each pair) does not count; None if none
+    does."""
+    parts = [
+        x[part] / x[part].max() for x, least in signals if len(x[part]) and x[part].max() > least
+    ]
+    return np.max(parts, axis=0) if parts else None
+
+
 def _rise(signals: list[tuple[np.ndarray, float]], part: slice, frac: float) -> int | None:
     """Where a movement starts in ``part`` of its signals: the sample after the last one below
     ``frac`` of the peak before the signals first reach half of it (each signal over its own
     peak in ``part``; a signal whose peak is below its minimum, the second of each pair, does
     not count), or None when no signal counts or none was below ``frac``."""
-    parts = [
-        x[part] / x[part].max() for x, least in signals if len(x[part]) and x[part].max() > least
-    ]
-    if not parts:
+    p = _over_peak(signals, part)
+    if p is None:
         return None
-    p = np.max(parts, axis=0)
     half = int(np.flatnonzero(p >= 0.5)[0])
     below = np.flatnonzero(p[:half] < frac)
     return None if not len(below) else part.start + int(below[-1]) + 1
@@ -667,16 +686,8 @@ def _split_virtual(view: _SetView, stations: list[_Station]) -> list[_Station]:
         _, d, a, _ = view.displacement(s1, s2)
         lo, hi = max(0, s1.b - a), min(s2.a - a, len(d))
         if (hi - lo) * ts > f.split_min_s:
-            v = np.linalg.norm(np.gradient(d[lo:hi], ts, axis=0), axis=1) * 1e3  # mm/s
-            w = view.speed[a + lo : a + hi]  # deg/s
-            signals = [(w, f.split_min_deg_s)]
-            # over a long movement the integration may have drifted far: a head does not go
-            # further than a few cm in a retraction, so then only the turn tells a stop
-            if np.abs(d).max() * 1e3 < f.max_excursion_mm:
-                signals.append((v, f.split_min_mm_s))
-            parts = [x / x.max() for x, floor in signals if x.max() > floor]
-            if parts:
-                ps = np.max(parts, axis=0)
+            ps = _over_peak(view.movement_speeds(d, a, lo, hi), slice(None))
+            if ps is not None:
                 for r0, r1 in true_runs(ps < f.split_speed):
                     if r0 < edge or r1 > len(ps) - edge:
                         continue  # the movement's own start or end
@@ -784,7 +795,7 @@ def find_reps(
             # a clear turn of the head that came back settles it: the angles are measured far
             # better than the displacement
             came_back = disp_back or np.abs(d_ang).max() >= f.min_excursion_deg
-            if pos.shape[1] > 2:
+            if view.carry is not None:
                 # with a trunk board the trunk's carry (its rotation, no integration) must have
                 # come back as well: a station the trunk leaned to is no rest; and a lean that
                 # came back settles it as a turn does
