@@ -80,3 +80,30 @@ def test_leaning_reps_are_found_with_the_station_the_trunk_leaned_to():
     # the finder without the trunk's carry: 33 of 37 (0.89) on these sessions (a lean seen
     # by no integration pairs the rest with a later station); with it 35 of 37
     assert hits / n >= 0.92, (hits, n)
+
+
+def test_a_rep_starts_at_the_last_rest_whatever_the_breathing():
+    """With a trunk board the rep finder compares stations on the trunk's carry too; a
+    station that is still at the rest pose (head within the fidget sizes) starts the rep even
+    when breathing and sway turned the trunk a few millimetres at the head since the station
+    before — only a carry beyond ``carry_error_mm`` (a lean) keeps the earlier rest. Seed
+    9015's second rep started at the previous rep's return (3.3 s early) before this, and its
+    trunk's part read 2.0 mm for a lean of 8.4 mm. Hand-built station poses (mm)."""
+    from types import SimpleNamespace
+
+    from neckimu.verify.retraction import RepFinding, _last_at_rest, _Station
+
+    f = RepFinding()
+    view = SimpleNamespace(finding=f, head=lambda st, last_s=None: np.eye(3))
+    stations = [_Station(0, 10), _Station(20, 30), _Station(40, 50)]  # rest?, rest?, kept
+
+    def start(head_mm: float, carry_mm: float) -> int:
+        poses = np.array([[0.0, 0.0, 0.0, 0.0], [head_mm, 0.0, carry_mm, 0.0], [-20, 5, 0, 0]])
+        return _last_at_rest(view, stations, 0, 2, poses)
+
+    assert start(0.5, 4.0) == 1  # breathing-sized carry: the later station is the rest
+    assert start(0.5, f.carry_error_mm - 0.5) == 1
+    assert start(0.5, f.carry_error_mm + 0.5) == 0  # the trunk leaned: not the rest
+    assert start(f.min_excursion_mm + 0.5, 0.0) == 0  # the head moved: not the rest
+    single = np.array([[0.0, 0.0], [0.5, 0.0], [-20.0, 5.0]])  # one board: as before
+    assert _last_at_rest(view, stations, 0, 2, single) == 1

@@ -738,7 +738,9 @@ def _last_at_rest(
 ) -> int:
     """The last real station in ``i..j-1`` whose pose is within the fidget sizes
     (``min_excursion_mm``, ``min_excursion_deg``) of station ``i``'s: where the rep whose
-    kept position is station ``j`` really starts (``poses``: :func:`_excursions`)."""
+    kept position is station ``j`` really starts (``poses``: :func:`_excursions`). With a
+    trunk board the trunk's carry must be within ``carry_error_mm`` as well, not within the
+    fidget size: breathing and sway alone turn the trunk that far between stations."""
     f = view.finding
     rest_head = view.head(stations[i], last_s=f.rest_avg_s)
     for r in range(j - 1, i, -1):
@@ -749,7 +751,8 @@ def _last_at_rest(
         d_mm = poses[r] - poses[i]
         if (
             np.abs(d_ang).max() < f.min_excursion_deg
-            and float(np.linalg.norm(d_mm)) < f.min_excursion_mm
+            and float(np.linalg.norm(d_mm[:2])) < f.min_excursion_mm
+            and float(np.linalg.norm(d_mm[2:])) < f.carry_error_mm
         ):
             return r
     return i
