@@ -174,12 +174,7 @@ class RepFinding:
     returned_fraction : float
         A rep ends where the pose is back within this fraction of the excursion ..
     angle_error_deg, displacement_error_mm : float
-        .. or within these (the measurement's own error over a rep) ..
-    returned_spread : float
-        .. or within this many times the integration's own error scale over the movements
-        from the rest (:func:`~neckimu.translation.error_scale`: a station edge found inside a
-        movement leaves a velocity the integration takes out; its displacement is then off by
-        about that scale, and cannot say that the head stayed away).
+        .. or within these (the measurement's own error over a rep).
     split_speed : float
         A movement is split where its angular and head-centre speeds both fall below this
         fraction of their peaks ..
@@ -229,7 +224,6 @@ class RepFinding:
     motion_margin_s: float = 0.15
     angle_error_deg: float = 2.0
     displacement_error_mm: float = 8.0
-    returned_spread: float = 1.0
     margin_s: float = 2.0
     carry_error_mm: float = 12.0
     max_move_gap_s: float = MAX_GAP_S
@@ -654,35 +648,6 @@ def _excursions(
     )
 
 
-def _returned(glide_mm: np.ndarray, back_mm: np.ndarray, spread_mm: float, f: RepFinding) -> bool:
-    """Whether the head centre came back to the rest after a glide, by its integrated pose.
-
-    Parameters
-    ----------
-    glide_mm, back_mm : ndarray, shape (2,)
-        The kept station's and the later station's pose relative to the rest (posterior,
-        superior; level frame), mm.
-    spread_mm : float
-        The integration's own error scale from the rest to the later station
-        (:meth:`_Track.spread_between`), mm.
-    f : RepFinding
-
-    Returns
-    -------
-    bool
-        Back within ``returned_fraction`` of the glide, within ``displacement_error_mm``, or
-        within ``returned_spread`` times the integration's error scale (an integration that
-        is this unsure cannot say that the head stayed away); or a return against the glide
-        of at least 0.3 of it.
-    """
-    glide = float(np.linalg.norm(glide_mm))
-    step = back_mm - glide_mm
-    opposed = float(step @ glide_mm) < 0.0 and float(np.linalg.norm(step)) >= 0.3 * glide
-    return opposed or float(np.linalg.norm(back_mm)) <= max(
-        f.returned_fraction * glide, f.displacement_error_mm, f.returned_spread * spread_mm
-    )
-
-
 def _angle_change(m_before: np.ndarray, m_after: np.ndarray) -> np.ndarray:
     """Flexion, lateral flexion and rotation of the head from one pose to another, deg (3,).
 
@@ -785,8 +750,7 @@ def find_reps(
     def settled(st: _Station) -> bool:  # its pose after the movement is measured
         return final is None or st.a + n_settle <= n_final
 
-    floor_track = view.track(stations)
-    poses = floor_track.poses
+    poses = view.track(stations).poses
     exc, exc_first = _excursions(view, stations, poses)
     found: list[_Found] = []
     i = 0
@@ -818,10 +782,19 @@ def find_reps(
             back_ang = float(
                 np.linalg.norm(_angle_change(rest_head, view.head(stations[k], first_s=f.settle_s)))
             )
+            glide_mm = float(np.linalg.norm(d_mm[:2]))  # the head centre's pose
+            back_mm = float(np.linalg.norm(pos[-1][:2]))
+            back_step = pos[-1][:2] - d_mm[:2]
+            opposed = (
+                float(back_step @ d_mm[:2]) < 0.0
+                and float(np.linalg.norm(back_step)) >= 0.3 * glide_mm
+            )
             ang_back = back_ang <= max(
                 f.returned_fraction * float(np.linalg.norm(d_ang)), f.angle_error_deg
             )
-            disp_back = _returned(d_mm[:2], pos[-1][:2], floor_track.spread_between(i, k), f)
+            disp_back = (
+                back_mm <= max(f.returned_fraction * glide_mm, f.displacement_error_mm) or opposed
+            )
             # a clear turn of the head that came back settles it: the angles are measured far
             # better than the displacement
             came_back = disp_back or np.abs(d_ang).max() >= f.min_excursion_deg

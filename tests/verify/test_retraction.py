@@ -313,32 +313,3 @@ def test_each_movement_is_measured_between_its_own_edges(monkeypatch):
         f"MAE posterior, superior: own edges {mae_own}, floor's {mae_floor} ({len(err_own)} reps)"
     )
     assert mae_own.sum() < mae_floor.sum(), (mae_own, mae_floor)
-
-
-def test_the_return_rule_just_inside_and_outside_each_bound():
-    """A station counts as back at the rest by the integrated head centre when it is within
-    half the glide, within ``displacement_error_mm``, or within the integration's own error
-    scale over the movements since the rest (an integration that unsure cannot say the head
-    stayed away), or after a step back against the glide. Hand-built poses (mm) on both sides
-    of each bound (with the error scale ignored, as before it was added, the "beside"
-    case fails)."""
-    from neckimu.verify.retraction import RepFinding, _returned
-
-    f = RepFinding()
-
-    def back(glide: tuple, pose: tuple, spread: float = 0.0) -> bool:
-        return _returned(np.array(glide, float), np.array(pose, float), spread, f)
-
-    # a small glide that went on sideways: decided by the error bound
-    e = f.displacement_error_mm
-    assert back((2.0, 0.0), (2.0, np.sqrt((e - 0.1) ** 2 - 4.0)))
-    assert not back((2.0, 0.0), (2.0, np.sqrt((e + 0.1) ** 2 - 4.0)))
-    # a station 20 mm beside the kept one: decided by the integration's error scale
-    far = float(np.hypot(30.0, 20.0)) / f.returned_spread
-    assert not back((30.0, 0.0), (30.0, 20.0), spread=far - 1.0)
-    assert back((30.0, 0.0), (30.0, 20.0), spread=far + 1.0)
-    # a step back against the glide of 0.3 of it or more
-    assert back((30.0, 0.0), (30.0 - 0.3 * 30.0 - 0.5, 0.0))
-    assert not back((30.0, 0.0), (30.0 - 0.3 * 30.0 + 0.5, 0.0))
-    # within half the glide
-    assert back((30.0, 0.0), (f.returned_fraction * 30.0 - 0.5, 0.0))
