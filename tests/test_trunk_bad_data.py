@@ -53,3 +53,20 @@ def test_holds_after_the_trunk_data_end_are_marked_uncertain(recording):
     assert before and after
     assert all(r.low_confidence is None or "trunk" not in r.low_confidence for r in before)
     assert all(r.low_confidence and "trunk data missing" in r.low_confidence for r in after)
+
+
+def test_a_file_whose_trunk_rows_are_gone_says_so(tmp_path):
+    """A two-sensor recording whose trunk rows were lost (cut by hand, a tool that drops
+    comment lines) is judged with the head alone, and the analysis says why (found by a
+    tester: it said nothing)."""
+    s = simulate_session(SessionConfig(seed=6412, trunk=True, retraction_reps=2, hold_reps=1))
+    full = tmp_path / "s.csv"
+    s.write(full)
+    lines = full.read_text(encoding="utf-8").splitlines(keepends=True)
+    head_only = tmp_path / "head_only.csv"
+    head_only.write_text("".join(x for x in lines if not x.startswith("# trunk")), "utf-8")
+    rec = read_recording(head_only)
+    got = analyze(rec)
+    assert got.trunk is None
+    assert any("names a trunk board" in n and "0 of its samples" in n for n in got.notes)
+    assert not any("names a trunk board" in n for n in analyze(read_recording(full)).notes)
