@@ -313,3 +313,34 @@ def test_each_movement_is_measured_between_its_own_edges(monkeypatch):
         f"MAE posterior, superior: own edges {mae_own}, floor's {mae_floor} ({len(err_own)} reps)"
     )
     assert mae_own.sum() < mae_floor.sum(), (mae_own, mae_floor)
+
+
+def test_a_glide_with_a_pause_in_it_is_one_rep():
+    """Glide half-way, stop for a second, glide on, keep, return: one rep, judged as the whole
+    glide (a fresh-eyed tester's case: a rule that took any station within the integration's
+    error scale as back at the rest split these reps at the pause and added protraction
+    reps — on these nine people 68 reps found for 54, 41 one-to-one; 56 and 50 with the rule
+    reverted). Rates over nine people, six reps of 14-30 mm each."""
+    sizes = (14, 18, 22, 26, 30, 20)
+    reps = [{"posterior_mm": p, "superior_mm": 3.0, "flexion_deg": 2.0} for p in sizes]
+    mounts = [("forehead", "rev1"), ("back_of_head", "rev2"), ("top_of_head", "rev2")]
+    cases = [(*mounts[k % 3], 131 + k) for k in range(9)]
+    n_true = n_found = one = right = 0
+    lines = []
+    for mount, board, seed in cases:
+        sim = simulate_session(
+            SessionConfig(seed=seed, mount=mount, board=board),
+            plan=build_scripted_retractions(reps, glide_s=1.6, pause_s=1.0, rest_s=3.0),
+        )
+        truth, found = _analyse(sim)
+        matched = _match(truth, found)
+        n_true, n_found = n_true + len(truth), n_found + len(found)
+        for t, f in matched:
+            alone = f is not None and sum(f2 is f for _, f2 in matched) == 1
+            one += alone
+            right += alone and f["verdict"] == t["verdict"]
+        spans = " ".join(f"[{f['start_s']:.0f}-{f['end_s']:.0f}]" for f in found)
+        lines.append(f"{mount}: {spans}")
+    report = "\n".join(lines)
+    assert n_found <= 1.1 * n_true, report  # reps not split in two
+    assert one >= 0.85 * n_true and right >= 0.8 * n_true, (one, right, report)

@@ -10,7 +10,12 @@ from neckimu.sim.script.plan import Plan, RepPlan, ScriptConfig
 
 
 def build_scripted_retractions(
-    reps: list[dict[str, float]], *, glide_s: float = 1.2, kept_s: float = 1.5, rest_s: float = 2.5
+    reps: list[dict[str, float]],
+    *,
+    glide_s: float = 1.2,
+    kept_s: float = 1.5,
+    rest_s: float = 2.5,
+    pause_s: float = 0.0,
 ) -> Plan:
     """Calibration, then one retraction set doing exactly the given reps: hand-built cases.
 
@@ -21,6 +26,9 @@ def build_scripted_retractions(
         ``rotation_deg`` (missing: 0): what the head is commanded to do, relative to the rest.
     glide_s, kept_s, rest_s : float
         Timing of every rep (glide and return take ``glide_s``), s.
+    pause_s : float
+        With a pause: the glide stops half-way for this long and goes on (each half takes
+        ``glide_s / 2``), s; 0: one movement.
     """
     b = _Builder(ScriptConfig(), np.random.default_rng(0))
     b.tl.hold(2.0)
@@ -30,8 +38,14 @@ def build_scripted_retractions(
     onset = b.tl.t + 1.5
     for i, tg in enumerate(reps):
         deltas = {ch: tg.get(k, 0.0) * sc for k, (ch, sc) in _RETRACTION_CHANNELS.items()}
-        k1 = onset + glide_s + kept_s
-        b.tl.step(onset, glide_s, **deltas)
+        k0 = onset + glide_s + pause_s
+        k1 = k0 + kept_s
+        if pause_s > 0.0:
+            half = {k: 0.5 * v for k, v in deltas.items()}
+            b.tl.step(onset, 0.5 * glide_s, **half)
+            b.tl.step(onset + 0.5 * glide_s + pause_s, 0.5 * glide_s, **half)
+        else:
+            b.tl.step(onset, glide_s, **deltas)
         b.tl.step(k1, glide_s, **{k: -v for k, v in deltas.items()})
         b.reps.append(
             RepPlan(
@@ -42,7 +56,7 @@ def build_scripted_retractions(
                 targets=dict(tg),
                 phases={
                     "glide_start_s": onset,
-                    "kept_start_s": onset + glide_s,
+                    "kept_start_s": k0,
                     "kept_end_s": k1,
                     "return_end_s": k1 + glide_s,
                     "settled_s": k1 + glide_s,
