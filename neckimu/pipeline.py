@@ -166,12 +166,6 @@ def analyze(
             analysis.notes.append(
                 f"trunk board not used ({problem}): angles and verdicts are the head's alone"
             )
-    elif trunk_meta(rec.meta):
-        n = 0 if trunk is None else len(trunk)
-        analysis.notes.append(
-            f"the header names a trunk board but the file holds {n} of its samples: angles and"
-            " verdicts are the head's alone"
-        )
     # the trunk as the verifiers judge with it (and the live session has it)
     judging = _judging_trunk(rec, cal) if trunk_ok else None
     ctx = None

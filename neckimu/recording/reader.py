@@ -80,6 +80,11 @@ def read_recording(path: str | Path, events: str | Path | None = None) -> Record
         p, raw, header, wanted, sum(c.count(b",") for _, c in comments) + trunk_commas
     )
     trunk = _parse_trunk(p, raw, meta, trunk_lines) if com.version >= 2 else None
+    if trunk is None and isinstance(meta.get("trunk"), dict):
+        notes.append(
+            f"{p.name}: the header names a trunk board but the file holds none of its samples:"
+            " angles and verdicts are the head's alone"
+        )
     if events is not None:
         # the file's own cues given again (``neckimu simulate`` writes both) count once
         own = {(round(e.time_s, 6), e.event, e.exercise) for e in evs}
