@@ -80,7 +80,7 @@ def read_recording(path: str | Path, events: str | Path | None = None) -> Record
         p, raw, header, wanted, sum(c.count(b",") for _, c in comments) + trunk_commas
     )
     trunk = _parse_trunk(p, raw, meta, trunk_lines) if com.version >= 2 else None
-    if trunk is None and isinstance(meta.get("trunk"), dict):
+    if com.version >= 2 and trunk is None:  # v2's header names the trunk board (checked)
         notes.append(
             f"{p.name}: the header names a trunk board but the file holds none of its samples:"
             " angles and verdicts are the head's alone"
