@@ -154,3 +154,16 @@ def test_a_rep_cut_off_is_not_counted_as_judged(tmp_path, capsys):
     reps = json.loads((tmp_path / "cut.json").read_text())["reps"]
     assert [r["faults"] for r in reps] == [["incomplete"]] and reps[0]["verdict"] == "fail"
     assert "0/0 reps passed; 1 not judged (incomplete)" in out
+
+
+def test_a_recording_given_to_json_instead_is_a_hint(tmp_path, capsys):
+    """`analyze --json rec.csv` (the recording taken as the JSON to write): one line that says
+    so, exit code 2, and the recording is not touched."""
+    rec = tmp_path / "rec.csv"
+    rec.write_text("kept")
+    assert main(["analyze", "--json", str(rec)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--json names the file to write" in err[0]
+    assert rec.read_text() == "kept"
+    assert main(["analyze"]) == 2
+    assert "which recording?" in capsys.readouterr().err

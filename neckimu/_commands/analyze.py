@@ -9,13 +9,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from neckimu._commands._args import add_force
+from neckimu.errors import NeckimuError
 
 if TYPE_CHECKING:
     from neckimu.recording.reader import Recording
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", help="recording or interchange CSV (.csv or .csv.gz)")
+    # optional here so that a missing recording gets a hint (`analyze --json rec.csv` takes
+    # rec.csv as the JSON to write), not only argparse's "the following arguments are required"
+    p.add_argument("path", nargs="?", help="recording or interchange CSV (.csv or .csv.gz)")
     p.add_argument("--events", help="events CSV time_s,event,exercise")
     p.add_argument("--json", dest="json_out", help="write the analysis as JSON here")
     p.add_argument(
@@ -53,10 +56,20 @@ def progress_bar(total_samples: int) -> tuple[Callable[[str], None], Callable[[]
     return step, bar.close
 
 
+def _missing_path(json_out: str | None) -> str:
+    """The one-line error for an ``analyze`` without a recording."""
+    text = "which recording? neckimu analyze REC.csv [--json OUT.json]"
+    if json_out and json_out.endswith((".csv", ".csv.gz")):
+        text += f" (--json names the file to write, not the recording: got {json_out})"
+    return text
+
+
 def run(args: argparse.Namespace) -> int:
     from neckimu._commands._args import mount_name, plot_out
     from neckimu.output_files import check_outputs
 
+    if args.path is None:
+        raise NeckimuError(_missing_path(args.json_out))
     plot = plot_out(args.plot)
     check_outputs(
         {"--json": args.json_out, "--plot": plot}, [args.path, args.events], force=args.force

@@ -100,10 +100,15 @@ class TrunkRetractionRep(RetractionRep):
                 if len(self.faults) > 1
                 else ""
             )
+            post = self.posterior_mm or 0.0
+            neck = (
+                f"the neck moved it {_num(-post)} mm forward"
+                if _num(post).startswith("-")
+                else f"the neck glided {_num(post)} mm"
+            )
             return (
                 f"the trunk leaned back and carried the head {self.trunk_posterior_mm:.0f} mm"
-                f" (the neck glided {_num(self.posterior_mm or 0.0)} mm): keep the trunk "
-                f"still and glide the head back{more}"
+                f" ({neck}): keep the trunk still and glide the head back{more}"
             )
         return super()._describe()
 

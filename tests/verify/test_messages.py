@@ -111,6 +111,23 @@ def test_the_neck_glide_of_a_trunk_lean_has_no_negative_zero():
     assert "the neck glided 0 mm" in rep.message(), rep.message()
 
 
+@pytest.mark.parametrize(
+    ("post", "text"),
+    [(6.4, "the neck glided 6 mm"), (-10.2, "the neck moved it 10 mm forward")],
+)
+def test_the_neck_part_of_a_trunk_lean_says_which_way(post, text):
+    """``the neck glided -10 mm`` (a tester's two-sensor session) says forward instead."""
+    from dataclasses import fields
+
+    from neckimu.verify.trunk_lean import TrunkRetractionRep
+
+    base = _retraction(post, 1.0, (1.0, 0.0, 0.0), ("trunk_lean",))
+    rep = TrunkRetractionRep(
+        **{f.name: getattr(base, f.name) for f in fields(base)}, trunk_posterior_mm=12.0
+    )
+    assert f"({text})" in rep.message(), rep.message()
+
+
 @pytest.mark.parametrize("post", [14.2, 0.3, -3.0])
 def test_a_nod_gives_its_angle_to_a_tenth_and_no_glide(post):
     """A nod is flexion beyond a chin tuck, glide or not; the glide of a nodding head depends
