@@ -296,6 +296,35 @@ def trunk_part(
     return glide if back is None else 0.5 * (glide - back)
 
 
+def integrated_neck(
+    rep: RetractionRep, tctx: TrunkContext, head: Context | _Head
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The neck's displacement over a measured rep from both boards' accelerations (m, trunk
+    frame), and the trunk's part measured alongside (m), or None when neither movement can
+    be measured that way (both longer than :data:`MAX_MOVE_S`, or data missing).
+
+    The glide and the return are measured again on the rep's own still windows (those of
+    the retraction verifier) with :func:`neckimu.trunk.neck_displacement`, the return's sign
+    turned, and averaged with weights the inverse square of their error scales
+    (:attr:`~neckimu.trunk.NeckDisplacement.spread_m`): a movement whose still windows were
+    not still (the rep finder's edge in the movement) needed a large velocity correction,
+    and its displacement is off by about as much.
+    """
+    h = head if isinstance(head, _Head) else _Head.of(head)
+    glide, back = _movements(rep)
+    own = _movements(rep, own=True)
+    parts = []
+    for mv, mv_own, sign in ((glide, own[0], 1.0), (back, own[1], -1.0)):
+        got = h.neck(tctx, mv, mv_own) if mv.usable else None
+        if got is not None:
+            parts.append((sign * got[0].displacement_m, sign * got[1], got[0].spread_m))
+    if not parts:
+        return None
+    w = np.array([1.0 / p[2] ** 2 for p in parts])
+    neck = np.average([p[0] for p in parts], axis=0, weights=w)
+    return neck, np.mean([p[1] for p in parts], axis=0)
+
+
 def judge_retraction(
     rep: RetractionRep,
     tctx: TrunkContext,
@@ -306,15 +335,13 @@ def judge_retraction(
 ) -> Rep:
     """A measured retraction rep judged against the trunk (see module docstring).
 
-    The glide and the return are measured again on the rep's own still windows (those of the
-    retraction verifier): the neck's displacement with :func:`neckimu.trunk.neck_displacement`
-    (the mean over glide and return, the return's sign turned, each weighted by the inverse
-    square of its error scale :attr:`~neckimu.trunk.NeckDisplacement.spread_m`; or the one of
-    them that is measurable); the trunk's part with :func:`trunk_part` (its turn about the
-    hips, breathing taken out; where that cannot be measured, the mean of the trunk board's
-    integrated displacement and of its turn). A rep with neither movement measurable (both
-    longer than :data:`MAX_MOVE_S`) keeps the verifier's measurement less the trunk's part,
-    with ``low_confidence`` saying so.
+    The trunk's part with :func:`trunk_part` (its turn about the hips, breathing taken out;
+    where that cannot be measured, the mean of the trunk board's integrated displacement and
+    of its turn). The neck's displacement is the mean of two measurements: both boards'
+    accelerations integrated over the rep's own movements (:func:`integrated_neck`), and the
+    retraction verifier's head displacement, turned into the trunk's frame, less the trunk's
+    part. A rep with neither movement measurable from the accelerations (both longer than
+    :data:`MAX_MOVE_S`) has the second only, with ``low_confidence`` saying so.
 
     Parameters
     ----------
@@ -331,38 +358,36 @@ def judge_retraction(
     if rep.incomplete is not None or rep.posterior_mm is None or rep.kept_s is None:
         return rep
     h = head if isinstance(head, _Head) else _Head.of(head)
-    glide, back = _movements(rep)
+    glide, _ = _movements(rep)
     n_rest = _neck_between(tctx, h.ctx.t, h.m_head, *glide.before)
     n_kept = _neck_between(tctx, h.ctx.t, h.m_head, *glide.after)
     if n_rest is None or n_kept is None:
         return replace(rep, low_confidence="trunk data missing: judged without the trunk")
-    parts = []
-    # the neck measured between each movement's own edges, the trunk's part on the stations'
-    own = _movements(rep, own=True)
-    for mv, mv_own, sign in ((glide, own[0], 1.0), (back, own[1], -1.0)):
-        got = h.neck(tctx, mv, mv_own) if mv.usable else None
-        if got is not None:
-            parts.append((sign * got[0].displacement_m, sign * got[1], got[0].spread_m))
     low = rep.low_confidence
     clean = trunk_part(rep, tctx, still_segments([rep]) if segments is None else segments)
-    if parts:
-        # glide and return weighted by their error scales: a movement whose still windows
-        # were not still (the rep finder's edge in the movement) needed a large velocity
-        # correction, and its displacement is off by about as much
-        w = np.array([1.0 / p[2] ** 2 for p in parts])
-        neck = np.average([p[0] for p in parts], axis=0, weights=w)
-        part_t = clean if clean is not None else np.mean([p[1] for p in parts], axis=0)
+    integrated = integrated_neck(rep, tctx, h)
+    part_t = clean
+    if part_t is None and integrated is not None:
+        part_t = integrated[1]
+    if part_t is None:
+        part_t = tctx.lean_displacement(*glide.trunk_windows())
+    if part_t is None:
+        return replace(rep, low_confidence="trunk data missing: judged without the trunk")
+    # the head's own displacement (the retraction verifier's, level frame) in the trunk's
+    # frame at the rest, less the trunk's part
+    head_level = np.array([-rep.posterior_mm, rep.lateral_mm or 0.0, rep.superior_mm or 0.0])
+    _, m_lt = tctx.level_frames(*(int(i) for i in np.searchsorted(tctx.samples.t, glide.before)))
+    m_rest = Rotation.from_matrix(m_lt).mean().as_matrix() if len(m_lt) else np.eye(3)
+    less_trunk = m_rest.T @ head_level * 1e-3 - part_t
+    if integrated is not None:
+        # two measurements of the neck with errors of their own: the difference of the two
+        # boards' accelerations integrated (its errors: the trunk board's breathing and sway
+        # in its still windows) and the head's integration less the trunk's turn (its
+        # errors: the head's alone, and a slow lean the head's integration misses); their
+        # mean is closer than either (bench/trunk.py: posterior 5.87 and 5.54 mm -> 5.20)
+        neck = 0.5 * (integrated[0] + less_trunk)
     else:
-        lean = clean if clean is not None else tctx.lean_displacement(*glide.trunk_windows())
-        if lean is None:
-            return replace(rep, low_confidence="trunk data missing: judged without the trunk")
-        part_t = lean
-        head_level = np.array([-rep.posterior_mm, rep.lateral_mm or 0.0, rep.superior_mm or 0.0])
-        _, m_lt = tctx.level_frames(
-            *(int(i) for i in np.searchsorted(tctx.samples.t, glide.before))
-        )
-        m_rest = Rotation.from_matrix(m_lt).mean().as_matrix() if len(m_lt) else np.eye(3)
-        neck = m_rest.T @ head_level * 1e-3 - part_t
+        neck = less_trunk
         low = (f"{low}; " if low else "") + (
             "glide and return too long to measure against "
             "the trunk: the trunk's part from its lean only"
