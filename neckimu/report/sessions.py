@@ -12,6 +12,8 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import signal
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -296,17 +298,26 @@ def _analyse(
 
         with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_worker_init) as ex:
             futures = {}
-            for i, p, key in todo:
-                tmp = cache.new_folder()
-                futures[ex.submit(analyse_job, str(p), str(tmp))] = (i, tmp, key)
+            # the workers start while jobs are submitted: with Ctrl-C ignored then, they start
+            # with it ignored (a Ctrl-C while one imports would print its traceback)
+            main = threading.current_thread() is threading.main_thread()
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+            try:
+                for i, p, key in todo:
+                    tmp = cache.new_folder()
+                    futures[ex.submit(analyse_job, str(p), str(tmp))] = (i, tmp, key)
+            finally:
+                if main:
+                    signal.signal(signal.SIGINT, previous)
             try:
                 for fut in as_completed(futures):
                     i, tmp, key = futures[fut]
                     yield i, _finish(cache, tmp, key, fut.result())
                     bar.update()
             except BaseException:
-                for fut in futures:
-                    fut.cancel()
+                # the executor cancels what has not started (cancelling futures one by one
+                # races its own thread, which then fails on a cancelled future)
+                ex.shutdown(wait=False, cancel_futures=True)
                 raise
             finally:
                 for _, tmp, _ in futures.values():
@@ -335,8 +346,6 @@ def _context():
 
 def _worker_init() -> None:
     """Workers leave Ctrl-C to the main process, which cancels what has not started."""
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
