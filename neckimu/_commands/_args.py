@@ -18,7 +18,18 @@ def checked_config(cfg: object) -> None:
         raise NeckimuError(str(e)) from None
 
 
-def add_simulated_headset(parser: argparse.ArgumentParser, seed: int) -> Any:
+def seed_value(text: str) -> int:
+    """``--seed``: a whole number >= 0 (numpy's generators take no negative seed)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a seed is 0 or more, not {value}")
+    return value
+
+
+def add_simulated_headset(parser: argparse.ArgumentParser, seed_default: int) -> Any:
     """The options of the simulated headset (``--speed``, ``--seed``), in their own group
     (returned, for a command's own further options)."""
     sim = parser.add_argument_group("simulated headset")
@@ -28,7 +39,12 @@ def add_simulated_headset(parser: argparse.ArgumentParser, seed: int) -> Any:
         default=1.0,
         help="playback speed of the simulated session (default 1, real time)",
     )
-    sim.add_argument("--seed", type=int, default=seed, help=f"simulation seed (default {seed})")
+    sim.add_argument(
+        "--seed",
+        type=seed_value,
+        default=seed_default,
+        help=f"simulation seed (default {seed_default})",
+    )
     return sim
 
 

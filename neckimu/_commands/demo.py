@@ -10,6 +10,7 @@ from neckimu._commands._args import (
     add_screenshot,
     add_sound,
     checked_config,
+    seed_value,
 )
 
 
@@ -45,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_sound(parser)
     parser.add_argument(
         "--seed",
-        type=int,
+        type=seed_value,
         default=4,
         help="simulation seed (default 4: a few mistakes in holds and retractions)",
     )

@@ -56,7 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_sound(parser)
     add_trunk(parser)
-    sim = add_simulated_headset(parser, seed=4)
+    sim = add_simulated_headset(parser, seed_default=4)
     sim.add_argument(
         "--duration",
         type=float,

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from neckimu._commands._args import add_force
+from neckimu._commands._args import add_force, seed_value
 
 #: cue times of the live calibration with a real headset, s from the first connection
 CALIBRATE_START_S, CALIBRATE_END_S = 1.0, 13.0
@@ -69,7 +69,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", dest="json_out", help="write the summary as JSON here")
     sim = p.add_argument_group("simulated headset")
     sim.add_argument("--speed", type=float, default=1.0, help="playback speed (default 1)")
-    sim.add_argument("--seed", type=int, default=0, help="simulation seed")
+    sim.add_argument("--seed", type=seed_value, default=0, help="simulation seed")
     add_force(p)
 
 

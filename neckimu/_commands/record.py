@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--rate", type=float, default=None, help="IMU rate to ask for, Hz")
     parser.add_argument("--no-mag", action="store_true", help="switch the magnetometer off")
-    sim = add_simulated_headset(parser, seed=0)
+    sim = add_simulated_headset(parser, seed_default=0)
     sim.add_argument("--board", default="rev2", help="rev1 or rev2 (default rev2)")
     add_trunk(parser)
     add_force(parser)

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from neckimu._commands._args import add_force, checked_config
+from neckimu._commands._args import add_force, checked_config, seed_value
 from neckimu.errors import NeckimuError
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="recording to write (.csv or .csv.gz); "
         "the truth goes to <name>.truth.json and <name>.truth.csv.gz",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=seed_value, default=0, help="random seed (default 0)")
     parser.add_argument(
         "--mount", default="forehead", help="mount preset: forehead, back_of_head, top_of_head"
     )
