@@ -124,7 +124,13 @@ def summarize(
     monday = _monday(latest)
     current = _monday(today) == monday
     label = "this week" if current else f"in the week of {_day(monday)}"
-    week = [(w, reps) for w, reps in training if _monday(w.date()) == monday]
+    # a day of training has a judged rep, as in the report's tables (a range-of-motion
+    # measurement alone, or reps cut off, are sessions but not training)
+    week = [
+        (w, reps)
+        for w, reps in training
+        if _monday(w.date()) == monday and any(is_judged(r) for r in reps)
+    ]
     return Summary(
         week=_week_sentence(week, monday, current, today, goal),
         pass_rate=_pass_rate_sentence(training),

@@ -75,6 +75,19 @@ def test_this_week_against_the_goal():
     )
 
 
+def test_a_range_of_motion_session_is_not_a_day_of_training():
+    """The summary said "trained on 2 of the 3 days" where the report's own table said 1: a
+    range-of-motion measurement (nothing to pass) counted as training in the summary only
+    (found by a fresh-eyed tester). Reps cut off (incomplete) are not training either."""
+    cut = {"exercise": "retraction", "verdict": "fail", "faults": ["incomplete"]}
+    sessions = [(at(10), [hold("left")]), (at(12), [rom(flexion=40.0)]), (at(11), [cut])]
+    s = summarize(sessions, today=date(2025, 3, 12))
+    assert s.week.startswith(
+        "This week (10 to 16 March 2025) you trained on 1 of the 3 days so far, in 1 session."
+    ), s.week
+    assert s.rom is not None  # the measurement itself still has its sentence
+
+
 def test_goal_met_and_a_smaller_goal():
     full = [(at(d, h), [hold("right")]) for d in range(10, 17) for h in (8, 12, 18)]
     s = summarize(full, today=date(2025, 3, 16))
