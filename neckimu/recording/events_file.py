@@ -50,8 +50,8 @@ def _check_events(
         if w.end_s == float("inf") and w.start_s < t1:
             notes.append(
                 f"{w.exercise} starts at {w.start_s:g} s and has no end (the "
-                f"recording stops first): judged up to the end of the data, "
-                f"{t1:.1f} s"
+                f"recording stops first): its reps that end before the data do "
+                f"({t1:.1f} s) are judged, one cut off by the end is not"
             )
     lo, hi = t0 - _OUTSIDE_TOLERANCE_S, t1 + _OUTSIDE_TOLERANCE_S
     outside = [e for e in evs if not lo <= e.time_s <= hi]
