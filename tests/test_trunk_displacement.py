@@ -25,7 +25,7 @@ from neckimu.samples import G, SampleBlock
 from neckimu.trunk import calibrate_trunk, trunk_context
 from neckimu.verify.context import Context
 from neckimu.verify.reps import RetractionRep
-from neckimu.verify.trunk_lean import integrated_neck
+from neckimu.verify.trunk_lean import integrated_neck, judge_retraction
 
 TS = 0.01
 STILL_S = (1.0, 5.0)
@@ -45,10 +45,15 @@ def _board(rng: np.random.Generator, s2w: Rotation, pos: np.ndarray) -> SampleBl
     return SampleBlock(t, gyr, acc, None)
 
 
-def _rep_error(seed: int, misplaced: bool) -> float:
+def _rep_error(
+    seed: int, misplaced: bool, head_off_mm: float | None = None, head_spread_mm: float = 1.0
+) -> float:
     """|measured - true| posterior displacement, mm, of one retraction (the trunk still, the
     head gliding back 10-25 mm); with ``misplaced`` the rep's kept station starts, or its end
-    lies, 0.35-0.5 s early, inside the glide or the return."""
+    lies, 0.35-0.5 s early, inside the glide or the return. The integration of both boards
+    alone (``integrated_neck``), or with ``head_off_mm`` the judged neck
+    (``judge_retraction``), the rep's own head measurement ``head_off_mm`` off the truth with
+    the error scale ``head_spread_mm``."""
     rng = np.random.default_rng(seed)
     t = np.arange(0.0, 30.0, TS)
     d = rng.uniform(10.0, 25.0) * 1e-3
@@ -79,10 +84,15 @@ def _rep_error(seed: int, misplaced: bool) -> float:
         of=1,
         start_s=g0,
         end_s=end,
-        posterior_mm=d * 1e3,
+        posterior_mm=d * 1e3 + (head_off_mm or 0.0),
         superior_mm=0.0,
         kept_s=(ka, kb),
+        spread_mm=head_spread_mm,
     )
+    if head_off_mm is not None:
+        judged = judge_retraction(rep, tctx, ctx)
+        assert judged.posterior_mm is not None
+        return abs(judged.posterior_mm - d * 1e3)
     got = integrated_neck(rep, tctx, ctx)
     assert got is not None
     return abs(-got[0][0] * 1e3 - d * 1e3)
@@ -103,3 +113,19 @@ def test_right_windows_keep_the_neck_displacement_within_a_millimetre_or_two():
     plain mean's too)."""
     err = np.array([_rep_error(seed, misplaced=False) for seed in range(7420, 7426)])
     assert np.mean(err) < 1.5, err.round(2)
+
+
+def test_the_judged_neck_leans_on_the_measurement_with_the_smaller_error_scale():
+    """The judged neck weighs the two boards' integration against the head's own measurement
+    less the trunk's part by their error scales: with the integration's windows misplaced and
+    the head's measurement right and sure (1 mm), it is closer than the integration alone;
+    with the head's measurement 15 mm off but unsure (40 mm), it stays with a right
+    integration. Weights swapped, both fail."""
+    seeds = range(7400, 7412)
+    alone = np.array([_rep_error(s, misplaced=True) for s in seeds])
+    judged = np.array([_rep_error(s, misplaced=True, head_off_mm=0.0) for s in seeds])
+    assert np.mean(judged) < 0.5 * np.mean(alone), (judged.round(2), alone.round(2))
+    unsure = np.array(
+        [_rep_error(s, False, head_off_mm=15.0, head_spread_mm=40.0) for s in range(7420, 7426)]
+    )
+    assert np.mean(unsure) < 2.0, unsure.round(2)

@@ -206,6 +206,10 @@ class RetractionRep(Rep):
         Where the glide and the return were integrated from and to, ``((from, to), (from,
         to))`` s: each movement's own edges; a movement not integrated on its own (its kept
         position found at a turning point) is None.
+    spread_mm : float or None
+        The displacement's error scale, mm (:func:`~neckimu.translation.error_scale` of the
+        glide and the return, as they were weighted): what the trunk judge weighs this
+        measurement by (not part of the JSON).
     """
 
     posterior_mm: float | None = None
@@ -219,6 +223,7 @@ class RetractionRep(Rep):
     path_posterior_mm: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False)
     path_superior_mm: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False)
     moves_s: tuple[tuple[float, float] | None, tuple[float, float] | None] | None = None
+    spread_mm: float | None = None
 
     kind: ClassVar[str] = "retraction"
 

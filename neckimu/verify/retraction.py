@@ -867,7 +867,7 @@ def verify_retraction_set(
         start, end = float(t[fd.rest.b]), float(t[max(fd.back.a - 1, 0)])
         if not (w.start_s - 1.0 <= start <= w.end_s):
             continue
-        d, gap_note, missing = _excursion(view, fd)
+        d, gap_note, missing, spread = _excursion(view, fd)
         rep = {"exercise": "retraction", "index": first_index + len(reps), "of": 0}
         rep.update(start_s=start, end_s=end)
         if missing is not None:
@@ -894,22 +894,26 @@ def verify_retraction_set(
                 path_superior_mm=path[:, 2],
                 low_confidence="; ".join(notes) or None,
                 moves_s=_moves(view, fd, stations),
+                spread_mm=spread,
             )
         )
     return [_with_count(r, len(reps)) for r in reps]
 
 
-def _excursion(view: _SetView, fd: _Found) -> tuple[np.ndarray, str | None, str | None]:
+def _excursion(
+    view: _SetView, fd: _Found
+) -> tuple[np.ndarray, str | None, str | None, float | None]:
     """The judged head-centre excursion of a rep (level frame, mm, (3,)), a note on its
-    confidence and, when the data cannot judge it, why.
+    confidence, when the data cannot judge it, why, and its error scale (mm, None then).
 
     Glide and return are two measurements of the same excursion: their average (the return's
     sign flipped) halves the integration noise, each weighted by the inverse square of its
     error scale (:func:`~neckimu.translation.error_scale`): a movement whose still phase was
     not still (a slow start or end inside the station the noise floor found) needed a large
-    velocity correction, and is off by about as much. A movement with a gap longer than
-    ``max_move_gap_s`` in its data is not measured: the other one stands for both; with both
-    broken the rep is incomplete.
+    velocity correction, and is off by about as much; the average's scale is
+    ``1 / sqrt(sum of the weights)``. A movement with a gap longer than ``max_move_gap_s`` in
+    its data is not measured: the other one stands for both; with both broken the rep is
+    incomplete.
     """
     t = view.t
 
@@ -919,14 +923,17 @@ def _excursion(view: _SetView, fd: _Found) -> tuple[np.ndarray, str | None, str 
 
     g_out, g_back = gap(fd.rest.b, fd.kept.a), gap(fd.kept.b, fd.back.a)
     limit = view.finding.max_move_gap_s
+    spread = np.maximum(np.asarray(fd.spread_mm, dtype=float), 1e-6)
     if g_out <= limit and g_back <= limit:
-        w = 1.0 / np.maximum(np.asarray(fd.spread_mm), 1e-6) ** 2
-        return (w[0] * fd.glide_mm - w[1] * fd.return_mm) / w.sum(), None, None
+        w = 1.0 / spread**2
+        d = (w[0] * fd.glide_mm - w[1] * fd.return_mm) / w.sum()
+        return d, None, None, float(1.0 / np.sqrt(w.sum()))
     if g_back <= limit:  # the glide has the gap: the return measures the excursion
-        return -fd.return_mm, f"{g_out:.2f} s of data missing in the glide", None
+        return -fd.return_mm, f"{g_out:.2f} s of data missing in the glide", None, float(spread[1])
     if g_out <= limit:
-        return fd.glide_mm, f"{g_back:.2f} s of data missing in the return", None
-    return np.zeros(3), None, f"{min(g_out, g_back):.1f} s of data are missing in both movements"
+        return fd.glide_mm, f"{g_back:.2f} s of data missing in the return", None, float(spread[0])
+    missing = f"{min(g_out, g_back):.1f} s of data are missing in both movements"
+    return np.zeros(3), None, missing, None
 
 
 def _moves(

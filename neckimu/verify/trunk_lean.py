@@ -82,6 +82,11 @@ BREATH_SPAN_S = 20.0
 #: retraction set).
 REST_SEGMENT_S = 2.5
 
+#: Typical error of the trunk's part (:func:`trunk_part`), mm: ``bench/trunk.py`` median
+#: 0.95 mm (seeds 9000-9039), beside the head's own error when the neck is the head's
+#: displacement less the trunk's part.
+TRUNK_PART_ERROR_MM = 1.0
+
 
 @dataclass(frozen=True, kw_only=True)
 class TrunkRetractionRep(RetractionRep):
@@ -298,10 +303,11 @@ def trunk_part(
 
 def integrated_neck(
     rep: RetractionRep, tctx: TrunkContext, head: Context | _Head
-) -> tuple[np.ndarray, np.ndarray] | None:
+) -> tuple[np.ndarray, np.ndarray, float] | None:
     """The neck's displacement over a measured rep from both boards' accelerations (m, trunk
-    frame), and the trunk's part measured alongside (m), or None when neither movement can
-    be measured that way (both longer than :data:`MAX_MOVE_S`, or data missing).
+    frame), the trunk's part measured alongside (m) and the displacement's error scale (m),
+    or None when neither movement can be measured that way (both longer than
+    :data:`MAX_MOVE_S`, or data missing).
 
     The glide and the return are measured again on the rep's own still windows (those of
     the retraction verifier) with :func:`neckimu.trunk.neck_displacement`, the return's sign
@@ -322,7 +328,7 @@ def integrated_neck(
         return None
     w = np.array([1.0 / p[2] ** 2 for p in parts])
     neck = np.average([p[0] for p in parts], axis=0, weights=w)
-    return neck, np.mean([p[1] for p in parts], axis=0)
+    return neck, np.mean([p[1] for p in parts], axis=0), float(1.0 / np.sqrt(w.sum()))
 
 
 def judge_retraction(
@@ -383,9 +389,13 @@ def judge_retraction(
         # two measurements of the neck with errors of their own: the difference of the two
         # boards' accelerations integrated (its errors: the trunk board's breathing and sway
         # in its still windows) and the head's integration less the trunk's turn (its
-        # errors: the head's alone, and a slow lean the head's integration misses); their
-        # mean is closer than either (bench/trunk.py: posterior 5.87 and 5.54 mm -> 5.20)
-        neck = 0.5 * (integrated[0] + less_trunk)
+        # errors: the head's, and a slow lean the head's integration misses); each weighted
+        # by the inverse square of its error scale, the second's with the trunk's part's
+        # error beside the head's (docs/trunk.md: posterior 5.87 and 5.54 mm -> 5.03)
+        s_int = integrated[2] * 1e3
+        s_head = float(np.hypot(rep.spread_mm or s_int, TRUNK_PART_ERROR_MM))
+        w_int = s_head**2 / (s_int**2 + s_head**2)
+        neck = w_int * integrated[0] + (1.0 - w_int) * less_trunk
     else:
         neck = less_trunk
         low = (f"{low}; " if low else "") + (

@@ -251,7 +251,7 @@ def test_a_movement_broken_by_a_gap_is_measured_by_the_other():
             return_mm=fd.return_mm,
             d_ang=fd.d_ang,
         )
-        return _excursion(SimpleNamespace(t=kept_t, finding=RepFinding()), f)
+        return _excursion(SimpleNamespace(t=kept_t, finding=RepFinding()), f)[:3]
 
     d, note, missing = judged()
     np.testing.assert_allclose(d, [-18.0, 0.0, 5.0])  # the average
