@@ -356,6 +356,17 @@ def error_scale(span_s: float, mismatch_m_s: float) -> float:
     return 0.5 * span_s * float(np.hypot(mismatch_m_s, STILL_SPEED_M_S))
 
 
+def weighted_by_scale(
+    values: Sequence[np.ndarray], scales: Sequence[float]
+) -> tuple[np.ndarray, float]:
+    """Several measurements of one displacement combined, each weighted by the inverse square
+    of its error scale (:func:`error_scale`; floored at 1e-6 of its unit); returns the
+    weighted mean (shape of one value) and its own scale, ``1 / sqrt(sum of the weights)``."""
+    w = 1.0 / np.maximum(np.asarray(scales, dtype=float), 1e-6) ** 2
+    mean = np.tensordot(w, np.asarray(values, dtype=float), axes=1) / w.sum()
+    return mean, float(1.0 / np.sqrt(w.sum()))
+
+
 @dataclass(frozen=True)
 class Movement:
     """The head centre's displacement over one movement and how far it can be off.

@@ -64,6 +64,7 @@ from neckimu.translation import (
     acc_bias_from_turns,
     head_centre_movement,
     turn_residual,
+    weighted_by_scale,
 )
 from neckimu.trunk import HIP_TO_HEAD_M
 from neckimu.verify.activity import SUPPORT_S, moving_runs
@@ -923,15 +924,15 @@ def _excursion(
 
     g_out, g_back = gap(fd.rest.b, fd.kept.a), gap(fd.kept.b, fd.back.a)
     limit = view.finding.max_move_gap_s
-    spread = np.maximum(np.asarray(fd.spread_mm, dtype=float), 1e-6)
     if g_out <= limit and g_back <= limit:
-        w = 1.0 / spread**2
-        d = (w[0] * fd.glide_mm - w[1] * fd.return_mm) / w.sum()
-        return d, None, None, float(1.0 / np.sqrt(w.sum()))
+        d, spread = weighted_by_scale([fd.glide_mm, -fd.return_mm], fd.spread_mm)
+        return d, None, None, spread
     if g_back <= limit:  # the glide has the gap: the return measures the excursion
-        return -fd.return_mm, f"{g_out:.2f} s of data missing in the glide", None, float(spread[1])
+        note = f"{g_out:.2f} s of data missing in the glide"
+        return -fd.return_mm, note, None, float(fd.spread_mm[1])
     if g_out <= limit:
-        return fd.glide_mm, f"{g_back:.2f} s of data missing in the return", None, float(spread[0])
+        note = f"{g_back:.2f} s of data missing in the return"
+        return fd.glide_mm, note, None, float(fd.spread_mm[0])
     missing = f"{min(g_out, g_back):.1f} s of data are missing in both movements"
     return np.zeros(3), None, missing, None
 

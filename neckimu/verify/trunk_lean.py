@@ -24,7 +24,7 @@ from scipy.spatial.transform import Rotation
 
 from neckimu.angles import angles_from_matrices, head_matrices
 from neckimu.orientation import Orientation
-from neckimu.translation import SensorErrorPrior
+from neckimu.translation import SensorErrorPrior, weighted_by_scale
 from neckimu.trunk import FILTER_MARGIN_S, NeckDisplacement, neck_displacement
 from neckimu.trunk.neck_angles import deviation_deg, hold_neck
 from neckimu.verify.context import Context
@@ -326,9 +326,8 @@ def integrated_neck(
             parts.append((sign * got[0].displacement_m, sign * got[1], got[0].spread_m))
     if not parts:
         return None
-    w = np.array([1.0 / p[2] ** 2 for p in parts])
-    neck = np.average([p[0] for p in parts], axis=0, weights=w)
-    return neck, np.mean([p[1] for p in parts], axis=0), float(1.0 / np.sqrt(w.sum()))
+    neck, spread = weighted_by_scale([p[0] for p in parts], [p[2] for p in parts])
+    return neck, np.mean([p[1] for p in parts], axis=0), spread
 
 
 def judge_retraction(
@@ -343,11 +342,13 @@ def judge_retraction(
 
     The trunk's part with :func:`trunk_part` (its turn about the hips, breathing taken out;
     where that cannot be measured, the mean of the trunk board's integrated displacement and
-    of its turn). The neck's displacement is the mean of two measurements: both boards'
-    accelerations integrated over the rep's own movements (:func:`integrated_neck`), and the
-    retraction verifier's head displacement, turned into the trunk's frame, less the trunk's
-    part. A rep with neither movement measurable from the accelerations (both longer than
-    :data:`MAX_MOVE_S`) has the second only, with ``low_confidence`` saying so.
+    of its turn). The neck's displacement is the mean of two measurements, each weighted by
+    the inverse square of its error scale: both boards' accelerations integrated over the
+    rep's own movements (:func:`integrated_neck`), and the retraction verifier's head
+    displacement (:attr:`RetractionRep.spread_mm`, with :data:`TRUNK_PART_ERROR_MM` beside
+    it), turned into the trunk's frame, less the trunk's part. A rep with neither movement
+    measurable from the accelerations (both longer than :data:`MAX_MOVE_S`) has the second
+    only, with ``low_confidence`` saying so.
 
     Parameters
     ----------
@@ -391,11 +392,10 @@ def judge_retraction(
         # in its still windows) and the head's integration less the trunk's turn (its
         # errors: the head's, and a slow lean the head's integration misses); each weighted
         # by the inverse square of its error scale, the second's with the trunk's part's
-        # error beside the head's (docs/trunk.md: posterior 5.87 and 5.54 mm -> 5.03)
+        # error beside the head's (docs/trunk.md: posterior 5.87 and 5.54 mm -> 5.00)
         s_int = integrated[2] * 1e3
         s_head = float(np.hypot(rep.spread_mm or s_int, TRUNK_PART_ERROR_MM))
-        w_int = s_head**2 / (s_int**2 + s_head**2)
-        neck = w_int * integrated[0] + (1.0 - w_int) * less_trunk
+        neck, _ = weighted_by_scale([integrated[0], less_trunk], [s_int, s_head])
     else:
         neck = less_trunk
         low = (f"{low}; " if low else "") + (
