@@ -12,15 +12,20 @@ mounts, both trunk mounts, LSM9DS1 119 Hz and BMI270 100/200 Hz. Seeds 9000+ are
 no test. Each session is analysed twice: with its trunk board, and as if it had none.
 Everything here is the simulation only.
 
-Reps are matched to the truth by overlap. "One-to-one" reps are those the retraction
-verifier's rep finder found as one rep each (not missed, not merged with a neighbour): the
-figures on them say what the trunk code does when the rep finder's windows are right.
+Reps are matched to the truth twice. First as the validation scorer matches them
+(``../shared/data/validation/score.py``'s own ``match_reps``: one-to-one, overlap >= 50 % of
+the shorter rep, IoU >= 0.2): precision is then over the reps neckimu flagged, each counted
+once. Then each truth rep with the found rep that overlaps it most (a found rep that merges
+two truth reps is counted for both). "One-to-one" reps are those the retraction verifier's
+rep finder found as one rep each (not missed, not merged with a neighbour): the figures on
+them say what the trunk code does when the rep finder's windows are right.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.util
 import tempfile
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -39,6 +44,20 @@ MOUNTS = ("forehead", "back_of_head", "top_of_head")
 TRUNK_MOUNTS = ("between_shoulder_blades", "collar")
 BOARDS = (("rev1", None), ("rev2", 100.0), ("rev2", 200.0))
 THRESHOLD_MM = TrunkCriteria().trunk_glide_mm
+VALIDATION = Path(__file__).resolve().parents[2] / "shared" / "data" / "validation"
+
+
+def _scorer_match() -> object | None:
+    """The validation scorer's rep matching (``score.py``'s ``match_reps``: one-to-one, most
+    total overlap, overlap >= 50 % of the shorter rep and IoU >= 0.2), or None without it."""
+    path = VALIDATION / "score.py"
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location("validation_score", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.match_reps
 
 
 def _overlap(a: dict, r: object) -> float:
@@ -94,6 +113,7 @@ def run_session(seed: int) -> dict:
     true_neck -= true_neck[still].mean(axis=0)
     lean = np.degrees(ts.trunk_rotation().magnitude())
     tr_reps = [r for r in truth["reps"] if r["exercise"] == "retraction"]
+    scored = _scored(tr_reps, two.reps)
     rows = []
     for tr, (r2, one2one), (r1, _) in zip(
         tr_reps, _rows(tr_reps, two.reps), _rows(tr_reps, one.reps), strict=True
@@ -121,6 +141,38 @@ def run_session(seed: int) -> dict:
         "err1": (one.angles_deg - true_neck).astype(np.float32),
         "lean": lean.astype(np.float32),
         "rows": rows,
+        "scored": scored,
+    }
+
+
+def _scored(truth_reps: list[dict], reps: list) -> dict | None:
+    """trunk_lean counted as the validation scorer counts a fault: truth and found reps
+    matched one-to-one (:func:`_scorer_match`); a flagged rep is a false positive unless it
+    is matched to a trunk_lean rep (a found rep that two truth reps overlap counts once);
+    a trunk_lean rep unmatched or not flagged is a miss. None without the scorer."""
+    match = _scorer_match()
+    if match is None:
+        return None
+    found = [r for r in reps if r.exercise == "retraction"]
+    pred = [{"start_s": r.start_s, "end_s": r.end_s} for r in found]
+    mt = match(truth_reps, pred)  # type: ignore[operator]
+    lean = ["trunk_lean" in t["faults"] for t in truth_reps]
+    flagged = ["trunk_lean" in r.faults for r in found]
+    by_pred = {j: i for i, j in mt.items()}
+    tp = sum(lean[i] and flagged[j] for i, j in mt.items())
+    post_err = [
+        abs(found[j].posterior_mm - truth_reps[i]["displacement_mm"]["posterior"])
+        for i, j in mt.items()
+        if found[j].posterior_mm is not None
+    ]
+    return {
+        "tp": tp,
+        "fp": sum(f and (j not in by_pred or not lean[by_pred[j]]) for j, f in enumerate(flagged)),
+        "fn": sum(lean) - tp,
+        "matched": len(mt),
+        "truth": len(truth_reps),
+        "found": len(found),
+        "post_err": post_err,
     }
 
 
@@ -147,10 +199,13 @@ def main() -> None:
     args = ap.parse_args()
     seeds = list(range(args.first_seed, args.first_seed + args.n))
     rows: list[dict] = []
+    scored: list[dict] = []
     e2, e1, leans = [], [], []
     with ProcessPoolExecutor(args.jobs) as pool:
         for s in pool.map(run_session, seeds):
             rows += s["rows"]
+            if s["scored"] is not None:
+                scored.append(s["scored"])
             e2.append(s["err"])
             e1.append(s["err1"])
             leans.append(s["lean"])
@@ -174,7 +229,20 @@ def main() -> None:
         f"sessions {args.n} (seeds {seeds[0]}-{seeds[-1]}), simulation only; "
         f"{len(rows)} retraction reps, {len(lean_rows)} with trunk_lean"
     )
-    print(f"trunk_lean, all reps: {_rate(rows)}")
+    if scored:
+        tp, fp, fn = (sum(x[k] for x in scored) for k in ("tp", "fp", "fn"))
+        err = np.concatenate([x["post_err"] for x in scored])
+        print(
+            f"trunk_lean as the validation scorer counts (one-to-one matches: "
+            f"{sum(x['matched'] for x in scored)} of {sum(x['truth'] for x in scored)} truth reps, "
+            f"{sum(x['found'] for x in scored)} found): recall {tp / max(tp + fn, 1):.1%} "
+            f"precision {tp / max(tp + fp, 1):.1%} (tp {tp}, fp {fp}, fn {fn}); "
+            f"neck displacement MAE posterior {np.mean(err):.2f} mm "
+            f"(median {np.median(err):.2f}, {len(err)} matched reps)"
+        )
+    else:
+        print(f"no validation scorer at {VALIDATION}: its matching is not used")
+    print(f"trunk_lean, each truth rep with the found rep that overlaps it most: {_rate(rows)}")
     print(
         f"trunk_lean, reps clear of the {THRESHOLD_MM:g} mm threshold by >= "
         f"{0.5 * THRESHOLD_MM:g} mm ({len(clear)}): {_rate(clear)}"
