@@ -167,3 +167,16 @@ def test_a_recording_given_to_json_instead_is_a_hint(tmp_path, capsys):
     assert rec.read_text() == "kept"
     assert main(["analyze"]) == 2
     assert "which recording?" in capsys.readouterr().err
+
+
+def test_json_dash_is_standard_output(tmp_path, capsys, monkeypatch):
+    """`analyze rec.csv --json -`: the JSON on stdout (parseable as a whole, the same as
+    `--json FILE` writes), the summary on stderr, and no file called "-"."""
+    rec = EXAMPLES / "example_forehead.csv"
+    monkeypatch.chdir(tmp_path)
+    assert main(["analyze", str(rec), "--json", "-"]) == 0
+    got = capsys.readouterr()
+    assert main(["analyze", str(rec), "--json", "a.json", "--quiet"]) == 0
+    assert json.loads(got.out) == json.loads((tmp_path / "a.json").read_text())
+    assert "retraction 1:" in got.err and "not a medical device" in got.err
+    assert not (tmp_path / "-").exists()

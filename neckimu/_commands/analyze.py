@@ -20,7 +20,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     # rec.csv as the JSON to write), not only argparse's "the following arguments are required"
     p.add_argument("path", nargs="?", help="recording or interchange CSV (.csv or .csv.gz)")
     p.add_argument("--events", help="events CSV time_s,event,exercise")
-    p.add_argument("--json", dest="json_out", help="write the analysis as JSON here")
+    p.add_argument(
+        "--json",
+        dest="json_out",
+        help="write the analysis as JSON here ('-': to standard output, the summary then to "
+        "standard error)",
+    )
     p.add_argument(
         "--plot",
         help="write a picture (.png, .svg or .pdf) of the three head angles over time here "
@@ -71,9 +76,9 @@ def run(args: argparse.Namespace) -> int:
     if args.path is None:
         raise NeckimuError(_missing_path(args.json_out))
     plot = plot_out(args.plot)
-    check_outputs(
-        {"--json": args.json_out, "--plot": plot}, [args.path, args.events], force=args.force
-    )
+    to_stdout = args.json_out == "-"
+    json_file = None if to_stdout else args.json_out
+    check_outputs({"--json": json_file, "--plot": plot}, [args.path, args.events], force=args.force)
     from neckimu.recording.reader import RecordingWarning
 
     with warnings.catch_warnings():  # for the reading thread too: it ends inside
@@ -94,8 +99,8 @@ def run(args: argparse.Namespace) -> int:
         analysis = analyze(rec, mount=args.mount, progress=step)
         step("output")
         with staged_outputs() as stage:  # all outputs or none
-            if args.json_out:
-                stage.write_text(args.json_out, json_text(to_json(analysis)))
+            if json_file:
+                stage.write_text(json_file, json_text(to_json(analysis)))
             if plot is not None:
                 from neckimu.plots import plot_angles
 
@@ -104,13 +109,17 @@ def run(args: argparse.Namespace) -> int:
                 _store_calibration(rec, analysis.calibration.to_meta())
     finally:
         close()
+    if to_stdout:
+        sys.stdout.write(json_text(to_json(analysis)))
+        sys.stdout.flush()
     if not args.quiet:
-        print("\n".join(summary_lines(analysis)))
-        written = [str(p) for p in (args.json_out, plot) if p is not None]
+        words = sys.stderr if to_stdout else sys.stdout
+        print("\n".join(summary_lines(analysis)), file=words)
+        written = [str(p) for p in (json_file, plot) if p is not None]
         if args.store_calibration:
             written.append(f"{args.path} (calibration stored)")
         if written:
-            print("wrote " + ", ".join(written))
+            print("wrote " + ", ".join(written), file=words)
     return 0
 
 
