@@ -224,6 +224,27 @@ def test_posture_says_what_to_do_only_once_the_headset_streams(tmp_path, capsys,
     assert not out.exists()
 
 
+def test_live_device_not_found_is_one_line_and_leaves_no_folder(tmp_path, capsys, monkeypatch):
+    """``live --device X --out new`` with X unreachable: the error once (it was printed as
+    "stream ended early" too, with "no verdicts" between), exit 2, and the folder it created
+    is gone; a folder that existed before stays."""
+    from neckimu.errors import NeckimuError
+    from neckimu.live import ble_sources
+
+    def run(self, sink):
+        self.error = NeckimuError("cannot connect to neckimu-NONE: not found")
+
+    monkeypatch.setattr(ble_sources.HeadsetSource, "run", run)
+    for out, existed in ((tmp_path / "new" / "out", False), (tmp_path, True)):
+        args = ["live", "--device", "neckimu-NONE", "--out", str(out), "--headless"]
+        assert main([*args, "--no-sound"]) == 2
+        cap = capsys.readouterr()
+        assert cap.err == "neckimu live: error: cannot connect to neckimu-NONE: not found\n"
+        assert "not found" not in cap.out and "no verdicts" not in cap.out
+        assert out.exists() == existed
+        assert not (tmp_path / "new").exists()  # the parent it created too
+
+
 def test_record_simulate_says_when_duration_outlasts_the_session(tmp_path, capsys, monkeypatch):
     """``record --simulate --duration 900`` stopped quietly at the simulated session's end."""
     from neckimu.ble import simulated

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +87,23 @@ def out_folder(value: str) -> Path:
     except OSError as e:
         raise NeckimuError(f"--out: cannot create {out}: {e.strerror or e}") from None
     return out
+
+
+@contextlib.contextmanager
+def session_folder(value: str) -> Iterator[Path]:
+    """:func:`out_folder` for a session; the folders it created are removed again if the
+    session left them empty (a device that could not be reached)."""
+    path = Path(value)
+    created = [p for p in (path, *path.parents) if not p.exists()]  # deepest first
+    out = out_folder(value)
+    try:
+        yield out
+    finally:
+        for folder in created:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty: the session wrote to it
+                break
 
 
 def add_force(parser: argparse.ArgumentParser) -> None:

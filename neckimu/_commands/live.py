@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     """Connect, cue the routine, record, judge."""
     import time
 
-    from neckimu._commands._args import mount_name, out_folder, positive, trunk_options
+    from neckimu._commands._args import mount_name, positive, session_folder, trunk_options
     from neckimu.live.app import check_session_outputs, check_wav, run_and_finish
     from neckimu.live.ble_sources import HeadsetSource
     from neckimu.live.routine import load_routine
@@ -97,39 +97,39 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         report_dir=report_dir,
     )
-    out_folder(args.out)  # created only once nothing is refused
-    meta = {"mount": args.mount, "routine": routine.name, **routine.targets()}
-    if args.simulate:
-        source = _simulated(args, routine, out / f"{stem}.csv", meta)
-        what = source.label
-    else:
-        source = HeadsetSource(
-            args.device,
-            out / f"{stem}.csv",
-            cues,
-            meta=meta,
-            rate_hz=args.rate,
-            trunk=(args.trunk_address or "scan") if args.trunk else None,
-            trunk_mount=args.trunk_mount,
+    with session_folder(args.out):  # created only once nothing is refused
+        meta = {"mount": args.mount, "routine": routine.name, **routine.targets()}
+        if args.simulate:
+            source = _simulated(args, routine, out / f"{stem}.csv", meta)
+            what = source.label
+        else:
+            source = HeadsetSource(
+                args.device,
+                out / f"{stem}.csv",
+                cues,
+                meta=meta,
+                rate_hz=args.rate,
+                trunk=(args.trunk_address or "scan") if args.trunk else None,
+                trunk_mount=args.trunk_mount,
+            )
+            what = args.device + (
+                f" and the trunk board {args.trunk_address or '(scanning)'}" if args.trunk else ""
+            )
+        session = LiveSession(source, routine=routine, mount=args.mount)
+        print(
+            f"looking for {what}; routine {routine.name!r} "
+            f"({routine.duration_s / 60:.0f} min); close the window or Ctrl-C to stop",
+            flush=True,
         )
-        what = args.device + (
-            f" and the trunk board {args.trunk_address or '(scanning)'}" if args.trunk else ""
+        return run_and_finish(
+            session,
+            headless=args.headless,
+            out_dir=out,
+            stem=stem,
+            sound=args.sound,
+            audio_out=audio,
+            report_dir=report_dir,
         )
-    session = LiveSession(source, routine=routine, mount=args.mount)
-    print(
-        f"looking for {what}; routine {routine.name!r} "
-        f"({routine.duration_s / 60:.0f} min); close the window or Ctrl-C to stop",
-        flush=True,
-    )
-    return run_and_finish(
-        session,
-        headless=args.headless,
-        out_dir=out,
-        stem=stem,
-        sound=args.sound,
-        audio_out=audio,
-        report_dir=report_dir,
-    )
 
 
 def _simulated(

@@ -327,9 +327,10 @@ def _run_and_finish(
             print(f"wrote {p}")
         if "instead" in note:
             print(note)
-    elif analysis is None:
-        print("no verdicts: the session ended before an exercise was recorded")
     err = session.source.error
+    if analysis is None and (err is None or (rec_path is not None and rec_path.exists())):
+        # (nothing received at all: the error below says why)
+        print("no verdicts: the session ended before an exercise was recorded")
     if err is not None:
         raise NeckimuError(
             f"{err} (data received so far is in the recording)"

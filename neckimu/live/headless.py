@@ -126,8 +126,8 @@ def run_headless(
         time.sleep(poll_s)
     session.wait()
     v = session.view()
-    if v.error:
-        say(f"stream ended early: {v.error}")
+    # an error that ended the stream is the command's last line (``neckimu live: error:``),
+    # said once
     # the analysis of the closed recording when there is one (what the JSON and the report
     # hold): the live judge gives each rep the same verdict, but numbers the reps by the
     # routine's plan, and a session stopped early has fewer
