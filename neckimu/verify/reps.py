@@ -241,7 +241,12 @@ class RetractionRep(Rep):
             angle = _num(self.path_angle_deg)  # type: ignore[arg-type]  # known with post, sup
             up = _num(sup)
             updown = f"{up[1:]} mm down" if up.startswith("-") else f"{up} mm up"
-            return f"glided {_num(post)} mm back and {updown} ({angle} deg)"
+            path = (
+                f"path {angle[1:]} deg below level"
+                if angle.startswith("-")
+                else f"path {angle} deg above level"
+            )
+            return f"glided {_num(post)} mm back and {updown} ({path})"
         side = lat if abs(lat) >= abs(rot) else rot
         what = {
             "extension": f"head tipped back {_num(-flex)} deg (keep the chin tucked)",

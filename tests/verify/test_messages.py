@@ -52,7 +52,7 @@ def test_no_negative_zero_in_any_message(seed):
     )
     for rep in reps:
         assert not re.search(r"-0(\.0+)?\b(?!\.\d*[1-9])", rep.message()), rep.message()
-    assert "glided 39 mm back and 0 mm up (0 deg)" in reps[0].message()
+    assert "glided 39 mm back and 0 mm up (path 0 deg above level)" in reps[0].message()
 
 
 def test_a_rep_cut_off_at_the_end_does_not_read_one_of_one():
@@ -137,3 +137,11 @@ def test_a_nod_gives_its_angle_to_a_tenth_and_no_glide(post):
     rep = _retraction(post, 2.0, (12.4, 0.5, 0.2), ("nod_only",))
     msg = rep.message()
     assert "nodded 12.4 deg" in msg and "mm" not in msg, msg
+
+
+def test_path_angle_says_which_way_from_level():
+    """The path angle in a passing rep's words names its reference: above or below level."""
+    up = _retraction(20.0, 5.0, np.zeros(3), ()).message()
+    down = _retraction(20.0, -3.0, np.zeros(3), ()).message()
+    assert "glided 20 mm back and 5 mm up (path 14 deg above level)" in up
+    assert "glided 20 mm back and 3 mm down (path 9 deg below level)" in down
