@@ -117,7 +117,7 @@ def test_live_monitor_reminds_half_a_median_window_after_the_time():
     assert m.alerts == 2 and m.time_beyond_s == pytest.approx(180 - 2 / RATE)
 
 
-def test_analyze_a_simulated_desk_session_against_its_truth(tmp_path):
+def test_analyze_a_simulated_desk_session_against_its_truth(tmp_path, capsys):
     rec = tmp_path / "desk.csv"
     simulate_session(SessionConfig(script="posture", rest_duration_s=400.0, seed=5)).write(rec)
     out = tmp_path / "p.json"
@@ -132,6 +132,11 @@ def test_analyze_a_simulated_desk_session_against_its_truth(tmp_path):
     assert got["bouts"] == want["bouts"] >= 1
     assert got["time_beyond_s"] == pytest.approx(want["time_beyond_s"], rel=0.05, abs=3.0)
     assert got["alerts"] == want["alerts"]
+    # --json -: the same document on standard output, the words on standard error
+    capsys.readouterr()
+    assert main(["posture", "--analyze", str(rec), "--json", "-"]) == 0
+    cap = capsys.readouterr()
+    assert json.loads(cap.out) == got and "head forward" in cap.err
 
 
 def test_live_on_the_simulated_headset(tmp_path, capsys):
@@ -181,6 +186,7 @@ EXAMPLE_REC = Path(__file__).resolve().parents[1] / "recordings" / "example_fore
         (["--simulate", "--duration", "0", "--out", "x.csv"], "--duration"),
         (["--simulate", "--out", "no/such/dir/x.csv"], "does not exist"),
         (["--analyze", str(EXAMPLE_REC), "--mount", "chin"], "unknown mount 'chin'"),
+        (["--simulate", "--json", "-"], "only with --analyze"),
     ],
 )
 def test_bad_arguments_are_one_line_exit_2(capsys, argv, expect):

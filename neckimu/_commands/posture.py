@@ -66,7 +66,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="then remind again every this many s (default: --alert-after)",
     )
     p.add_argument("--mount", default=None, help="forehead, back_of_head or top_of_head")
-    p.add_argument("--json", dest="json_out", help="write the summary as JSON here")
+    p.add_argument(
+        "--json",
+        dest="json_out",
+        help="write the summary as JSON here ('-' with --analyze: to standard output, the "
+        "summary's words then to standard error)",
+    )
     sim = p.add_argument_group("simulated headset")
     sim.add_argument("--speed", type=float, default=1.0, help="playback speed (default 1)")
     sim.add_argument("--seed", type=seed_value, default=0, help="simulation seed")
@@ -167,9 +172,13 @@ def run(args: argparse.Namespace) -> int:
         crit.check()
     except ValueError as e:
         raise NeckimuError(f"--alert-after/--repeat: {e}") from None
-    if args.json_out and not Path(args.json_out).resolve().parent.is_dir():
-        raise NeckimuError(f"--json: folder {str(Path(args.json_out).parent)!r} does not exist")
-    check_outputs({"--json": args.json_out}, [args.analyze], force=args.force)
+    to_stdout = args.json_out == "-"
+    if to_stdout and not args.analyze:
+        raise NeckimuError("--json -: only with --analyze (a live session's lines go there)")
+    json_file = None if to_stdout else args.json_out
+    if json_file and not Path(json_file).resolve().parent.is_dir():
+        raise NeckimuError(f"--json: folder {str(Path(json_file).parent)!r} does not exist")
+    check_outputs({"--json": json_file}, [args.analyze], force=args.force)
     if args.analyze:
         from neckimu._commands._args import mount_name
 
@@ -177,11 +186,15 @@ def run(args: argparse.Namespace) -> int:
         summary = summarize_recording(args.analyze, crit, mount)
     else:
         summary = _live(args, crit)
-    print("\n".join(_lines(summary)))
-    if args.json_out:
+    words = sys.stderr if to_stdout else sys.stdout
+    print("\n".join(_lines(summary)), file=words)
+    if json_file:
         with staged_outputs() as stage:
-            stage.write_text(args.json_out, json_text(summary))
-    print(SAFETY_NOTICE)
+            stage.write_text(json_file, json_text(summary))
+    elif to_stdout:
+        sys.stdout.write(json_text(summary))
+        sys.stdout.flush()
+    print(SAFETY_NOTICE, file=words)
     return 0
 
 
