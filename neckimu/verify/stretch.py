@@ -6,7 +6,7 @@ to its pose at the start cue, about the stretch's axis (lateral flexion for ``st
 signed so that the prescribed direction is positive:
 
 - ``reached_deg``: the median of θ over the hold plateau (from the end of the move into the
-  stretch to the start of the return: the samples beyond half the largest excursion);
+  stretch to the start of the return: :func:`plateau`);
 - ``held_s``: the time within ``min(band_deg, |reached|/2)`` of the reached angle;
 - ``steadiness_deg``: :func:`unsteadiness_deg` over the plateau (a bounce of ±A deg gives ~A).
 
@@ -71,6 +71,54 @@ class StretchCriteria:
     max_unsteadiness_deg: float = 2.0
 
 
+#: The move into the stretch ends (and the return starts) where its speed is below this
+#: fraction of its peak: for a minimum-jerk move, at 87 % of its duration, 1.8 % of its
+#: amplitude before its end.
+MOVE_END_FRAC = 0.2
+#: The moves' peak speeds are looked for this far (s) around the half-way crossings.
+MOVE_PEAK_S = 0.5
+
+
+def plateau(theta_deg: np.ndarray, ts: float) -> slice:
+    """The hold plateau of a stretch's angle: from the end of the move into the stretch to
+    the start of the return.
+
+    The samples beyond half the largest excursion hold the upper halves of both moves as
+    well (a 40 deg stretch: 20 deg ramps at both ends, which read as unsteadiness); a
+    minimum-jerk move is fastest at its half-way point, so each move's peak speed is read
+    around the half-way crossing and the move ends (starts) where its speed falls (last rose)
+    below :data:`MOVE_END_FRAC` of that peak. A window that starts already past half way (the
+    move in before the cue) starts the plateau at its first sample.
+
+    Parameters
+    ----------
+    theta_deg : ndarray, shape (n,)
+        The stretch angle (low-passed), signed so the prescribed direction is positive, deg.
+    ts : float
+        Sample period, s.
+    """
+    peak_at = int(np.argmax(np.abs(theta_deg)))
+    peak = float(theta_deg[peak_at])
+    over = np.flatnonzero(np.sign(peak) * theta_deg >= 0.5 * abs(peak))
+    a, b = int(over[0]), int(over[-1])
+    if b - a < 3:
+        return slice(a, b + 1)
+    speed = np.abs(np.gradient(theta_deg)) / ts
+    m = max(1, round(MOVE_PEAK_S / ts))
+    start, end = a, b
+    if a > 0:
+        v_in = float(speed[max(0, a - m) : a + m + 1].max())
+        slow = np.flatnonzero(speed[a : b + 1] < MOVE_END_FRAC * v_in)
+        if len(slow):
+            start = a + int(slow[0])
+    if b < len(theta_deg) - 1:
+        v_out = float(speed[max(0, b - m) : b + m + 1].max())
+        slow = np.flatnonzero(speed[start : b + 1] < MOVE_END_FRAC * v_out)
+        if len(slow):
+            end = start + int(slow[-1])
+    return slice(start, end + 1)
+
+
 def unsteadiness_deg(theta_deg: np.ndarray) -> float:
     """± excursion of an angle about its linear trend: half its 5-95th percentile range, deg.
 
@@ -121,6 +169,35 @@ def classify_stretch(
     return faults
 
 
+#: Low-pass of the angle for the reached angle, the time held and the plateau, Hz (-6 dB) ..
+ANGLE_CUTOFF_HZ = 1.0
+#: .. and for the unsteadiness: a bounce of 0.3-1 Hz passes whole (at 1 Hz the first would
+#: halve it), Hz (-6 dB).
+BOUNCE_CUTOFF_HZ = 3.0
+
+
+def stretch_measures(
+    theta_deg: np.ndarray, ts: float, crit: StretchCriteria = StretchCriteria()
+) -> tuple[float, float, float]:
+    """Reached angle (deg), time held (s) and unsteadiness (deg) of one stretch.
+
+    Parameters
+    ----------
+    theta_deg : ndarray, shape (n,)
+        The stretch angle over the stretch's window, signed so the prescribed direction is
+        positive, deg (not filtered).
+    ts : float
+        Sample period, s.
+    """
+    theta = lowpass_fir(theta_deg, ts, ANGLE_CUTOFF_HZ)
+    hold = plateau(theta, ts)
+    reached = float(np.median(theta[hold]))
+    band = min(crit.band_deg, abs(reached) / 2.0)
+    held_s = float((np.abs(theta - reached) <= band).sum() * ts)
+    unsteady = unsteadiness_deg(lowpass_fir(theta_deg, ts, BOUNCE_CUTOFF_HZ)[hold])
+    return reached, held_s, unsteady
+
+
 def verify_stretch(
     ctx: Context, w: Window, index: int, total: int, crit: StretchCriteria = StretchCriteria()
 ) -> StretchRep:
@@ -151,15 +228,8 @@ def verify_stretch(
     ref = m_lh[:n_ref].mean(axis=0)
     u, _, vt = np.linalg.svd(ref)  # nearest rotation to the mean matrix
     ref = u @ vt
-    theta = sign * lowpass_fir(angles_from_matrices(ref.T @ m_lh)[:, axis], ctx.ts, 1.0)
-    peak_at = int(np.argmax(np.abs(theta)))
-    peak = float(theta[peak_at])
-    plateau = np.flatnonzero(np.sign(peak) * theta >= 0.5 * abs(peak))
-    hold = theta[plateau[0] : plateau[-1] + 1]
-    reached = float(np.median(hold))
-    band = min(crit.band_deg, abs(reached) / 2.0)
-    held_s = float((np.abs(theta - reached) <= band).sum() * ctx.ts)
-    unsteady = unsteadiness_deg(hold)
+    theta = sign * angles_from_matrices(ref.T @ m_lh)[:, axis]
+    reached, held_s, unsteady = stretch_measures(theta, ctx.ts, crit)
     sat = ctx.saturated_in(i0, i1)
     return StretchRep(
         **base,
