@@ -78,6 +78,21 @@ def _parse(index: Path) -> tuple[_Page, str]:
     return page, text
 
 
+@pytest.fixture(scope="module")
+def analyze_reps(rec_folder, tmp_path_factory) -> dict[str, list[dict]]:
+    """The reps of ``neckimu analyze --json`` of each session of the report's folder, by file
+    stem: run once for the tests that compare the page with them (they only read them)."""
+    out_dir = tmp_path_factory.mktemp("analyze")
+    reps = {}
+    for stem in ("b_monday", "c_wednesday", "a_next_week", "d_no_created"):
+        out = out_dir / f"{stem}.json"
+        assert (
+            main(["analyze", str(rec_folder / f"{stem}.csv"), "--json", str(out), "--quiet"]) == 0
+        )
+        reps[stem] = json.loads(out.read_text())["reps"]
+    return reps
+
+
 def test_page_is_self_contained(report_dir):
     page, text = _parse(report_dir / "index.html")
     pngs = [s for s in page.srcs if s.endswith(".png")]
@@ -92,7 +107,7 @@ def test_page_is_self_contained(report_dir):
     assert SAFETY_NOTICE in text.replace("&#x27;", "'")
 
 
-def test_verdict_rows_are_the_reps_of_analyze(report_dir, rec_folder, tmp_path):
+def test_verdict_rows_are_the_reps_of_analyze(report_dir, analyze_reps):
     page, _ = _parse(report_dir / "index.html")
     verdicts = page.rows.get("verdicts")
     # sessions in date order: created, created, created, then the file-time one
@@ -100,11 +115,7 @@ def test_verdict_rows_are_the_reps_of_analyze(report_dir, rec_folder, tmp_path):
     assert [s.split("-", 1)[1] for s in page.sections] == order
     k = 0
     for n, stem in enumerate(order):
-        out = tmp_path / f"{stem}.json"
-        assert (
-            main(["analyze", str(rec_folder / f"{stem}.csv"), "--json", str(out), "--quiet"]) == 0
-        )
-        reps = json.loads(out.read_text())["reps"]
+        reps = analyze_reps[stem]
         assert len(reps) >= 5
         rows = verdicts[k : k + len(reps)]
         assert all(page.rep_sections[k + i] == page.sections[n] for i in range(len(reps)))
@@ -205,18 +216,12 @@ def _summary_items(text: str) -> list[str]:
     return [html.unescape(li) for li in re.findall(r"<li>(.*?)</li>", ul.group(1), re.S)]
 
 
-def test_summary_sentences_match_the_reps_of_analyze(report_dir, rec_folder, tmp_path):
+def test_summary_sentences_match_the_reps_of_analyze(report_dir, analyze_reps):
     """The summary on the page against counts made here from ``neckimu analyze --json``."""
     _, text = _parse(report_dir / "index.html")
     items = _summary_items(text)
     week1, week2 = ["b_monday", "c_wednesday"], ["a_next_week", "d_no_created"]
-    reps = {}
-    for stem in week1 + week2:
-        out = tmp_path / f"{stem}.json"
-        assert (
-            main(["analyze", str(rec_folder / f"{stem}.csv"), "--json", str(out), "--quiet"]) == 0
-        )
-        reps[stem] = json.loads(out.read_text())["reps"]
+    reps = {stem: analyze_reps[stem] for stem in week1 + week2}
     # the report's "today" is the real date: the sessions' last week is in the past
     assert items[0] == (
         "In the week of 10 March 2025, the latest in this report, you trained "
