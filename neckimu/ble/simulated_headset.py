@@ -359,9 +359,14 @@ class SimulatedHeadset(HeadsetClock):
             self._i, self._j = i_new, j_new
             if self.streaming:
                 await self._send_ready(final=self._i >= n_total)
-            for pkt in self._outbox[:]:
+            # one at a time, leaving the queue once sent (the firmware's commit_packet): a
+            # *mark event* written while the radio carries a packet is queued meanwhile and
+            # goes next, and a packet on its way still counts as pending
+            while self._outbox:
+                pkt = self._outbox[0]
                 await self._notify(pkt)
-            self._outbox.clear()
+                if self._outbox and self._outbox[0] is pkt:  # (a disconnect cleared it)
+                    self._outbox.pop(0)
             if self._i >= n_total and self._buf_start >= n_total and not self._mag_buf:
                 self.finished.set()
             await asyncio.sleep(tick)

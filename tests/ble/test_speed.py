@@ -60,3 +60,25 @@ def test_a_slow_receiver_slows_the_playback_and_says_so(tmp_path, monkeypatch):
     assert pb["held_s"] > 0 and pb["effective_speed"] < 200.0 * 0.8
     assert len(res.notes) == 1 and "playback slowed to" in res.notes[0]
     assert pb["note"] == res.notes[0]
+
+
+def test_a_cue_that_arrives_while_an_event_packet_is_sent_is_kept(tmp_path, monkeypatch):
+    """Cues come in pairs at one instant (the end of one exercise, the start of the next).
+    The headset's loop sent its queued event packets from a copy of the queue and then
+    cleared it: a *mark event* written while the radio was carrying the first packet was
+    cleared unsent (a busy machine lost a retraction's start cue). Here the radio takes 0.2 s
+    of host time for each event packet, so the second cue of each pair arrives then."""
+    from neckimu.ble.simulated_headset import SimulatedHeadset
+    from neckimu.wire import packets as wire
+
+    notify = SimulatedHeadset._notify
+
+    async def slow_event_notify(self, payload):
+        if wire.decode_packet(payload).event_code is not None:
+            await asyncio.sleep(0.2)
+        return await notify(self, payload)
+
+    monkeypatch.setattr(SimulatedHeadset, "_notify", slow_event_notify)
+    _, rec, seq, stream = _play(tmp_path, 1.0, 247)
+    np.testing.assert_array_equal(seq, stream.seq)
+    assert rec.events == CUES
