@@ -95,6 +95,8 @@ def _diagnose(path: Path, raw: bytes, header: list[str], wanted: list[str]) -> I
                 return InputError(str(path), f"non-numeric value {cell[:40]!r}", lineno, name)
             if not np.isfinite(float(cell)):
                 return InputError(str(path), f"value {cell[:40]} is out of range", lineno, name)
+            if (why := _beyond(name, cell)) is not None:
+                return InputError(str(path), why, lineno, name)
         if 0 < len(missing_mag) < 3:
             return InputError(
                 str(path),
@@ -261,6 +263,8 @@ def _diagnose_trunk(path: Path, raw: bytes, cols: list[str]) -> InputError:
                 return InputError(
                     str(path), f"non-numeric value {cell[:40]!r}", lineno, f"trunk {name}"
                 )
+            if (why := _beyond(name, cell)) is not None:
+                return InputError(str(path), why, lineno, f"trunk {name}")
         t = float(cells[0])
         if t <= last_t:
             what = _time_problem(t, last_t, cells[0], last_cell)
@@ -289,9 +293,30 @@ def _time_problem(t: float, last_t: float, cell: str, last_cell: str) -> str:
     return f"time {what} ({t:g} s after {last_t:g} s)"
 
 
+#: Largest magnitude a sample can have, by column prefix (unit): over a hundred times any
+#: IMU's range (gyro ±4000 dps = 70 rad/s, accelerometer ±32 g = 314 m/s², magnetometer
+#: ±4900 µT); a larger value is a damaged file (1e200 rad/s broke the orientation filter
+#: with a traceback).
+MAX_ABS = {"gyr_": (1e4, "rad/s"), "acc_": (1e5, "m/s²"), "mag_": (1e6, "µT")}
+
+
+def _beyond(name: str, cell: str) -> str | None:
+    """Why a finite value of column ``name`` is impossible, or None."""
+    for prefix, (limit, unit) in MAX_ABS.items():
+        if name.startswith(prefix) and abs(float(cell)) > limit:
+            return f"value {cell[:40]} {unit} is beyond any IMU's range (|{prefix}*| <= {limit:g})"
+    return None
+
+
 def _values_ok(table: np.ndarray) -> bool:
-    """Every value finite, except magnetometer rows that are NaN as a whole (no reading)."""
+    """Every value finite and within :data:`MAX_ABS`, except magnetometer rows that are NaN
+    as a whole (no reading); columns time, gyr, acc[, mag]."""
     if not np.isfinite(table[:, :7]).all():
+        return False
+    limits = [MAX_ABS["gyr_"][0]] * 3 + [MAX_ABS["acc_"][0]] * 3
+    if (np.abs(table[:, 1:7]) > limits).any():
+        return False
+    if table.shape[1] > 7 and (np.abs(table[:, 7:]) > MAX_ABS["mag_"][0]).any():
         return False
     if table.shape[1] == 7:
         return True

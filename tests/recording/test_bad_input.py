@@ -51,6 +51,20 @@ CASES = {
         None,
         "expected 7 fields",
     ),
+    # finite but no IMU's: 1e200 rad/s broke the orientation filter with a traceback; the
+    # limits' edges: 10 000 rad/s and 100 000 m/s² are read, a little more is not
+    "gyr_beyond_any_imu": (
+        HEADER + rows(3) + "0.03,1e200,0.02,0.03,0.1,0.2,9.8\n",
+        5,
+        "gyr_x",
+        "beyond any imu's range",
+    ),
+    "acc_beyond_any_imu": (
+        HEADER + "0,1e4,-1e4,0,1e5,-1e5,9.8\n" + "0.01,0.01,0.02,0.03,0.1,-100000.5,9.8\n",
+        3,
+        "acc_y",
+        "beyond any imu's range",
+    ),
     "empty": ("", None, None, "empty file"),
     "header_only": (HEADER, None, None, "no data rows"),
     "no_header": ("\n\n", None, None, "empty file"),
