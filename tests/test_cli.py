@@ -299,3 +299,23 @@ def test_a_negative_seed_is_an_argument_error(argv, capsys, tmp_path, monkeypatc
     assert e.value.code == 2
     assert "a seed is 0 or more" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["record", "--simulate", "--speed", "inf", "--out", "x.csv"],
+        ["live", "--simulate", "--speed", "inf", "--headless"],
+        ["demo", "--speed", "inf", "--headless"],
+        ["posture", "--simulate", "--speed", "inf"],
+        ["record", "--simulate", "--duration", "inf", "--out", "x.csv"],
+    ],
+)
+def test_an_infinite_speed_or_duration_is_one_line(argv, capsys, tmp_path, monkeypatch):
+    """``--speed inf`` hung the simulated headset ("connected but silent"), then printed
+    OverflowError tracebacks when stopped (found by a fresh-eyed tester)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "must be > 0 and finite" in err
+    assert list(tmp_path.iterdir()) == []

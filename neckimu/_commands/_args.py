@@ -72,9 +72,10 @@ def mount_name(value: str) -> str:
 
 
 def positive(option: str, value: float | None) -> None:
-    """Check that an option's value, when given, is > 0 (``--speed``, ``--duration``)."""
-    if value is not None and not value > 0:
-        raise NeckimuError(f"{option} must be > 0")
+    """Check that an option's value, when given, is > 0 and finite (``--speed``,
+    ``--duration``: ``--speed inf`` hung the simulated headset)."""
+    if value is not None and not 0 < value < float("inf"):
+        raise NeckimuError(f"{option} must be > 0" + (" and finite" if value > 0 else ""))
 
 
 def out_folder(value: str) -> Path:

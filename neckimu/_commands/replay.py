@@ -16,7 +16,7 @@ def _speed(value: str) -> float | None:
         raise argparse.ArgumentTypeError(f"must be a number or max, not {value!r}") from None
     if not v > 0:
         raise argparse.ArgumentTypeError("must be > 0")
-    return v
+    return None if v == float("inf") else v  # inf: as fast as it goes, as max
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

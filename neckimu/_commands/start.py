@@ -31,17 +31,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the start screen; without a display, say how to train in the terminal."""
-    from neckimu.errors import NeckimuError
+    from neckimu._commands._args import positive
     from neckimu.live.display import display_available
 
     out = getattr(args, "out", None)
     speed = float(getattr(args, "speed", 1.0))
     scan_s = float(getattr(args, "scan_time", 5.0))
     routines = getattr(args, "routines", None)
-    if not speed > 0:
-        raise NeckimuError("--speed must be > 0")
-    if not scan_s > 0:
-        raise NeckimuError("--scan-time must be > 0")
+    positive("--speed", speed)
+    positive("--scan-time", scan_s)
     if not display_available():
         from neckimu.cli import build_parser
 
