@@ -199,10 +199,14 @@ class StagedOutputs:
         return Path(tmp)
 
     def write_text(self, dest: str | Path, text: str) -> None:
-        """Stage ``text`` (UTF-8, ``\\n`` line ends) for ``dest``."""
+        """Stage ``text`` (UTF-8, ``\\n`` line ends) for ``dest``; gzip-compressed when
+        ``dest`` ends in ``.gz``."""
+        import gzip
+
         tmp = self.path(dest)
+        opener = gzip.open if str(dest).endswith(".gz") else open
         try:
-            with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            with opener(tmp, "wt", encoding="utf-8", newline="\n") as f:
                 f.write(text)
         except OSError as e:
             raise NeckimuError(f"cannot write {dest}: {e.strerror or e}") from None

@@ -58,6 +58,20 @@ def test_export_columns_and_angles(tmp_path):
     assert df["flexion_deg"].max() > 10  # the calibration nods and the exercises
 
 
+def test_export_gz_is_compressed_and_other_names_are_refused(tmp_path, capsys):
+    """``--out x.csv.gz`` wrote plain text under a .gz name; ``--out x.json`` wrote CSV."""
+    rec = str(EXAMPLES / "example_forehead.csv")
+    plain, packed = tmp_path / "e.csv", tmp_path / "e.csv.gz"
+    assert main(["export", rec, "--out", str(plain)]) == 0
+    assert main(["export", rec, "--out", str(packed)]) == 0
+    assert packed.read_bytes()[:2] == b"\x1f\x8b"  # gzip's magic number
+    pd.testing.assert_frame_equal(pd.read_csv(packed), pd.read_csv(plain))
+    capsys.readouterr()
+    assert main(["export", rec, "--out", str(tmp_path / "e.json")]) == 2
+    assert "--out must end in .csv or .csv.gz" in capsys.readouterr().err
+    assert not (tmp_path / "e.json").exists()
+
+
 def test_analyze_foreign_csv_with_events(tmp_path, capsys):
     rec = tmp_path / "foreign.csv"
     src = pd.read_csv(EXAMPLES / "example_forehead.csv", comment="#")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import warnings
+from pathlib import Path
 
 from neckimu._commands._args import add_force
+from neckimu.errors import NeckimuError
 
 COLUMNS = ("time_s", "q_w", "q_x", "q_y", "q_z", "flexion_deg", "lateral_deg", "rotation_deg")
 #: Added after :data:`COLUMNS` when the recording has a trunk board.
@@ -25,7 +27,7 @@ TRUNK_COLUMNS = (
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", help="recording or interchange CSV (.csv or .csv.gz)")
     p.add_argument("--events", help="events CSV time_s,event,exercise")
-    p.add_argument("--out", required=True, help="output CSV")
+    p.add_argument("--out", required=True, help="output CSV (.csv, or .csv.gz compressed)")
     p.add_argument("--mount", help="mount preset (forehead, back_of_head, top_of_head)")
     p.add_argument(
         "--mag",
@@ -47,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.mount is not None:
         mount_name(args.mount)
+    if not args.out.endswith((".csv", ".csv.gz")):
+        raise NeckimuError(f"--out must end in .csv or .csv.gz, not {Path(args.out).name!r}")
     check_outputs({"--out": args.out}, [args.path, args.events], force=args.force)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RecordingWarning)
