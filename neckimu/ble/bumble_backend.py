@@ -24,7 +24,7 @@ from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
 from bleak.exc import BleakError
 from bleak.uuids import normalize_uuid_str
 from bumble import hci
-from bumble.core import AdvertisingData
+from bumble.core import AdvertisingData, BaseBumbleError
 from bumble.device import Advertisement, Connection, Device, Peer
 from bumble.gatt_client import CharacteristicProxy
 
@@ -47,8 +47,11 @@ def _uuid(u: Any) -> str:
 
 
 async def _request(coro: Any) -> Any:
-    """Await a bumble GATT request; a link lost under it is a BleakError, as in bleak's
-    backends (bumble cancels pending requests on disconnection)."""
+    """Await a bumble GATT request; a link lost under it, or bumble's own errors (a request
+    that timed out: ``bumble.core.TimeoutError``, not the builtin), are a BleakError, as in
+    bleak's backends (bumble cancels pending requests on disconnection). A bumble error
+    that escaped killed the simulated session's cue task: the routine's later cues were
+    never sent."""
     try:
         return await coro
     except asyncio.CancelledError:
@@ -56,6 +59,8 @@ async def _request(coro: Any) -> Any:
         if task is not None and task.cancelling():
             raise  # our own caller is being cancelled
         raise BleakError("disconnected during a GATT request") from None
+    except BaseBumbleError as e:
+        raise BleakError(f"GATT request failed: {e}") from e
 
 
 class BumbleClientBase(BaseBleakClient):

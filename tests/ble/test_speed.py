@@ -82,3 +82,30 @@ def test_a_cue_that_arrives_while_an_event_packet_is_sent_is_kept(tmp_path, monk
     _, rec, seq, stream = _play(tmp_path, 1.0, 247)
     np.testing.assert_array_equal(seq, stream.seq)
     assert rec.events == CUES
+
+
+def test_a_cue_whose_write_times_out_is_placed_and_the_later_ones_still_sent(tmp_path, monkeypatch):
+    """bumble's own GATT timeout (``bumble.core.TimeoutError``, not the builtin) escaped the
+    client and ended the cue task: a busy two-board session never cued its stretch. Now the
+    cue is placed on the device time base by the host's clock map, and the rest follow."""
+    from bumble import core
+    from bumble.gatt_client import CharacteristicProxy
+
+    from neckimu.wire.spec import OP_MARK_EVENT
+
+    write = CharacteristicProxy.write_value
+    marks = {"n": 0}
+
+    async def flaky_write(self, value, with_response=False):
+        if len(value) >= 1 and value[0] == OP_MARK_EVENT:
+            marks["n"] += 1
+            if marks["n"] == 1:  # the first cue's mark event
+                raise core.TimeoutError("GATT timeout for ATT_Write_Request")
+        return await write(self, value, with_response=with_response)
+
+    monkeypatch.setattr(CharacteristicProxy, "write_value", flaky_write)
+    _, rec, seq, stream = _play(tmp_path, 1.0, 247)
+    np.testing.assert_array_equal(seq, stream.seq)
+    assert [(e.event, e.exercise) for e in rec.events] == [(e.event, e.exercise) for e in CUES]
+    assert abs(rec.events[0].time_s - CUES[0].time_s) < 0.1  # placed by the clock map
+    assert rec.events[1:] == CUES[1:] and marks["n"] == len(CUES)
