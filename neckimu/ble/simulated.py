@@ -213,13 +213,13 @@ async def play_out(
         "held_s": round(headset.held_s, 3),
         "in_flight_lost": sum(in_flight(h, c) for h, c in pairs),
     }
-    note = playback_note(headset, loop_s)
+    note = playback_note(headset, loop_s, two_boards=trunk is not None)
     if note:
         rec.final_meta["playback"]["note"] = note
     rec.stop()
 
 
-def playback_note(headset: SimulatedHeadset, loop_s: float) -> str:
+def playback_note(headset: SimulatedHeadset, loop_s: float, two_boards: bool = False) -> str:
     """A sentence when the playback took clearly longer than asked ("" otherwise).
 
     Parameters
@@ -228,6 +228,10 @@ def playback_note(headset: SimulatedHeadset, loop_s: float) -> str:
         After its stream was played.
     loop_s : float
         Host time from the first *start* to the last notification received, s.
+    two_boards : bool
+        A trunk board played along: its clock was held with the head's, and a held clock
+        is no crystal, so the host's clock maps place its samples off by up to seconds
+        (docs/trunk.md): said so.
     """
     played = headset.played_s
     if loop_s <= 0 or loop_s - played / headset.speed < 0.5:
@@ -235,10 +239,17 @@ def playback_note(headset: SimulatedHeadset, loop_s: float) -> str:
     eff = played / loop_s
     if eff >= 0.8 * headset.speed:
         return ""
-    return (
+    note = (
         f"simulated headset: playback slowed to {eff:.1f}x (asked {headset.speed:g}x): the "
         f"machine could not keep up (samples the headset had to drop are counted as gaps)"
     )
+    if two_boards:
+        note += (
+            f"; its clock was held {headset.held_s:.1f} s in all, which can place the trunk "
+            "board's samples up to seconds off the head's (reps then say 'trunk data "
+            "missing'): with two boards use a lower --speed"
+        )
+    return note
 
 
 @dataclass

@@ -109,3 +109,17 @@ def test_a_cue_whose_write_times_out_is_placed_and_the_later_ones_still_sent(tmp
     assert [(e.event, e.exercise) for e in rec.events] == [(e.event, e.exercise) for e in CUES]
     assert abs(rec.events[0].time_s - CUES[0].time_s) < 0.1  # placed by the clock map
     assert rec.events[1:] == CUES[1:] and marks["n"] == len(CUES)
+
+
+def test_a_slowed_two_board_playback_says_the_trunk_may_be_misplaced():
+    """A held clock is no crystal: with two boards the host's clock maps can place the trunk
+    board's samples seconds off (a fresh-eyed tester's live session under load); the note
+    says so, and only with two boards and only when the playback slowed."""
+    from types import SimpleNamespace
+
+    slowed = SimpleNamespace(played_s=100.0, speed=8.0, held_s=6.25)
+    one = simulated.playback_note(slowed, loop_s=50.0)
+    two = simulated.playback_note(slowed, loop_s=50.0, two_boards=True)
+    assert "playback slowed to 2.0x (asked 8x)" in one and "trunk" not in one
+    assert two.startswith(one) and "held 6.2 s in all" in two and "lower --speed" in two
+    assert simulated.playback_note(slowed, loop_s=12.6, two_boards=True) == ""
