@@ -49,17 +49,18 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _message(sig: int) -> str:
+#: What a stopping session does, as the first signal's line says it.
+RECORDING = "closing the recording and writing what was recorded"
+
+
+def _message(sig: int, doing: str = RECORDING) -> str:
     name = signal.Signals(sig).name
-    return (
-        f"{name}: stopping; closing the recording and writing what was recorded "
-        f"({name} again to quit at once)"
-    )
+    return f"{name}: stopping; {doing} ({name} again to quit at once)"
 
 
 @contextmanager
 def stop_on_signals(
-    stop: Callable[[], None], say: Callable[[str], None] = _say
+    stop: Callable[[], None], say: Callable[[str], None] = _say, doing: str = RECORDING
 ) -> Iterator[StopRequest]:
     """While active, the first SIGINT or SIGTERM calls ``stop()`` instead of killing.
 
@@ -69,6 +70,8 @@ def stop_on_signals(
         Asks the session to end (thread-safe, returns at once: e.g. ``source.stop``).
     say : callable
         Receives one line for people when a signal arrives.
+    doing : str
+        What stopping does, in that line (default: closing the recording).
 
     Yields
     ------
@@ -90,7 +93,7 @@ def stop_on_signals(
         if req.requested:  # the second signal: end at once, as the default action does
             _die(sig)
         req.signal = signal.Signals(sig).name
-        say(_message(sig))
+        say(_message(sig, doing))
         stop()
 
     for s in STOP_SIGNALS:

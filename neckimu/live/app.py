@@ -11,7 +11,7 @@ from pathlib import Path
 
 from neckimu import SAFETY_NOTICE
 from neckimu.errors import NeckimuError
-from neckimu.interrupt import StopRequest, stop_on_signals
+from neckimu.interrupt import RECORDING, StopRequest, stop_on_signals
 from neckimu.live.audio import CueSounds, write_wav
 from neckimu.live.display import display_available, offscreen_requested
 from neckimu.live.qtapp import qt_app
@@ -232,7 +232,12 @@ def run_and_finish(
     whatever was received stays in the recording either way.
     """
     cues = session_cues(session) if (sound or audio_out is not None) else None
-    with stop_on_signals(session.source.stop) as stop:
+    doing = (
+        RECORDING
+        if session.source.recording_path is not None
+        else "the verdicts of the whole recording follow"  # a replay records nothing
+    )
+    with stop_on_signals(session.source.stop, doing=doing) as stop:
         return _run_and_finish(
             session,
             stop,

@@ -141,6 +141,8 @@ def run_headless(
         counts = f"{_reps(len(final) - unjudged)} judged, {passed} passed" + (
             f", {unjudged} not judged (incomplete)" if unjudged else ""
         )
-        say(f"final verdicts ({counts}; as `neckimu analyze`):")
+        # a replay's are those of the whole file, however far it played
+        whole = " of the whole recording" if session.source.recording_path is None else ""
+        say(f"final verdicts{whole} ({counts}; as `neckimu analyze`):")
         for m in final:
             say(f"  {m}")

@@ -190,6 +190,9 @@ def test_replay_window_sigterm(tmp_path):
     run.wait_for(shot.exists, "saved the screenshot")
     code = run.stop(signal.SIGTERM)
     _stopped(run, code, signal.SIGTERM)
+    # a replay records nothing: it does not say it closes a recording
+    assert "the verdicts of the whole recording follow" in run.err
+    assert "closing the recording" not in run.err
     assert _strict_json(out / "example_forehead.json")["n_samples"] > 0
     assert (out / "index.html").exists()
 
