@@ -8,6 +8,7 @@ same as the live window's and the verdict messages').
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +60,10 @@ def is_judged(rep: dict[str, Any]) -> bool:
     )
 
 
+#: A passing retraction's glide in its message (``neckimu.verify.reps``).
+_GLIDE = re.compile(r"glided (?P<back>-?\d+) mm back and (?P<up>\d+) mm (?P<way>up|down)")
+
+
 def rep_words(rep: dict[str, Any]) -> str:
     """What happened in a rep, for the verdict table (whose other columns name the exercise,
     the rep and the verdict).
@@ -85,10 +90,15 @@ def rep_words(rep: dict[str, Any]) -> str:
         and math.isfinite(post)
         and math.isfinite(sup)
     ):
-        updown = f"{abs(sup):.0f} mm up" if sup >= 0 else f"{abs(sup):.0f} mm down"
-        if round(abs(sup)) == 0:
-            updown = "level"
-        words = f"glided {post:.0f} mm back, {updown}"
+        # the numbers as the message rounded them (from the unrounded values): the JSON's
+        # are rounded to 0.1 mm, and 12.5 read "12" here against the message's "13"
+        said = _GLIDE.search(rest)
+        if said:
+            back, up, way = int(said["back"]), int(said["up"]), said["way"]
+        else:
+            back, up, way = round(post), round(abs(sup)), "up" if sup >= 0 else "down"
+        updown = "level" if up == 0 else f"{up} mm {way}"
+        words = f"glided {back} mm back, {updown}"
         low = rep.get("low_confidence")
         return words + (f" [uncertain: {low}]" if low else "")
     return rest

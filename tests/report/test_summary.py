@@ -300,6 +300,17 @@ def test_rep_words_drop_the_repeated_columns_and_the_path_angle():
         "message": "retraction 5: pass, glided 21 mm back and -3 mm up (-9 deg)",
     }
     assert rep_words(r) == "glided 21 mm back, 3 mm down"
+    # the numbers as the message says them: the JSON's 12.5 and 16.5 are rounded to 0.1 mm
+    # from 12.54 and 16.54, which the terminal says as 13 and 17 (the report said 12 and 16)
+    r = {
+        "exercise": "retraction",
+        "verdict": "pass",
+        "displacement_mm": {"posterior": 12.5, "superior": 16.5},
+        "message": "retraction 2: pass, glided 13 mm back and 17 mm up (path 53 deg above level)",
+    }
+    assert rep_words(r) == "glided 13 mm back, 17 mm up"
+    r["message"] = "retraction 2: pass, glided 13 mm back and 0 mm up (path 0 deg above level)"
+    assert rep_words(r) == "glided 13 mm back, level"
     r = {
         "exercise": "hold_left",
         "verdict": "fail",
