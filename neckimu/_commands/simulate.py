@@ -40,15 +40,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="guided: calibration, holds, retractions, one stretch; stretch: "
         "calibration and 4-6 alternating lateral stretches; rom: calibration and the range "
         "of motion, each direction to its end and back twice, true angles in "
-        "<name>.truth.json (default guided; --script is the old name)",
+        "<name>.truth.json; posture: desk work with slumps, --duration long "
+        "(default guided; --script is the old name)",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=600.0,
+        help="length of the posture routine's desk work, s (default 600)",
     )
     parser.add_argument(
         "--faults",
         default="",
-        help="comma list of mistakes to inject: moved, creep, tipped_back, "
-        "extension, protraction, downward, nod_only, lateral, too_small "
-        "(two joined by +, e.g. too_small+extension), not_reached, "
-        "wrong_side, short, unsteady",
+        # written out, not imported (help stays light): tests check it names every fault
+        help="comma list of mistakes to inject: holds moved, creep, tipped_back; "
+        "retractions extension, protraction, downward, nod_only, lateral, too_small (two "
+        "joined by +, e.g. too_small+extension); stretches not_reached, wrong_side, short, "
+        "unsteady (also stretch_short, stretch_unsteady); with --trunk: trunk_lean "
+        "(retractions), slouch (--routine posture)",
     )
     parser.add_argument(
         "--fault-rate",
@@ -101,10 +110,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_force(parser)
 
 
+#: Which faults a routine has reps for (fault name prefixes as in ``neckimu.sim.faults``).
+_ROUTINE_FAULTS = {
+    "guided": ("hold", "retraction", "stretch", "trunk_lean"),
+    "stretch": ("stretch",),
+    "rom": (),
+    "posture": ("slouch",),
+}
+
+
+def _faults_fit_routine(faults: tuple[str, ...], routine: str) -> None:
+    """One line for a fault the routine has no rep for (``--faults slouch`` in a guided
+    session injected nothing, silently)."""
+    from neckimu.sim import faults as F
+
+    kinds = {
+        **dict.fromkeys(F.HOLD_FAULTS, "hold"),
+        **dict.fromkeys(F.RETRACTION_FAULTS, "retraction"),
+        **dict.fromkeys(F.STRETCH_FAULTS + tuple(F.LEGACY_NAMES), "stretch"),
+        "trunk_lean": "trunk_lean",
+        "slouch": "slouch",
+    }
+    for f in faults:
+        kind = kinds.get(f.split("+")[0])
+        if kind is not None and kind not in _ROUTINE_FAULTS.get(routine, ()):
+            where = {
+                "hold": "guided",
+                "retraction": "guided",
+                "stretch": "guided or stretch",
+                "trunk_lean": "guided",
+                "slouch": "posture",
+            }[kind]
+            raise NeckimuError(
+                f"--faults {f}: the {routine} routine has no rep it can happen in "
+                f"(use --routine {where})"
+            )
+
+
 def run(args: argparse.Namespace) -> int:
     """Simulate and write; bad arguments raise NeckimuError (one line, exit 2)."""
 
-    from neckimu._commands._args import recording_out, trunk_options
+    from neckimu._commands._args import positive, recording_out, trunk_options
     from neckimu.output_files import check_outputs
     from neckimu.sim.session import SessionConfig, simulate_session
     from neckimu.sim.truth import truth_paths
@@ -123,6 +169,8 @@ def run(args: argparse.Namespace) -> int:
         recordings=["--out"],
     )
     faults = tuple(f.strip() for f in args.faults.split(",") if f.strip())
+    _faults_fit_routine(faults, args.routine)
+    positive("--duration", args.duration)
     cfg = SessionConfig(
         seed=args.seed,
         mount=args.mount,
@@ -140,6 +188,7 @@ def run(args: argparse.Namespace) -> int:
         near_share=args.near_share,
         trunk=args.trunk,
         trunk_mount=args.trunk_mount,
+        **({"rest_duration_s": args.duration} if args.routine == "posture" else {}),
     )
     checked_config(cfg)
     session = simulate_session(cfg)

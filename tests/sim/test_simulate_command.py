@@ -116,3 +116,44 @@ def test_bad_out_path_exit_2(tmp_path, capsys):
     assert main(["simulate", "--out", str(tmp_path / "r.txt")]) == 2
     assert main(["simulate", "--out", str(tmp_path / "nope" / "r.csv")]) == 2
     assert capsys.readouterr().err.count("\n") == 2
+
+
+def test_help_names_every_fault_and_routine(capsys):
+    """The --faults help is written out (help imports no numpy): it must not go stale."""
+    from neckimu.sim.faults import FAULTS
+
+    with pytest.raises(SystemExit):
+        main(["simulate", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    missing = [f for f in FAULTS if f not in text]
+    assert missing == []
+    assert all(r in text for r in ("guided:", "stretch:", "rom:", "posture:"))
+
+
+@pytest.mark.parametrize(
+    "routine, fault, where",
+    [
+        ("guided", "slouch", "posture"),
+        ("posture", "trunk_lean", "guided"),
+        ("stretch", "too_small", "guided"),
+        ("rom", "unsteady", "guided or stretch"),
+    ],
+)
+def test_a_fault_the_routine_has_no_rep_for_is_one_line(tmp_path, capsys, routine, fault, where):
+    """``--faults slouch`` in a guided session injected nothing, without a word."""
+    out = tmp_path / "x.csv"
+    argv = ["simulate", "--trunk", "--routine", routine, "--faults", fault, "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"use --routine {where}" in err
+    assert not out.exists()
+
+
+def test_posture_routine_takes_a_duration(tmp_path):
+    """The desk work lasted 60 s whatever was asked: too short for a slump to show."""
+    out = tmp_path / "desk.csv"
+    argv = ["simulate", "--trunk", "--routine", "posture", "--faults", "slouch"]
+    assert main([*argv, "--duration", "240", "--seed", "3", "--out", str(out)]) == 0
+    rec = read_recording(out)
+    assert 240.0 <= rec.samples.duration_s < 300.0
+    assert rec.trunk is not None
