@@ -513,8 +513,16 @@ def test_report_skips_a_damaged_file_in_a_folder(tmp_path, capsys, session):
     )
     newer = _text(session).replace("# neckimu recording v1", "# neckimu recording v9", 1)
     (folder / "newer.csv").write_text(newer)
+    # not recordings: said in one line (they were left out in silence); companions are not
+    (folder / "garbage.csv").write_text("x,y\n1,2\n")
+    (folder / "empty.csv").write_text("")
+    (folder / "good.events.csv").write_text("time_s,event,exercise\n")
     assert main(["report", str(folder), "--out", str(tmp_path / "report")]) == 0
     out = capsys.readouterr().out
+    assert (
+        f"note: left out 2 CSV files of {folder} that are not a neckimu recording: "
+        "empty.csv, garbage.csv"
+    ) in out.splitlines()
     assert f"note: skipped {folder / 'zero.csv'}" in out
     assert f"note: skipped {folder / 'newer.csv'}" in out  # a newer format: said, not silent
     page = (tmp_path / "report" / "index.html").read_text()

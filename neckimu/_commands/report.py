@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         progress=None,
         today=date.today(),
     )
-    for line in result.skipped:
+    for line in result.left_out + result.skipped:
         print(f"note: {line}")
     n, m = len(result.analysed), len(result.reused)
     if cache is not None:

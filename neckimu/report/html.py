@@ -72,12 +72,15 @@ class ReportResult:
         Recordings whose cached analysis and figures were used.
     skipped : list of str
         One line per recording of a folder that was skipped.
+    left_out : list of str
+        One line per folder with CSV files that are not neckimu recordings.
     """
 
     index: Path
     analysed: list[Path] = field(default_factory=list)
     reused: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
 
 
 def build_report(
@@ -135,7 +138,7 @@ def build_report(
         page = _page(loaded.sessions, loaded.skipped, out, cache, today, goal)
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
-    return ReportResult(index, loaded.analysed, loaded.reused, loaded.skipped)
+    return ReportResult(index, loaded.analysed, loaded.reused, loaded.skipped, loaded.left_out)
 
 
 def _open_cache(cache_dir: Path | None, tmp: Path) -> RecordCache:

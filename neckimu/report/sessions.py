@@ -91,26 +91,40 @@ def find_recordings(paths: list[Path]) -> list[Path]:
     InputError
         A path that does not exist, or a folder without recordings.
     """
-    return [p for p, _ in _expand(paths)]
+    return [p for p, _ in _expand(paths)[0]]
 
 
-def _expand(paths: list[Path]) -> list[tuple[Path, bool]]:
-    """(file, whether it was found in a folder) for :func:`find_recordings`."""
+#: A recording's companions in its folder: not recordings, left out without a word.
+COMPANIONS = (".truth.csv.gz", ".events.csv")
+
+
+def _expand(paths: list[Path]) -> tuple[list[tuple[Path, bool]], list[str]]:
+    """(file, whether it was found in a folder) for :func:`find_recordings`, and a line per
+    folder naming the CSV files in it that are not neckimu recordings (nor a recording's
+    truth or events)."""
     out: list[tuple[Path, bool]] = []
+    notes: list[str] = []
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            found = sorted(
+            csvs = sorted(
                 f
                 for f in p.iterdir()
                 if f.is_file()
                 and f.name.endswith(RECORDING_SUFFIXES)
-                and not f.name.endswith(".truth.csv.gz")
-                and _is_neckimu_recording(f)
+                and not f.name.endswith(COMPANIONS)
             )
+            found = [f for f in csvs if _is_neckimu_recording(f)]
             if not found:
                 raise InputError(str(p), "no neckimu recordings (*.csv, *.csv.gz) in this folder")
             out += [(f, True) for f in found]
+            others = [f.name for f in csvs if f not in found]
+            if others:
+                shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+                notes.append(
+                    f"left out {len(others)} CSV file{'s' if len(others) > 1 else ''} of {p} "
+                    f"that {'are' if len(others) > 1 else 'is'} not a neckimu recording: {shown}"
+                )
         elif p.is_file():
             out.append((p, False))
         elif p.exists():
@@ -119,7 +133,7 @@ def _expand(paths: list[Path]) -> list[tuple[Path, bool]]:
             raise InputError(str(p), "no such file or folder")
     if not out:
         raise NeckimuError("no recordings given")
-    return out
+    return out, notes
 
 
 def session_date(meta: dict, path: Path) -> tuple[datetime, float, str]:
@@ -173,12 +187,15 @@ class Loaded:
         Recordings analysed in this run.
     reused : list of Path
         Recordings whose cached record was used.
+    left_out : list of str
+        One line per folder with CSV files that are not neckimu recordings.
     """
 
     sessions: list[Session]
     skipped: list[str] = field(default_factory=list)
     analysed: list[Path] = field(default_factory=list)
     reused: list[Path] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
 
 
 def worker_count(jobs: int | None, tasks: int) -> int:
@@ -219,8 +236,8 @@ def load_sessions(
         folder whose every recording was skipped. A recording found in a folder that does
         not read is skipped with a line in ``Loaded.skipped`` and stored nowhere.
     """
-    found = _expand(paths)
-    loaded = Loaded([])
+    found, notes = _expand(paths)
+    loaded = Loaded([], left_out=notes)
     records: dict[int, tuple[SessionRecord, Path]] = {}
     todo: list[tuple[int, Path, str]] = []
     for i, (p, in_folder) in enumerate(found):
