@@ -301,7 +301,7 @@ def _details(goal: Goal) -> str:
         (
             "Technical details",
             "each session's file, sampling rate, how its date and head "
-            "axes were found, and data lost over Bluetooth; they matter "
+            "axes were found, and data missing from it (lost over Bluetooth); they matter "
             "when a verdict looks wrong.",
         ),
     ]

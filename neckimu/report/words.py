@@ -206,7 +206,8 @@ def gap_words(count: int, missing: int) -> str:
     """Lost data, in words."""
     if not count:
         return "none"
-    return f"{plural(missing, 'sample')} lost over Bluetooth in {plural(count, 'gap')}"
+    # (a recording's gaps: lost over Bluetooth, or on the simulated link of a simulated one)
+    return f"{plural(missing, 'sample')} missing in {plural(count, 'gap')}"
 
 
 def title_name(exercise: str) -> str:
