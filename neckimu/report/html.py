@@ -44,6 +44,7 @@ summary{cursor:pointer;font-weight:600;margin:1em 0 .3em}
 dl.tech{display:grid;grid-template-columns:max-content auto;gap:.2em 1em;font-size:.9em}
 dl.tech dt{color:#555} dl.tech dd{margin:0}
 tr.pass td.verdict{color:#1e7d3c;font-weight:600} tr.fail td.verdict{color:#c62828;font-weight:600}
+tr.not_judged td.verdict{color:#666}
 img{max-width:100%;height:auto;border:1px solid #eee;margin:.3em 0;display:block}
 @media print{
  @page{size:A4;margin:14mm 12mm}

@@ -20,8 +20,11 @@ def _verdict_rows(reps: list[dict]) -> list[str]:
     for r in reps:
         of = f"{r['index']}/{r['of']}" if r.get("of") else f"{r['index']}"
         verdict = r.get("verdict") or ""
+        if "incomplete" in (r.get("faults") or ()):
+            verdict = "not judged"  # cut off or without data: says nothing about the person
         rows.append(
-            f'<tr class="rep {_esc(verdict)}"><td class="num">{r["start_s"]:.1f}</td>'
+            f'<tr class="rep {_esc(verdict.replace(" ", "_"))}"><td class="num">'
+            f"{r['start_s']:.1f}</td>"
             f"<td>{_esc(exercise_title(r['exercise']))}</td>"
             f'<td class="num">{_esc(of)}</td>'
             f'<td class="verdict">{_esc(verdict)}</td>'
