@@ -98,7 +98,7 @@ def test_cli_one_line_exit_2_nothing_written(tmp_path, capsys, command, name):
     text = CASES[name][0]
     p = tmp_path / "bad.csv"
     p.write_text(text)
-    out = tmp_path / "out.json"
+    out = tmp_path / ("out.json" if command == "analyze" else "out.csv")
     argv = [command, str(p)] + (
         ["--json", str(out)] if command == "analyze" else ["--out", str(out)]
     )
