@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check neckimu tests bench
 
 firmware-test:
-	$(MAKE) -C firmware test
+	$(MAKE) -C firmware -j2 test
 
 # Benchmarks print figures; they are not tests (shared machines are noisy: read the ratios).
 bench: $(STAMP)
