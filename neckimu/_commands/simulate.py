@@ -110,7 +110,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_force(parser)
 
 
-#: Which faults a routine has reps for (fault name prefixes as in ``neckimu.sim.faults``).
+#: The kinds of fault each routine has reps for (the kinds of ``neckimu.sim.faults``).
 _ROUTINE_FAULTS = {
     "guided": ("hold", "retraction", "stretch", "trunk_lean"),
     "stretch": ("stretch",),
