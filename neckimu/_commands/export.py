@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import argparse
 import warnings
-from pathlib import Path
 
 from neckimu._commands._args import add_force
-from neckimu.errors import NeckimuError
 
 COLUMNS = ("time_s", "q_w", "q_x", "q_y", "q_z", "flexion_deg", "lateral_deg", "rotation_deg")
 #: Added after :data:`COLUMNS` when the recording has a trunk board.
@@ -41,7 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from neckimu._commands._args import mount_name
+    from neckimu._commands._args import mount_name, recording_out
     from neckimu.output_files import check_outputs, staged_outputs
     from neckimu.pipeline import analyze
     from neckimu.recording.reader import RecordingWarning, read_recording
@@ -49,8 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.mount is not None:
         mount_name(args.mount)
-    if not args.out.endswith((".csv", ".csv.gz")):
-        raise NeckimuError(f"--out must end in .csv or .csv.gz, not {Path(args.out).name!r}")
+    recording_out(args.out)  # .csv or .csv.gz, in a folder that exists
     check_outputs({"--out": args.out}, [args.path, args.events], force=args.force)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RecordingWarning)

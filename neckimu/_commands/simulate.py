@@ -134,13 +134,7 @@ def _faults_fit_routine(faults: tuple[str, ...], routine: str) -> None:
     for f in faults:
         kind = kinds.get(f.split("+")[0])
         if kind is not None and kind not in _ROUTINE_FAULTS.get(routine, ()):
-            where = {
-                "hold": "guided",
-                "retraction": "guided",
-                "stretch": "guided or stretch",
-                "trunk_lean": "guided",
-                "slouch": "posture",
-            }[kind]
+            where = " or ".join(r for r, kinds in _ROUTINE_FAULTS.items() if kind in kinds)
             raise NeckimuError(
                 f"--faults {f}: the {routine} routine has no rep it can happen in "
                 f"(use --routine {where})"

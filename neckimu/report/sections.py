@@ -12,7 +12,14 @@ from neckimu.report.progress import PeriodStats, SessionStats, by_period, sessio
 from neckimu.report.rom import DIRECTION_WORDS, DIRECTIONS, PAIRS, rom_weeks, session_rom
 from neckimu.report.sessions import Session
 from neckimu.report.summary import Goal, Summary
-from neckimu.report.words import date_words, gap_words, head_frame_words, plural, rep_words
+from neckimu.report.words import (
+    date_words,
+    gap_words,
+    head_frame_words,
+    is_incomplete,
+    plural,
+    rep_words,
+)
 
 
 def _verdict_rows(reps: list[dict]) -> list[str]:
@@ -20,7 +27,7 @@ def _verdict_rows(reps: list[dict]) -> list[str]:
     for r in reps:
         of = f"{r['index']}/{r['of']}" if r.get("of") else f"{r['index']}"
         verdict = r.get("verdict") or ""
-        if "incomplete" in (r.get("faults") or ()):
+        if is_incomplete(r):
             verdict = "not judged"  # cut off or without data: says nothing about the person
         rows.append(
             f'<tr class="rep {_esc(verdict.replace(" ", "_"))}"><td class="num">'

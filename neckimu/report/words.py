@@ -49,14 +49,19 @@ def kind(exercise: str) -> str:
     return exercise
 
 
+def is_incomplete(rep: dict[str, Any]) -> bool:
+    """Whether a rep record was not judged: its data were cut off or missing."""
+    return "incomplete" in (rep.get("faults") or ())
+
+
 def is_judged(rep: dict[str, Any]) -> bool:
     """Whether a rep record counts toward pass rates and mistakes (a range-of-motion
-    measurement does not: there is nothing to pass; nor does an ``incomplete`` rep, whose
-    data were cut off or missing: it says nothing about the person)."""
+    measurement does not: there is nothing to pass; nor does an incomplete rep
+    (:func:`is_incomplete`): it says nothing about the person)."""
     return (
         rep.get("exercise") != "rom"
         and rep.get("verdict") in ("pass", "fail")
-        and "incomplete" not in (rep.get("faults") or ())
+        and not is_incomplete(rep)
     )
 
 
