@@ -15,7 +15,14 @@ the trunk's carry of the head centre as well (its turn about the hips, from its 
 :func:`_excursions`): a lean of the trunk with the gaze level hardly turns the head and moves
 it too slowly for the integrated acceleration to see, and is still an excursion (to be
 judged ``trunk_lean``, ``neckimu.verify.trunk_lean``); a station the trunk leaned to is no
-rest to come back to.
+rest to come back to, and a movement in which the trunk turned back is split where it turned
+(a lean reversed at once: the head's own speeds show no stop).
+
+The search takes, from each rest, the station that comes back first. Two rules keep it from
+merging two reps when the integration misreads a return (a slow end of a movement sinks into
+the station after it): a rest whose rep has a whole rep of its own before its kept position
+is passed over, the search going on from the next rest; and a rep whose glide stopped at two
+stations or more, and that is also a rep from the later one, starts there.
 
 **Measuring a rep** (``neckimu.translation``), from the rest before to the kept position:
 
@@ -199,6 +206,10 @@ class RepFinding:
         the thorax by up to ~0.4 deg either way and the trunk sways, up to ~0.8 deg (9 mm at
         the head) from one station to the next on the simulator; a station the trunk carried
         further than this (or than ``returned_fraction`` of the rep's carry) is no rest.
+    carry_split_mm : float
+        With a trunk board: a movement in which the trunk's carry went this far out and
+        this far back is split where it turned (:func:`_carry_turn`), mm: 1.5 times the
+        furthest the breathing carries the head centre (0.4 deg at 0.62 m, ~4 mm).
     max_move_gap_s : float
         A movement with a longer gap in its data (a reconnection, as
         :data:`~neckimu.orientation.MAX_GAP_S`) is not measured from the acceleration, whose
@@ -227,6 +238,7 @@ class RepFinding:
     displacement_error_mm: float = 8.0
     margin_s: float = 2.0
     carry_error_mm: float = 12.0
+    carry_split_mm: float = 6.0
     max_move_gap_s: float = MAX_GAP_S
 
 
@@ -238,6 +250,7 @@ class _Station:
     a: int
     b: int
     virtual: bool = False
+    trunk_turn: bool = False  # virtual, where the trunk turned back (:func:`_carry_turn`)
 
 
 class _Track(NamedTuple):
@@ -695,8 +708,31 @@ def _split_virtual(view: _SetView, stations: list[_Station]) -> list[_Station]:
                     k = a + lo + r0 + int(np.argmin(ps[r0:r1]))
                     if k - half - out[-1].b >= edge:  # movements on both sides
                         out.append(_Station(k - half, k + half + 1, virtual=True))
+        if view.carry is not None and not out[-1].virtual:
+            k = _carry_turn(view.carry[s1.b : s2.a], f.carry_split_mm)
+            if k is not None and edge <= k < s2.a - s1.b - edge:
+                k += s1.b
+                out.append(_Station(k - half, k + half + 1, virtual=True, trunk_turn=True))
         out.append(s2)
     return out
+
+
+def _carry_turn(carry: np.ndarray, least_mm: float) -> int | None:
+    """Where the trunk turned back inside one movement (``carry``: :func:`_trunk_carry` over
+    it, mm (n, 3)): the sample where the carry is furthest from where the movement started,
+    if it went at least ``least_mm`` out and came at least that far back; else None.
+
+    A lean that the person reverses at once (a kept position of a fraction of a second) with
+    the gaze level leaves the head's own speeds without a clear stop — the head hardly turns,
+    and over a long movement the integrated head-centre speed has drifted — but the trunk's
+    gyro shows the turn as clearly as a slow lean.
+    """
+    if len(carry) < 3:
+        return None
+    out = np.linalg.norm(carry - carry[0], axis=1)
+    k = int(np.argmax(out))
+    back = float(np.linalg.norm(carry[k] - carry[-1]))
+    return k if min(float(out[k]), back) >= least_mm else None
 
 
 def _last_at_rest(
@@ -753,85 +789,107 @@ def find_reps(
 
     poses = view.track(stations).poses
     exc, exc_first = _excursions(view, stations, poses)
+
+    def attempt(i: int, k: int) -> _Found | None:
+        """The rep from rest station ``i`` back at station ``k``, if stations ``i..k`` make one."""
+        rest_head = view.head(stations[i], last_s=f.rest_avg_s)
+        pos = exc[i + 1 : k + 1] - exc[i]  # stations i+1..k relative to i, mm
+        pos[-1] = exc_first[k] - exc[i]  # station k: as far as it is final
+        sizes = [
+            np.linalg.norm(
+                _features(_angle_change(rest_head, view.head(stations[j])), pos[j - i - 1])
+            )
+            for j in range(i + 1, k)
+        ]
+        j = i + 1 + int(np.argmax(sizes))
+        d_ang = _angle_change(rest_head, view.head(stations[j]))
+        d_mm = pos[j - i - 1]
+        big = (
+            float(np.linalg.norm(d_mm)) >= f.min_excursion_mm
+            or np.abs(d_ang).max() >= f.min_excursion_deg
+        )
+        # back where it started: the angles (measured to a few tenths of a degree) within
+        # half the excursion or their error; the displacement (a few mm per movement) too,
+        # or at least a return against the glide
+        back_ang = float(
+            np.linalg.norm(_angle_change(rest_head, view.head(stations[k], first_s=f.settle_s)))
+        )
+        glide_mm = float(np.linalg.norm(d_mm[:2]))  # the head centre's pose
+        back_mm = float(np.linalg.norm(pos[-1][:2]))
+        back_step = pos[-1][:2] - d_mm[:2]
+        opposed = (
+            float(back_step @ d_mm[:2]) < 0.0 and float(np.linalg.norm(back_step)) >= 0.3 * glide_mm
+        )
+        ang_back = back_ang <= max(
+            f.returned_fraction * float(np.linalg.norm(d_ang)), f.angle_error_deg
+        )
+        disp_back = (
+            back_mm <= max(f.returned_fraction * glide_mm, f.displacement_error_mm) or opposed
+        )
+        # a clear turn of the head that came back settles it: the angles are measured far
+        # better than the displacement
+        came_back = disp_back or np.abs(d_ang).max() >= f.min_excursion_deg
+        if view.carry is not None:
+            # with a trunk board the trunk's carry (its rotation, no integration) must have
+            # come back as well: a station the trunk leaned to is no rest; and a lean that
+            # came back settles it as a turn does (a clear one, or one the trunk turned back
+            # from inside a movement)
+            carry_out = float(np.linalg.norm(d_mm[2:]))
+            carry_back = float(np.linalg.norm(pos[-1][2:])) <= max(
+                f.returned_fraction * carry_out, f.carry_error_mm
+            )
+            came_back = carry_back and (
+                came_back or carry_out >= f.carry_error_mm or stations[j].trunk_turn
+            )
+        if not (big and ang_back and came_back):
+            return None
+        # a small excursion that came back before the glide (a too-small attempt, a fidget)
+        # is not part of this rep: it starts from the last station before the kept one that
+        # is still at the rest pose
+        r = _last_at_rest(view, stations, i, j, exc)
+        if r != i:
+            rest_head = view.head(stations[r], last_s=f.rest_avg_s)
+            d_ang = _angle_change(rest_head, view.head(stations[j]))
+        return _Found(
+            stations[r], stations[j], stations[k], poses[j] - poses[r], poses[k] - poses[j], d_ang
+        )
+
+    def first(i: int, last: int) -> tuple[_Found | None, bool]:
+        """The rep from rest station ``i`` that comes back soonest, back at station ``last``
+        at the latest, and whether later data may still complete one (live)."""
+        for k in range(i + 2, min(i + 6, last + 1)):
+            if k >= len(stations) or not settled(stations[k]):
+                return None, final is not None
+            fd = attempt(i, k)
+            if fd is not None:
+                return fd, False
+        return None, False
+
     found: list[_Found] = []
     i = 0
     while i + 2 < len(stations):
-        rest_head = view.head(stations[i], last_s=f.rest_avg_s)
-        best, pending = None, False
-        for k in range(i + 2, i + 6):
-            if k >= len(stations) or not settled(stations[k]):
-                pending = final is not None  # later data may complete this rep
-                break
-            pos = exc[i + 1 : k + 1] - exc[i]  # stations i+1..k relative to i, mm
-            pos[-1] = exc_first[k] - exc[i]  # station k: as far as it is final
-            sizes = [
-                np.linalg.norm(
-                    _features(_angle_change(rest_head, view.head(stations[j])), pos[j - i - 1])
-                )
-                for j in range(i + 1, k)
-            ]
-            j = i + 1 + int(np.argmax(sizes))
-            d_ang = _angle_change(rest_head, view.head(stations[j]))
-            d_mm = pos[j - i - 1]
-            big = (
-                float(np.linalg.norm(d_mm)) >= f.min_excursion_mm
-                or np.abs(d_ang).max() >= f.min_excursion_deg
-            )
-            # back where it started: the angles (measured to a few tenths of a degree) within
-            # half the excursion or their error; the displacement (a few mm per movement) too,
-            # or at least a return against the glide
-            back_ang = float(
-                np.linalg.norm(_angle_change(rest_head, view.head(stations[k], first_s=f.settle_s)))
-            )
-            glide_mm = float(np.linalg.norm(d_mm[:2]))  # the head centre's pose
-            back_mm = float(np.linalg.norm(pos[-1][:2]))
-            back_step = pos[-1][:2] - d_mm[:2]
-            opposed = (
-                float(back_step @ d_mm[:2]) < 0.0
-                and float(np.linalg.norm(back_step)) >= 0.3 * glide_mm
-            )
-            ang_back = back_ang <= max(
-                f.returned_fraction * float(np.linalg.norm(d_ang)), f.angle_error_deg
-            )
-            disp_back = (
-                back_mm <= max(f.returned_fraction * glide_mm, f.displacement_error_mm) or opposed
-            )
-            # a clear turn of the head that came back settles it: the angles are measured far
-            # better than the displacement
-            came_back = disp_back or np.abs(d_ang).max() >= f.min_excursion_deg
-            if view.carry is not None:
-                # with a trunk board the trunk's carry (its rotation, no integration) must have
-                # come back as well: a station the trunk leaned to is no rest; and a lean that
-                # came back settles it as a turn does
-                carry_out = float(np.linalg.norm(d_mm[2:]))
-                carry_back = float(np.linalg.norm(pos[-1][2:])) <= max(
-                    f.returned_fraction * carry_out, f.carry_error_mm
-                )
-                came_back = carry_back and (came_back or carry_out >= f.carry_error_mm)
-            if big and ang_back and came_back:
-                # a small excursion that came back before the glide (a too-small attempt,
-                # a fidget) is not part of this rep: it starts from the last station before
-                # the kept one that is still at the rest pose
-                r = _last_at_rest(view, stations, i, j, exc)
-                if r != i:
-                    rest_head = view.head(stations[r], last_s=f.rest_avg_s)
-                    d_ang = _angle_change(rest_head, view.head(stations[j]))
-                best = _Found(
-                    stations[r],
-                    stations[j],
-                    stations[k],
-                    poses[j] - poses[r],
-                    poses[k] - poses[j],
-                    d_ang,
-                )
-                break
+        best, pending = first(i, len(stations))
         if pending:
             break
-        if best is None:
+        # a whole rep between the rest and the kept station (its glide badly integrated, or
+        # its kept position too short to be a station) makes this one two reps merged: the
+        # search goes on from the next rest
+        kept = stations.index(best.kept) if best is not None else 0
+        if best is None or any(first(r, kept)[0] is not None for r in range(i + 1, kept - 1)):
             i += 1
             continue
+        # the head stopped at two stations or more on its way from the rest to the kept
+        # position (a glide is one movement, with a pause at most): if it is also a rep from
+        # a later one, the earlier stations were another rep whose return the integration
+        # misread, and this one starts at the later rest
+        back = stations.index(best.back)
+        for m in range(kept - 1, stations.index(best.rest) + 1, -1):
+            later = None if stations[m].virtual else attempt(m, back)
+            if later is not None and later.kept is best.kept:
+                best = later
+                break
         found.append(best)
-        i = stations.index(best.back)
+        i = back
     if found:  # found on the floor's edges, measured on the movements' own
         track = view.track(stations, measured=True)
         at = {id(st): k for k, st in enumerate(stations)}

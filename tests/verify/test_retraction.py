@@ -344,3 +344,82 @@ def test_a_glide_with_a_pause_in_it_is_one_rep():
     report = "\n".join(lines)
     assert n_found <= 1.1 * n_true, report  # reps not split in two
     assert one >= 0.85 * n_true and right >= 0.8 * n_true, (one, right, report)
+
+
+class _Poses:
+    """A stand-in for the rep finder's view of a set: stations with hand-built head-centre
+    poses (mm, level frame: forward, left, up) and the head not turning."""
+
+    def __init__(self, poses_mm: list[tuple[float, float]]) -> None:
+        from neckimu.verify.retraction import RepFinding, _Station
+
+        self.finding = RepFinding()
+        self.ts = 0.01
+        self.carry = None
+        self._stations = [_Station(100 * k, 100 * k + 50) for k in range(len(poses_mm))]
+        self.t = np.arange(100 * len(poses_mm)) * self.ts
+        self._poses = np.array([[x, 0.0, z] for x, z in poses_mm])
+
+    def stations(self):
+        return list(self._stations)
+
+    def track(self, stations, measured=False):
+        from neckimu.verify.retraction import _Track
+
+        return _Track(self._poses, np.zeros(0), np.zeros((0, 3)), np.zeros(len(stations)))
+
+    def carried(self, stations, first_s=None):
+        return None
+
+    def head(self, st, *, last_s=None, first_s=None):
+        return np.eye(3)
+
+
+def _found(poses_mm: list[tuple[float, float]], monkeypatch) -> list[tuple[int, int, int]]:
+    """(rest, kept, back) station numbers of the reps found among hand-built poses."""
+    from neckimu.verify import retraction
+
+    monkeypatch.setattr(retraction, "_split_virtual", lambda view, stations: stations)
+    view = _Poses(poses_mm)
+    found, stations = retraction.find_reps(view, CRIT)  # type: ignore[arg-type]
+    at = {id(st): k for k, st in enumerate(stations)}
+    return [(at[id(f.rest)], at[id(f.kept)], at[id(f.back)]) for f in found]
+
+
+def test_a_whole_rep_inside_a_glide_makes_two_reps_not_one(monkeypatch):
+    """From the rest (0) no station comes back until 5, but stations 1-3 are a rep of their
+    own (out 12 mm, back within half of it) before the kept position 4: two reps, not one
+    from 0 to 5 (the finder that took the first return it saw from each rest merged them)."""
+    poses = [(0, 0), (-2, 25), (-14, 25), (-8, 30), (-35, 30), (-2, 4)]
+    assert _found(poses, monkeypatch) == [(1, 2, 3), (3, 4, 5)]
+    # station 3 neither back at station 1 nor on the way back (out 12, then on to 15 mm
+    # from it): no rep inside; the rep from 0 to 5 stopped at three stations on the way,
+    # so it starts at the last one it is a rep from (the next test)
+    poses[3] = (-16, 31)
+    assert _found(poses, monkeypatch) == [(3, 4, 5)]
+
+
+def test_a_rep_starts_at_the_last_rest_it_is_a_rep_from(monkeypatch):
+    """The head stopped at stations 1 and 2 on its way from the rest (0) to the kept position
+    (3); the rep is also one from station 2 (3 comes back to it): stations 0-2 were another
+    rep whose return the integration misread, so this one starts at 2. A glide with one stop
+    on the way (station 1 only) keeps its rest."""
+    poses = [(0, 0), (-8, 0), (-10, -12), (-30, -10), (-3, -12)]
+    assert _found(poses, monkeypatch) == [(2, 3, 4)]
+    assert _found([(0, 0), (-8, 0), (-30, -2), (-3, -1)], monkeypatch) == [(0, 2, 3)]
+
+
+@pytest.mark.parametrize(
+    ("out_mm", "back_mm", "turns"), [(6.5, 6.5, True), (5.5, 9.0, False), (9.0, 5.5, False)]
+)
+def test_a_trunk_that_turned_back_inside_a_movement_splits_it(out_mm, back_mm, turns):
+    """With a trunk board a movement is split where the trunk's carry turned back, if it went
+    ``carry_split_mm`` (6 mm) out and came as far back; a lean reversed at once."""
+    from neckimu.verify.retraction import RepFinding, _carry_turn
+
+    x = np.concatenate(
+        [np.linspace(0, -out_mm, 60), np.linspace(-out_mm, back_mm - out_mm, 60)[1:]]
+    )
+    carry = np.column_stack([x, np.zeros_like(x), np.zeros_like(x)])
+    k = _carry_turn(carry, RepFinding().carry_split_mm)
+    assert (k == 59) if turns else (k is None)
