@@ -63,7 +63,11 @@ def run_headless(
         playback (the final verdicts list every rep).
 
     Each cue and verdict is stamped with its own session time (a verdict with the end of its
-    rep), also when the session runs faster than this loop looks (``--speed max``).
+    rep), also when the session runs faster than this loop looks (``--speed max``), and the
+    lines of one look are printed in the order of their stamps. A verdict is final a few
+    seconds after its rep ends (:data:`~neckimu.verify.retraction.FINAL_AFTER_S`); when a
+    later line was printed meanwhile (the next cue, a status line), the verdict takes that
+    line's stamp: the terminal's times never go back.
     """
     app = None
     if player is not None:
@@ -72,6 +76,14 @@ def run_headless(
         app = QtCore.QCoreApplication.instance()
         poll_s = min(poll_s, 0.02)
     say(f"Safety: {SAFETY_NOTICE}")
+    last = 0.0  # the latest stamp printed, s
+
+    def flush(lines: list[tuple[float, str]]) -> None:
+        nonlocal last
+        for stamp, text in sorted(lines, key=lambda x: x[0]):  # stable: cues before reps
+            last = max(last, stamp)
+            say(f"[{_clock(last)}] {text}")
+
     cues_seen = reps_seen = 0
     playing = start_s is None  # past start_s: cues and verdicts are printed
     next_status = status_every_s if start_s is None else start_s + status_every_s
@@ -88,12 +100,13 @@ def run_headless(
             earlier = [c for c in cues if c.time_s < start_s]
             if earlier:  # the cue in force when the playback starts
                 cues_seen = cues.index(earlier[-1])
-            say(f"[{_clock(start_s)}] replay from here (reps before it: in the final verdicts)")
+            flush([(start_s, "replay from here (reps before it: in the final verdicts)")])
+        lines: list[tuple[float, str]] = []
         if playing:
             for c in cues[cues_seen:]:
                 planned = f" ({c.planned_s:.0f} s)" if c.exercise and c.planned_s else ""
                 name = c.exercise.replace("_", " ") if c.exercise else "rest"
-                say(f"[{_clock(c.time_s)}] {name}: {c.text}{planned}")
+                lines.append((c.time_s, f"{name}: {c.text}{planned}"))
                 if sound and player is None:
                     sys.stdout.write("\a")
                     sys.stdout.flush()
@@ -104,17 +117,21 @@ def run_headless(
             elif playing:
                 # an open window cut off by the end of the stream ends at +inf: the time now
                 end = r.end_s if math.isfinite(r.end_s) else v.session_s
-                say(f"[{_clock(end)}]   {r.message()}")
+                lines.append((end, f"  {r.message()}"))
             else:
                 break  # shown once the playback reaches start_s
             reps_seen += 1
         if playing and v.session_s >= next_status:
             next_status = v.session_s + status_every_s
-            say(
-                f"[{_clock(v.session_s)}] {v.state}, {v.rate_hz:.0f} Hz, loss "
-                f"{v.loss_pct:.1f} %, calibration {v.calibration}, {_reps(len(v.reps))} judged"
-                + (f"; {v.trunk.text}" if v.trunk is not None else "")
+            lines.append(
+                (
+                    v.session_s,
+                    f"{v.state}, {v.rate_hz:.0f} Hz, loss {v.loss_pct:.1f} %, calibration "
+                    f"{v.calibration}, {_reps(len(v.reps))} judged"
+                    + (f"; {v.trunk.text}" if v.trunk is not None else ""),
+                )
             )
+        flush(lines)
         if each is not None:
             each(v)
         if player is not None:

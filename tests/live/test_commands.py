@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -84,11 +85,14 @@ def test_replay_max_speed_prints_every_cue_at_its_own_time(capsys, example_analy
         name = ev.exercise.replace("_", " ") if ev.event == "start" else "rest"
         stamp = f"[{int(ev.time_s) // 60:02d}:{int(ev.time_s) % 60:02d}] {name}: "
         assert any(ln.startswith(stamp) for ln in lines), stamp
-    # every verdict stamped with the end of its rep
+    # the times never go back; every verdict stamped with the end of its rep, or with the
+    # line before it when that one came later (a verdict is final seconds after its rep)
+    stamped = [ln for ln in lines if ln.startswith("[")]
+    assert all(_stamp(a) <= _stamp(b) for a, b in itertools.pairwise(stamped))
     for rep in example_analysis.reps:
-        assert any(ln.endswith(rep.message()) and _stamp(ln) == int(rep.end_s) for ln in lines), (
-            rep.message()
-        )
+        k = next(k for k, ln in enumerate(stamped) if ln.endswith(rep.message()))
+        before = _stamp(stamped[k - 1]) if k else 0
+        assert _stamp(stamped[k]) == max(int(rep.end_s), before), (rep.message(), stamped[k])
 
 
 def test_replay_start_prints_nothing_before_it_as_played(capsys, example_analysis):
