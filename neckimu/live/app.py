@@ -19,6 +19,18 @@ from neckimu.live.session import LiveSession, View
 from neckimu.output_files import check_outputs
 
 
+def _hold_for_screenshot(
+    session: LiveSession, screenshot: Path | None, screenshot_at: float | None
+) -> bool:
+    """Have a replayed recording pause at the screenshot's time until it is taken (the
+    playback may run far faster than the window looks at it); True if it will."""
+    pause_at = getattr(session.source, "pause_at", None)
+    if screenshot is None or screenshot_at is None or pause_at is None:
+        return False
+    pause_at(screenshot_at)
+    return True
+
+
 def _clock(t: float) -> str:
     m, s = divmod(int(max(0.0, t)), 60)
     return f"{m:02d}:{s:02d}"
@@ -73,6 +85,7 @@ def run_window(
     from PySide6 import QtCore
 
     state = {"shot": screenshot is None}
+    held = _hold_for_screenshot(session, screenshot, screenshot_at)
     loop = QtCore.QEventLoop()
 
     def poll() -> None:  # 10 Hz: screenshot and end of stream; drawing is the window's timer
@@ -84,6 +97,8 @@ def run_window(
             win.screenshot(str(screenshot))
             state["shot"] = True
             print(f"screenshot at {_clock(v.session_s)} session time: {screenshot}", flush=True)
+            if held:
+                session.source.pause(False)
         if session.finished:
             if not state["shot"]:
                 win.screenshot(str(screenshot))
@@ -282,12 +297,15 @@ def _run_and_finish(
 
             player = open_player(cues, lambda: session.view().session_s)
         shot = {"taken": screenshot is None}
+        held = _hold_for_screenshot(session, screenshot, screenshot_at)
 
         def at_time(v: View) -> None:  # --screenshot-at: the window as it would look then
             if not shot["taken"] and screenshot_at is not None and v.session_s >= screenshot_at:
                 shot["taken"] = True
                 screenshot_of(session, screenshot)
                 print(f"screenshot at {_clock(v.session_s)} session time: {screenshot}")
+                if held:
+                    session.source.pause(False)
 
         session.start()
         try:

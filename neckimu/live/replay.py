@@ -82,6 +82,7 @@ class ReplaySource(Source):
         self._gaps = sorted(rec.gaps, key=lambda g: g.time_s)
         self._lock = threading.Lock()
         self._paused = False
+        self._pause_at: float | None = None
         self._seek_to: float | None = None
         self._stats = StreamStats()
         trunk = getattr(rec, "trunk", None)
@@ -104,6 +105,12 @@ class ReplaySource(Source):
 
     def pause(self, paused: bool = True) -> None:
         self._paused = paused
+
+    def pause_at(self, time_s: float) -> None:
+        """Pause once the first sample at or after recording time ``time_s`` (s) is played
+        (never, beyond the end): a ``--screenshot-at`` at ``--speed max`` then shows that
+        moment, not the one the window happened to look at next."""
+        self._pause_at = float(time_s)
 
     def seek(self, time_s: float) -> None:
         """Continue from recording time ``time_s`` (s)."""
@@ -135,8 +142,15 @@ class ReplaySource(Source):
             else:
                 now_t = anchor_t + (time.monotonic() - anchor_wall) * self.speed
                 j = int(np.searchsorted(self._t, now_t, "right"))
+            pause_at = self._pause_at
+            stop_at = None if pause_at is None else int(np.searchsorted(self._t, pause_at)) + 1
+            if stop_at is not None:
+                j = min(j, stop_at)
             if j > self._pos:
                 self._emit(sink, j)
+            if stop_at is not None and self._pos >= stop_at:
+                self._paused, self._pause_at = True, None
+                continue
             if self._pos >= n:
                 self._emit_marks(sink, np.inf)
                 self._emit_trunk(sink, np.inf)

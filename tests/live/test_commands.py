@@ -95,6 +95,16 @@ def test_replay_max_speed_prints_every_cue_at_its_own_time(capsys, example_analy
         assert _stamp(stamped[k]) == max(int(rep.end_s), before), (rep.message(), stamped[k])
 
 
+def test_replay_max_speed_takes_the_screenshot_at_its_time(tmp_path, capsys):
+    """``--screenshot-at 60`` at ``--speed max`` took the picture at 01:05 or 01:00, as the
+    loop happened to look; the playback now waits for it."""
+    shot = tmp_path / "at60.png"
+    argv = ["replay", str(EXAMPLE), "--speed", "max", "--headless", "--screenshot", str(shot)]
+    assert main([*argv, "--screenshot-at", "60"]) == 0
+    out = capsys.readouterr().out
+    assert f"screenshot at 01:00 session time: {shot}" in out and shot.stat().st_size > 0
+
+
 def test_replay_start_prints_nothing_before_it_as_played(capsys, example_analysis):
     """``--start 100`` printed the calibrate cue and the verdicts from 0 s as if played."""
     start = 100.0

@@ -61,3 +61,29 @@ def test_seek_and_pause_give_a_straight_run(example_recording, example_analysis)
     assert 150.0 <= v.session_s < 160.0
     session.stop()
     assert session.finished
+
+
+def test_pause_at_stops_the_playback_at_that_time(example_recording, example_analysis):
+    """``--screenshot-at`` at ``--speed max``: the playback pauses at the first sample at or
+    after the time until the picture is taken (a tester's screenshot at 60 s showed 65 s:
+    the window looked at a session that had run on), then plays on to analyze's verdicts."""
+    t = example_recording.samples.t
+    src = ReplaySource(example_recording, speed=None)
+    session = LiveSession(src, routine=recorded_routine(example_recording))
+    src.pause_at(60.0)
+    session.start()
+    t_end = time.monotonic() + 30
+    while not src.paused and time.monotonic() < t_end:
+        time.sleep(0.005)
+    assert src.paused
+    first = float(t[t >= 60.0][0])
+    time.sleep(0.1)
+    assert src.position_s == first and session.view().session_s == first
+    src.pause(False)
+    t_end = time.monotonic() + 30
+    while not session.finished and time.monotonic() < t_end:
+        time.sleep(0.005)
+    assert session.wait(5.0)
+    assert [r.message() for r in session.view().reps] == [
+        r.message() for r in example_analysis.reps
+    ]
