@@ -170,7 +170,10 @@ class LiveSession:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
-        """Start the acquisition and judge threads."""
+        """Start the acquisition and judge threads (once: a second start would run a second
+        acquisition into the same history)."""
+        if self._thread is not None:
+            raise RuntimeError("the session was started already")
         self._judge_thread = threading.Thread(
             target=self._judge_loop, name="neckimu-judge", daemon=True
         )

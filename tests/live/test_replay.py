@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from neckimu.live.replay import ReplaySource, recorded_routine
 from neckimu.live.session import LiveSession
 
@@ -87,3 +89,14 @@ def test_pause_at_stops_the_playback_at_that_time(example_recording, example_ana
     assert [r.message() for r in session.view().reps] == [
         r.message() for r in example_analysis.reps
     ]
+
+
+def test_a_session_starts_once(example_recording):
+    """A second start ran a second acquisition into the same history (a test did, and the
+    hold indicator failed on arrays of two lengths)."""
+    session = LiveSession(ReplaySource(example_recording, speed=1.0))
+    session.start()
+    with pytest.raises(RuntimeError, match="started already"):
+        session.start()
+    session.stop()
+    assert session.wait(5.0)
