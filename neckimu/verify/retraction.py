@@ -790,8 +790,10 @@ def find_reps(
     poses = view.track(stations).poses
     exc, exc_first = _excursions(view, stations, poses)
 
-    def attempt(i: int, k: int) -> _Found | None:
-        """The rep from rest station ``i`` back at station ``k``, if stations ``i..k`` make one."""
+    def attempt(i: int, k: int, misread: bool = False) -> _Found | None:
+        """The rep from rest station ``i`` back at station ``k``, if stations ``i..k`` make one
+        (``misread``: station ``k`` is known to be a rest, and the displacement's return is
+        not asked for)."""
         rest_head = view.head(stations[i], last_s=f.rest_avg_s)
         pos = exc[i + 1 : k + 1] - exc[i]  # stations i+1..k relative to i, mm
         pos[-1] = exc_first[k] - exc[i]  # station k: as far as it is final
@@ -823,7 +825,7 @@ def find_reps(
         ang_back = back_ang <= max(
             f.returned_fraction * float(np.linalg.norm(d_ang)), f.angle_error_deg
         )
-        disp_back = (
+        disp_back = misread or (
             back_mm <= max(f.returned_fraction * glide_mm, f.displacement_error_mm) or opposed
         )
         # a clear turn of the head that came back settles it: the angles are measured far
@@ -886,6 +888,10 @@ def find_reps(
         for m in range(kept - 1, stations.index(best.rest) + 1, -1):
             later = None if stations[m].virtual else attempt(m, back)
             if later is not None and later.kept is best.kept:
+                # the rep before it, its return misread, ends at that rest
+                earlier = attempt(stations.index(best.rest), m, misread=True)
+                if earlier is not None:
+                    found.append(earlier)
                 best = later
                 break
         found.append(best)

@@ -394,18 +394,24 @@ def test_a_whole_rep_inside_a_glide_makes_two_reps_not_one(monkeypatch):
     assert _found(poses, monkeypatch) == [(1, 2, 3), (3, 4, 5)]
     # station 3 neither back at station 1 nor on the way back (out 12, then on to 15 mm
     # from it): no rep inside; the rep from 0 to 5 stopped at three stations on the way,
-    # so it starts at the last one it is a rep from (the next test)
+    # so it starts at the last one it is a rep from, and the one before ends there (the
+    # next test)
     poses[3] = (-16, 31)
-    assert _found(poses, monkeypatch) == [(3, 4, 5)]
+    assert _found(poses, monkeypatch) == [(0, 2, 3), (3, 4, 5)]
 
 
 def test_a_rep_starts_at_the_last_rest_it_is_a_rep_from(monkeypatch):
     """The head stopped at stations 1 and 2 on its way from the rest (0) to the kept position
     (3); the rep is also one from station 2 (3 comes back to it): stations 0-2 were another
-    rep whose return the integration misread, so this one starts at 2. A glide with one stop
-    on the way (station 1 only) keeps its rest."""
+    rep whose return the integration misread, so this one starts at 2, and the one before
+    ends there (its displacement not asked to come back: station 2 is a rest). A glide with
+    one stop on the way (station 1 only) keeps its rest."""
     poses = [(0, 0), (-8, 0), (-10, -12), (-30, -10), (-3, -12)]
-    assert _found(poses, monkeypatch) == [(2, 3, 4)]
+    assert _found(poses, monkeypatch) == [(0, 1, 2), (2, 3, 4)]
+    # station 1 a fidget (2 mm) at the rest: the rep starts there, and with one stop on
+    # its way it keeps that rest
+    poses[1] = (-2, 0)
+    assert _found(poses, monkeypatch) == [(1, 3, 4)]
     assert _found([(0, 0), (-8, 0), (-30, -2), (-3, -1)], monkeypatch) == [(0, 2, 3)]
 
 
