@@ -22,7 +22,8 @@ The search takes, from each rest, the station that comes back first. Two rules k
 merging two reps when the integration misreads a return (a slow end of a movement sinks into
 the station after it): a rest whose rep has a whole rep of its own before its kept position
 is passed over, the search going on from the next rest; and a rep whose glide stopped at two
-stations or more, and that is also a rep from the later one, starts there.
+stations or more, and that is also a rep from the later one, starts there — the stations
+before it are then the rep whose return was misread, ending at that rest.
 
 **Measuring a rep** (``neckimu.translation``), from the rest before to the kept position:
 
