@@ -18,6 +18,11 @@ from neckimu.live.session import LiveSession, View
 Print = Callable[[str], None]
 
 
+#: A verdict printed this much after its rep's end says when the rep ended, s (live a verdict
+#: comes 1-3 s after its rep; a ``--speed max`` replay can run far ahead of the judge).
+LATE_S = 5.0
+
+
 def _clock(t: float) -> str:
     m, s = divmod(int(max(0.0, t)), 60)
     return f"{m:02d}:{s:02d}"
@@ -67,7 +72,8 @@ def run_headless(
     lines of one look are printed in the order of their stamps. A verdict is final a few
     seconds after its rep ends (:data:`~neckimu.verify.retraction.FINAL_AFTER_S`); when a
     later line was printed meanwhile (the next cue, a status line), the verdict takes that
-    line's stamp: the terminal's times never go back.
+    line's stamp: the terminal's times never go back. One that much later (:data:`LATE_S`)
+    says when its rep ended.
     """
     app = None
     if player is not None:
@@ -78,9 +84,12 @@ def run_headless(
     say(f"Safety: {SAFETY_NOTICE}")
     last = 0.0  # the latest stamp printed, s
 
-    def flush(lines: list[tuple[float, str]]) -> None:
+    def flush(lines: list[tuple[float, str, bool]]) -> None:
+        """Print ``(stamp, text, is_verdict)`` lines in the order of their stamps."""
         nonlocal last
-        for stamp, text in sorted(lines, key=lambda x: x[0]):  # stable: cues before reps
+        for stamp, text, verdict in sorted(lines, key=lambda x: x[0]):  # stable
+            if verdict and last - stamp >= LATE_S:  # a verdict long after its rep
+                text += f" (rep ended {_clock(stamp)})"
             last = max(last, stamp)
             say(f"[{_clock(last)}] {text}")
 
@@ -100,13 +109,13 @@ def run_headless(
             earlier = [c for c in cues if c.time_s < start_s]
             if earlier:  # the cue in force when the playback starts
                 cues_seen = cues.index(earlier[-1])
-            flush([(start_s, "replay from here (reps before it: in the final verdicts)")])
-        lines: list[tuple[float, str]] = []
+            flush([(start_s, "replay from here (reps before it: in the final verdicts)", False)])
+        lines: list[tuple[float, str, bool]] = []
         if playing:
             for c in cues[cues_seen:]:
                 planned = f" ({c.planned_s:.0f} s)" if c.exercise and c.planned_s else ""
                 name = c.exercise.replace("_", " ") if c.exercise else "rest"
-                lines.append((c.time_s, f"{name}: {c.text}{planned}"))
+                lines.append((c.time_s, f"{name}: {c.text}{planned}", False))
                 if sound and player is None:
                     sys.stdout.write("\a")
                     sys.stdout.flush()
@@ -117,7 +126,7 @@ def run_headless(
             elif playing:
                 # an open window cut off by the end of the stream ends at +inf: the time now
                 end = r.end_s if math.isfinite(r.end_s) else v.session_s
-                lines.append((end, f"  {r.message()}"))
+                lines.append((end, f"  {r.message()}", True))
             else:
                 break  # shown once the playback reaches start_s
             reps_seen += 1
@@ -129,6 +138,7 @@ def run_headless(
                     f"{v.state}, {v.rate_hz:.0f} Hz, loss {v.loss_pct:.1f} %, calibration "
                     f"{v.calibration}, {_reps(len(v.reps))} judged"
                     + (f"; {v.trunk.text}" if v.trunk is not None else ""),
+                    False,
                 )
             )
         flush(lines)

@@ -86,13 +86,18 @@ def test_replay_max_speed_prints_every_cue_at_its_own_time(capsys, example_analy
         stamp = f"[{int(ev.time_s) // 60:02d}:{int(ev.time_s) % 60:02d}] {name}: "
         assert any(ln.startswith(stamp) for ln in lines), stamp
     # the times never go back; every verdict stamped with the end of its rep, or with the
-    # line before it when that one came later (a verdict is final seconds after its rep)
+    # line before it when that one came later (a verdict is final seconds after its rep),
+    # and then, from LATE_S on, saying when its rep ended
     stamped = [ln for ln in lines if ln.startswith("[")]
     assert all(_stamp(a) <= _stamp(b) for a, b in itertools.pairwise(stamped))
     for rep in example_analysis.reps:
-        k = next(k for k, ln in enumerate(stamped) if ln.endswith(rep.message()))
+        k = next(k for k, ln in enumerate(stamped) if f"]   {rep.message()}" in ln)
         before = _stamp(stamped[k - 1]) if k else 0
         assert _stamp(stamped[k]) == max(int(rep.end_s), before), (rep.message(), stamped[k])
+        end = f"{int(rep.end_s) // 60:02d}:{int(rep.end_s) % 60:02d}"
+        late = stamped[k].endswith(f"{rep.message()} (rep ended {end})")
+        assert late or stamped[k].endswith(rep.message()), stamped[k]
+        assert not late or _stamp(stamped[k]) > rep.end_s + 4, stamped[k]
 
 
 def test_replay_max_speed_takes_the_screenshot_at_its_time(tmp_path, capsys):

@@ -75,3 +75,18 @@ def test_lines_of_one_look_in_the_order_of_their_stamps():
     assert [ln[:7] for ln in lines] == ["[00:10]", "[00:25]", "[00:27]", "[00:29]"]
     assert lines[1] == f"[00:25]   {rep.message()}" and "Rest" in lines[2]
     assert "connected" in lines[3]  # the status line, at the look's time
+
+
+def test_a_verdict_long_after_its_rep_says_when_the_rep_ended():
+    """A ``--speed max`` replay can run far ahead of the judge: a verdict printed
+    ``LATE_S`` (5 s) or more after its rep's end says when the rep ended; 4 s after, not."""
+    cue = Cue(10.0, "retraction", "Glide back", 38.0)
+    late = Rep(exercise="retraction", index=1, of=0, start_s=11.0, end_s=14.0)
+    soon = Rep(exercise="retraction", index=2, of=0, start_s=16.0, end_s=20.0)
+    looks = [(19.0, [cue], []), (24.0, [cue], [late, soon]), (24.5, [cue], [late, soon])]
+    lines = _run(looks)
+    assert lines[1].startswith("[00:19] connected")
+    assert lines[2] == f"[00:19]   {late.message()} (rep ended 00:14)"
+    assert lines[3] == f"[00:20]   {soon.message()}"
+    looks[0] = (18.0, [cue], [])  # 4 s after the first rep's end: no note
+    assert _run(looks)[2] == f"[00:18]   {late.message()}"
