@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from neckimu import SAFETY_NOTICE
@@ -14,6 +15,7 @@ from neckimu.errors import NeckimuError
 from neckimu.interrupt import RECORDING, StopRequest, stop_on_signals
 from neckimu.live.audio import CueSounds, write_wav
 from neckimu.live.display import display_available, offscreen_requested
+from neckimu.live.headless import clock
 from neckimu.live.qtapp import qt_app
 from neckimu.live.session import LiveSession, View
 from neckimu.output_files import check_outputs
@@ -21,19 +23,15 @@ from neckimu.output_files import check_outputs
 
 def _hold_for_screenshot(
     session: LiveSession, screenshot: Path | None, screenshot_at: float | None
-) -> bool:
+) -> Callable[[], None]:
     """Have a replayed recording pause at the screenshot's time until it is taken (the
-    playback may run far faster than the window looks at it); True if it will."""
+    playback may run far faster than the window looks at it); returns what resumes it
+    (nothing to do for a source that cannot pause)."""
     pause_at = getattr(session.source, "pause_at", None)
     if screenshot is None or screenshot_at is None or pause_at is None:
-        return False
+        return lambda: None
     pause_at(screenshot_at)
-    return True
-
-
-def _clock(t: float) -> str:
-    m, s = divmod(int(max(0.0, t)), 60)
-    return f"{m:02d}:{s:02d}"
+    return lambda: session.source.pause(False)
 
 
 def run_window(
@@ -85,7 +83,7 @@ def run_window(
     from PySide6 import QtCore
 
     state = {"shot": screenshot is None}
-    held = _hold_for_screenshot(session, screenshot, screenshot_at)
+    resume = _hold_for_screenshot(session, screenshot, screenshot_at)
     loop = QtCore.QEventLoop()
 
     def poll() -> None:  # 10 Hz: screenshot and end of stream; drawing is the window's timer
@@ -96,9 +94,8 @@ def run_window(
         if not state["shot"] and screenshot_at is not None and v.session_s >= screenshot_at:
             win.screenshot(str(screenshot))
             state["shot"] = True
-            print(f"screenshot at {_clock(v.session_s)} session time: {screenshot}", flush=True)
-            if held:
-                session.source.pause(False)
+            print(f"screenshot at {clock(v.session_s)} session time: {screenshot}", flush=True)
+            resume()
         if session.finished:
             if not state["shot"]:
                 win.screenshot(str(screenshot))
@@ -297,15 +294,14 @@ def _run_and_finish(
 
             player = open_player(cues, lambda: session.view().session_s)
         shot = {"taken": screenshot is None}
-        held = _hold_for_screenshot(session, screenshot, screenshot_at)
+        resume = _hold_for_screenshot(session, screenshot, screenshot_at)
 
         def at_time(v: View) -> None:  # --screenshot-at: the window as it would look then
             if not shot["taken"] and screenshot_at is not None and v.session_s >= screenshot_at:
                 shot["taken"] = True
                 screenshot_of(session, screenshot)
-                print(f"screenshot at {_clock(v.session_s)} session time: {screenshot}")
-                if held:
-                    session.source.pause(False)
+                print(f"screenshot at {clock(v.session_s)} session time: {screenshot}")
+                resume()
 
         session.start()
         try:

@@ -23,7 +23,8 @@ Print = Callable[[str], None]
 LATE_S = 5.0
 
 
-def _clock(t: float) -> str:
+def clock(t: float) -> str:
+    """Session time ``t`` (s) as the terminal prints it, ``mm:ss``."""
     m, s = divmod(int(max(0.0, t)), 60)
     return f"{m:02d}:{s:02d}"
 
@@ -89,9 +90,9 @@ def run_headless(
         nonlocal last
         for stamp, text, verdict in sorted(lines, key=lambda x: x[0]):  # stable
             if verdict and last - stamp >= LATE_S:  # a verdict long after its rep
-                text += f" (rep ended {_clock(stamp)})"
+                text += f" (rep ended {clock(stamp)})"
             last = max(last, stamp)
-            say(f"[{_clock(last)}] {text}")
+            say(f"[{clock(last)}] {text}")
 
     cues_seen = reps_seen = 0
     playing = start_s is None  # past start_s: cues and verdicts are printed

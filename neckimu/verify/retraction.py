@@ -874,11 +874,14 @@ def find_reps(
         best, pending = first(i, len(stations))
         if pending:
             break
+        if best is None:
+            i += 1
+            continue
         # a whole rep between the rest and the kept station (its glide badly integrated, or
         # its kept position too short to be a station) makes this one two reps merged: the
         # search goes on from the next rest
-        kept = stations.index(best.kept) if best is not None else 0
-        if best is None or any(first(r, kept)[0] is not None for r in range(i + 1, kept - 1)):
+        kept = stations.index(best.kept)
+        if any(first(r, kept)[0] is not None for r in range(i + 1, kept - 1)):
             i += 1
             continue
         # the head stopped at two stations or more on its way from the rest to the kept
