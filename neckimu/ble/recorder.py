@@ -36,8 +36,10 @@ from neckimu.stream_stats import StreamStats
 
 log = logging.getLogger(__name__)
 
-#: With two boards, a board whose data end this much before the other's is reported as lost
-#: at the end (its link went and did not come back), s.
+#: With two boards, a board whose data end this much host time before the other's is reported
+#: as lost at the end (its link went and did not come back), s. A simulated playback ``speed``
+#: times faster than real time is measured on its own clock: the limit is ``speed`` times this
+#: in recording time (at 8x, the two links closing 0.3 s apart on Ctrl-C are 2.4 s of data).
 LOST_AT_END_S = 2.0
 
 
@@ -323,11 +325,12 @@ class Recorder:
         tr = self.trunk
         if tr is None or not (np.isfinite(tr.last_s) and np.isfinite(self._head_last_t)):
             return
+        limit = LOST_AT_END_S * 1e-6 / self.clock_s_per_us  # recording s (playback speed)
         for board, last, other in (
             ("trunk", tr.last_s, self._head_last_t),
             ("head", self._head_last_t, tr.last_s),
         ):
-            if other - last > LOST_AT_END_S:
+            if other - last > limit:
                 self._notes.append(
                     f"{board} board: no data for the last {other - last:.0f} s of the "
                     f"recording (its link was lost at {last:.0f} s and did not come back)"

@@ -43,3 +43,37 @@ def test_a_cue_after_the_stop_is_not_written(tmp_path):
     asyncio.run(main())
     events = read_recording(path).events
     assert [(e.event, e.exercise) for e in events] == [("start", "hold_flexion")]
+
+
+def _ends(head_last_s: float, trunk_last_s: float, speed: float) -> list[str]:
+    """The end-of-recording notes of a two-board recorder whose boards' data ended at these
+    recording times, played ``speed`` times faster than real time."""
+    from types import SimpleNamespace
+
+    from neckimu.ble.recorder import Recorder
+
+    rec = Recorder(
+        SimpleNamespace(),  # type: ignore[arg-type]
+        "unused.csv",
+        clock_s_per_us=1e-6 / speed,
+        trunk=SimpleNamespace(),  # type: ignore[arg-type]
+    )
+    rec._head_last_t = head_last_s
+    assert rec.trunk is not None
+    rec.trunk._last_t = trunk_last_s
+    rec._lost_at_end()
+    return rec._notes
+
+
+def test_a_board_lost_at_the_end_is_measured_in_host_time():
+    """``live --simulate --trunk --speed 8`` stopped with Ctrl-C said "head board: no data for
+    the last 2 s of the recording (its link was lost ...)": the two links close a fraction of
+    a second apart, seconds of data at 8x. The limit (2 s) is host time: 16 s of data at 8x."""
+    from neckimu.ble.recorder import LOST_AT_END_S
+
+    assert _ends(100.0, 100.0 - 0.99 * LOST_AT_END_S, 1.0) == []
+    (note,) = _ends(100.0, 100.0 - 1.01 * LOST_AT_END_S, 1.0)
+    assert note.startswith("trunk board: no data for the last 2 s")
+    assert _ends(100.0 - 0.99 * 8 * LOST_AT_END_S, 100.0, 8.0) == []
+    (note,) = _ends(100.0 - 1.01 * 8 * LOST_AT_END_S, 100.0, 8.0)
+    assert note.startswith("head board: no data for the last 16 s")
