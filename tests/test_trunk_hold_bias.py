@@ -42,10 +42,10 @@ def _board(rng, world: Rotation, to_segment: Rotation, bias: np.ndarray) -> Samp
     return SampleBlock(t, gyr, acc, None)
 
 
-def _session(seed: int):
+def _session(seed: int, turns_before: bool = True):
     """Neutral still, two trunk posture changes in the half minute before the hold (they show
-    the biases), a 20-28 deg lean inside it (the neck still: the head turns with the trunk),
-    two after; biases up to 90 mg per axis."""
+    the biases; none with ``turns_before`` False), a 20-28 deg lean inside it (the neck
+    still: the head turns with the trunk), two after; biases up to 90 mg per axis."""
     rng = np.random.default_rng(seed)
     t = np.arange(0.0, 75.0, TS)
     pitch = np.zeros_like(t)
@@ -58,8 +58,9 @@ def _session(seed: int):
         (53.0, 2.5, rng.uniform(-12, 12), rng.uniform(-4, 4)),
         (62.0, 2.0, rng.uniform(-12, 12), rng.uniform(-4, 4)),
     ):
-        pitch += np.radians(dp) * _ramp(t, t0, d)
-        roll += np.radians(dr) * _ramp(t, t0, d)
+        if turns_before or t0 > HOLD_S[0]:
+            pitch += np.radians(dp) * _ramp(t, t0, d)
+            roll += np.radians(dr) * _ramp(t, t0, d)
     world = Rotation.from_euler("YX", np.column_stack([pitch, roll]))
 
     def extra(deg: float) -> Rotation:
@@ -80,11 +81,11 @@ def _levelled(s: Rotation, acc: np.ndarray) -> Rotation:
     return Rotation.from_rotvec(axis / np.linalg.norm(axis) * np.arcsin(np.linalg.norm(axis))) * s
 
 
-def _judged_hold(seed: int) -> float:
+def _judged_hold(seed: int, turns_before: bool = True) -> float:
     """The hold's judged neck deviation, deg (truth: 0, the neck never moved)."""
     from neckimu.verify.context import Context
 
-    head, trunk, s_h = _session(seed)
+    head, trunk, s_h = _session(seed, turns_before)
     o_h, o_t = estimate_causal(head, TS), estimate_causal(trunk, TS)
     still = head.between(*STILL_S)
     cal = Calibration(
@@ -111,7 +112,8 @@ def test_a_common_trunk_lean_is_not_the_neck_moving_over_many_draws():
     accelerometers biased by up to 90 mg per axis: the hold passes (the old judge, levelled
     by each board's biased gravity, failed 9 of these 12)."""
     dev = np.array([_judged_hold(seed) for seed in range(7300, 7312)])
-    # the old judge: 3 of 12 within the 2 deg tolerance, median 2.9 deg; now 10 of 12, 0.6
+    # the old judge: 3 of 12 within the 2 deg tolerance, median 2.9 deg; with the bias from
+    # before the hold: 10 of 12, 0.6; also from the hold itself: 12 of 12, 0.63
     assert np.mean(dev < 2.0) >= 9 / 12, dev.round(2)
     assert np.median(dev) < 1.0, dev.round(2)
 
@@ -149,3 +151,14 @@ def test_corrected_quat_levels_with_the_true_gravity():
     fixed, _ = corrected_quat(est.as_quat(scalar_first=True), bias)
     got = Rotation.from_quat(fixed, scalar_first=True).inv().apply([0.0, 0.0, 1.0])
     assert np.degrees(np.arccos(np.clip(np.sum(got * up_s, axis=1), -1, 1))).max() < 0.01
+
+
+def test_a_lean_inside_the_hold_shows_the_bias_of_a_trunk_still_before_it():
+    """The same still neck, but neither board turned in the half minute before the hold:
+    their biases show only in the lean inside it, so the hold's own data measure them (the
+    bias measured before the hold only: 7 of 24 within the 2 deg tolerance, median 2.4 deg;
+    to the hold's end: 15 of 24, median 1.4). The lean's own axis still hides the bias
+    along it, so not every draw passes (docs/trunk.md)."""
+    dev = np.array([_judged_hold(seed, turns_before=False) for seed in range(7340, 7364)])
+    assert np.mean(dev < 2.0) >= 0.5, dev.round(2)
+    assert np.median(dev) < 1.8, dev.round(2)

@@ -470,7 +470,7 @@ class LiveSession:
 
     def _update_hold(self) -> None:
         assert self._hold is not None
-        exercise, t0, worst = self._hold
+        exercise, t0, _ = self._hold
         h = self.hist
         i0 = h.index(t0)
         n_ref = max(1, round(HoldCriteria.reference_s / self._ts))
@@ -494,7 +494,10 @@ class LiveSession:
                 band_hz=HoldCriteria.tilt_band_hz,
             )
             angle = np.degrees((rot[:n_ref].mean().inv() * rot).magnitude())
-        worst = max(worst, float(angle.max()))
+        # the largest deviation of the hold so far as measured now (with a trunk, each
+        # board's bias is measured again with every sample: an earlier, rougher look at the
+        # same samples does not count; without one the series only grows at its end)
+        worst = float(angle.max())
         self._hold = (exercise, t0, worst)
         self._hold_view = HoldView(
             exercise,

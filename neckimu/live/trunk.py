@@ -121,7 +121,6 @@ class LiveTrunk:
         self._moved = 0.0
         self._incl = np.full(2, np.nan)
         #: the current hold's start and the boards' accelerometer biases measured for it
-        self._hold_biases: tuple[float, dict[str, np.ndarray]] = (np.nan, {})
 
     @property
     def newest_s(self) -> float:
@@ -215,11 +214,7 @@ class LiveTrunk:
             return None
         samples, orient = part
         t = head.t[i0:]
-        if self._hold_biases[0] != t0:  # measured once a hold, before it
-            self._hold_biases = (t0, {})
-        neck, _ = hold_neck(
-            t, head, head_orient, cal, samples, orient, self.cal, self._still, self._hold_biases[1]
-        )
+        neck, _ = hold_neck(t, head, head_orient, cal, samples, orient, self.cal, self._still)
         return deviation_deg(t, neck, HoldCriteria.reference_s)
 
     def on_cue(self, start: bool) -> None:

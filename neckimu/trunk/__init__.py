@@ -36,7 +36,7 @@ is levelled by its own biased gravity (LSM9DS1: up to 90 mg per axis), a tilt er
 changes when the board leans, differently on the two boards: a common trunk lean reads as
 the neck moving by a few degrees. A hold is therefore judged on both boards filtered again
 without their accelerometer biases, measured from gravity turned by each gyroscope over the
-half minute before the hold (:mod:`.acc_bias`, :func:`hold_neck`).
+half minute before the hold and the hold so far (:mod:`.acc_bias`, :func:`hold_neck`).
 """
 
 from neckimu.trunk.calibration import TrunkCalibration, calibrate_trunk, trunk_data_problem
