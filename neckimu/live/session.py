@@ -495,7 +495,7 @@ class LiveSession:
             )
             angle = np.degrees((rot[:n_ref].mean().inv() * rot).magnitude())
         # the largest deviation of the hold so far as measured now (with a trunk, each
-        # board's bias is measured again with every sample: an earlier, rougher look at the
+        # board's bias is measured again with every block: an earlier, rougher look at the
         # same samples does not count; without one the series only grows at its end)
         worst = float(angle.max())
         self._hold = (exercise, t0, worst)

@@ -120,7 +120,6 @@ class LiveTrunk:
         self._cue_incl: np.ndarray | None = None
         self._moved = 0.0
         self._incl = np.full(2, np.nan)
-        #: the current hold's start and the boards' accelerometer biases measured for it
 
     @property
     def newest_s(self) -> float:
