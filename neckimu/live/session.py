@@ -494,9 +494,10 @@ class LiveSession:
                 band_hz=HoldCriteria.tilt_band_hz,
             )
             angle = np.degrees((rot[:n_ref].mean().inv() * rot).magnitude())
-        # the largest deviation of the hold so far as measured now (with a trunk, each
-        # board's bias is measured again with every block: an earlier, rougher look at the
-        # same samples does not count; without one the series only grows at its end)
+        # the largest deviation of the hold so far as measured now: an earlier, rougher look
+        # at the same samples does not count (with a trunk, each board's bias is measured
+        # again with every block; without one, the newest samples' tilt changes once the
+        # low-pass filter has the data after them), so at the hold's end it is the verdict's
         worst = float(angle.max())
         self._hold = (exercise, t0, worst)
         self._hold_view = HoldView(
