@@ -141,7 +141,7 @@ class LiveSession:
         self._cal_pending: Window | None = None
         self._next_provisional = 2.0
         self._open: dict[str, float] = {}
-        self._hold: tuple[str, float, float] | None = None  # exercise, start s, max dev
+        self._hold: tuple[str, float] | None = None  # exercise, start s
         self._hold_view: HoldView | None = None
         #: every finished hold as the indicator last showed it
         self.hold_log: list[HoldView] = []
@@ -465,12 +465,12 @@ class LiveSession:
 
     # -- the hold indicator ----------------------------------------------------------------
     def _start_hold(self, ev: Event) -> None:
-        self._hold = (ev.exercise, ev.time_s, 0.0)
+        self._hold = (ev.exercise, ev.time_s)
         self._hold_view = None
 
     def _update_hold(self) -> None:
         assert self._hold is not None
-        exercise, t0, _ = self._hold
+        exercise, t0 = self._hold
         h = self.hist
         i0 = h.index(t0)
         n_ref = max(1, round(HoldCriteria.reference_s / self._ts))
@@ -499,7 +499,6 @@ class LiveSession:
         # again with every block; without one, the newest samples' tilt changes once the
         # low-pass filter has the data after them), so at the hold's end it is the verdict's
         worst = float(angle.max())
-        self._hold = (exercise, t0, worst)
         self._hold_view = HoldView(
             exercise,
             float(h.t[-1]) - t0,
