@@ -162,3 +162,54 @@ def test_a_lean_inside_the_hold_shows_the_bias_of_a_trunk_still_before_it():
     dev = np.array([_judged_hold(seed, turns_before=False) for seed in range(7340, 7364)])
     assert np.mean(dev < 2.0) >= 0.5, dev.round(2)
     assert np.median(dev) < 1.8, dev.round(2)
+
+
+def _judged_creep(seed: int, creep_deg: float) -> float:
+    """A hold whose neck turns slowly by ``creep_deg`` about the vertical (the trunk still,
+    posture changes before it as in :func:`_session`), judged deviation, deg."""
+    from neckimu.verify.context import Context
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(0.0, 60.0, TS)
+    pitch = np.zeros_like(t)
+    for t0 in (14.0, 24.0):
+        pitch += np.radians(rng.uniform(-12, 12)) * _ramp(t, t0, 2.0)
+    trunk_world = Rotation.from_euler("Y", pitch[:, None])
+    # a steady creep from 1 s into the hold to its end: 0.3-0.4 deg/s, slow enough for the
+    # filter's rest test
+    x = np.clip((t - HOLD_S[0] - 1.0) / (HOLD_S[1] - HOLD_S[0] - 1.0), 0.0, 1.0)
+    neck = Rotation.from_euler("Z", (np.radians(creep_deg) * rng.choice([-1.0, 1.0]) * x)[:, None])
+    s_h = get_mount("forehead").sensor_to_head
+    s_t = TRUNK_MOUNTS["between_shoulder_blades"].sensor_to_head
+    head = _board(rng, trunk_world * neck, s_h, np.zeros(3))
+    trunk = _board(rng, trunk_world, s_t, np.zeros(3))
+    o_h, o_t = estimate_causal(head, TS), estimate_causal(trunk, TS)
+    cal = Calibration(
+        _levelled(s_h, head.between(*STILL_S).acc),
+        "gravity+nod",
+        "forehead",
+        "argument",
+        STILL_S,
+        None,
+        None,
+        Rotation.identity(),
+    )
+    cal = with_neutral(cal, head.t, o_h.quat)
+    tctx = trunk_context(trunk, o_t, calibrate_trunk(trunk, STILL_S), STILL_S)
+    ctx = Context(head, o_h.quat, o_h.bias, TS, cal)
+    hold = HoldRep(exercise="hold_left", index=1, of=1, start_s=HOLD_S[0], end_s=HOLD_S[1])
+    rep = judge_hold(hold, tctx, ctx)
+    assert rep.max_deviation_deg is not None
+    return float(rep.max_deviation_deg)
+
+
+def test_a_slow_neck_creep_is_not_learnt_as_gyro_bias():
+    """A neck that turns 3.5 deg over a 12 s hold (0.3 deg/s) while the trunk keeps still: the
+    head filter's rest test takes that for a still head and its bias estimate learns it, so
+    the hold must be judged with the bias as it was when the hold started (a tester's
+    finding: with the trunk board such holds passed that one sensor failed). 8 draws: the
+    old judge read a median 1.2 deg (none over the 2 deg tolerance); with the bias held but
+    the refiltered head estimate still learning, 2.1."""
+    dev = np.array([_judged_creep(seed, 3.5) for seed in range(7340, 7348)])
+    assert np.mean(dev > 2.0) >= 7 / 8, dev.round(2)
+    assert abs(np.median(dev) - 3.5) < 0.5, dev.round(2)
