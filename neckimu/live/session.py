@@ -571,8 +571,10 @@ class LiveSession:
         if self.trunk is None or not reps:
             return reps
         with self._hist_lock:
-            tctx = self.trunk.context(float(ctx.t[0]))
-        if tctx is None or len(tctx.samples) < 2:
+            # from just before the head's data, as every trunk context here: the trunk's
+            # first samples may come before the head's first (analyze reads them all)
+            tctx = self._trunk_context(float(ctx.t[0]))
+        if tctx is None:
             return reps
         return judge_with_trunk(reps, tctx, ctx)
 
