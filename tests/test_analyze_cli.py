@@ -98,6 +98,29 @@ def test_store_calibration_appends_once(tmp_path):
     assert read_recording(rec).meta["calibration"]["method"] == "gravity+nod"
 
 
+def test_store_calibration_leaves_an_interrupted_recording_readable(tmp_path, capsys):
+    """A recording cut in the middle of a line (the reader drops that partial line): storing
+    the calibration is refused with one line, and the file stays as it was, readable (a
+    tester's finding: the meta line was appended onto the partial line, and the next read
+    refused the whole file)."""
+    import warnings
+
+    from neckimu.recording.reader import read_recording
+
+    rec = tmp_path / "cut.csv"
+    data = (EXAMPLES / "example_forehead.csv").read_bytes()
+    rec.write_bytes(data[: data.rindex(b"\n", 0, len(data) // 2) + 25])  # inside a row
+    before = rec.read_bytes()
+    assert main(["analyze", str(rec), "--quiet", "--store-calibration"]) == 2
+    err = capsys.readouterr().err
+    assert "middle of a line" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) <= 2  # the note on the cut line, and the error
+    assert rec.read_bytes() == before
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the note on the dropped partial line
+        assert len(read_recording(rec).samples) > 1000
+
+
 def test_pipeline_store_calibration_after_a_recording(tmp_path, caplog):
     """What `record` and the live sources run once the file is closed (the recorder does not)."""
     import shutil

@@ -276,7 +276,9 @@ def append_meta(path: str | Path, **fields: Any) -> None:
     Raises
     ------
     ValueError
-        If ``path`` is not a neckimu recording in plain .csv.
+        If ``path`` is not a neckimu recording in plain .csv, or ends in the middle of a line
+        (an interrupted recording: the reader drops that partial line, and a line appended
+        to it would make it a malformed complete one the reader refuses).
     """
     path = Path(path)
     if path.suffix != ".csv":
@@ -284,5 +286,11 @@ def append_meta(path: str | Path, **fields: Any) -> None:
     with open(path, "rb") as f:
         if not f.readline().decode("utf-8", "replace").startswith(MAGIC_PREFIX):
             raise ValueError("not a neckimu recording")
+        f.seek(-1, 2)
+        if f.read(1) != b"\n":
+            raise ValueError(
+                "the file ends in the middle of a line (an interrupted recording), "
+                "so nothing was appended to it"
+            )
     with open(path, "a", encoding="utf-8", newline="\n") as f:
         f.write(json_line("meta", fields))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from neckimu.mounts import DEFAULT_MOUNT, DEFAULT_TRUNK_MOUNT, get_mount, get_trunk_mount
@@ -137,8 +138,16 @@ class SessionConfig:
             raise ValueError(f"script must be {', '.join(SCRIPTS)}, not {self.script!r}")
         if self.stretch_reps is not None and self.stretch_reps < 1:
             raise ValueError(f"stretch_reps must be >= 1, not {self.stretch_reps}")
+        for name in ("stretch_hold_s", "rest_duration_s"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v > 0.0):
+                raise ValueError(f"{name} must be a duration > 0 s, not {v}")
+        for name in ("initial_rest_s", "final_rest_s"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v >= 0.0):
+                raise ValueError(f"{name} must be a duration >= 0 s, not {v}")
         lo, hi = self.hold_s
-        if not 0.0 < lo <= hi:
+        if not (math.isfinite(hi) and 0.0 < lo <= hi):
             raise ValueError(f"hold_s must be (low, high) with 0 < low <= high, not {self.hold_s}")
         if self.stretch not in (None, "stretch_left", "stretch_right"):
             raise ValueError(f"stretch must be stretch_left or stretch_right, not {self.stretch}")

@@ -142,6 +142,11 @@ def test_bad_config_raises():
         dict(near_share=-0.1),
         dict(hold_s=(6.0, 5.0)),
         dict(stretch_reps=0),
+        dict(stretch_hold_s=0.0),
+        dict(stretch_hold_s=float("nan")),
+        dict(rest_duration_s=-1.0),
+        dict(initial_rest_s=float("inf")),
+        dict(hold_s=(5.0, float("inf"))),
     ):
         with pytest.raises(ValueError):
             simulate_session(SessionConfig(**bad))

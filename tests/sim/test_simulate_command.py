@@ -102,6 +102,9 @@ def test_simulate_gzip_output(tmp_path):
         ["--fault-rate", "1.5"],
         ["--script", "yoga"],
         ["--near-share", "2"],
+        ["--stretch-hold-s", "0"],
+        ["--stretch-hold-s", "-5"],
+        ["--stretch-hold-s", "nan"],
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(tmp_path, capsys, args):
