@@ -94,7 +94,6 @@ def run(args: argparse.Namespace) -> int:
     check_session_outputs(
         out, "demo", recording=rec_path, screenshot=shot, audio=audio, force=args.force
     )
-    out_folder(args.out)  # created only once nothing is refused
     cfg = session_config(
         routine,
         seed=args.seed,
@@ -104,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
         mount=args.mount,
     )
     checked_config(cfg)
+    out_folder(args.out)  # created only once nothing is refused
     print(
         f"simulating the person for routine {routine.name!r} "
         f"({routine.duration_s:.0f} s, about {cfg.fault_rate:.0%} of reps with a mistake)"

@@ -48,6 +48,7 @@ def test_replay_headless_json_equals_analyze(tmp_path, capsys, example_analysis)
         ["replay", "nonexistent.csv", "--headless"],
         ["demo", "--headless", "--routine", "{bad}.toml"],
         ["replay", str(EXAMPLE), "--screenshot", "shot.jpg"],
+        ["demo", "--headless", "--fault-rate", "3", "--out", "new/demo"],
     ],
 )
 def test_bad_input_is_one_line_exit_2(argv, capsys, tmp_path, monkeypatch):
@@ -56,6 +57,7 @@ def test_bad_input_is_one_line_exit_2(argv, capsys, tmp_path, monkeypatch):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "error:" in err and "Traceback" not in err
+    assert not (tmp_path / "new").exists()  # refused before any output folder is made
 
 
 @pytest.mark.parametrize("command", ["demo", "live"])
