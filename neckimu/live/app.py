@@ -122,7 +122,9 @@ def run_window(
 
 
 def screenshot_of(session: LiveSession, path: Path) -> None:
-    """Render the window of a finished session offscreen and save it (headless runs)."""
+    """Render the session's window offscreen and save it (headless runs), during the session
+    (``--screenshot-at``) or after it. The window is hidden, not closed: closing it is how a
+    user stops the session (a tester's ``demo --headless --screenshot-at 30`` ended at 35 s)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = qt_app()
     from neckimu.live.window import LiveWindow
@@ -132,7 +134,7 @@ def screenshot_of(session: LiveSession, path: Path) -> None:
     app.processEvents()
     win.screenshot(str(path))
     win.timer.stop()
-    win.close()
+    win.hide()
     win.deleteLater()
     app.processEvents()
     del win

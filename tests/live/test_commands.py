@@ -12,10 +12,17 @@ from tests.live.conftest import EXAMPLE
 
 
 def test_demo_headless_writes_recording_json_and_report(tmp_path, capsys):
+    """... and a picture of the window taken during the session does not end it (the
+    offscreen window was closed, which stops the session: a tester's demo ended 5 s after
+    its ``--screenshot-at``)."""
     out = tmp_path / "demo"
-    code = main(["demo", "--headless", "--speed", "12", "--duration", "40", "--out", str(out)])
+    shot = ["--screenshot", str(out / "shot.png"), "--screenshot-at", "10"]
+    code = main(
+        ["demo", "--headless", "--speed", "12", "--duration", "40", "--out", str(out), *shot]
+    )
     text = capsys.readouterr().out
     assert code == 0
+    assert (out / "shot.png").stat().st_size > 10_000 and "screenshot at 00:10" in text
     assert "Safety: neckimu is a training aid" in text
     assert "hold flexion: Palm on the forehead" in text
     assert (out / "demo.csv").exists()
@@ -27,6 +34,7 @@ def test_demo_headless_writes_recording_json_and_report(tmp_path, capsys):
     from neckimu.recording.reader import read_recording
 
     rec = read_recording(out / "demo.csv")
+    assert rec.samples.t[-1] > 38.0  # the session ran to its --duration
     reps = analyze(rec).reps
     assert [r.message() for r in reps] == [r["message"] for r in js["reps"]]
     # the source stored the head-frame calibration once the file was closed
