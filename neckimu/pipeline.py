@@ -250,7 +250,7 @@ def _with_trunk(
     :func:`_judging_trunk`; ``ctx`` None: no verification), so that the live judge
     (:mod:`neckimu.live.judge`) gives each rep the verdict ``analyze`` gives.
     """
-    from neckimu.trunk import heading_link, linked_calibration, trunk_angles
+    from neckimu.trunk import heading_link, linked_calibration, trunk_angles, trunk_covered
     from neckimu.verify.trunk_lean import judge_with_trunk
 
     trunk = rec.trunk
@@ -266,10 +266,31 @@ def _with_trunk(
         tcal.notes.append("the trunk never turned with the head: its heading is the preset's")
     t = rec.samples.t
     ang = trunk_angles(t, analysis.orientation.quat, shown, trunk.t, t_orient.quat, tcal, link)
+    # where the trunk board has no data (its link lost, its data ended early) there is no
+    # neck and no trunk inclination: blank, not the last trunk pose held (a tester's finding)
+    covered = trunk_covered(trunk.t, t)
+    ang.neck_deg[~covered] = np.nan
+    ang.trunk_deg[~covered] = np.nan
     analysis.trunk = TrunkAnalysis(tcal, t_orient, t_causal, analysis.angles_deg, ang.trunk_deg)
     analysis.angles_deg = ang.neck_deg
     analysis.notes += tcal.notes + [
         f"trunk sensor ({tcal.mount.name}): angles are the neck's (head relative to trunk)"
     ]
+    if not covered.all():
+        analysis.notes.append(
+            f"the trunk board's data cover {covered.mean():.0%} of the recording (none for "
+            f"{_seconds(t, ~covered)}): no neck or trunk angles there"
+        )
     if ctx is not None:
         analysis.reps = judge_with_trunk(analysis.reps, judging, ctx)
+
+
+def _seconds(t: np.ndarray, mask: np.ndarray) -> str:
+    """The stretches of ``t`` (s) where ``mask`` holds, in words: "12-73 s", "0-2 s and
+    40-45 s", or the first two and how many more."""
+    from neckimu.runs import true_runs
+
+    runs = [(float(t[a]), float(t[b - 1])) for a, b in true_runs(mask)]
+    words = [f"{a:.0f}-{b:.0f} s" for a, b in runs[:2]]
+    more = f" and {len(runs) - 2} more" if len(runs) > 2 else ""
+    return " and ".join(words) + more

@@ -18,10 +18,18 @@ def _r(x: float, nd: int = 2) -> float:
 
 
 def angles_summary(angles_deg: np.ndarray) -> dict[str, dict[str, float]]:
-    """Min, max, mean, standard deviation and 5/95th percentiles of each head angle, deg."""
-    out = {}
+    """Min, max, mean, standard deviation and 5/95th percentiles of each head angle, deg,
+    over the samples that have one (with a trunk board, the neck's angles are blank where
+    the trunk has no data); None for an angle with none."""
+    out: dict[str, dict[str, float]] = {}
     for i, name in enumerate(ANGLE_NAMES):
         a = angles_deg[:, i]
+        a = a[np.isfinite(a)]
+        if not len(a):
+            out[name.removesuffix("_deg")] = dict.fromkeys(
+                ("min_deg", "max_deg", "mean_deg", "std_deg", "p5_deg", "p95_deg")
+            )
+            continue
         p5, p95 = np.percentile(a, [5, 95])
         out[name.removesuffix("_deg")] = {
             "min_deg": _r(a.min()),
@@ -100,13 +108,20 @@ def summary_lines(analysis: Analysis) -> list[str]:
     s = angles_summary(analysis.angles_deg)
     lines.append(
         "angles (5th..95th percentile): "
-        + ", ".join(f"{k} {v['p5_deg']:+.1f}..{v['p95_deg']:+.1f} deg" for k, v in s.items())
+        + ", ".join(
+            f"{k} {v['p5_deg']:+.1f}..{v['p95_deg']:+.1f} deg"
+            if v["p5_deg"] is not None
+            else f"{k} none"
+            for k, v in s.items()
+        )
     )
     tr = getattr(analysis, "trunk", None)
     if tr is not None:
-        p5, p95 = np.percentile(tr.trunk_deg[:, 0], [5, 95])
+        fwd = tr.trunk_deg[:, 0]
+        fwd = fwd[np.isfinite(fwd)]
+        span = "{:+.1f}..{:+.1f} deg".format(*np.percentile(fwd, [5, 95])) if len(fwd) else "none"
         lines.append(
-            f"trunk inclination forward (5th..95th percentile): {p5:+.1f}..{p95:+.1f} deg; "
+            f"trunk inclination forward (5th..95th percentile): {span}; "
             "the angles above are the neck's (head relative to trunk)"
         )
     lines += [f"note: {n}" for n in analysis.notes]

@@ -55,6 +55,33 @@ def test_holds_after_the_trunk_data_end_are_marked_uncertain(recording):
     assert all(r.low_confidence and "trunk data missing" in r.low_confidence for r in after)
 
 
+def test_no_neck_angles_where_the_trunk_data_ended(recording):
+    """Neck angles and trunk inclination are blank where the trunk board has no data, not
+    the last trunk pose held (a tester's finding: the "neck" was the head less a frozen
+    trunk, with a false nod in the plot); the summaries count only the samples that have
+    them, and the analysis says for how long."""
+    from neckimu.posture.analysis import posture_split_analysis
+    from neckimu.results import angles_summary, to_json
+
+    tr = recording.trunk
+    cut_s = 0.5 * float(tr.t[-1])
+    short = tr.slice(0, int(np.searchsorted(tr.t, cut_s)))
+    got = analyze(dataclasses.replace(recording, trunk=short))
+    t = recording.samples.t
+    before, after = t < cut_s - 0.3, t > cut_s + 0.3
+    assert np.isfinite(got.angles_deg[before]).all()
+    assert np.isfinite(got.trunk.trunk_deg[before]).all()
+    assert np.isnan(got.angles_deg[after]).all() and np.isnan(got.trunk.trunk_deg[after]).all()
+    assert np.isfinite(got.trunk.head_deg).all()  # the head against the room: all of it
+    note = [n for n in got.notes if "no neck or trunk angles there" in n]
+    assert len(note) == 1 and any(f"{p}%" in note[0] for p in (49, 50, 51)), note
+    s = angles_summary(got.angles_deg)
+    assert all(np.isfinite(v) for a in s.values() for v in a.values())
+    assert np.isfinite(to_json(got)["angles_summary"]["flexion"]["mean_deg"])
+    split = posture_split_analysis(got)
+    assert split is not None and np.isfinite(split.neck.mean_flexion_deg)
+
+
 def test_a_file_whose_trunk_rows_are_gone_says_so(tmp_path):
     """A two-sensor recording whose trunk rows were lost (cut by hand, a tool that drops
     comment lines) is judged with the head alone, and the analysis says why (found by a

@@ -95,8 +95,9 @@ def posture_over(
             continue
         parts.append(bouts(t[i0:i1], f[i0:i1], crit))
         dur += float(t[i1 - 1] - t[i0])
-        n += int(i1 - i0)
-        total += float(f[i0:i1].sum())
+        ok = np.isfinite(f[i0:i1])  # (a neck angle is blank where the trunk had no data)
+        n += int(ok.sum())
+        total += float(f[i0:i1][ok].sum())
     b = np.concatenate(parts) if parts else np.zeros((0, 2))
     return PostureResult(
         dur,

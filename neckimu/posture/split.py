@@ -121,6 +121,7 @@ def posture_split(
     if len(b) and len(t):
         k = np.searchsorted(b[:, 0], t, side="right") - 1
         inside = (k >= 0) & (t <= b[np.maximum(k, 0), 1])
+    inside &= np.isfinite(neck) & np.isfinite(trunk)  # blank where the trunk had no data
     if not inside.any():
         return PostureSplit(r_head, r_neck, r_trunk, 0.0, 0.0, "none")
     pn, pt = float(neck[inside].mean()), float(trunk[inside].mean())

@@ -62,12 +62,14 @@ from neckimu.trunk.link import (
 )
 from neckimu.trunk.neck_angles import (
     ACC_BIAS_SPAN_S,
+    MAX_TRUNK_GAP_S,
     TrunkAngles,
     deviation_deg,
     hold_neck,
     inclination_deg,
     neck_matrices,
     trunk_angles,
+    trunk_covered,
     trunk_rate_in_head,
     trunk_rotation,
 )
@@ -82,6 +84,7 @@ __all__ = [
     "LINK_MIN_S",
     "LINK_OUTLIER",
     "LINK_RATIO",
+    "MAX_TRUNK_GAP_S",
     "HeadingLink",
     "NeckDisplacement",
     "TrunkAngles",
@@ -97,6 +100,7 @@ __all__ = [
     "neck_matrices",
     "trunk_angles",
     "trunk_context",
+    "trunk_covered",
     "trunk_data_problem",
     "trunk_rate_in_head",
     "trunk_rotation",

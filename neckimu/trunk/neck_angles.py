@@ -21,6 +21,24 @@ from neckimu.trunk.link import HeadingLink, _slerp_at
 ACC_BIAS_SPAN_S = 30.0
 
 
+#: Longest gap in the trunk's data that its angles are interpolated across (and inside a
+#: window judged against it), s: a trunk whose data ended or stopped is not a trunk that
+#: kept still.
+MAX_TRUNK_GAP_S = 0.5
+
+
+def trunk_covered(t_trunk: np.ndarray, t: np.ndarray, max_gap_s: float = MAX_TRUNK_GAP_S):
+    """Whether the trunk board's samples (times ``t_trunk``, s) cover each of the times ``t``:
+    inside their span and in no gap longer than ``max_gap_s``, bool array shaped as ``t``."""
+    t = np.asarray(t, dtype=float)
+    if len(t_trunk) < 2:
+        return np.zeros(t.shape, dtype=bool)
+    i = np.clip(np.searchsorted(t_trunk, t), 1, len(t_trunk) - 1)
+    gap = t_trunk[i] - t_trunk[i - 1]
+    inside = (t >= t_trunk[0] - 0.5 * max_gap_s) & (t <= t_trunk[-1] + 0.5 * max_gap_s)
+    return inside & (gap <= max_gap_s)
+
+
 def trunk_rotation(
     t_trunk: np.ndarray,
     quat_wxyz: np.ndarray,

@@ -26,7 +26,7 @@ from neckimu.angles import angles_from_matrices, head_matrices
 from neckimu.orientation import Orientation
 from neckimu.translation import SensorErrorPrior, weighted_by_scale
 from neckimu.trunk import FILTER_MARGIN_S, NeckDisplacement, neck_displacement
-from neckimu.trunk.neck_angles import deviation_deg, hold_neck
+from neckimu.trunk.neck_angles import MAX_TRUNK_GAP_S, deviation_deg, hold_neck
 from neckimu.verify.context import Context
 from neckimu.verify.reps import HoldRep, Rep, RetractionRep, RomRep, _num, _r
 from neckimu.verify.retraction import RetractionCriteria, classify
@@ -422,10 +422,6 @@ def judge_retraction(
         low_confidence=low,
     )
     return TrunkRetractionRep(**fields)
-
-
-#: Longest gap in the trunk's data inside a window judged against it, s.
-MAX_TRUNK_GAP_S = 0.5
 
 
 def _trunk_covers(tctx: TrunkContext, start_s: float, end_s: float) -> bool:
