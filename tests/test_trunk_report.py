@@ -70,3 +70,30 @@ def test_export_and_plot_say_the_angles_are_the_necks(tmp_path, capsys):
     assert all(lab.startswith("neck ") for lab in two_labels[:3])
     assert two_labels[3].startswith("trunk inclination")
     assert len(one_labels) == 3 and not any("neck" in lab for lab in one_labels)
+
+
+def test_report_posture_is_the_heads_with_the_split(tmp_path):
+    """A slouching desk session with a trunk board: the report's "head tilted forward" is the
+    head's inclination against the room, as `neckimu posture` measures it, not the neck's
+    flexion (a tester's slouching session read 0 %), and the split says to fix the trunk."""
+    from neckimu.report.sections import _posture_split
+
+    cfg = SessionConfig(
+        seed=4730,
+        script="posture",
+        rest_duration_s=150.0,
+        trunk=True,
+        faults=("slouch",),
+        slouch_share=1.0,
+    )
+    path = tmp_path / "desk.csv"
+    simulate_session(cfg).write(path)
+    (tmp_path / "r").mkdir()
+    p = analyse_recording(path, tmp_path / "r").posture
+    assert p is not None and "trunk" in p
+    head = p["trunk"]["head_inclination"]
+    assert p["fraction_beyond"] == head["fraction_beyond"] > 0.2
+    assert p["trunk"]["neck_flexion"]["fraction_beyond"] < 0.5 * head["fraction_beyond"]
+    assert p["trunk"]["fix"] == "trunk"
+    text = _posture_split(p["trunk"])
+    assert "To fix:" in text and "slouching" in text

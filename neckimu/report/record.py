@@ -238,16 +238,21 @@ def _draw(a: Any, path: Path, folder: Path) -> tuple[list[FigureRef], dict[str, 
             figs.append(ref)
     posture = None
     if any(w.exercise == "posture" for w in a.windows):
-        from neckimu.posture import analysis_spans, posture_analysis
+        from neckimu.posture import analysis_spans, posture_analysis, posture_split_analysis
 
-        p = posture_analysis(a)
+        # with a trunk board the analysis' angles are the neck's; "head forward" is the
+        # head's inclination against the room, as `neckimu posture` says (a tester's
+        # slouching session read 0 % head forward), and the split says which part to fix
+        split = posture_split_analysis(a) if getattr(a, "trunk", None) is not None else None
+        p = posture_analysis(a) if split is None else split.head
+        head_flexion = a.angles_deg[:, 0] if split is None else a.trunk.head_deg[:, 0]
         inside = np.zeros(len(t), bool)
         for s0, s1 in analysis_spans(a):
             inside |= (t >= s0) & (t < s1)
         ref = FigureRef("posture.png", None, "head forward tilt during desk work")
         figures.posture_figure(
             t[inside],
-            a.angles_deg[inside, 0],
+            head_flexion[inside],
             p.threshold_deg,
             p.bouts_s,
             p.alerts_s,
@@ -257,12 +262,8 @@ def _draw(a: Any, path: Path, folder: Path) -> tuple[list[FigureRef], dict[str, 
         figs.append(ref)
         posture = p.to_dict()
         posture["bouts_s"] = np.round(p.bouts_s, 2).tolist()
-        if getattr(a, "trunk", None) is not None:
-            from neckimu.posture import posture_split_analysis
-
-            split = posture_split_analysis(a)
-            if split is not None:
-                posture["trunk"] = split.to_dict()
+        if split is not None:
+            posture["trunk"] = split.to_dict()
     return figs, posture
 
 

@@ -183,9 +183,27 @@ def _posture_part(s: Session, anchor: str) -> tuple[str, tuple[float, float] | N
         f"{p['duration_s'] / 60:.1f} min ({100 * p['fraction_beyond']:.0f} %), in "
         f"{plural(n, 'period')}, the longest {p['longest_bout_s']:.0f} s; "
         f"{plural(n_alerts, 'reminder')} (each after {p['alert_after_s']:g} s with the "
-        "head forward).</p>" + (_img(f"{anchor}-{png.file}", png.alt) if png else "")
+        "head forward).</p>"
+        + _posture_split(p.get("trunk"))
+        + (_img(f"{anchor}-{png.file}", png.alt) if png else "")
     )
     return text, (p["time_beyond_s"], p["duration_s"])
+
+
+def _posture_split(split: dict | None) -> str:
+    """With a trunk sensor: the neck's flexion and the trunk's inclination apart, and which
+    one to fix (:meth:`neckimu.posture.PostureSplit.to_dict`)."""
+    if not split:
+        return ""
+    neck, trunk = split["neck_flexion"], split["trunk_inclination"]
+    return (
+        f"<p>With the trunk sensor: the neck flexed more than {neck['threshold_deg']:g} "
+        f"degrees {100 * neck['fraction_beyond']:.0f} % of the time, the trunk leaned "
+        f"forward more than {trunk['threshold_deg']:g} degrees "
+        f"{100 * trunk['fraction_beyond']:.0f} %; while the head was forward, the neck "
+        f"{split['neck_part_deg']:+.0f} and the trunk {split['trunk_part_deg']:+.0f} degrees. "
+        f"<b>To fix:</b> {_esc(split['advice'])}.</p>"
+    )
 
 
 def _tech(s: Session) -> str:
