@@ -8,6 +8,7 @@ a dict by :meth:`Rep.to_json` and into the line for people by :meth:`Rep.message
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -187,6 +188,25 @@ class HoldRep(Rep):
         }
 
 
+#: A retraction's further faults in a few words, after its first (``; also ...``).
+ALSO_WORDS = {
+    "extension": "the head tipped back",
+    "protraction": "the head moved forward",
+    "downward": "the head dropped",
+    "nod_only": "a nod",
+    "lateral": "the head tilted or turned",
+    "too_small": "too short a glide",
+    "trunk_lean": "the trunk leaned back",
+}
+
+
+def also_words(faults: Sequence[str]) -> str:
+    """``"; also the head moved forward, the head dropped"`` for further faults, or ``""``."""
+    if not faults:
+        return ""
+    return "; also " + ", ".join(ALSO_WORDS.get(f, f.replace("_", " ")) for f in faults)
+
+
 @dataclass(frozen=True, kw_only=True)
 class RetractionRep(Rep):
     """One chin-tuck glide: rest, glide, kept position, return.
@@ -272,12 +292,7 @@ class RetractionRep(Rep):
                 else "did not glide back (aim for 1-3 cm)"
             ),
         }.get(self.faults[0], self.faults[0])
-        more = (
-            f"; also {', '.join(f.replace('_', ' ') for f in self.faults[1:])}"
-            if len(self.faults) > 1
-            else ""
-        )
-        return what + more
+        return what + also_words(self.faults[1:])
 
     def _fields(self) -> dict[str, Any]:
         disp = None

@@ -28,7 +28,7 @@ from neckimu.translation import SensorErrorPrior, weighted_by_scale
 from neckimu.trunk import FILTER_MARGIN_S, NeckDisplacement, neck_displacement
 from neckimu.trunk.neck_angles import MAX_TRUNK_GAP_S, deviation_deg, hold_neck
 from neckimu.verify.context import Context
-from neckimu.verify.reps import HoldRep, Rep, RetractionRep, RomRep, _num, _r
+from neckimu.verify.reps import HoldRep, Rep, RetractionRep, RomRep, _num, _r, also_words
 from neckimu.verify.retraction import RetractionCriteria, classify
 
 if TYPE_CHECKING:
@@ -100,11 +100,7 @@ class TrunkRetractionRep(RetractionRep):
 
     def _describe(self) -> str:
         if self.faults and self.faults[0] == "trunk_lean":
-            more = (
-                "; also " + ", ".join(f.replace("_", " ") for f in self.faults[1:])
-                if len(self.faults) > 1
-                else ""
-            )
+            more = also_words(self.faults[1:])
             post = self.posterior_mm or 0.0
             neck = (
                 f"the neck moved it {_num(-post)} mm forward"
