@@ -10,7 +10,7 @@ from scipy.spatial.transform import Rotation
 
 from neckimu.angles import angles_from_matrices, head_matrices
 from neckimu.headframe import Calibration
-from neckimu.orientation import Orientation, estimate_causal, estimate_causal_frozen
+from neckimu.orientation import Orientation, estimate_causal
 from neckimu.samples import SampleBlock
 from neckimu.trunk.acc_bias import corrected_quat, estimate_acc_bias
 from neckimu.trunk.calibration import TrunkCalibration
@@ -68,7 +68,6 @@ def refiltered(
     acc_bias: np.ndarray,
     t: np.ndarray,
     n_ref: int,
-    freeze_bias: bool = False,
 ) -> np.ndarray:
     """The board's causal 6D orientation at times ``t`` from its acceleration less
     ``acc_bias``, in the earth frame of ``orient``.
@@ -76,9 +75,7 @@ def refiltered(
     The filter runs from the first of ``samples`` on, its gyroscope less ``orient``'s bias
     estimate, with the same period; its arbitrary heading is turned onto the original
     estimate's by their mean difference about the vertical over the first ``n_ref`` samples
-    (data before ``t``: a live session has them as soon as ``t`` starts). ``freeze_bias``:
-    the filter's own bias estimation is off from sample ``n_ref`` on
-    (:func:`~neckimu.orientation.estimate_causal_frozen`).
+    (data before ``t``: a live session has them as soon as ``t`` starts).
 
     Returns
     -------
@@ -86,10 +83,7 @@ def refiltered(
         Sensor-to-earth quaternions (w, x, y, z) at ``t``.
     """
     fixed = SampleBlock(samples.t, samples.gyr - orient.bias, samples.acc - acc_bias, samples.mag)
-    if freeze_bias:
-        q = estimate_causal_frozen(fixed, [(n_ref, len(fixed))], ts=orient.ts)
-    else:
-        q = estimate_causal(fixed, orient.ts).quat
+    q = estimate_causal(fixed, orient.ts).quat
     n = max(1, min(n_ref, len(q)))
     diff = (
         Rotation.from_quat(orient.quat[:n], scalar_first=True)
@@ -150,13 +144,12 @@ def hold_neck(
     used: a live session that asks with the data it has measures the same, and when it asks
     with the hold's last sample it measures what the verifier does.
 
-    The gyro bias is each filter's as it was when the hold started, held through the hold,
-    and the head's refiltered estimate learns none (as the single-sensor hold,
-    :mod:`neckimu.verify.hold`): a slow creep of the neck passes VQF's rest test, and a bias
-    learnt in the hold would be the very movement the hold is judged on (a tester's finding;
-    seeds 8820-8844 with hold mistakes: 'moved' recall 79.0 -> 97.5 %, false fails 12 -> 12
-    of 298; clean sessions 0-19: false fails 6 -> 9 of 239). The trunk's refiltered estimate
-    goes on learning: the trunk is not judged, and its slow leans are not bias either way.
+    The gyro bias taken off is each filter's as it was when the hold started, held through
+    the hold: a slow creep of the neck passes VQF's rest test, and a bias learnt in the hold
+    would be the very movement the hold is judged on (a tester's finding). The refiltered
+    estimate still learns its own, and so still takes part of a creep for bias: freezing it
+    too, as the single-sensor hold does, caught more creeps but failed three times as many
+    still holds (docs/trunk.md).
 
     Parameters
     ----------
@@ -180,7 +173,7 @@ def hold_neck(
         N rotations each.
     """
     parts = []
-    for blk, o, freeze in ((head, head_orient, True), (trunk, trunk_orient, False)):
+    for blk, o in ((head, head_orient), (trunk, trunk_orient)):
         i0, i_start, i1 = (
             int(i)
             for i in np.searchsorted(
@@ -193,7 +186,7 @@ def hold_neck(
         gyro_bias[i_start - i0 :] = o.bias[min(i_start, len(o.bias) - 1)]
         o_seg = Orientation(o.quat[i0:i1], gyro_bias, o.rest[i0:i1], o.ts, o.mode)
         bias = estimate_acc_bias(seg.t, seg.gyr, seg.acc, o_seg.bias, o.ts).bias_m_s2
-        parts.append((refiltered(seg, o_seg, bias, t, i_start - i0, freeze), bias))
+        parts.append((refiltered(seg, o_seg, bias, t, i_start - i0), bias))
     (q_h, b_h), (q_t, b_t) = parts
     d_h = Rotation.from_matrix(head_matrices(q_h, cal))
     d_h = levelled(d_h, cal.neutral * cal.sensor_to_head, cal.sensor_to_head, b_h)
