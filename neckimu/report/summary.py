@@ -151,13 +151,14 @@ def _week_sentence(
         if so_far == 1:
             of = "1 day so far"
         text = (
-            f"This week ({_span(monday)}) you trained on {days} of {of}, in {plural(n, 'session')}."
+            f"This week ({_span(monday)}) you trained on {days} of {of}, "
+            f"in {plural(n, 'training session')}."
         )
     else:
         of = "7 days"
         text = (
             f"In the week of {_day(monday)}, the latest in this report, you trained on "
-            f"{days} of {of}, in {plural(n, 'session')}."
+            f"{days} of {of}, in {plural(n, 'training session')}."
         )
     lo = goal.sessions_per_day[0]
     met = days >= goal.days_per_week and n >= lo * goal.days_per_week

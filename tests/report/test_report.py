@@ -229,7 +229,7 @@ def test_summary_sentences_match_the_reps_of_analyze(report_dir, analyze_reps):
     # the report's "today" is the real date: the sessions' last week is in the past
     assert items[0] == (
         "In the week of 10 March 2025, the latest in this report, you trained "
-        "on 2 of 7 days, in 2 sessions. The goal is every day, 3 to 4 sessions "
+        "on 2 of 7 days, in 2 training sessions. The goal is every day, 3 to 4 sessions "
         "a day."
     )
     # reps judged: an incomplete one (cut off, data missing) says nothing about the person

@@ -62,12 +62,12 @@ def test_this_week_against_the_goal():
     s = summarize(sessions, today=date(2025, 3, 12))
     assert s.week == (
         "This week (10 to 16 March 2025) you trained on 2 of the 3 days so far, "
-        "in 5 sessions. The goal is every day, 3 to 4 sessions a day."
+        "in 5 training sessions. The goal is every day, 3 to 4 sessions a day."
     )
     s = summarize(sessions, today=date(2025, 3, 20))
     assert s.week == (
         "In the week of 10 March 2025, the latest in this report, you trained "
-        "on 2 of 7 days, in 5 sessions. The goal is every day, 3 to 4 sessions "
+        "on 2 of 7 days, in 5 training sessions. The goal is every day, 3 to 4 sessions "
         "a day."
     )
     assert summarize(sessions).week.startswith(
@@ -83,7 +83,8 @@ def test_a_range_of_motion_session_is_not_a_day_of_training():
     sessions = [(at(10), [hold("left")]), (at(12), [rom(flexion=40.0)]), (at(11), [cut])]
     s = summarize(sessions, today=date(2025, 3, 12))
     assert s.week.startswith(
-        "This week (10 to 16 March 2025) you trained on 1 of the 3 days so far, in 1 session."
+        "This week (10 to 16 March 2025) you trained on 1 of the 3 days so far, "
+        "in 1 training session."
     ), s.week
     assert s.rom is not None  # the measurement itself still has its sentence
 
@@ -93,21 +94,24 @@ def test_goal_met_and_a_smaller_goal():
     s = summarize(full, today=date(2025, 3, 16))
     assert s.week == (
         "This week (10 to 16 March 2025) you trained on 7 of 7 days, in 21 "
-        "sessions. The goal is every day, 3 to 4 sessions a day: goal met."
+        "training sessions. The goal is every day, 3 to 4 sessions a day: goal met."
     )
     two = [(at(d, h), [hold("right")]) for d in (10, 13) for h in (8, 12, 18)]
     s = summarize(two, today=date(2025, 3, 16), goal=Goal(days_per_week=2, sessions_per_day=(3, 3)))
-    assert s.week.endswith("in 6 sessions. The goal is 2 days a week, 3 sessions a day: goal met.")
+    assert s.week.endswith(
+        "in 6 training sessions. The goal is 2 days a week, 3 sessions a day: goal met."
+    )
     s = summarize(two[:1], today=date(2025, 3, 10))
     assert s.week.startswith(
-        "This week (10 to 16 March 2025) you trained on 1 of 1 day so far, in 1 session."
+        "This week (10 to 16 March 2025) you trained on 1 of 1 day so far, in 1 training session."
     )
 
 
 def test_week_spanning_two_months():
     s = summarize([(at(1, month=4), [hold("left")])], today=date(2025, 4, 1))
     assert s.week.startswith(
-        "This week (31 March to 6 April 2025) you trained on 1 of the 2 days so far, in 1 session."
+        "This week (31 March to 6 April 2025) you trained on 1 of the 2 days so far, "
+        "in 1 training session."
     )
 
 
