@@ -87,28 +87,36 @@ def _rows(truth_reps: list[dict], reps: list) -> list[tuple[object | None, bool]
     return out
 
 
-def run_session(seed: int) -> dict:
-    """Simulate and analyse one session (in a worker); per-rep rows and angle errors."""
-    mount = MOUNTS[seed % 3]
+def _config(seed: int, **kw) -> SessionConfig:
+    """A two-board session of ``seed``: head mount, board and trunk mount cycle with it."""
     board, rate = BOARDS[(seed // 3) % 3]
-    cfg = SessionConfig(
+    return SessionConfig(
         seed=seed,
-        mount=mount,
+        mount=MOUNTS[seed % 3],
         board=board,
         rate_hz=rate,
         trunk=True,
         trunk_mount=TRUNK_MOUNTS[seed % 2],
-        faults=("trunk_lean",),
+        **kw,
     )
+
+
+def _simulated(cfg: SessionConfig):
+    """Simulate ``cfg`` through a file: its truth, per-sample truth, and the recording
+    analysed with both boards and with the head board alone."""
     with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / f"s{seed}.csv"
+        path = Path(d) / f"s{cfg.seed}.csv"
         simulate_session(cfg).write(path)
         truth, ts = read_truth(path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rec = read_recording(path)
-    two = analyze(rec)
-    one = analyze(dataclasses.replace(rec, trunk=None))
+    return truth, ts, analyze(rec), analyze(dataclasses.replace(rec, trunk=None))
+
+
+def run_session(seed: int) -> dict:
+    """Simulate and analyse one session (in a worker); per-rep rows and angle errors."""
+    truth, ts, two, one = _simulated(_config(seed, faults=("trunk_lean",)))
     # neck angles against the truth (both relative to the mean over the calibration's still)
     a, b = two.calibration.still_s
     still = (ts.t >= a) & (ts.t < b)
@@ -158,27 +166,9 @@ HOLD_SEED_OFFSET = 500
 def run_hold_session(seed: int) -> list[dict]:
     """A two-board session with half of its holds made with a mistake (moved, creep, tipped
     back; a short retraction set): :func:`_holds` of it."""
-    board, rate = BOARDS[(seed // 3) % 3]
-    cfg = SessionConfig(
-        seed=seed,
-        mount=MOUNTS[seed % 3],
-        board=board,
-        rate_hz=rate,
-        trunk=True,
-        trunk_mount=TRUNK_MOUNTS[seed % 2],
-        faults=("moved", "creep", "tipped_back"),
-        fault_rate=0.5,
-        retraction_reps=2,
+    truth, _, two, one = _simulated(
+        _config(seed, faults=("moved", "creep", "tipped_back"), fault_rate=0.5, retraction_reps=2)
     )
-    with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / f"h{seed}.csv"
-        simulate_session(cfg).write(path)
-        truth, _ = read_truth(path)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            rec = read_recording(path)
-    two = analyze(rec)
-    one = analyze(dataclasses.replace(rec, trunk=None))
     return _holds(truth["reps"], two.reps, one.reps)
 
 

@@ -81,15 +81,14 @@ def _levelled(s: Rotation, acc: np.ndarray) -> Rotation:
     return Rotation.from_rotvec(axis / np.linalg.norm(axis) * np.arcsin(np.linalg.norm(axis))) * s
 
 
-def _judged_hold(seed: int, turns_before: bool = True) -> float:
-    """The hold's judged neck deviation, deg (truth: 0, the neck never moved)."""
+def _judge(head: SampleBlock, trunk: SampleBlock, s_h: Rotation, exercise: str) -> float:
+    """The hold ``HOLD_S`` of these two boards judged (``s_h``: the head board's sensor ->
+    head rotation, levelled as a calibration would), its neck deviation, deg."""
     from neckimu.verify.context import Context
 
-    head, trunk, s_h = _session(seed, turns_before)
     o_h, o_t = estimate_causal(head, TS), estimate_causal(trunk, TS)
-    still = head.between(*STILL_S)
     cal = Calibration(
-        _levelled(s_h, still.acc),
+        _levelled(s_h, head.between(*STILL_S).acc),
         "gravity+nod",
         "forehead",
         "argument",
@@ -101,10 +100,15 @@ def _judged_hold(seed: int, turns_before: bool = True) -> float:
     cal = with_neutral(cal, head.t, o_h.quat)
     tctx = trunk_context(trunk, o_t, calibrate_trunk(trunk, STILL_S), STILL_S)
     ctx = Context(head, o_h.quat, o_h.bias, TS, cal)
-    hold = HoldRep(exercise="hold_flexion", index=1, of=1, start_s=HOLD_S[0], end_s=HOLD_S[1])
+    hold = HoldRep(exercise=exercise, index=1, of=1, start_s=HOLD_S[0], end_s=HOLD_S[1])
     rep = judge_hold(hold, tctx, ctx)
     assert rep.max_deviation_deg is not None
     return float(rep.max_deviation_deg)
+
+
+def _judged_hold(seed: int, turns_before: bool = True) -> float:
+    """The hold's judged neck deviation, deg (truth: 0, the neck never moved)."""
+    return _judge(*_session(seed, turns_before), "hold_flexion")
 
 
 def test_a_common_trunk_lean_is_not_the_neck_moving_over_many_draws():
@@ -167,8 +171,6 @@ def test_a_lean_inside_the_hold_shows_the_bias_of_a_trunk_still_before_it():
 def _judged_creep(seed: int, creep_deg: float) -> float:
     """A hold whose neck turns slowly by ``creep_deg`` about the vertical (the trunk still,
     posture changes before it as in :func:`_session`), judged deviation, deg."""
-    from neckimu.verify.context import Context
-
     rng = np.random.default_rng(seed)
     t = np.arange(0.0, 60.0, TS)
     pitch = np.zeros_like(t)
@@ -183,24 +185,7 @@ def _judged_creep(seed: int, creep_deg: float) -> float:
     s_t = TRUNK_MOUNTS["between_shoulder_blades"].sensor_to_head
     head = _board(rng, trunk_world * neck, s_h, np.zeros(3))
     trunk = _board(rng, trunk_world, s_t, np.zeros(3))
-    o_h, o_t = estimate_causal(head, TS), estimate_causal(trunk, TS)
-    cal = Calibration(
-        _levelled(s_h, head.between(*STILL_S).acc),
-        "gravity+nod",
-        "forehead",
-        "argument",
-        STILL_S,
-        None,
-        None,
-        Rotation.identity(),
-    )
-    cal = with_neutral(cal, head.t, o_h.quat)
-    tctx = trunk_context(trunk, o_t, calibrate_trunk(trunk, STILL_S), STILL_S)
-    ctx = Context(head, o_h.quat, o_h.bias, TS, cal)
-    hold = HoldRep(exercise="hold_left", index=1, of=1, start_s=HOLD_S[0], end_s=HOLD_S[1])
-    rep = judge_hold(hold, tctx, ctx)
-    assert rep.max_deviation_deg is not None
-    return float(rep.max_deviation_deg)
+    return _judge(head, trunk, s_h, "hold_left")
 
 
 def test_a_slow_neck_creep_is_not_learnt_as_gyro_bias():

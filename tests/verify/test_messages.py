@@ -145,3 +145,15 @@ def test_path_angle_says_which_way_from_level():
     down = _retraction(20.0, -3.0, np.zeros(3), ()).message()
     assert "glided 20 mm back and 5 mm up (path 14 deg above level)" in up
     assert "glided 20 mm back and 3 mm down (path 9 deg below level)" in down
+
+
+def test_further_faults_are_words():
+    """A rep's further faults are said in words, not fault names (a tester read "also
+    protraction, downward"); every retraction fault has its words."""
+    from neckimu.sim.faults import RETRACTION_FAULTS
+    from neckimu.verify.reps import ALSO_WORDS
+
+    msg = _retraction(-8.0, -6.0, (0, 0, 0), ("protraction", "downward", "too_small")).message()
+    assert msg.endswith("; also the head dropped, too short a glide"), msg
+    assert "_" not in msg and "downward" not in msg
+    assert {*RETRACTION_FAULTS, "trunk_lean"} <= set(ALSO_WORDS)
