@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import pytest
 
@@ -22,7 +23,11 @@ def test_demo_headless_writes_recording_json_and_report(tmp_path, capsys):
     )
     text = capsys.readouterr().out
     assert code == 0
-    assert (out / "shot.png").stat().st_size > 10_000 and "screenshot at 00:10" in text
+    assert (out / "shot.png").stat().st_size > 10_000
+    # taken at the first look at or after 10 s of session time (how much after depends on how
+    # busy the machine is: only the session time's lower bound is asserted)
+    taken = re.search(r"screenshot at 00:(\d\d) session time", text)
+    assert taken and int(taken.group(1)) >= 10, text
     assert "Safety: neckimu is a training aid" in text
     assert "hold flexion: Palm on the forehead" in text
     assert (out / "demo.csv").exists()
