@@ -95,6 +95,13 @@ def _trunk_json(analysis: Analysis) -> dict[str, Any]:
     }
 
 
+def _p5_p95_words(a: np.ndarray) -> str:
+    """``"+1.2..+17.3 deg"``: the 5th to 95th percentile of the angles ``a`` (deg) that are
+    there (blank where the trunk had no data), or ``"none"``."""
+    a = a[np.isfinite(a)]
+    return "{:+.1f}..{:+.1f} deg".format(*np.percentile(a, [5, 95])) if len(a) else "none"
+
+
 def summary_lines(analysis: Analysis) -> list[str]:
     """A readable summary: the session, the calibration, each rep's verdict line."""
     rec = analysis.recording
@@ -105,23 +112,18 @@ def summary_lines(analysis: Analysis) -> list[str]:
         f"{1.0 / analysis.orientation.ts:.1f} Hz" + (f", {len(rec.gaps)} gaps" if rec.gaps else ""),
         f"head frame: {cal.method}, mount {cal.mount} ({cal.mount_source})",
     ]
-    s = angles_summary(analysis.angles_deg)
     lines.append(
         "angles (5th..95th percentile): "
         + ", ".join(
-            f"{k} {v['p5_deg']:+.1f}..{v['p95_deg']:+.1f} deg"
-            if v["p5_deg"] is not None
-            else f"{k} none"
-            for k, v in s.items()
+            f"{name.removesuffix('_deg')} {_p5_p95_words(analysis.angles_deg[:, i])}"
+            for i, name in enumerate(ANGLE_NAMES)
         )
     )
     tr = getattr(analysis, "trunk", None)
     if tr is not None:
-        fwd = tr.trunk_deg[:, 0]
-        fwd = fwd[np.isfinite(fwd)]
-        span = "{:+.1f}..{:+.1f} deg".format(*np.percentile(fwd, [5, 95])) if len(fwd) else "none"
         lines.append(
-            f"trunk inclination forward (5th..95th percentile): {span}; "
+            "trunk inclination forward (5th..95th percentile): "
+            f"{_p5_p95_words(tr.trunk_deg[:, 0])}; "
             "the angles above are the neck's (head relative to trunk)"
         )
     lines += [f"note: {n}" for n in analysis.notes]

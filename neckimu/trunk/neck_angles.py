@@ -63,11 +63,7 @@ def _trunk_neutral(t_trunk: np.ndarray, quat_wxyz: np.ndarray, still_s: tuple[fl
 
 
 def refiltered(
-    samples: SampleBlock,
-    orient: Orientation,
-    acc_bias: np.ndarray,
-    t: np.ndarray,
-    n_ref: int,
+    samples: SampleBlock, orient: Orientation, acc_bias: np.ndarray, t: np.ndarray, n_ref: int
 ) -> np.ndarray:
     """The board's causal 6D orientation at times ``t`` from its acceleration less
     ``acc_bias``, in the earth frame of ``orient``.
